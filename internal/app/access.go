@@ -1,0 +1,69 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/provisio/provisio/internal/domain"
+	"github.com/provisio/provisio/internal/store"
+)
+
+// Access answers "may user U use site S (and company C) now?". It is the
+// one place that decides, read in one indexed query, and it compares
+// expiry with now itself, so it never waits for the expiry job.
+func (a *App) Access(ctx context.Context, act Actor, siteID, userID, companyID string) (d domain.AccessDecision, err error) {
+	err = a.read(ctx, act, func(u *unit) error {
+		_, cust, err := u.loadSite(ctx, siteID)
+		if err != nil {
+			return err
+		}
+		self := act.User != nil && act.User.ID == userID
+		custAdmin := act.Org != nil && act.Org.ID == cust.ID && act.User.IsAdmin()
+		if act.User != nil && !self && !act.IsOperator() && !custAdmin {
+			return forbidden("R-ORG-1", "only operators, the customer's administrators and the user itself ask about a user's access")
+		}
+		d, err = u.decide(ctx, siteID, userID, companyID)
+		return err
+	})
+	return d, err
+}
+
+// decide applies the access rules to the stored facts.
+func (u *unit) decide(ctx context.Context, siteID, userID, companyID string) (domain.AccessDecision, error) {
+	f, err := u.AccessFacts(ctx, siteID, userID, companyID)
+	if errors.Is(err, store.ErrNotFound) {
+		return domain.AccessDecision{Reason: "the user is not assigned to the site"}, nil
+	} else if err != nil {
+		return domain.AccessDecision{}, err
+	}
+	return decideFacts(f, siteID, companyID, u.now), nil
+}
+
+// decideFacts is the access rule over facts read from the store: the user is
+// active (R-USER-5), the site ready (R-SITE-1), the grant unexpired, and,
+// for a company, the user reaches it (R-SITE-3, R-ROLE-2).
+func decideFacts(f *store.AccessFacts, siteID, companyID string, now time.Time) domain.AccessDecision {
+	d := domain.AccessDecision{Role: f.Role, Via: f.Via, ExpiresAt: f.ExpiresAt}
+	switch {
+	case f.UserState != domain.UserActive:
+		d.Reason = "the user is " + string(f.UserState)
+	case f.SiteState != domain.SiteReady:
+		d.Reason = "the site is " + string(f.SiteState)
+	case !f.ExpiresAt.IsZero() && !now.Before(f.ExpiresAt):
+		d.Reason = "the access expired at " + f.ExpiresAt.Format(time.RFC3339)
+	case companyID == "":
+		d.Allowed, d.Reason = true, "assigned to the site as "+string(f.Role)
+	case f.CompanySiteID != siteID:
+		d.Reason = "the company is not part of the site"
+	case f.Role == domain.RoleCustomerOps:
+		d.Allowed, d.Reason = true, "operations agents reach every company of their sites"
+	case f.Role == domain.RoleCustomerAdmin:
+		d.Reason = "customer administrators are not assigned to companies (R-ROLE-2)"
+	case f.InCompany:
+		d.Allowed, d.Reason = true, "assigned to the company"
+	default:
+		d.Reason = "the user is not assigned to the company"
+	}
+	return d
+}

@@ -1,0 +1,94 @@
+package app
+
+import (
+	"context"
+
+	"github.com/provisio/provisio/internal/domain"
+)
+
+// Audit lists activity-log entries (R-AUDIT-1). Operators see everything;
+// an organisation's administrators see its entries, and a partner's also
+// those of its linked customers. Codes: forbidden.
+func (a *App) Audit(ctx context.Context, act Actor, f domain.AuditFilter) (out []*domain.AuditEntry, err error) {
+	err = a.read(ctx, act, func(u *unit) error {
+		if err := u.auditScope(ctx, &f); err != nil {
+			return err
+		}
+		if f.Limit <= 0 || f.Limit > 1000 {
+			f.Limit = 1000
+		}
+		out, err = u.Audit(ctx, f)
+		return err
+	})
+	return out, err
+}
+
+func (u *unit) auditScope(ctx context.Context, f *domain.AuditFilter) error {
+	act := u.act
+	if act.User == nil || act.IsOperator() {
+		return nil
+	}
+	if !act.User.IsAdmin() {
+		return forbidden("R-AUDIT-1", "only administrators read the activity log")
+	}
+	scope := []string{act.Org.ID}
+	if act.Org.Kind == domain.OrgPartner {
+		ids, err := u.CustomerIDs(ctx, act.Org.ID)
+		if err != nil {
+			return err
+		}
+		scope = append(scope, ids...)
+	}
+	if f.OrgIDs != nil {
+		var keep []string
+		for _, id := range f.OrgIDs {
+			for _, s := range scope {
+				if id == s {
+					keep = append(keep, id)
+				}
+			}
+		}
+		scope = append([]string{}, keep...)
+	}
+	f.OrgIDs = scope
+	return nil
+}
+
+// VerifyAudit checks the whole hash chain of the activity log and reports
+// the first entry that was edited or removed. Operators only. Codes:
+// forbidden.
+func (a *App) VerifyAudit(ctx context.Context, act Actor) (v domain.AuditVerdict, err error) {
+	if act.User != nil && !act.IsOperator() {
+		return v, forbidden("R-AUDIT-1", "only operators verify the whole activity log")
+	}
+	err = a.read(ctx, act, func(u *unit) error {
+		v, err = u.VerifyAudit(ctx)
+		return err
+	})
+	return v, err
+}
+
+// Mailbox lists the notices of the local mailbox (R-NOTE-2). Operators
+// only. Codes: forbidden.
+func (a *App) Mailbox(ctx context.Context, act Actor, f domain.NoticeFilter) (out domain.List[*domain.Notice], err error) {
+	if act.User != nil && !act.IsOperator() {
+		return out, forbidden("R-NOTE-2", "only operators read the local mailbox")
+	}
+	err = a.read(ctx, act, func(u *unit) error {
+		out, err = u.Notices(ctx, f)
+		return err
+	})
+	return out, err
+}
+
+// Notice returns one notice of the mailbox. Codes: forbidden, not_found.
+func (a *App) Notice(ctx context.Context, act Actor, id string) (n *domain.Notice, err error) {
+	if act.User != nil && !act.IsOperator() {
+		return nil, forbidden("R-NOTE-2", "only operators read the local mailbox")
+	}
+	err = a.read(ctx, act, func(u *unit) error {
+		n, err = u.Tx.Notice(ctx, id)
+		return storeErr(err, "notice", id)
+	})
+	return n, err
+}

@@ -1,0 +1,219 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/provisio/provisio/internal/domain"
+	"github.com/provisio/provisio/internal/identity"
+	"github.com/provisio/provisio/internal/store"
+)
+
+// Bootstrap creates the vendor organisation and its first operator, and
+// returns the operator's one-time registration link. It refuses to run
+// twice. Codes: invalid, rule, conflict.
+func (a *App) Bootstrap(ctx context.Context, vendorName, email, name string) (usr *domain.User, link string, err error) {
+	email, _, err = a.emails.Check(email)
+	if err != nil {
+		return nil, "", err
+	}
+	if name = trimmed(name); name == "" {
+		return nil, "", &domain.Error{Code: domain.EInvalid, Rule: "R-USER-1", Field: "name", Message: "every user is a named person: give a name"}
+	}
+	if vendorName = trimmed(vendorName); vendorName == "" {
+		vendorName = a.cfg.ProductName + " operators"
+	}
+	err = a.write(ctx, System, func(u *unit) error {
+		vendor, err := u.Vendor(ctx)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			vendor = &domain.Org{ID: domain.NewID("org", u.now), Kind: domain.OrgVendor, Name: vendorName, CreatedAt: u.now}
+			if err := u.CreateOrg(ctx, vendor); err != nil {
+				return err
+			}
+			if err := u.record(ctx, "org.create", "org", vendor.ID, vendor.ID, nil, vendor); err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		default:
+			ops, err := u.Users(ctx, domain.UserFilter{OrgID: &vendor.ID, Page: domain.Page{Limit: 1}})
+			if err != nil {
+				return err
+			}
+			if len(ops.Items) > 0 {
+				return &domain.Error{Code: domain.EConflict, Message: "Provisio is already bootstrapped; operators invite further operators"}
+			}
+		}
+		usr = &domain.User{ID: domain.NewID("usr", u.now), OrgID: vendor.ID, Type: domain.TypeOperator, Email: email,
+			Name: name, Roles: []domain.Role{domain.RoleOperator}, State: domain.UserInvited, CreatedAt: u.now, UpdatedAt: u.now}
+		if err := u.createUser(ctx, usr); err != nil {
+			return err
+		}
+		before := *vendor
+		vendor.MainContactID = usr.ID
+		if err := u.UpdateOrg(ctx, vendor); err != nil {
+			return err
+		}
+		if err := u.record(ctx, "org.update", "org", vendor.ID, vendor.ID, before, vendor); err != nil {
+			return err
+		}
+		link, err = u.invite(ctx, usr)
+		return err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return usr, link, nil
+}
+
+// AcceptInvitation registers an invited user: it sets the password and
+// makes the user active (R-USER-4). An unknown, used or expired link is
+// refused without saying which. Codes: not_found, invalid.
+func (a *App) AcceptInvitation(ctx context.Context, remoteAddr, token, password string) (*domain.User, error) {
+	if err := a.checkPassword(password); err != nil {
+		return nil, err
+	}
+	hash, err := identity.HashPassword(password, a.cfg.Argon2)
+	if err != nil {
+		return nil, err
+	}
+	var usr *domain.User
+	err = a.write(ctx, Actor{RemoteAddr: remoteAddr}, func(u *unit) error {
+		userID, err := u.UseInvitation(ctx, identity.HashSecret(token), u.now)
+		if err != nil {
+			return storeErrRule(err, "R-USER-4", "this invitation link is unknown, already used or expired; ask an administrator to send a new one")
+		}
+		if usr, err = u.User(ctx, userID); err != nil {
+			return err
+		}
+		if usr.State != domain.UserInvited {
+			return domain.RuleError(domain.ENotFound, "R-USER-4", "this invitation link is unknown, already used or expired; ask an administrator to send a new one")
+		}
+		before := *usr
+		usr.State, usr.InviteExpiresAt, usr.UpdatedAt = domain.UserActive, time.Time{}, u.now
+		if err := u.UpdateUser(ctx, usr); err != nil {
+			return err
+		}
+		if err := u.SetPassword(ctx, usr.ID, hash); err != nil {
+			return err
+		}
+		u.act.User = usr
+		return u.record(ctx, "user.register", "user", usr.ID, usr.OrgID, before, usr)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return usr, nil
+}
+
+func (a *App) checkPassword(p string) error {
+	if len([]rune(p)) < a.cfg.MinPassword {
+		return &domain.Error{Code: domain.EInvalid, Field: "password",
+			Message: "the password must be at least " + itoa(a.cfg.MinPassword) + " characters long"}
+	}
+	return nil
+}
+
+// errBadLogin is the one answer to every failed sign-in, so that it never
+// tells whether an account exists.
+var errBadLogin = &domain.Error{Code: domain.EUnauthorized, Message: "the email or password is wrong, or the account cannot sign in"}
+
+// IssueToken checks an email and password and issues a personal API token.
+// The secret is returned once and only its hash is kept. Codes:
+// unauthorized.
+func (a *App) IssueToken(ctx context.Context, remoteAddr, email, password, name string) (secret string, tok *store.APIToken, err error) {
+	email = domain.NormalizeEmail(email)
+	if name = trimmed(name); name == "" {
+		name = "cli"
+	}
+	var usr *domain.User
+	var hash string
+	err = a.read(ctx, System, func(u *unit) error {
+		if usr, err = u.UserByEmail(ctx, email); err != nil {
+			return err
+		}
+		hash, err = u.PasswordHash(ctx, usr.ID)
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		// Spend the same time as a real check, so timing tells nothing either.
+		_ = identity.CheckPassword(dummyHash(a.cfg.Argon2), password)
+		return "", nil, errBadLogin
+	} else if err != nil {
+		return "", nil, err
+	}
+	if identity.CheckPassword(hash, password) != nil || usr.State != domain.UserActive {
+		return "", nil, errBadLogin
+	}
+	org, err := a.orgOf(ctx, usr)
+	if err != nil {
+		return "", nil, err
+	}
+	secret = identity.NewSecret("pvt")
+	err = a.write(ctx, Actor{User: usr, Org: org, RemoteAddr: remoteAddr}, func(u *unit) error {
+		tok = &store.APIToken{ID: domain.NewID("tok", u.now), UserID: usr.ID, Name: name, CreatedAt: u.now}
+		if err := u.CreateAPIToken(ctx, tok, identity.HashSecret(secret)); err != nil {
+			return err
+		}
+		return u.record(ctx, "token.create", "token", tok.ID, usr.OrgID, nil, map[string]string{"id": tok.ID, "name": name})
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	return secret, tok, nil
+}
+
+// Authenticate returns the actor behind an API token. Tokens of users that
+// are not active (locked, deleted) do not work (R-USER-5). Codes:
+// unauthorized.
+func (a *App) Authenticate(ctx context.Context, secret, remoteAddr string) (Actor, error) {
+	var act Actor
+	err := a.read(ctx, System, func(u *unit) error {
+		usr, _, err := u.UserByTokenHash(ctx, identity.HashSecret(secret))
+		if err != nil {
+			return err
+		}
+		if usr.State != domain.UserActive {
+			return store.ErrNotFound
+		}
+		org, err := u.Org(ctx, usr.OrgID)
+		if err != nil {
+			return err
+		}
+		act = Actor{User: usr, Org: org, RemoteAddr: remoteAddr}
+		return nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return Actor{}, &domain.Error{Code: domain.EUnauthorized, Message: "the API token is unknown, revoked, or its user cannot sign in"}
+	}
+	return act, err
+}
+
+func (a *App) orgOf(ctx context.Context, usr *domain.User) (o *domain.Org, err error) {
+	err = a.read(ctx, System, func(u *unit) error {
+		o, err = u.Org(ctx, usr.OrgID)
+		return err
+	})
+	return o, err
+}
+
+// Tokens lists the actor's own API tokens.
+func (a *App) Tokens(ctx context.Context, act Actor) (out []*store.APIToken, err error) {
+	err = a.read(ctx, act, func(u *unit) error {
+		out, err = u.APITokens(ctx, act.userID())
+		return err
+	})
+	return out, err
+}
+
+// RevokeToken revokes one of the actor's own API tokens. Codes: not_found.
+func (a *App) RevokeToken(ctx context.Context, act Actor, id string) error {
+	return a.write(ctx, act, func(u *unit) error {
+		if err := u.RevokeAPIToken(ctx, act.userID(), id, u.now); err != nil {
+			return storeErr(err, "token", id)
+		}
+		return u.record(ctx, "token.revoke", "token", id, act.orgID(), nil, map[string]string{"id": id})
+	})
+}

@@ -1,0 +1,102 @@
+package app
+
+import (
+	"context"
+
+	"github.com/provisio/provisio/internal/domain"
+)
+
+// Tenancy (R-ORG-1): every read of tenant data goes through one of the
+// load functions below, which answer "not found" for anything outside the
+// actor's view. Permission checks that follow may answer "forbidden",
+// because by then the actor can see the object.
+
+// seesOrg reports whether the actor may see org o at all.
+func (act Actor) seesOrg(o *domain.Org) bool {
+	switch {
+	case act.User == nil:
+		return true // the system
+	case act.IsOperator():
+		return true
+	case act.Org == nil:
+		return false
+	case o.ID == act.Org.ID:
+		return true
+	case act.Org.Kind == domain.OrgPartner && o.Kind == domain.OrgCustomer && o.PartnerID == act.Org.ID:
+		return true
+	}
+	return false
+}
+
+// seesUsersOf reports whether the actor may see the users of org o: its
+// own organisation's, or every one for operators. A partner's view of a
+// linked customer covers its sites, not its people, except for its demo
+// customer (R-ROLE-3), whose users the partner manages.
+func (act Actor) seesUsersOf(o *domain.Org) bool {
+	if act.User == nil || act.IsOperator() || (act.Org != nil && o.ID == act.Org.ID) {
+		return true
+	}
+	return act.is(domain.RolePartnerAdmin) && o.Demo && act.seesOrg(o)
+}
+
+// administers reports whether the actor administers org o's users: an
+// operator anywhere, an organisation's own administrators, and a partner
+// administrator in its demo customer.
+func (act Actor) administers(o *domain.Org) bool {
+	switch {
+	case act.User == nil || act.IsOperator():
+		return true
+	case act.Org == nil || !act.seesOrg(o):
+		return false
+	case o.ID == act.Org.ID:
+		return act.User.IsAdmin()
+	}
+	return act.is(domain.RolePartnerAdmin) && o.Demo
+}
+
+func (u *unit) loadOrg(ctx context.Context, id string) (*domain.Org, error) {
+	o, err := u.Org(ctx, id)
+	if err != nil {
+		return nil, storeErr(err, "organisation", id)
+	}
+	if !u.act.seesOrg(o) {
+		return nil, domain.NotFound("organisation", id)
+	}
+	return o, nil
+}
+
+// loadUser returns a user the actor may see, with its organisation.
+func (u *unit) loadUser(ctx context.Context, id string) (*domain.User, *domain.Org, error) {
+	usr, err := u.User(ctx, id)
+	if err != nil {
+		return nil, nil, storeErr(err, "user", id)
+	}
+	o, err := u.Org(ctx, usr.OrgID)
+	if err != nil {
+		return nil, nil, storeErr(err, "user", id)
+	}
+	if !u.act.seesOrg(o) || !u.act.seesUsersOf(o) {
+		return nil, nil, domain.NotFound("user", id)
+	}
+	return usr, o, nil
+}
+
+// loadSite returns a site the actor may see, with its customer.
+func (u *unit) loadSite(ctx context.Context, id string) (*domain.Site, *domain.Org, error) {
+	s, err := u.Site(ctx, id)
+	if err != nil {
+		return nil, nil, storeErr(err, "site", id)
+	}
+	o, err := u.Org(ctx, s.CustomerID)
+	if err != nil {
+		return nil, nil, storeErr(err, "site", id)
+	}
+	if !u.act.seesOrg(o) || s.State == domain.SiteDeleted && !u.act.IsOperator() {
+		return nil, nil, domain.NotFound("site", id)
+	}
+	return s, o, nil
+}
+
+func forbidden(rule, format string, args ...any) error {
+	return domain.RuleError(domain.EForbidden, rule, format, args...)
+}

@@ -1,0 +1,202 @@
+package app
+
+import (
+	"context"
+	"strings"
+
+	"github.com/provisio/provisio/internal/domain"
+)
+
+// NewOrg is what it takes to create an organisation.
+type NewOrg struct {
+	Kind      domain.OrgKind
+	Name      string
+	PartnerID string // customers: the partner of record, optional
+	Demo      bool   // customers: the partner's own demo customer
+}
+
+// CreateOrg creates a partner or customer organisation. Only operators may
+// (SPEC section 1). Codes: forbidden, invalid, not_found (partner).
+func (a *App) CreateOrg(ctx context.Context, act Actor, in NewOrg) (*domain.Org, error) {
+	if !act.IsOperator() {
+		return nil, forbidden("R-ORG-1", "only the vendor's operators create organisations")
+	}
+	in.Name = strings.TrimSpace(in.Name)
+	switch {
+	case in.Name == "":
+		return nil, &domain.Error{Code: domain.EInvalid, Field: "name", Message: "an organisation needs a name"}
+	case in.Kind != domain.OrgPartner && in.Kind != domain.OrgCustomer:
+		return nil, &domain.Error{Code: domain.EInvalid, Field: "kind", Message: "kind must be partner or customer"}
+	case in.Kind == domain.OrgPartner && (in.PartnerID != "" || in.Demo):
+		return nil, &domain.Error{Code: domain.EInvalid, Field: "partner_id", Message: "only customers have a partner or a demo flag"}
+	case in.Demo && in.PartnerID == "":
+		return nil, domain.RuleError(domain.EInvalid, "R-ROLE-3", "a demo customer belongs to a partner: give partner_id")
+	}
+	o := &domain.Org{Kind: in.Kind, Name: in.Name, PartnerID: in.PartnerID, Demo: in.Demo}
+	err := a.write(ctx, act, func(u *unit) error {
+		if in.PartnerID != "" {
+			if err := u.checkPartner(ctx, in.PartnerID); err != nil {
+				return err
+			}
+		}
+		o.ID, o.CreatedAt = domain.NewID("org", u.now), u.now
+		if err := u.CreateOrg(ctx, o); err != nil {
+			return err
+		}
+		return u.record(ctx, "org.create", "org", o.ID, o.ID, nil, o)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+func (u *unit) checkPartner(ctx context.Context, id string) error {
+	p, err := u.loadOrg(ctx, id)
+	if err != nil {
+		return err
+	}
+	if p.Kind != domain.OrgPartner {
+		return &domain.Error{Code: domain.EInvalid, Field: "partner_id", Message: "organisation " + id + " is not a partner"}
+	}
+	return nil
+}
+
+// Org returns an organisation the actor may see. Codes: not_found.
+func (a *App) Org(ctx context.Context, act Actor, id string) (o *domain.Org, err error) {
+	err = a.read(ctx, act, func(u *unit) error {
+		o, err = u.loadOrg(ctx, id)
+		return err
+	})
+	return o, err
+}
+
+// Orgs lists the organisations the actor may see (R-ORG-1): everything for
+// operators, the partner and its linked customers for a partner, and the
+// customer itself for a customer.
+func (a *App) Orgs(ctx context.Context, act Actor, f domain.OrgFilter) (domain.List[*domain.Org], error) {
+	var out domain.List[*domain.Org]
+	err := a.read(ctx, act, func(u *unit) error {
+		var err error
+		switch {
+		case act.IsOperator():
+			out, err = u.Orgs(ctx, f)
+		case act.Org != nil && act.Org.Kind == domain.OrgPartner:
+			if f.PartnerID != nil && *f.PartnerID != act.Org.ID {
+				return nil // another partner's customers: none visible
+			}
+			if f.Kind != nil && *f.Kind == domain.OrgCustomer || f.PartnerID != nil {
+				f.PartnerID = &act.Org.ID
+				out, err = u.Orgs(ctx, f)
+				break
+			}
+			// The partner itself first, then its customers.
+			if f.Kind == nil && f.Cursor == "" {
+				out.Items = append(out.Items, act.Org)
+			}
+			f.PartnerID = &act.Org.ID
+			var more domain.List[*domain.Org]
+			more, err = u.Orgs(ctx, f)
+			out.Items, out.NextCursor = append(out.Items, more.Items...), more.NextCursor
+		case act.Org != nil:
+			if f.Cursor == "" && (f.Kind == nil || *f.Kind == act.Org.Kind) {
+				out.Items = []*domain.Org{act.Org}
+			}
+		}
+		return err
+	})
+	return out, err
+}
+
+// UpdateOrg changes an organisation's name, main contact (R-ORG-2) or demo
+// flag. The organisation's administrators and operators may change name
+// and contact; only operators flag a demo customer. Codes: not_found,
+// forbidden, invalid.
+func (a *App) UpdateOrg(ctx context.Context, act Actor, id string, upd domain.OrgUpdate) (*domain.Org, error) {
+	var o *domain.Org
+	err := a.write(ctx, act, func(u *unit) error {
+		var err error
+		if o, err = u.loadOrg(ctx, id); err != nil {
+			return err
+		}
+		if act.Org == nil || (act.Org.ID != o.ID || !act.User.IsAdmin()) && !act.IsOperator() {
+			return forbidden("R-ORG-1", "only the organisation's administrators change its details")
+		}
+		before := *o
+		if upd.Name != nil {
+			if o.Name = strings.TrimSpace(*upd.Name); o.Name == "" {
+				return &domain.Error{Code: domain.EInvalid, Field: "name", Message: "an organisation needs a name"}
+			}
+		}
+		if upd.Demo != nil {
+			if !act.IsOperator() {
+				return forbidden("R-ROLE-3", "only operators flag a partner's demo customer")
+			}
+			if *upd.Demo && (o.Kind != domain.OrgCustomer || o.PartnerID == "") {
+				return domain.RuleError(domain.EInvalid, "R-ROLE-3", "only a customer linked to a partner can be its demo customer")
+			}
+			o.Demo = *upd.Demo
+		}
+		if upd.MainContactID != nil {
+			c, err := u.User(ctx, *upd.MainContactID)
+			if err != nil || c.OrgID != o.ID || c.State == domain.UserDeleted {
+				return domain.RuleError(domain.EInvalid, "R-ORG-2", "the main contact must be one of the organisation's own users")
+			}
+			o.MainContactID = c.ID
+		}
+		if err := u.UpdateOrg(ctx, o); err != nil {
+			return err
+		}
+		return u.record(ctx, "org.update", "org", o.ID, o.ID, before, o)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// SetPartner links a customer to a partner of record, or unlinks it when
+// partnerID is "". The customer's administrators choose their partner
+// (the partner "accepted" by the customer); operators may set it too; the
+// current partner's administrators may drop the link. Codes: not_found,
+// forbidden, invalid.
+func (a *App) SetPartner(ctx context.Context, act Actor, customerID, partnerID string) (*domain.Org, error) {
+	var c *domain.Org
+	err := a.write(ctx, act, func(u *unit) error {
+		var err error
+		if c, err = u.loadOrg(ctx, customerID); err != nil {
+			return err
+		}
+		if c.Kind != domain.OrgCustomer {
+			return &domain.Error{Code: domain.EInvalid, Field: "id", Message: "only customers have a partner of record"}
+		}
+		ownAdmin := act.Org != nil && act.Org.ID == c.ID && act.is(domain.RoleCustomerAdmin)
+		partnerDrops := partnerID == "" && act.Org != nil && act.Org.ID == c.PartnerID && act.is(domain.RolePartnerAdmin)
+		if !act.IsOperator() && !ownAdmin && !partnerDrops {
+			return forbidden("R-ORG-1", "only the customer's administrators or an operator choose its partner")
+		}
+		before := *c
+		if partnerID != "" {
+			p, err := u.Org(ctx, partnerID)
+			if err != nil || p.Kind != domain.OrgPartner {
+				return domain.NotFound("partner", partnerID)
+			}
+		}
+		c.PartnerID = partnerID
+		if partnerID == "" {
+			c.Demo = false
+		}
+		if err := u.UpdateOrg(ctx, c); err != nil {
+			return err
+		}
+		action := "org.link_partner"
+		if partnerID == "" {
+			action = "org.unlink_partner"
+		}
+		return u.record(ctx, action, "org", c.ID, c.ID, before, c)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}

@@ -1,0 +1,228 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/provisio/provisio/internal/domain"
+	"github.com/provisio/provisio/internal/store"
+)
+
+// NewSite is what it takes to create a site.
+type NewSite struct {
+	CustomerID string
+	Name       string
+	Edition    domain.Edition
+	Company    string // the site's first company, optional
+}
+
+// CreateSite creates a site for a customer (R-SITE-0): operators create
+// either edition for any customer; partner administrators create
+// professional sites for their linked customers. The built-in provisioner
+// reports the site ready at once. Codes: not_found, forbidden, invalid.
+func (a *App) CreateSite(ctx context.Context, act Actor, in NewSite) (*domain.Site, error) {
+	name := trimmed(in.Name)
+	if name == "" {
+		return nil, &domain.Error{Code: domain.EInvalid, Field: "name", Message: "a site needs a name"}
+	}
+	if !domain.ValidEdition(in.Edition) {
+		return nil, &domain.Error{Code: domain.EInvalid, Field: "edition", Message: "edition must be standard or professional"}
+	}
+	var s *domain.Site
+	err := a.write(ctx, act, func(u *unit) error {
+		c, err := u.loadOrg(ctx, in.CustomerID)
+		if err != nil {
+			return err
+		}
+		if c.Kind != domain.OrgCustomer {
+			return &domain.Error{Code: domain.EInvalid, Field: "customer_id", Message: "sites belong to customers; " + c.ID + " is a " + string(c.Kind)}
+		}
+		switch {
+		case act.IsOperator():
+		case act.is(domain.RolePartnerAdmin) && c.PartnerID == act.Org.ID:
+			if in.Edition != domain.EditionProfessional {
+				return forbidden("R-SITE-0", "partners create professional sites only; standard sites are created by the vendor")
+			}
+		default:
+			return forbidden("R-SITE-0", "only operators, and partner administrators for their customers, create sites")
+		}
+		s = &domain.Site{ID: domain.NewID("site", u.now), CustomerID: c.ID, Name: name, Edition: in.Edition,
+			State: domain.SiteProvisioning, CreatedAt: u.now, UpdatedAt: u.now}
+		if err := u.CreateSite(ctx, s); err != nil {
+			return err
+		}
+		if err := u.record(ctx, "site.create", "site", s.ID, c.ID, nil, s); err != nil {
+			return err
+		}
+		if err := u.moveSite(ctx, s, domain.SiteReady, "site.ready"); err != nil {
+			return err
+		}
+		if in.Company != "" {
+			_, err = u.createCompany(ctx, s, in.Company)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// moveSite makes a legal state transition and records it.
+func (u *unit) moveSite(ctx context.Context, s *domain.Site, to domain.SiteState, action string) error {
+	if err := domain.CheckSiteTransition(s.State, to); err != nil {
+		return err
+	}
+	before := *s
+	s.State, s.UpdatedAt = to, u.now
+	if to != domain.SiteSuspended {
+		s.SuspendReason, s.SuspendUntil = "", time.Time{}
+	}
+	if to != domain.SiteCancelled {
+		s.PurgeAt = time.Time{}
+	}
+	if err := u.UpdateSite(ctx, s); err != nil {
+		return err
+	}
+	return u.record(ctx, action, "site", s.ID, s.CustomerID, before, s)
+}
+
+// Site returns a site the actor may see. Codes: not_found.
+func (a *App) Site(ctx context.Context, act Actor, id string) (s *domain.Site, err error) {
+	err = a.read(ctx, act, func(u *unit) error {
+		s, _, err = u.loadSite(ctx, id)
+		return err
+	})
+	return s, err
+}
+
+// Sites lists the sites the actor may see (R-ORG-1).
+func (a *App) Sites(ctx context.Context, act Actor, f domain.SiteFilter) (out domain.List[*domain.Site], err error) {
+	err = a.read(ctx, act, func(u *unit) error {
+		if f.CustomerID != nil {
+			if _, err := u.loadOrg(ctx, *f.CustomerID); err != nil {
+				return err
+			}
+		}
+		switch {
+		case act.IsOperator():
+		case act.Org.Kind == domain.OrgPartner:
+			f.PartnerID = &act.Org.ID
+		default:
+			f.CustomerID = &act.Org.ID
+		}
+		if f.State != nil && *f.State == domain.SiteDeleted && !act.IsOperator() {
+			return nil
+		}
+		out, err = u.Sites(ctx, f)
+		return err
+	})
+	return out, err
+}
+
+// SuspendSite suspends a ready site (R-SITE-1). A reason and an expected
+// end date are required, and the vendor's operators are notified.
+// Codes: not_found, forbidden, invalid, rule.
+func (a *App) SuspendSite(ctx context.Context, act Actor, id, reason string, until time.Time) (*domain.Site, error) {
+	reason = trimmed(reason)
+	if reason == "" {
+		return nil, &domain.Error{Code: domain.EInvalid, Rule: "R-SITE-1", Field: "reason", Message: "a suspension needs a reason"}
+	}
+	return a.operateSite(ctx, act, id, domain.SiteSuspended, "site.suspend", func(u *unit, s *domain.Site) error {
+		if !until.After(u.now) {
+			return &domain.Error{Code: domain.EInvalid, Rule: "R-SITE-1", Field: "until",
+				Message: "a suspension needs an expected end date in the future"}
+		}
+		s.SuspendReason, s.SuspendUntil = reason, until.UTC()
+		return u.notifyOperators(ctx, domain.NoticeSiteSuspended, s,
+			fmt.Sprintf("Site %s suspended", s.Name),
+			fmt.Sprintf("Site %s (%s) was suspended.\nReason: %s\nExpected end: %s\n", s.Name, s.ID, reason,
+				s.SuspendUntil.Format("2 January 2006")))
+	})
+}
+
+// ResumeSite ends a suspension. Codes: not_found, forbidden, rule.
+func (a *App) ResumeSite(ctx context.Context, act Actor, id string) (*domain.Site, error) {
+	return a.operateSite(ctx, act, id, domain.SiteReady, "site.resume", func(_ *unit, s *domain.Site) error {
+		if s.State != domain.SiteSuspended {
+			return domain.RuleError(domain.ERule, "R-SITE-1", "site %s is %s, not suspended", s.ID, s.State)
+		}
+		return nil
+	})
+}
+
+// CancelSite puts a ready or suspended site into stasis for the stasis
+// period, after which it is deleted (R-SITE-2). Codes: not_found,
+// forbidden, rule.
+func (a *App) CancelSite(ctx context.Context, act Actor, id string) (*domain.Site, error) {
+	return a.operateSite(ctx, act, id, domain.SiteCancelled, "site.cancel", func(u *unit, s *domain.Site) error {
+		s.PurgeAt = u.now.Add(u.app.cfg.StasisPeriod)
+		return u.notifyOperators(ctx, domain.NoticeSiteCancelled, s, fmt.Sprintf("Site %s cancelled", s.Name),
+			fmt.Sprintf("Site %s (%s) was cancelled. It can be restored until %s; then it is deleted.\n",
+				s.Name, s.ID, s.PurgeAt.Format("2 January 2006 15:04 MST")))
+	})
+}
+
+// RestoreSite brings a cancelled site back during its stasis (R-SITE-2).
+// Codes: not_found, forbidden, rule.
+func (a *App) RestoreSite(ctx context.Context, act Actor, id string) (*domain.Site, error) {
+	return a.operateSite(ctx, act, id, domain.SiteReady, "site.restore", func(u *unit, s *domain.Site) error {
+		if s.State != domain.SiteCancelled {
+			return domain.RuleError(domain.ERule, "R-SITE-2", "site %s is %s; only a cancelled site can be restored", s.ID, s.State)
+		}
+		if !u.now.Before(s.PurgeAt) {
+			return domain.RuleError(domain.ERule, "R-SITE-2", "the stasis of site %s ended on %s", s.ID, s.PurgeAt.Format(time.RFC3339))
+		}
+		return u.notifyOperators(ctx, domain.NoticeSiteRestored, s, fmt.Sprintf("Site %s restored", s.Name),
+			fmt.Sprintf("Site %s (%s) was restored from stasis.\n", s.Name, s.ID))
+	})
+}
+
+// operateSite runs an operator's state change of a site: prepare may
+// refuse it or set fields, then the transition is checked and recorded.
+func (a *App) operateSite(ctx context.Context, act Actor, id string, to domain.SiteState, action string,
+	prepare func(*unit, *domain.Site) error) (*domain.Site, error) {
+	var s *domain.Site
+	err := a.write(ctx, act, func(u *unit) error {
+		var err error
+		if s, _, err = u.loadSite(ctx, id); err != nil {
+			return err
+		}
+		if !act.IsOperator() {
+			return forbidden("R-SITE-1", "only the vendor's operators suspend, cancel or restore sites")
+		}
+		if err := domain.CheckSiteTransition(s.State, to); err != nil {
+			return err
+		}
+		if err := prepare(u, s); err != nil {
+			return err
+		}
+		return u.moveSite(ctx, s, to, action)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// notifyOperators tells every active operator about a site (R-SITE-1).
+func (u *unit) notifyOperators(ctx context.Context, kind string, s *domain.Site, subject, body string) error {
+	vendor, err := u.Vendor(ctx)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	ops, err := u.OrgAdmins(ctx, vendor.ID, domain.RoleOperator)
+	if err != nil {
+		return err
+	}
+	for _, op := range ops {
+		if err := u.notify(ctx, kind, s.CustomerID, op, subject, body); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,190 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/provisio/provisio/internal/domain"
+	"github.com/provisio/provisio/internal/identity"
+	"github.com/provisio/provisio/internal/store"
+)
+
+// NewUser is what it takes to invite a user.
+type NewUser struct {
+	OrgID string
+	Email string
+	Name  string
+	Roles []domain.Role
+}
+
+// Warning is advice about an accepted change (R-USER-3).
+type Warning struct {
+	Rule    string
+	Message string
+}
+
+// CreateUser creates an invited user in an organisation and sends the
+// invitation (R-USER-4). The user's type follows from the organisation
+// (R-ROLE-3): operators may create users anywhere, an organisation's
+// administrators in their own, and partner administrators also in their
+// demo customer. Codes: not_found, forbidden, invalid, rule, conflict.
+func (a *App) CreateUser(ctx context.Context, act Actor, in NewUser) (*domain.User, []Warning, error) {
+	email, generic, err := a.emails.Check(in.Email)
+	if err != nil {
+		return nil, nil, err
+	}
+	name := strings.TrimSpace(in.Name)
+	if name == "" {
+		return nil, nil, &domain.Error{Code: domain.EInvalid, Rule: "R-USER-1", Field: "name", Message: "every user is a named person: give a name"}
+	}
+	var usr *domain.User
+	err = a.write(ctx, act, func(u *unit) error {
+		o, err := u.loadOrg(ctx, in.OrgID)
+		if err != nil {
+			return err
+		}
+		if !act.administers(o) {
+			if act.is(domain.RolePartnerAdmin) && o.Kind == domain.OrgCustomer {
+				return domain.RuleError(domain.ERule, "R-ROLE-3",
+					"partners never hold customer-type logins; only the partner's demo customer may have partner-made users")
+			}
+			return forbidden("R-ROLE-1", "only the organisation's administrators add its users")
+		}
+		typ := domain.TypeForOrg(o.Kind)
+		roles, err := domain.ValidateRoles(typ, in.Roles)
+		if err != nil {
+			return err
+		}
+		usr = &domain.User{
+			ID: domain.NewID("usr", u.now), OrgID: o.ID, Type: typ, Email: email, Name: name, Roles: roles,
+			State: domain.UserInvited, Generic: generic, CreatedAt: u.now, UpdatedAt: u.now,
+		}
+		if err := u.createUser(ctx, usr); err != nil {
+			return err
+		}
+		if o.MainContactID == "" {
+			before := *o
+			o.MainContactID = usr.ID
+			if err := u.UpdateOrg(ctx, o); err != nil {
+				return err
+			}
+			if err := u.record(ctx, "org.update", "org", o.ID, o.ID, before, o); err != nil {
+				return err
+			}
+		}
+		_, err = u.invite(ctx, usr)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	var warnings []Warning
+	if generic {
+		warnings = append(warnings, Warning{Rule: "R-USER-3", Message: email +
+			" looks like a shared mailbox; users must be named people, and the audit will report it"})
+	}
+	return usr, warnings, nil
+}
+
+// createUser inserts usr and records it, turning a duplicate email into
+// the R-USER-1 conflict.
+func (u *unit) createUser(ctx context.Context, usr *domain.User) error {
+	if err := u.CreateUser(ctx, usr); err != nil {
+		if errors.Is(err, store.ErrUnique) {
+			return emailTaken(usr.Email)
+		}
+		return err
+	}
+	return u.record(ctx, "user.create", "user", usr.ID, usr.OrgID, nil, usr)
+}
+
+func emailTaken(email string) error {
+	return &domain.Error{Code: domain.EConflict, Rule: "R-USER-1", Field: "email",
+		Message: email + " already belongs to another user; every user needs an email address of their own"}
+}
+
+// invite issues a fresh invitation link for usr and records its notice.
+func (u *unit) invite(ctx context.Context, usr *domain.User) (link string, err error) {
+	token := identity.NewSecret("inv")
+	usr.InviteExpiresAt = u.now.Add(u.app.cfg.InvitationTTL)
+	if err := u.UpdateUser(ctx, usr); err != nil {
+		return "", err
+	}
+	if err := u.CreateInvitation(ctx, identity.HashSecret(token), usr.ID, usr.InviteExpiresAt, u.now); err != nil {
+		return "", err
+	}
+	link = u.app.cfg.BaseURL + "/invitations/" + token
+	subject := fmt.Sprintf("You are invited to %s", u.app.cfg.ProductName)
+	body := fmt.Sprintf("Hello %s,\n\nAn account was created for you (%s) in %s.\n"+
+		"Register by setting your password at this link:\n\n  %s\n\n"+
+		"The link works once and expires on %s.\n", usr.Name, usr.Email, u.app.cfg.ProductName, link,
+		usr.InviteExpiresAt.Format("2 January 2006 15:04 MST"))
+	return link, u.notify(ctx, domain.NoticeInvitation, usr.OrgID, usr, subject, body)
+}
+
+// User returns a user the actor may see. Codes: not_found.
+func (a *App) User(ctx context.Context, act Actor, id string) (usr *domain.User, err error) {
+	err = a.read(ctx, act, func(u *unit) error {
+		usr, _, err = u.loadUser(ctx, id)
+		return err
+	})
+	return usr, err
+}
+
+// Users lists the users of an organisation the actor may see. Operators
+// may leave OrgID unset to list everyone. Codes: not_found, invalid.
+func (a *App) Users(ctx context.Context, act Actor, f domain.UserFilter) (out domain.List[*domain.User], err error) {
+	err = a.read(ctx, act, func(u *unit) error {
+		if f.OrgID == nil {
+			if !act.IsOperator() {
+				f.OrgID = &act.Org.ID
+			}
+		} else {
+			o, err := u.loadOrg(ctx, *f.OrgID)
+			if err != nil {
+				return err
+			}
+			if !act.seesUsersOf(o) {
+				return domain.NotFound("organisation", *f.OrgID)
+			}
+		}
+		out, err = u.Users(ctx, f)
+		return err
+	})
+	return out, err
+}
+
+// adminUnit loads a user that the actor administers.
+func (u *unit) adminUser(ctx context.Context, id string) (*domain.User, *domain.Org, error) {
+	usr, o, err := u.loadUser(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if usr.State == domain.UserDeleted {
+		return nil, nil, domain.NotFound("user", id)
+	}
+	if !u.act.administers(o) {
+		return nil, nil, forbidden("R-USER-6", "only the organisation's administrators manage its users")
+	}
+	return usr, o, nil
+}
+
+// keepsAnAdmin refuses a change that would leave the organisation without
+// an administrator (R-ROLE-5).
+func (u *unit) keepsAnAdmin(ctx context.Context, usr *domain.User, what string) error {
+	admin := domain.AdminRole(usr.Type)
+	if admin == "" || !usr.HasRole(admin) {
+		return nil
+	}
+	n, err := u.CountAdmins(ctx, usr.OrgID, admin, usr.ID)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return domain.RuleError(domain.ERule, "R-ROLE-5",
+			"%s is the organisation's last administrator and cannot be %s; add another administrator first", usr.Email, what)
+	}
+	return nil
+}

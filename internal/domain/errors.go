@@ -1,0 +1,70 @@
+// Package domain holds Provisio's entities, states, roles and pure rules.
+// It imports nothing else from the project.
+package domain
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes. Every layer that speaks to people maps these codes, and only
+// these, to its own notion of status (HTTP status, CLI exit code).
+const (
+	ENotFound     = "not_found"    // the object does not exist or is outside the actor's tenancy
+	EConflict     = "conflict"     // the change clashes with existing state (duplicate email, …)
+	EInvalid      = "invalid"      // the input is malformed
+	EForbidden    = "forbidden"    // the actor may see the object but not do this
+	ERule         = "rule"         // a product rule refuses the change
+	EUnauthorized = "unauthorized" // no or bad credentials
+	EInternal     = "internal"     // anything unexpected; never shown in detail
+)
+
+// Error is the one error type that crosses layers. Message is safe to show to
+// the user and, where a rule refused the change, starts with the rule id.
+type Error struct {
+	Code    string
+	Rule    string // e.g. "R-USER-2"; empty when no rule applies
+	Message string
+	Field   string // the input field that caused it, when there is one
+}
+
+func (e *Error) Error() string {
+	if e.Rule != "" {
+		return e.Rule + ": " + e.Message
+	}
+	return e.Message
+}
+
+// Errorf returns an *Error with the given code and formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// RuleError returns an *Error that names the rule that refused the change.
+func RuleError(code, rule, format string, args ...any) *Error {
+	return &Error{Code: code, Rule: rule, Message: fmt.Sprintf(format, args...)}
+}
+
+// NotFound returns the uniform not-found error. It never says whether the
+// object exists in another tenant (R-ORG-1).
+func NotFound(kind, id string) *Error {
+	return &Error{Code: ENotFound, Rule: "R-ORG-1", Message: fmt.Sprintf("%s %q not found", kind, id)}
+}
+
+// ErrorCode returns the code of err, or EInternal when err is not an *Error.
+func ErrorCode(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EInternal
+}
+
+// ErrorRule returns the rule id carried by err, if any.
+func ErrorRule(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Rule
+	}
+	return ""
+}

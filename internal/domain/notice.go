@@ -1,0 +1,45 @@
+package domain
+
+import "time"
+
+// Notice kinds (SPEC section 8).
+const (
+	NoticeInvitation    = "invitation"
+	NoticeUserAdded     = "user_added_to_site"
+	NoticeEmailChange   = "email_change"
+	NoticeSiteSuspended = "site_suspended"
+	NoticeSiteCancelled = "site_cancelled"
+	NoticeSiteRestored  = "site_restored"
+)
+
+// Notice delivery states.
+const (
+	NoticeLocal   = "local"   // kept in the local mailbox: no mail server configured (R-NOTE-2)
+	NoticePending = "pending" // waiting for delivery
+	NoticeSent    = "sent"
+	NoticeFailed  = "failed"
+)
+
+// Notice is one email, recorded in the outbox in the same transaction as
+// the change that caused it (R-NOTE-1).
+type Notice struct {
+	ID        string
+	Kind      string
+	OrgID     string // the tenant it concerns
+	ToUserID  string
+	ToEmail   string
+	Subject   string
+	Body      string
+	State     string
+	Attempts  int
+	LastError string
+	CreatedAt time.Time
+	SentAt    time.Time
+}
+
+// NoticeFilter narrows the mailbox.
+type NoticeFilter struct {
+	ToEmail *string
+	Kind    *string
+	Page
+}

@@ -1,0 +1,65 @@
+package domain
+
+import "time"
+
+// OrgKind is the kind of an organisation.
+type OrgKind string
+
+// The organisation kinds. There is exactly one vendor.
+const (
+	OrgVendor   OrgKind = "vendor"
+	OrgPartner  OrgKind = "partner"
+	OrgCustomer OrgKind = "customer"
+)
+
+// Org is an organisation: the vendor, a reseller partner or a customer.
+type Org struct {
+	ID            string
+	Kind          OrgKind
+	Name          string
+	PartnerID     string // customers only: the partner of record, "" for none
+	Demo          bool   // customers only: the partner's own demo customer (R-ROLE-3 exception)
+	MainContactID string // R-ORG-2; "" until its first user exists
+	CreatedAt     time.Time
+}
+
+// OrgFilter narrows a list of organisations. Nil fields are not set.
+type OrgFilter struct {
+	Kind      *OrgKind
+	PartnerID *string
+	Page
+}
+
+// OrgUpdate holds the fields of an organisation that may change.
+type OrgUpdate struct {
+	Name          *string
+	MainContactID *string
+	Demo          *bool
+}
+
+// Page asks for one page of a list ordered by id: the items after Cursor.
+type Page struct {
+	Cursor string
+	Limit  int
+}
+
+// MaxPageSize bounds every list page.
+const MaxPageSize = 200
+
+// Normalize clamps the limit to 1…MaxPageSize, 50 by default.
+func (p Page) Normalize() Page {
+	if p.Limit <= 0 {
+		p.Limit = 50
+	}
+	if p.Limit > MaxPageSize {
+		p.Limit = MaxPageSize
+	}
+	return p
+}
+
+// List is one page of a list, with the cursor of the next page ("" when
+// this is the last).
+type List[T any] struct {
+	Items      []T
+	NextCursor string
+}

@@ -1,0 +1,78 @@
+package domain
+
+import "time"
+
+// Edition is a site's product edition.
+type Edition string
+
+// The editions (SPEC section 4).
+const (
+	EditionStandard     Edition = "standard"
+	EditionProfessional Edition = "professional"
+)
+
+// ValidEdition reports whether e is a known edition.
+func ValidEdition(e Edition) bool { return e == EditionStandard || e == EditionProfessional }
+
+// SiteState is where a site is in its life.
+type SiteState string
+
+// The site states. Cancelled is "stasis" (R-SITE-2).
+const (
+	SiteProvisioning SiteState = "provisioning"
+	SiteReady        SiteState = "ready"
+	SiteSuspended    SiteState = "suspended"
+	SiteCancelled    SiteState = "cancelled"
+	SiteDeleted      SiteState = "deleted"
+)
+
+// siteTransitions lists the legal moves: provisioning → ready; ready ↔
+// suspended; ready/suspended → cancelled → deleted; cancelled → ready is
+// the operator's restore during stasis.
+var siteTransitions = map[SiteState][]SiteState{
+	SiteProvisioning: {SiteReady},
+	SiteReady:        {SiteSuspended, SiteCancelled},
+	SiteSuspended:    {SiteReady, SiteCancelled},
+	SiteCancelled:    {SiteReady, SiteDeleted},
+}
+
+// CheckSiteTransition returns a rule error unless from → to is legal.
+func CheckSiteTransition(from, to SiteState) error {
+	for _, s := range siteTransitions[from] {
+		if s == to {
+			return nil
+		}
+	}
+	return RuleError(ERule, "R-SITE-2", "a site cannot go from %s to %s", from, to)
+}
+
+// Site is one hosted instance of the product, owned by a customer.
+type Site struct {
+	ID             string
+	CustomerID     string
+	Name           string
+	Edition        Edition
+	State          SiteState
+	SuspendReason  string
+	SuspendUntil   time.Time // expected end of a suspension
+	PurgeAt        time.Time // end of stasis; zero unless cancelled
+	ProvisionError string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// SiteFilter narrows a list of sites. Nil fields are not set.
+type SiteFilter struct {
+	CustomerID *string
+	PartnerID  *string // sites of the partner's linked customers
+	State      *SiteState
+	Page
+}
+
+// Company is one of a site's legal entities (R-SITE-3).
+type Company struct {
+	ID        string
+	SiteID    string
+	Name      string
+	CreatedAt time.Time
+}

@@ -1,0 +1,171 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/provisio/provisio/internal/domain"
+)
+
+const assignCols = `a.id, a.site_id, a.user_id, a.role, a.via, a.expires_at, a.created_by, a.created_at`
+
+func scanAssignment(s scanner, extra ...any) (*domain.Assignment, error) {
+	var a domain.Assignment
+	dest := append([]any{&a.ID, &a.SiteID, &a.UserID, &a.Role, &a.Via, nullTime{&a.ExpiresAt}, &a.CreatedBy,
+		nullTime{&a.CreatedAt}}, extra...)
+	if err := s.Scan(dest...); err != nil {
+		return nil, translate(err)
+	}
+	return &a, nil
+}
+
+// CreateAssignment inserts a; the user already on the site gives ErrUnique.
+func (tx *Tx) CreateAssignment(ctx context.Context, a *domain.Assignment) error {
+	_, err := tx.exec(ctx, `INSERT INTO site_assignments (id, site_id, user_id, role, via, expires_at, created_by, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		a.ID, a.SiteID, a.UserID, a.Role, a.Via, ts(a.ExpiresAt), a.CreatedBy, ts(a.CreatedAt))
+	return err
+}
+
+// Assignment returns the user's assignment to the site, or ErrNotFound.
+func (tx *Tx) Assignment(ctx context.Context, siteID, userID string) (*domain.Assignment, error) {
+	return scanAssignment(tx.q.QueryRowContext(ctx,
+		`SELECT `+assignCols+` FROM site_assignments a WHERE a.site_id = $1 AND a.user_id = $2`, siteID, userID))
+}
+
+// DeleteAssignment removes the user from the site, with the user's
+// company assignments on that site.
+func (tx *Tx) DeleteAssignment(ctx context.Context, siteID, userID string) error {
+	if _, err := tx.exec(ctx, `DELETE FROM company_assignments WHERE site_id = $1 AND user_id = $2`, siteID, userID); err != nil {
+		return err
+	}
+	n, err := tx.exec(ctx, `DELETE FROM site_assignments WHERE site_id = $1 AND user_id = $2`, siteID, userID)
+	if err == nil && n == 0 {
+		err = ErrNotFound
+	}
+	return err
+}
+
+// DeleteUserAssignments removes every site and company assignment of the
+// user and returns the site assignments removed.
+func (tx *Tx) DeleteUserAssignments(ctx context.Context, userID string) ([]*domain.Assignment, error) {
+	as, err := tx.UserAssignments(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM company_assignments WHERE user_id = $1`, userID); err != nil {
+		return nil, err
+	}
+	_, err = tx.exec(ctx, `DELETE FROM site_assignments WHERE user_id = $1`, userID)
+	return as, err
+}
+
+// UserAssignments lists the user's site assignments.
+func (tx *Tx) UserAssignments(ctx context.Context, userID string) ([]*domain.Assignment, error) {
+	rows, err := tx.q.QueryContext(ctx, `SELECT `+assignCols+` FROM site_assignments a WHERE a.user_id = $1 ORDER BY a.id`, userID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return collect(rows, func(s scanner) (*domain.Assignment, error) { return scanAssignment(s) })
+}
+
+// SiteUsers lists the site's dashboard rows (R-SITE-4), ordered by
+// assignment id.
+func (tx *Tx) SiteUsers(ctx context.Context, siteID string, p domain.Page) (domain.List[*domain.SiteUser], error) {
+	where, args, tail := pageClause([]string{"a.site_id = $1"}, []any{siteID}, "a.id", p)
+	rows, err := tx.q.QueryContext(ctx, `SELECT `+assignCols+`, u.name, u.email, u.state
+		FROM site_assignments a JOIN users u ON u.id = a.user_id`+whereSQL(where)+tail, args...)
+	if err != nil {
+		return domain.List[*domain.SiteUser]{}, translate(err)
+	}
+	items, err := collect(rows, func(s scanner) (*domain.SiteUser, error) {
+		var su domain.SiteUser
+		a, err := scanAssignment(s, &su.UserName, &su.UserEmail, &su.UserState)
+		if err != nil {
+			return nil, err
+		}
+		su.Assignment = *a
+		return &su, nil
+	})
+	if err != nil {
+		return domain.List[*domain.SiteUser]{}, err
+	}
+	list := trimPage(items, p, func(su *domain.SiteUser) string { return su.ID })
+	for _, su := range list.Items {
+		if su.Companies, err = tx.userCompanies(ctx, siteID, su.UserID); err != nil {
+			return domain.List[*domain.SiteUser]{}, err
+		}
+	}
+	return list, nil
+}
+
+func (tx *Tx) userCompanies(ctx context.Context, siteID, userID string) ([]string, error) {
+	rows, err := tx.q.QueryContext(ctx,
+		`SELECT company_id FROM company_assignments WHERE user_id = $1 AND site_id = $2 ORDER BY company_id`, userID, siteID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return collect(rows, func(s scanner) (string, error) {
+		var id string
+		return id, translate(s.Scan(&id))
+	})
+}
+
+// CreateCompanyAssignment gives the user access to the company.
+func (tx *Tx) CreateCompanyAssignment(ctx context.Context, ca *domain.CompanyAssignment) error {
+	_, err := tx.exec(ctx, `INSERT INTO company_assignments (company_id, user_id, site_id, created_at) VALUES ($1, $2, $3, $4)`,
+		ca.CompanyID, ca.UserID, ca.SiteID, ts(ca.CreatedAt))
+	return err
+}
+
+// DeleteCompanyAssignment removes the user from the company.
+func (tx *Tx) DeleteCompanyAssignment(ctx context.Context, companyID, userID string) error {
+	n, err := tx.exec(ctx, `DELETE FROM company_assignments WHERE company_id = $1 AND user_id = $2`, companyID, userID)
+	if err == nil && n == 0 {
+		err = ErrNotFound
+	}
+	return err
+}
+
+// AccessFacts is what the access decision needs, read in one query.
+type AccessFacts struct {
+	SiteState     domain.SiteState
+	UserState     domain.UserState
+	Role          domain.Role
+	Via           domain.AccessVia
+	ExpiresAt     time.Time
+	CompanySiteID string // the site of the company asked about, "" if none or unknown
+	InCompany     bool   // the user is assigned to that company
+}
+
+// AccessFacts reads the user's assignment to the site, with the states of
+// both and, when companyID is set, the user's assignment to the company.
+// It returns ErrNotFound when the user is not assigned to the site.
+func (tx *Tx) AccessFacts(ctx context.Context, siteID, userID, companyID string) (*AccessFacts, error) {
+	var f AccessFacts
+	err := tx.q.QueryRowContext(ctx, `SELECT s.state, u.state, a.role, a.via, a.expires_at,
+			COALESCE((SELECT c.site_id FROM companies c WHERE c.id = $3), ''),
+			EXISTS (SELECT 1 FROM company_assignments ca WHERE ca.company_id = $3 AND ca.user_id = $2)
+		FROM site_assignments a
+		JOIN sites s ON s.id = a.site_id
+		JOIN users u ON u.id = a.user_id
+		WHERE a.site_id = $1 AND a.user_id = $2`, siteID, userID, companyID).
+		Scan(&f.SiteState, &f.UserState, &f.Role, &f.Via, nullTime{&f.ExpiresAt}, &f.CompanySiteID, &f.InCompany)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return &f, nil
+}
+
+// OrgAdmins lists the active administrators of an organisation: for a
+// customer, the
+// people told of every assignment (R-ASSIGN-2).
+func (tx *Tx) OrgAdmins(ctx context.Context, orgID string, admin domain.Role) ([]*domain.User, error) {
+	rows, err := tx.q.QueryContext(ctx, `SELECT `+userCols+` FROM users
+		WHERE org_id = $1 AND state = 'active' AND (',' || roles || ',') LIKE ('%,' || $2 || ',%') ORDER BY id`,
+		orgID, string(admin))
+	if err != nil {
+		return nil, translate(err)
+	}
+	return collect(rows, scanUser)
+}

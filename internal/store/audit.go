@@ -1,0 +1,154 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/provisio/provisio/internal/domain"
+)
+
+// AppendAudit adds e to the activity log, chained to the entry before it.
+// It fills e.Seq, e.PrevHash and e.Hash. The update of the chain head
+// takes a row lock, so concurrent transactions append one after another.
+func (tx *Tx) AppendAudit(ctx context.Context, e *domain.AuditEntry) error {
+	var seq int64
+	var prev string
+	if err := tx.q.QueryRowContext(ctx,
+		`UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash`).Scan(&seq, &prev); err != nil {
+		return fmt.Errorf("audit head: %w", translate(err))
+	}
+	e.Seq, e.PrevHash = seq, prev
+	if len(e.Before) == 0 {
+		e.Before = []byte("null")
+	}
+	if len(e.After) == 0 {
+		e.After = []byte("null")
+	}
+	e.Hash = e.ComputeHash()
+	if _, err := tx.exec(ctx, `INSERT INTO audit_log (seq, at, actor_id, actor_org_id, org_id, action, object_type,
+			object_id, before_json, after_json, remote_addr, prev_hash, hash)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		e.Seq, ts(e.At), e.ActorID, e.ActorOrgID, e.OrgID, e.Action, e.ObjectType, e.ObjectID,
+		string(e.Before), string(e.After), e.RemoteAddr, e.PrevHash, e.Hash); err != nil {
+		return fmt.Errorf("audit append: %w", err)
+	}
+	_, err := tx.exec(ctx, `UPDATE audit_head SET hash = $1 WHERE id = 1`, e.Hash)
+	return err
+}
+
+const auditCols = `seq, at, actor_id, actor_org_id, org_id, action, object_type, object_id, before_json, after_json,
+	remote_addr, prev_hash, hash`
+
+func scanAudit(s scanner) (*domain.AuditEntry, error) {
+	var e domain.AuditEntry
+	var before, after string
+	err := s.Scan(&e.Seq, nullTime{&e.At}, &e.ActorID, &e.ActorOrgID, &e.OrgID, &e.Action, &e.ObjectType,
+		&e.ObjectID, &before, &after, &e.RemoteAddr, &e.PrevHash, &e.Hash)
+	if err != nil {
+		return nil, translate(err)
+	}
+	e.Before, e.After = []byte(before), []byte(after)
+	return &e, nil
+}
+
+// Audit lists log entries matching f in sequence order, at most f.Limit.
+func (tx *Tx) Audit(ctx context.Context, f domain.AuditFilter) ([]*domain.AuditEntry, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if f.OrgIDs != nil {
+		if len(f.OrgIDs) == 0 {
+			return nil, nil
+		}
+		ph := make([]string, len(f.OrgIDs))
+		for i, id := range f.OrgIDs {
+			args = append(args, id)
+			ph[i] = fmt.Sprintf("$%d", len(args))
+		}
+		where = append(where, "org_id IN ("+strings.Join(ph, ", ")+")")
+	}
+	if f.ActorID != nil {
+		add("actor_id = $%d", *f.ActorID)
+	}
+	if f.Action != nil {
+		add("action = $%d", *f.Action)
+	}
+	if f.ObjectType != nil {
+		add("object_type = $%d", *f.ObjectType)
+	}
+	if f.ObjectID != nil {
+		add("object_id = $%d", *f.ObjectID)
+	}
+	if f.Since != nil {
+		add("at >= $%d", ts(*f.Since))
+	}
+	if f.Until != nil {
+		add("at < $%d", ts(*f.Until))
+	}
+	if f.AfterSeq > 0 {
+		add("seq > $%d", f.AfterSeq)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	args = append(args, limit)
+	rows, err := tx.q.QueryContext(ctx, `SELECT `+auditCols+` FROM audit_log`+whereSQL(where)+
+		fmt.Sprintf(" ORDER BY seq LIMIT $%d", len(args)), args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return collect(rows, scanAudit)
+}
+
+// VerifyAudit walks the whole log and checks every link of the chain, the
+// sequence numbers (a gap means a deleted entry) and the head (a missing
+// tail means deleted entries at the end).
+func (tx *Tx) VerifyAudit(ctx context.Context) (domain.AuditVerdict, error) {
+	var headSeq int64
+	var headHash string
+	if err := tx.q.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&headSeq, &headHash); err != nil {
+		return domain.AuditVerdict{}, translate(err)
+	}
+	rows, err := tx.q.QueryContext(ctx, `SELECT `+auditCols+` FROM audit_log ORDER BY seq`)
+	if err != nil {
+		return domain.AuditVerdict{}, translate(err)
+	}
+	defer rows.Close()
+	v := domain.AuditVerdict{Intact: true}
+	prev, want := "", int64(1)
+	fail := func(seq int64, problem string) {
+		if v.Intact {
+			v.Intact, v.BrokenAt, v.Problem = false, seq, problem
+		}
+	}
+	for rows.Next() {
+		e, err := scanAudit(rows)
+		if err != nil {
+			return domain.AuditVerdict{}, err
+		}
+		v.Entries++
+		switch {
+		case e.Seq != want:
+			fail(want, fmt.Sprintf("entries %d to %d are missing", want, e.Seq-1))
+		case e.PrevHash != prev:
+			fail(e.Seq, "the link to the previous entry is broken")
+		case e.ComputeHash() != e.Hash:
+			fail(e.Seq, "the entry was changed after it was written")
+		}
+		prev, want = e.Hash, e.Seq+1
+	}
+	if err := rows.Err(); err != nil {
+		return domain.AuditVerdict{}, translate(err)
+	}
+	if headSeq != want-1 {
+		fail(want, fmt.Sprintf("the log ends at entry %d but %d were written", want-1, headSeq))
+	} else if headHash != prev {
+		fail(headSeq, "the last entry does not match the chain head")
+	}
+	return v, nil
+}

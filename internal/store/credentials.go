@@ -1,0 +1,109 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/provisio/provisio/internal/domain"
+)
+
+// CreateInvitation stores the hash of an invitation token for userID and
+// drops the user's earlier invitations, so only the newest link works.
+func (tx *Tx) CreateInvitation(ctx context.Context, tokenHash, userID string, expires, now time.Time) error {
+	if _, err := tx.exec(ctx, `DELETE FROM invitations WHERE user_id = $1 AND used_at IS NULL`, userID); err != nil {
+		return err
+	}
+	_, err := tx.exec(ctx, `INSERT INTO invitations (token_hash, user_id, expires_at, created_at) VALUES ($1, $2, $3, $4)`,
+		tokenHash, userID, ts(expires), ts(now))
+	return err
+}
+
+// UseInvitation marks the invitation with tokenHash used and returns its
+// user. It returns ErrNotFound when the token is unknown, used or expired.
+func (tx *Tx) UseInvitation(ctx context.Context, tokenHash string, now time.Time) (userID string, err error) {
+	err = tx.q.QueryRowContext(ctx, `UPDATE invitations SET used_at = $2
+		WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING user_id`,
+		tokenHash, ts(now)).Scan(&userID)
+	return userID, translate(err)
+}
+
+// APIToken is a stored personal API token (the secret itself is never kept).
+type APIToken struct {
+	ID         string
+	UserID     string
+	Name       string
+	CreatedAt  time.Time
+	LastUsedAt time.Time
+	RevokedAt  time.Time
+}
+
+// CreateAPIToken stores a token by the hash of its secret.
+func (tx *Tx) CreateAPIToken(ctx context.Context, t *APIToken, hash string) error {
+	_, err := tx.exec(ctx, `INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)`,
+		t.ID, t.UserID, t.Name, hash, ts(t.CreatedAt))
+	return err
+}
+
+// UserByTokenHash returns the user owning the unrevoked token with hash,
+// or ErrNotFound.
+func (tx *Tx) UserByTokenHash(ctx context.Context, hash string) (*domain.User, string, error) {
+	var tokenID string
+	row := tx.q.QueryRowContext(ctx, `SELECT t.id, u.id, COALESCE(u.org_id, ''), u.type, u.email, u.name, u.roles, u.state,
+			u.generic, u.invite_expires_at, u.created_at, u.updated_at
+		FROM api_tokens t JOIN users u ON u.id = t.user_id
+		WHERE t.token_hash = $1 AND t.revoked_at IS NULL`, hash)
+	var u domain.User
+	var roles string
+	err := row.Scan(&tokenID, &u.ID, &u.OrgID, &u.Type, &u.Email, &u.Name, &roles, &u.State, &u.Generic,
+		nullTime{&u.InviteExpiresAt}, nullTime{&u.CreatedAt}, nullTime{&u.UpdatedAt})
+	if err != nil {
+		return nil, "", translate(err)
+	}
+	u.Roles = splitRoles(roles)
+	return &u, tokenID, nil
+}
+
+// APITokens lists the user's tokens, newest last.
+func (tx *Tx) APITokens(ctx context.Context, userID string) ([]*APIToken, error) {
+	rows, err := tx.q.QueryContext(ctx, `SELECT id, user_id, name, created_at, last_used_at, revoked_at
+		FROM api_tokens WHERE user_id = $1 ORDER BY id`, userID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return collect(rows, func(s scanner) (*APIToken, error) {
+		var t APIToken
+		err := s.Scan(&t.ID, &t.UserID, &t.Name, nullTime{&t.CreatedAt}, nullTime{&t.LastUsedAt}, nullTime{&t.RevokedAt})
+		return &t, translate(err)
+	})
+}
+
+// RevokeAPIToken revokes the user's token id; ErrNotFound if there is none.
+func (tx *Tx) RevokeAPIToken(ctx context.Context, userID, id string, now time.Time) error {
+	n, err := tx.exec(ctx, `UPDATE api_tokens SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL`,
+		id, userID, ts(now))
+	if err == nil && n == 0 {
+		err = ErrNotFound
+	}
+	return err
+}
+
+// CreateEmailChange stores a pending change of the user's email, to apply
+// once the new address is verified (R-USER-6). Earlier pending changes of
+// the user are dropped.
+func (tx *Tx) CreateEmailChange(ctx context.Context, tokenHash, userID, newEmail string, expires, now time.Time) error {
+	if _, err := tx.exec(ctx, `DELETE FROM email_changes WHERE user_id = $1 AND used_at IS NULL`, userID); err != nil {
+		return err
+	}
+	_, err := tx.exec(ctx, `INSERT INTO email_changes (token_hash, user_id, new_email, expires_at, created_at)
+		VALUES ($1, $2, $3, $4, $5)`, tokenHash, userID, newEmail, ts(expires), ts(now))
+	return err
+}
+
+// UseEmailChange marks the pending change with tokenHash used and returns
+// it; ErrNotFound when the token is unknown, used or expired.
+func (tx *Tx) UseEmailChange(ctx context.Context, tokenHash string, now time.Time) (userID, newEmail string, err error) {
+	err = tx.q.QueryRowContext(ctx, `UPDATE email_changes SET used_at = $2
+		WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING user_id, new_email`,
+		tokenHash, ts(now)).Scan(&userID, &newEmail)
+	return userID, newEmail, translate(err)
+}

@@ -1,0 +1,54 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/provisio/provisio/internal/domain"
+)
+
+const noticeCols = `id, kind, org_id, to_user_id, to_email, subject, body, state, attempts, last_error, created_at, sent_at`
+
+func scanNotice(s scanner) (*domain.Notice, error) {
+	var n domain.Notice
+	err := s.Scan(&n.ID, &n.Kind, &n.OrgID, &n.ToUserID, &n.ToEmail, &n.Subject, &n.Body, &n.State,
+		&n.Attempts, &n.LastError, nullTime{&n.CreatedAt}, nullTime{&n.SentAt})
+	if err != nil {
+		return nil, translate(err)
+	}
+	return &n, nil
+}
+
+// CreateNotice records n in the outbox.
+func (tx *Tx) CreateNotice(ctx context.Context, n *domain.Notice) error {
+	_, err := tx.exec(ctx, `INSERT INTO notices (`+noticeCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		n.ID, n.Kind, n.OrgID, n.ToUserID, n.ToEmail, n.Subject, n.Body, n.State, n.Attempts, n.LastError,
+		ts(n.CreatedAt), ts(n.SentAt))
+	return err
+}
+
+// Notice returns the notice with id, or ErrNotFound.
+func (tx *Tx) Notice(ctx context.Context, id string) (*domain.Notice, error) {
+	return scanNotice(tx.q.QueryRowContext(ctx, `SELECT `+noticeCols+` FROM notices WHERE id = $1`, id))
+}
+
+// Notices lists notices matching f, ordered by id.
+func (tx *Tx) Notices(ctx context.Context, f domain.NoticeFilter) (domain.List[*domain.Notice], error) {
+	var where []string
+	var args []any
+	if f.ToEmail != nil {
+		args = append(args, *f.ToEmail)
+		where = append(where, fmt.Sprintf("to_email = $%d", len(args)))
+	}
+	if f.Kind != nil {
+		args = append(args, *f.Kind)
+		where = append(where, fmt.Sprintf("kind = $%d", len(args)))
+	}
+	where, args, tail := pageClause(where, args, "id", f.Page)
+	rows, err := tx.q.QueryContext(ctx, `SELECT `+noticeCols+` FROM notices`+whereSQL(where)+tail, args...)
+	if err != nil {
+		return domain.List[*domain.Notice]{}, translate(err)
+	}
+	items, err := collect(rows, scanNotice)
+	return trimPage(items, f.Page, func(n *domain.Notice) string { return n.ID }), err
+}

@@ -1,0 +1,114 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/provisio/provisio/internal/domain"
+)
+
+const siteCols = `id, customer_id, name, edition, state, suspend_reason, suspend_until, purge_at, provision_error, created_at, updated_at`
+
+func scanSite(s scanner) (*domain.Site, error) {
+	var x domain.Site
+	err := s.Scan(&x.ID, &x.CustomerID, &x.Name, &x.Edition, &x.State, &x.SuspendReason,
+		nullTime{&x.SuspendUntil}, nullTime{&x.PurgeAt}, &x.ProvisionError, nullTime{&x.CreatedAt}, nullTime{&x.UpdatedAt})
+	if err != nil {
+		return nil, translate(err)
+	}
+	return &x, nil
+}
+
+// CreateSite inserts s.
+func (tx *Tx) CreateSite(ctx context.Context, s *domain.Site) error {
+	_, err := tx.exec(ctx, `INSERT INTO sites (`+siteCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		s.ID, s.CustomerID, s.Name, s.Edition, s.State, s.SuspendReason, ts(s.SuspendUntil), ts(s.PurgeAt),
+		s.ProvisionError, ts(s.CreatedAt), ts(s.UpdatedAt))
+	return err
+}
+
+// Site returns the site with id, or ErrNotFound.
+func (tx *Tx) Site(ctx context.Context, id string) (*domain.Site, error) {
+	return scanSite(tx.q.QueryRowContext(ctx, `SELECT `+siteCols+` FROM sites WHERE id = $1`, id))
+}
+
+// UpdateSite writes the mutable fields of s.
+func (tx *Tx) UpdateSite(ctx context.Context, s *domain.Site) error {
+	n, err := tx.exec(ctx, `UPDATE sites SET name = $2, state = $3, suspend_reason = $4, suspend_until = $5,
+			purge_at = $6, provision_error = $7, updated_at = $8 WHERE id = $1`,
+		s.ID, s.Name, s.State, s.SuspendReason, ts(s.SuspendUntil), ts(s.PurgeAt), s.ProvisionError, ts(s.UpdatedAt))
+	if err == nil && n == 0 {
+		err = ErrNotFound
+	}
+	return err
+}
+
+// Sites lists sites matching f, ordered by id. Deleted sites are listed
+// only when f.State asks for them.
+func (tx *Tx) Sites(ctx context.Context, f domain.SiteFilter) (domain.List[*domain.Site], error) {
+	var where []string
+	var args []any
+	if f.CustomerID != nil {
+		args = append(args, *f.CustomerID)
+		where = append(where, fmt.Sprintf("customer_id = $%d", len(args)))
+	}
+	if f.PartnerID != nil {
+		args = append(args, *f.PartnerID)
+		where = append(where, fmt.Sprintf("customer_id IN (SELECT id FROM orgs WHERE partner_id = $%d)", len(args)))
+	}
+	if f.State != nil {
+		args = append(args, *f.State)
+		where = append(where, fmt.Sprintf("state = $%d", len(args)))
+	} else {
+		where = append(where, "state <> 'deleted'")
+	}
+	where, args, tail := pageClause(where, args, "id", f.Page)
+	rows, err := tx.q.QueryContext(ctx, `SELECT `+siteCols+` FROM sites`+whereSQL(where)+tail, args...)
+	if err != nil {
+		return domain.List[*domain.Site]{}, translate(err)
+	}
+	items, err := collect(rows, scanSite)
+	return trimPage(items, f.Page, func(s *domain.Site) string { return s.ID }), err
+}
+
+const companyCols = `id, site_id, name, created_at`
+
+func scanCompany(s scanner) (*domain.Company, error) {
+	var c domain.Company
+	if err := s.Scan(&c.ID, &c.SiteID, &c.Name, nullTime{&c.CreatedAt}); err != nil {
+		return nil, translate(err)
+	}
+	return &c, nil
+}
+
+// CreateCompany inserts c; a duplicate name on the site gives ErrUnique.
+func (tx *Tx) CreateCompany(ctx context.Context, c *domain.Company) error {
+	_, err := tx.exec(ctx, `INSERT INTO companies (`+companyCols+`) VALUES ($1, $2, $3, $4)`,
+		c.ID, c.SiteID, c.Name, ts(c.CreatedAt))
+	return err
+}
+
+// Company returns the company with id, or ErrNotFound.
+func (tx *Tx) Company(ctx context.Context, id string) (*domain.Company, error) {
+	return scanCompany(tx.q.QueryRowContext(ctx, `SELECT `+companyCols+` FROM companies WHERE id = $1`, id))
+}
+
+// RenameCompany sets the company's name.
+func (tx *Tx) RenameCompany(ctx context.Context, id, name string) error {
+	n, err := tx.exec(ctx, `UPDATE companies SET name = $2 WHERE id = $1`, id, name)
+	if err == nil && n == 0 {
+		err = ErrNotFound
+	}
+	return err
+}
+
+// Companies lists the site's companies, ordered by id.
+func (tx *Tx) Companies(ctx context.Context, siteID string, p domain.Page) (domain.List[*domain.Company], error) {
+	where, args, tail := pageClause([]string{"site_id = $1"}, []any{siteID}, "id", p)
+	rows, err := tx.q.QueryContext(ctx, `SELECT `+companyCols+` FROM companies`+whereSQL(where)+tail, args...)
+	if err != nil {
+		return domain.List[*domain.Company]{}, translate(err)
+	}
+	items, err := collect(rows, scanCompany)
+	return trimPage(items, p, func(c *domain.Company) string { return c.ID }), err
+}

@@ -1,0 +1,221 @@
+// Package store keeps Provisio's data in SQLite or PostgreSQL behind one
+// API. SQL is written once, with $N placeholders, and runs on both; the
+// few differences live in the per-dialect migrations and in errors.go.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/provisio/provisio/internal/domain"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Dialect names the database engine behind a DB.
+type Dialect string
+
+// The supported dialects.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is an open database.
+type DB struct {
+	sql     *sql.DB
+	pool    *pgxpool.Pool // PostgreSQL only; River's driver wants it
+	dialect Dialect
+	path    string // SQLite file path
+}
+
+// Open connects to url: a postgres:// or postgresql:// URL selects
+// PostgreSQL; anything else is a SQLite file path (a "sqlite:" or "file:"
+// prefix is allowed).
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		pool, err := pgxpool.New(ctx, dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		if err := pool.Ping(ctx); err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("connect to postgres: %w", err)
+		}
+		return &DB{sql: stdlib.OpenDBFromPool(pool), pool: pool, dialect: Postgres}, nil
+	}
+	path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	return &DB{sql: db, dialect: SQLite, path: path}, nil
+}
+
+// Close releases the connections.
+func (db *DB) Close() error {
+	err := db.sql.Close()
+	if db.pool != nil {
+		db.pool.Close()
+	}
+	return err
+}
+
+// Dialect tells which engine db runs on.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// SQL exposes the underlying pool, for health checks and tests.
+func (db *DB) SQL() *sql.DB { return db.sql }
+
+// Pool is the pgx pool on PostgreSQL, nil on SQLite.
+func (db *DB) Pool() *pgxpool.Pool { return db.pool }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.sql.PingContext(ctx) }
+
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Tx is a unit of work. Everything a use case writes, including its audit
+// entry and notices, goes through one Tx and commits together.
+type Tx struct {
+	q       querier
+	dialect Dialect
+}
+
+// Write runs fn in a transaction and commits it when fn returns nil. Any
+// error, or a panic, rolls everything back.
+func (db *DB) Write(ctx context.Context, fn func(*Tx) error) (err error) {
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", translate(err))
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	if err = fn(&Tx{q: tx, dialect: db.dialect}); err != nil {
+		return err
+	}
+	if err = tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", translate(err))
+	}
+	return nil
+}
+
+// Read runs fn without a write transaction, for use cases that only read.
+func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
+	return fn(&Tx{q: db.sql, dialect: db.dialect})
+}
+
+// Sentinel errors that hide the driver's own.
+var (
+	ErrNotFound   = errors.New("not found")
+	ErrUnique     = errors.New("unique constraint violated")
+	ErrForeignKey = errors.New("foreign key constraint violated")
+)
+
+// translate maps driver errors onto the sentinels.
+func translate(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, sql.ErrNoRows):
+		return ErrNotFound
+	}
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "UNIQUE constraint failed"), strings.Contains(msg, "SQLSTATE 23505"):
+		return fmt.Errorf("%w: %v", ErrUnique, err)
+	case strings.Contains(msg, "FOREIGN KEY constraint failed"), strings.Contains(msg, "SQLSTATE 23503"):
+		return fmt.Errorf("%w: %v", ErrForeignKey, err)
+	}
+	return err
+}
+
+func (tx *Tx) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := tx.q.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, translate(err)
+	}
+	return res.RowsAffected()
+}
+
+// ts converts t to the stored form: microseconds since the epoch, or NULL
+// for the zero time. Integers compare and index the same on both engines.
+func ts(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMicro()
+}
+
+// nullTime scans a stored timestamp.
+type nullTime struct{ t *time.Time }
+
+func (n nullTime) Scan(v any) error {
+	switch x := v.(type) {
+	case nil:
+		*n.t = time.Time{}
+	case int64:
+		*n.t = time.UnixMicro(x).UTC()
+	default:
+		return fmt.Errorf("timestamp: unexpected %T", v)
+	}
+	return nil
+}
+
+// scanner is *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+// pageClause bounds a query to one page: items after the cursor, one more
+// than asked so that trimPage can tell whether another page follows.
+func pageClause(where []string, args []any, col string, p domain.Page) ([]string, []any, string) {
+	p = p.Normalize()
+	if p.Cursor != "" {
+		args = append(args, p.Cursor)
+		where = append(where, fmt.Sprintf("%s > $%d", col, len(args)))
+	}
+	args = append(args, p.Limit+1)
+	return where, args, fmt.Sprintf(" ORDER BY %s LIMIT $%d", col, len(args))
+}
+
+// trimPage cuts the extra item that pageClause asked for and returns the
+// cursor of the next page ("" on the last page).
+func trimPage[T any](items []T, p domain.Page, id func(T) string) domain.List[T] {
+	p = p.Normalize()
+	if len(items) > p.Limit {
+		items = items[:p.Limit]
+		return domain.List[T]{Items: items, NextCursor: id(items[len(items)-1])}
+	}
+	return domain.List[T]{Items: items}
+}
+
+func whereSQL(where []string) string {
+	if len(where) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(where, " AND ")
+}

@@ -1,0 +1,94 @@
+// Package storetest opens migrated databases for tests: a SQLite file
+// always, and a fresh PostgreSQL database whenever
+// PROVISIO_TEST_POSTGRES_URL is set.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/provisio/provisio/internal/store"
+)
+
+// EnvPostgres names the variable holding the PostgreSQL server URL.
+const EnvPostgres = "PROVISIO_TEST_POSTGRES_URL"
+
+// Dialects lists the databases this run tests on.
+func Dialects() []store.Dialect {
+	if os.Getenv(EnvPostgres) != "" {
+		return []store.Dialect{store.SQLite, store.Postgres}
+	}
+	return []store.Dialect{store.SQLite}
+}
+
+// Each runs fn as a subtest on every database of this run, each with a
+// fresh, migrated database.
+func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
+	t.Helper()
+	for _, d := range Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			fn(t, Open(t, d))
+		})
+	}
+}
+
+// Open returns a fresh, migrated database of dialect d, removed when the
+// test ends.
+func Open(tb testing.TB, d store.Dialect) *store.DB {
+	tb.Helper()
+	dsn := URL(tb, d)
+	db, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		tb.Fatalf("open %s: %v", d, err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	if err := db.Migrate(context.Background()); err != nil {
+		tb.Fatalf("migrate %s: %v", d, err)
+	}
+	return db
+}
+
+// URL returns the address of a fresh, empty database of dialect d that is
+// dropped when the test ends.
+func URL(tb testing.TB, d store.Dialect) string {
+	tb.Helper()
+	if d == store.SQLite {
+		return tb.TempDir() + "/provisio.db"
+	}
+	base := os.Getenv(EnvPostgres)
+	if base == "" {
+		tb.Skipf("%s is not set", EnvPostgres)
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	name := "provisio_test_" + hex.EncodeToString(b)
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, base)
+	if err != nil {
+		tb.Fatalf("connect to %s: %v", EnvPostgres, err)
+	}
+	defer admin.Close(ctx)
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		tb.Fatalf("create database: %v", err)
+	}
+	tb.Cleanup(func() {
+		c, err := pgx.Connect(ctx, base)
+		if err != nil {
+			return
+		}
+		defer c.Close(ctx)
+		_, _ = c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		tb.Fatalf("parse %s: %v", EnvPostgres, err)
+	}
+	u.Path = "/" + strings.TrimPrefix(name, "/")
+	return u.String()
+}
