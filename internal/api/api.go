@@ -1,0 +1,115 @@
+// Package api serves Provisio's JSON REST API under /api/v1, with its
+// OpenAPI 3.1 document at /api/v1/openapi.json. Handlers parse, call the
+// app and render; every rule lives in the app.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+	"github.com/provisio/provisio/internal/app"
+)
+
+// Version is the API's version in the OpenAPI document.
+const Version = "1.0.0"
+
+// Server is the REST API over an App.
+type Server struct {
+	app *app.App
+	log *slog.Logger
+	api huma.API
+}
+
+// New returns the API's handler. Mount it at "/api/v1/".
+func New(a *app.App, log *slog.Logger) http.Handler {
+	mux := http.NewServeMux()
+	cfg := huma.DefaultConfig("Provisio API", Version)
+	cfg.Info.Description = "Provisioning portal for hosted business software: organisations, users, sites, " +
+		"assignments and the activity log. Errors are RFC 9457 problem documents naming the rule that refused the request."
+	cfg.OpenAPIPath = "/api/v1/openapi"
+	cfg.DocsPath = "/api/v1/docs"
+	cfg.SchemasPath = "/api/v1/schemas"
+	cfg.CreateHooks = nil // no $schema links in bodies
+	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		"bearer": {Type: "http", Scheme: "bearer", Description: "a personal API token from POST /api/v1/tokens"},
+	}
+	s := &Server{app: a, log: log, api: humago.New(mux, cfg)}
+	s.api.UseMiddleware(s.authenticate)
+	s.routes()
+	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = w.Write([]byte(`{"type":"urn:provisio:problem:not_found","title":"Not Found","status":404,` +
+			`"code":"not_found","detail":"no such API endpoint"}`))
+	})
+	return mux
+}
+
+type actorKey struct{}
+
+// actorOf returns the actor the middleware authenticated.
+func actorOf(ctx context.Context) app.Actor {
+	act, _ := ctx.Value(actorKey{}).(app.Actor)
+	return act
+}
+
+// authenticate resolves the bearer token of operations that need one.
+func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
+	remote := remoteHost(ctx.RemoteAddr())
+	op := ctx.Operation()
+	if op == nil || len(op.Security) == 0 {
+		next(huma.WithValue(ctx, actorKey{}, app.Actor{RemoteAddr: remote}))
+		return
+	}
+	token, ok := strings.CutPrefix(ctx.Header("Authorization"), "Bearer ")
+	if !ok || strings.TrimSpace(token) == "" {
+		ctx.SetHeader("WWW-Authenticate", `Bearer realm="provisio"`)
+		_ = huma.WriteErr(s.api, ctx, http.StatusUnauthorized, "send a personal API token as Authorization: Bearer <token>")
+		return
+	}
+	act, err := s.app.Authenticate(ctx.Context(), strings.TrimSpace(token), remote)
+	if err != nil {
+		ctx.SetHeader("WWW-Authenticate", `Bearer realm="provisio", error="invalid_token"`)
+		p := problemOf(ctx.Context(), s.log, err).(*Problem)
+		_ = huma.WriteErr(s.api, ctx, p.Status, p.Detail)
+		return
+	}
+	next(huma.WithValue(ctx, actorKey{}, act))
+}
+
+func remoteHost(addr string) string {
+	if h, _, err := net.SplitHostPort(addr); err == nil {
+		return h
+	}
+	return addr
+}
+
+var bearer = []map[string][]string{{"bearer": {}}}
+
+// handle registers one operation. Unless public, it needs a bearer token.
+// Errors from the app become problem documents.
+func handle[I, O any](s *Server, public bool, op huma.Operation, h func(context.Context, app.Actor, *I) (*O, error)) {
+	if !public {
+		op.Security = bearer
+	}
+	op.Errors = append(op.Errors, 400, 401, 403, 404, 409, 422)
+	huma.Register(s.api, op, func(ctx context.Context, in *I) (*O, error) {
+		out, err := h(ctx, actorOf(ctx), in)
+		if err != nil {
+			return nil, problemOf(ctx, s.log, err)
+		}
+		return out, nil
+	})
+}
+
+// body wraps a response body.
+type body[T any] struct {
+	Body T
+}
+
+func reply[T any](v T) *body[T] { return &body[T]{Body: v} }

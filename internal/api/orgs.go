@@ -1,0 +1,97 @@
+package api
+
+import (
+	"context"
+
+	"github.com/provisio/provisio/internal/app"
+	"github.com/provisio/provisio/internal/domain"
+)
+
+type listOrgsIn struct {
+	Kind      string `query:"kind" enum:"vendor,partner,customer"`
+	PartnerID string `query:"partner_id"`
+	PageParams
+}
+
+func (s *Server) listOrgs(ctx context.Context, act app.Actor, in *listOrgsIn) (*body[Page[Org]], error) {
+	f := domain.OrgFilter{Page: in.page()}
+	if in.Kind != "" {
+		k := domain.OrgKind(in.Kind)
+		f.Kind = &k
+	}
+	if in.PartnerID != "" {
+		f.PartnerID = &in.PartnerID
+	}
+	l, err := s.app.Orgs(ctx, act, f)
+	if err != nil {
+		return nil, err
+	}
+	return reply(pageOut(l, orgOut)), nil
+}
+
+type createOrgIn struct {
+	Body struct {
+		Kind      string `json:"kind" enum:"partner,customer"`
+		Name      string `json:"name" minLength:"1" maxLength:"200"`
+		PartnerID string `json:"partner_id,omitempty" doc:"customers: the partner of record"`
+		Demo      bool   `json:"demo,omitempty" doc:"customers: the partner's own demo customer (R-ROLE-3)"`
+	}
+}
+
+func (s *Server) createOrg(ctx context.Context, act app.Actor, in *createOrgIn) (*body[Org], error) {
+	o, err := s.app.CreateOrg(ctx, act, app.NewOrg{Kind: domain.OrgKind(in.Body.Kind), Name: in.Body.Name,
+		PartnerID: in.Body.PartnerID, Demo: in.Body.Demo})
+	if err != nil {
+		return nil, err
+	}
+	return reply(orgOut(o)), nil
+}
+
+func (s *Server) getOrg(ctx context.Context, act app.Actor, in *idIn) (*body[Org], error) {
+	o, err := s.app.Org(ctx, act, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return reply(orgOut(o)), nil
+}
+
+type updateOrgIn struct {
+	ID   string `path:"id"`
+	Body struct {
+		Name          *string `json:"name,omitempty" maxLength:"200"`
+		MainContactID *string `json:"main_contact_id,omitempty"`
+		Demo          *bool   `json:"demo,omitempty"`
+	}
+}
+
+func (s *Server) updateOrg(ctx context.Context, act app.Actor, in *updateOrgIn) (*body[Org], error) {
+	o, err := s.app.UpdateOrg(ctx, act, in.ID, domain.OrgUpdate{Name: in.Body.Name,
+		MainContactID: in.Body.MainContactID, Demo: in.Body.Demo})
+	if err != nil {
+		return nil, err
+	}
+	return reply(orgOut(o)), nil
+}
+
+type linkPartnerIn struct {
+	ID   string `path:"id"`
+	Body struct {
+		PartnerID string `json:"partner_id" minLength:"1"`
+	}
+}
+
+func (s *Server) linkPartner(ctx context.Context, act app.Actor, in *linkPartnerIn) (*body[Org], error) {
+	o, err := s.app.SetPartner(ctx, act, in.ID, in.Body.PartnerID)
+	if err != nil {
+		return nil, err
+	}
+	return reply(orgOut(o)), nil
+}
+
+func (s *Server) unlinkPartner(ctx context.Context, act app.Actor, in *idIn) (*body[Org], error) {
+	o, err := s.app.SetPartner(ctx, act, in.ID, "")
+	if err != nil {
+		return nil, err
+	}
+	return reply(orgOut(o)), nil
+}

@@ -1,0 +1,75 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+)
+
+const (
+	public  = true
+	private = false
+)
+
+func op(method, path, id, tag, summary string) huma.Operation {
+	return huma.Operation{Method: method, Path: "/api/v1" + path, OperationID: id, Tags: []string{tag}, Summary: summary}
+}
+
+func created(o huma.Operation) huma.Operation {
+	o.DefaultStatus = http.StatusCreated
+	return o
+}
+
+// routes lists every operation of the API.
+func (s *Server) routes() {
+	const get, post, patch, put, del = http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete
+
+	handle(s, public, created(op(post, "/tokens", "create-token", "auth", "Issue a personal API token from email and password")), s.createToken)
+	handle(s, private, op(get, "/tokens", "list-tokens", "auth", "List your API tokens"), s.listTokens)
+	handle(s, private, op(del, "/tokens/{id}", "revoke-token", "auth", "Revoke one of your API tokens"), s.revokeToken)
+	handle(s, private, op(get, "/me", "get-me", "auth", "Who the token belongs to"), s.me)
+	handle(s, public, op(post, "/invitations/accept", "accept-invitation", "auth", "Register: set a password from an invitation (R-USER-4)"), s.acceptInvitation)
+	handle(s, public, op(post, "/email-changes/confirm", "confirm-email-change", "auth", "Confirm a new email address (R-USER-6)"), s.confirmEmail)
+
+	handle(s, private, op(get, "/orgs", "list-orgs", "orgs", "List the organisations you can see (R-ORG-1)"), s.listOrgs)
+	handle(s, private, created(op(post, "/orgs", "create-org", "orgs", "Create a partner or customer (operators)")), s.createOrg)
+	handle(s, private, op(get, "/orgs/{id}", "get-org", "orgs", "Get an organisation"), s.getOrg)
+	handle(s, private, op(patch, "/orgs/{id}", "update-org", "orgs", "Change name, main contact (R-ORG-2) or demo flag"), s.updateOrg)
+	handle(s, private, op(put, "/orgs/{id}/partner", "link-partner", "orgs", "Set a customer's partner of record"), s.linkPartner)
+	handle(s, private, op(del, "/orgs/{id}/partner", "unlink-partner", "orgs", "Remove a customer's partner of record"), s.unlinkPartner)
+
+	handle(s, private, op(get, "/users", "list-users", "users", "List users, with search and filters"), s.listUsers)
+	handle(s, private, created(op(post, "/users", "create-user", "users", "Invite a user (R-USER-1…4)")), s.createUser)
+	handle(s, private, op(get, "/users/{id}", "get-user", "users", "Get a user"), s.getUser)
+	handle(s, private, op(patch, "/users/{id}", "update-user", "users", "Change name, email or roles (R-USER-6)"), s.updateUser)
+	handle(s, private, op(del, "/users/{id}", "delete-user", "users", "Delete a user (R-USER-5, R-ROLE-5)"), s.deleteUser)
+	handle(s, private, op(post, "/users/{id}/lock", "lock-user", "users", "Lock a user (R-USER-5)"), s.lockUser)
+	handle(s, private, op(post, "/users/{id}/unlock", "unlock-user", "users", "Unlock a user (R-USER-5)"), s.unlockUser)
+	handle(s, private, op(post, "/users/{id}/resend-invitation", "resend-invitation", "users", "Send a fresh invitation (R-USER-4)"), s.resendInvitation)
+
+	handle(s, private, op(get, "/sites", "list-sites", "sites", "List the sites you can see"), s.listSites)
+	handle(s, private, created(op(post, "/sites", "create-site", "sites", "Create a site (R-SITE-0)")), s.createSite)
+	handle(s, private, op(get, "/sites/{id}", "get-site", "sites", "Get a site"), s.getSite)
+	handle(s, private, op(post, "/sites/{id}/suspend", "suspend-site", "sites", "Suspend a site (R-SITE-1)"), s.suspendSite)
+	handle(s, private, op(post, "/sites/{id}/resume", "resume-site", "sites", "End a suspension"), s.resumeSite)
+	handle(s, private, op(post, "/sites/{id}/cancel", "cancel-site", "sites", "Cancel a site into stasis (R-SITE-2)"), s.cancelSite)
+	handle(s, private, op(post, "/sites/{id}/restore", "restore-site", "sites", "Restore a cancelled site during stasis (R-SITE-2)"), s.restoreSite)
+	handle(s, private, op(get, "/sites/{id}/access", "check-access", "sites", "May a user use the site (and a company) now?"), s.checkAccess)
+
+	handle(s, private, op(get, "/sites/{id}/users", "list-site-users", "assignments", "The site's dashboard of users (R-SITE-4)"), s.listSiteUsers)
+	handle(s, private, created(op(post, "/sites/{id}/users", "assign-user", "assignments", "Assign a user to the site (R-ASSIGN-1, R-ASSIGN-2)")), s.assignUser)
+	handle(s, private, op(del, "/sites/{id}/users/{user_id}", "unassign-user", "assignments", "Remove a user from the site (R-ASSIGN-3)"), s.unassignUser)
+
+	handle(s, private, op(get, "/sites/{id}/companies", "list-companies", "companies", "List the site's companies"), s.listCompanies)
+	handle(s, private, created(op(post, "/sites/{id}/companies", "create-company", "companies", "Create a company (R-SITE-3)")), s.createCompany)
+	handle(s, private, op(patch, "/companies/{id}", "rename-company", "companies", "Rename a company"), s.renameCompany)
+	handle(s, private, op(put, "/companies/{id}/users/{user_id}", "assign-company", "companies", "Assign a user to a company (R-SITE-3, R-ASSIGN-4)"), s.assignCompany)
+	handle(s, private, op(del, "/companies/{id}/users/{user_id}", "unassign-company", "companies", "Remove a user from a company"), s.unassignCompany)
+
+	handle(s, private, op(get, "/audit", "list-audit", "audit", "Read the activity log (R-AUDIT-1)"), s.listAudit)
+	handle(s, private, op(get, "/audit/export", "export-audit", "audit", "Export the activity log as CSV or JSON"), s.exportAudit)
+	handle(s, private, op(post, "/audit/verify", "verify-audit", "audit", "Check the log's hash chain"), s.verifyAudit)
+
+	handle(s, private, op(get, "/mail", "list-mail", "mail", "The local mailbox (R-NOTE-2, operators)"), s.listMail)
+	handle(s, private, op(get, "/mail/{id}", "get-mail", "mail", "One notice of the local mailbox"), s.getMail)
+}

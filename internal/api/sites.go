@@ -1,0 +1,191 @@
+package api
+
+import (
+	"context"
+	"time"
+
+	"github.com/provisio/provisio/internal/app"
+	"github.com/provisio/provisio/internal/domain"
+)
+
+type listSitesIn struct {
+	CustomerID string `query:"customer_id"`
+	State      string `query:"state" enum:"provisioning,ready,suspended,cancelled,deleted"`
+	PageParams
+}
+
+func (s *Server) listSites(ctx context.Context, act app.Actor, in *listSitesIn) (*body[Page[Site]], error) {
+	f := domain.SiteFilter{Page: in.page()}
+	if in.CustomerID != "" {
+		f.CustomerID = &in.CustomerID
+	}
+	if in.State != "" {
+		st := domain.SiteState(in.State)
+		f.State = &st
+	}
+	l, err := s.app.Sites(ctx, act, f)
+	if err != nil {
+		return nil, err
+	}
+	return reply(pageOut(l, siteOut)), nil
+}
+
+type createSiteIn struct {
+	Body struct {
+		CustomerID string `json:"customer_id"`
+		Name       string `json:"name" maxLength:"200"`
+		Edition    string `json:"edition" enum:"standard,professional"`
+		Company    string `json:"company,omitempty" doc:"name of the site's first company" maxLength:"200"`
+	}
+}
+
+func (s *Server) createSite(ctx context.Context, act app.Actor, in *createSiteIn) (*body[Site], error) {
+	site, err := s.app.CreateSite(ctx, act, app.NewSite{CustomerID: in.Body.CustomerID, Name: in.Body.Name,
+		Edition: domain.Edition(in.Body.Edition), Company: in.Body.Company})
+	return siteReply(site, err)
+}
+
+func siteReply(site *domain.Site, err error) (*body[Site], error) {
+	if err != nil {
+		return nil, err
+	}
+	return reply(siteOut(site)), nil
+}
+
+func (s *Server) getSite(ctx context.Context, act app.Actor, in *idIn) (*body[Site], error) {
+	return siteReply(s.app.Site(ctx, act, in.ID))
+}
+
+type suspendIn struct {
+	ID   string `path:"id"`
+	Body struct {
+		Reason string `json:"reason" doc:"why the site is suspended (R-SITE-1)"`
+		Until  string `json:"until" doc:"expected end: an RFC 3339 time or a YYYY-MM-DD date" example:"2026-12-31"`
+	}
+}
+
+func (s *Server) suspendSite(ctx context.Context, act app.Actor, in *suspendIn) (*body[Site], error) {
+	until, err := parseTime(in.Body.Until)
+	if err != nil {
+		return nil, &domain.Error{Code: domain.EInvalid, Rule: "R-SITE-1", Field: "until",
+			Message: "until must be a date (2026-12-31) or an RFC 3339 time"}
+	}
+	return siteReply(s.app.SuspendSite(ctx, act, in.ID, in.Body.Reason, until))
+}
+
+func parseTime(v string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	return time.Parse(time.DateOnly, v)
+}
+
+func (s *Server) resumeSite(ctx context.Context, act app.Actor, in *idIn) (*body[Site], error) {
+	return siteReply(s.app.ResumeSite(ctx, act, in.ID))
+}
+
+func (s *Server) cancelSite(ctx context.Context, act app.Actor, in *idIn) (*body[Site], error) {
+	return siteReply(s.app.CancelSite(ctx, act, in.ID))
+}
+
+func (s *Server) restoreSite(ctx context.Context, act app.Actor, in *idIn) (*body[Site], error) {
+	return siteReply(s.app.RestoreSite(ctx, act, in.ID))
+}
+
+type accessIn struct {
+	ID      string `path:"id"`
+	User    string `query:"user" required:"true" doc:"the user's id"`
+	Company string `query:"company" doc:"a company of the site, to ask about it too"`
+}
+
+func (s *Server) checkAccess(ctx context.Context, act app.Actor, in *accessIn) (*body[Access], error) {
+	d, err := s.app.Access(ctx, act, in.ID, in.User, in.Company)
+	if err != nil {
+		return nil, err
+	}
+	return reply(Access{Allowed: d.Allowed, Reason: d.Reason, Role: string(d.Role), Via: string(d.Via),
+		ExpiresAt: timePtr(d.ExpiresAt)}), nil
+}
+
+type siteUsersIn struct {
+	ID string `path:"id"`
+	PageParams
+}
+
+func (s *Server) listSiteUsers(ctx context.Context, act app.Actor, in *siteUsersIn) (*body[Page[SiteUser]], error) {
+	l, err := s.app.SiteUsers(ctx, act, in.ID, in.page())
+	if err != nil {
+		return nil, err
+	}
+	return reply(pageOut(l, func(su *domain.SiteUser) SiteUser {
+		c := su.Companies
+		if c == nil {
+			c = []string{}
+		}
+		return SiteUser{Assignment: assignmentOut(&su.Assignment), Name: su.UserName, Email: su.UserEmail,
+			State: string(su.UserState), Companies: c}
+	})), nil
+}
+
+type assignIn struct {
+	ID   string `path:"id"`
+	Body struct {
+		UserID string `json:"user_id"`
+		Role   string `json:"role,omitempty" doc:"the role on this site; required when the user holds several (R-ROLE-4)"`
+	}
+}
+
+func (s *Server) assignUser(ctx context.Context, act app.Actor, in *assignIn) (*body[Assignment], error) {
+	a, err := s.app.AssignUser(ctx, act, in.ID, in.Body.UserID, domain.Role(in.Body.Role))
+	if err != nil {
+		return nil, err
+	}
+	return reply(assignmentOut(a)), nil
+}
+
+type siteUserIn struct {
+	ID     string `path:"id"`
+	UserID string `path:"user_id"`
+}
+
+func (s *Server) unassignUser(ctx context.Context, act app.Actor, in *siteUserIn) (*struct{}, error) {
+	return nil, s.app.UnassignUser(ctx, act, in.ID, in.UserID)
+}
+
+func (s *Server) listCompanies(ctx context.Context, act app.Actor, in *siteUsersIn) (*body[Page[Company]], error) {
+	l, err := s.app.Companies(ctx, act, in.ID, in.page())
+	if err != nil {
+		return nil, err
+	}
+	return reply(pageOut(l, companyOut)), nil
+}
+
+type companyNameIn struct {
+	ID   string `path:"id"`
+	Body struct {
+		Name string `json:"name" maxLength:"200"`
+	}
+}
+
+func (s *Server) createCompany(ctx context.Context, act app.Actor, in *companyNameIn) (*body[Company], error) {
+	return companyReply(s.app.CreateCompany(ctx, act, in.ID, in.Body.Name))
+}
+
+func (s *Server) renameCompany(ctx context.Context, act app.Actor, in *companyNameIn) (*body[Company], error) {
+	return companyReply(s.app.RenameCompany(ctx, act, in.ID, in.Body.Name))
+}
+
+func companyReply(c *domain.Company, err error) (*body[Company], error) {
+	if err != nil {
+		return nil, err
+	}
+	return reply(companyOut(c)), nil
+}
+
+func (s *Server) assignCompany(ctx context.Context, act app.Actor, in *siteUserIn) (*struct{}, error) {
+	return nil, s.app.AssignCompany(ctx, act, in.ID, in.UserID)
+}
+
+func (s *Server) unassignCompany(ctx context.Context, act app.Actor, in *siteUserIn) (*struct{}, error) {
+	return nil, s.app.UnassignCompany(ctx, act, in.ID, in.UserID)
+}

@@ -1,0 +1,134 @@
+package api
+
+import (
+	"context"
+
+	"github.com/provisio/provisio/internal/app"
+	"github.com/provisio/provisio/internal/domain"
+)
+
+type listUsersIn struct {
+	OrgID string `query:"org_id" doc:"the organisation; operators may leave it out to list everyone"`
+	State string `query:"state" enum:"invited,active,locked,deleted"`
+	Role  string `query:"role"`
+	Q     string `query:"q" doc:"search in name and email"`
+	PageParams
+}
+
+func (s *Server) listUsers(ctx context.Context, act app.Actor, in *listUsersIn) (*body[Page[User]], error) {
+	f := domain.UserFilter{Page: in.page()}
+	if in.OrgID != "" {
+		f.OrgID = &in.OrgID
+	}
+	if in.State != "" {
+		st := domain.UserState(in.State)
+		f.State = &st
+	}
+	if in.Role != "" {
+		r := domain.Role(in.Role)
+		f.Role = &r
+	}
+	if in.Q != "" {
+		f.Search = &in.Q
+	}
+	l, err := s.app.Users(ctx, act, f)
+	if err != nil {
+		return nil, err
+	}
+	return reply(pageOut(l, userOut)), nil
+}
+
+type createUserIn struct {
+	Body struct {
+		OrgID string   `json:"org_id"`
+		Email string   `json:"email"`
+		Name  string   `json:"name" maxLength:"200"`
+		Roles []string `json:"roles" minItems:"1"`
+	}
+}
+
+// CreatedUser is a new user with any warnings about it (R-USER-3).
+type CreatedUser struct {
+	User     User      `json:"user"`
+	Warnings []Warning `json:"warnings"`
+}
+
+func roles(rs []string) []domain.Role {
+	out := make([]domain.Role, len(rs))
+	for i, r := range rs {
+		out[i] = domain.Role(r)
+	}
+	return out
+}
+
+func (s *Server) createUser(ctx context.Context, act app.Actor, in *createUserIn) (*body[CreatedUser], error) {
+	u, ws, err := s.app.CreateUser(ctx, act, app.NewUser{OrgID: in.Body.OrgID, Email: in.Body.Email,
+		Name: in.Body.Name, Roles: roles(in.Body.Roles)})
+	if err != nil {
+		return nil, err
+	}
+	return reply(CreatedUser{User: userOut(u), Warnings: warningsOut(ws)}), nil
+}
+
+func (s *Server) getUser(ctx context.Context, act app.Actor, in *idIn) (*body[User], error) {
+	u, err := s.app.User(ctx, act, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return reply(userOut(u)), nil
+}
+
+type updateUserIn struct {
+	ID   string `path:"id"`
+	Body struct {
+		Name  *string  `json:"name,omitempty" maxLength:"200"`
+		Email *string  `json:"email,omitempty"`
+		Roles []string `json:"roles,omitempty"`
+	}
+}
+
+// UpdatedUser is a changed user; PendingEmail is set while a new address
+// waits for its confirmation (R-USER-6).
+type UpdatedUser struct {
+	User         User   `json:"user"`
+	PendingEmail string `json:"pending_email,omitempty"`
+}
+
+func (s *Server) updateUser(ctx context.Context, act app.Actor, in *updateUserIn) (*body[UpdatedUser], error) {
+	upd := domain.UserUpdate{Name: in.Body.Name, Email: in.Body.Email}
+	if in.Body.Roles != nil {
+		upd.Roles = roles(in.Body.Roles)
+	}
+	u, pending, err := s.app.UpdateUser(ctx, act, in.ID, upd)
+	if err != nil {
+		return nil, err
+	}
+	return reply(UpdatedUser{User: userOut(u), PendingEmail: pending}), nil
+}
+
+// userChange adapts a one-id user use case to a handler.
+func userChange(f func(context.Context, app.Actor, string) (*domain.User, error)) func(context.Context, app.Actor, *idIn) (*body[User], error) {
+	return func(ctx context.Context, act app.Actor, in *idIn) (*body[User], error) {
+		u, err := f(ctx, act, in.ID)
+		if err != nil {
+			return nil, err
+		}
+		return reply(userOut(u)), nil
+	}
+}
+
+func (s *Server) deleteUser(ctx context.Context, act app.Actor, in *idIn) (*body[User], error) {
+	return userChange(s.app.DeleteUser)(ctx, act, in)
+}
+
+func (s *Server) lockUser(ctx context.Context, act app.Actor, in *idIn) (*body[User], error) {
+	return userChange(s.app.LockUser)(ctx, act, in)
+}
+
+func (s *Server) unlockUser(ctx context.Context, act app.Actor, in *idIn) (*body[User], error) {
+	return userChange(s.app.UnlockUser)(ctx, act, in)
+}
+
+func (s *Server) resendInvitation(ctx context.Context, act app.Actor, in *idIn) (*body[User], error) {
+	return userChange(s.app.ResendInvitation)(ctx, act, in)
+}

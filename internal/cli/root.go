@@ -1,0 +1,182 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+
+	"strings"
+	"time"
+
+	"github.com/provisio/provisio/internal/app"
+	"github.com/provisio/provisio/internal/server"
+	"github.com/urfave/cli/v3"
+)
+
+// Root returns the provisio command with every subcommand. The binary's
+// main and the end-to-end tests both run it.
+func Root() *cli.Command {
+	return &cli.Command{
+		Name:  "provisio",
+		Usage: "provisioning portal: who may reach each hosted site, under the customer's control",
+		Flags: GlobalFlags(),
+		Commands: append([]*cli.Command{
+			{Name: "serve", Usage: "run the server (migrates the database first)", Flags: serverFlags(true), Action: serve},
+			{Name: "migrate", Usage: "apply database migrations, Provisio's and River's", Flags: serverFlags(false), Action: migrate},
+			{Name: "bootstrap", Usage: "create the vendor organisation and its first operator; prints a one-time registration link",
+				Flags: append(serverFlags(false), req("email", "the operator's email"), req("name", "the operator's name"),
+					&cli.StringFlag{Name: "vendor", Usage: "the vendor organisation's name", Value: "Provisio operators"}),
+				Action: bootstrap},
+		}, Commands()...),
+	}
+}
+
+// serverFlags are the settings of commands that open the database; the
+// README's table of settings lists the same.
+func serverFlags(serving bool) []cli.Flag {
+	fs := []cli.Flag{
+		&cli.StringFlag{Name: "database-url", Value: "provisio.db", Sources: cli.EnvVars("PROVISIO_DATABASE_URL"),
+			Usage: "SQLite file path, or a postgres:// URL"},
+		&cli.StringFlag{Name: "base-url", Sources: cli.EnvVars("PROVISIO_BASE_URL"), Usage: "public URL of the portal, for links in emails (default http://ADDR)"},
+		&cli.StringFlag{Name: "addr", Value: "localhost:8080", Sources: cli.EnvVars("PROVISIO_ADDR"), Usage: "address to listen on"},
+		&cli.StringFlag{Name: "product-name", Value: "Provisio", Sources: cli.EnvVars("PROVISIO_PRODUCT_NAME"), Usage: "product name in emails and pages"},
+		&cli.DurationFlag{Name: "invitation-ttl", Value: 7 * 24 * time.Hour, Sources: cli.EnvVars("PROVISIO_INVITATION_TTL"), Usage: "how long an invitation link works (R-USER-4)"},
+		&cli.DurationFlag{Name: "stasis-period", Value: 7 * 24 * time.Hour, Sources: cli.EnvVars("PROVISIO_STASIS_PERIOD"), Usage: "how long a cancelled site can be restored (R-SITE-2)"},
+		&cli.IntFlag{Name: "min-password-length", Value: 12, Sources: cli.EnvVars("PROVISIO_MIN_PASSWORD_LENGTH"), Usage: "shortest password accepted"},
+		&cli.StringFlag{Name: "disposable-domains-file", Sources: cli.EnvVars("PROVISIO_DISPOSABLE_DOMAINS_FILE"), Usage: "extra disposable email domains, one per line (R-USER-2)"},
+		&cli.StringFlag{Name: "log-format", Value: "text", Sources: cli.EnvVars("PROVISIO_LOG_FORMAT"), Usage: "text or json"},
+		&cli.StringFlag{Name: "log-level", Value: "info", Sources: cli.EnvVars("PROVISIO_LOG_LEVEL"), Usage: "debug, info, warn or error"},
+	}
+	if serving {
+		fs = append(fs, &cli.DurationFlag{Name: "shutdown-timeout", Value: 15 * time.Second, Sources: cli.EnvVars("PROVISIO_SHUTDOWN_TIMEOUT"),
+			Usage: "how long requests in flight may finish on stop"})
+	}
+	return fs
+}
+
+func logger(cmd *cli.Command) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cmd.String("log-level"))); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	w := cmd.Root().ErrWriter
+	switch cmd.String("log-format") {
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format must be text or json")
+}
+
+func serverConfig(cmd *cli.Command, addr string) server.Config {
+	ac := app.DefaultConfig()
+	ac.BaseURL = strings.TrimRight(cmd.String("base-url"), "/")
+	if ac.BaseURL == "" {
+		ac.BaseURL = "http://" + addr
+	}
+	ac.ProductName = cmd.String("product-name")
+	ac.InvitationTTL = cmd.Duration("invitation-ttl")
+	ac.StasisPeriod = cmd.Duration("stasis-period")
+	ac.MinPassword = cmd.Int("min-password-length")
+	return server.Config{Addr: addr, DatabaseURL: cmd.String("database-url"),
+		DisposableDomainsFile: cmd.String("disposable-domains-file"), ShutdownTimeout: cmd.Duration("shutdown-timeout"), App: ac}
+}
+
+// Clock is the time the server commands run with; tests replace it.
+var Clock func() time.Time
+
+func openServer(ctx context.Context, cmd *cli.Command, addr string) (*server.Server, *slog.Logger, error) {
+	log, err := logger(cmd)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := server.Open(ctx, serverConfig(cmd, addr), log, Clock)
+	return s, log, err
+}
+
+func serve(ctx context.Context, cmd *cli.Command) error {
+	ln, err := net.Listen("tcp", cmd.String("addr"))
+	if err != nil {
+		return err
+	}
+	addr := ln.Addr().String()
+	if h, p, _ := net.SplitHostPort(cmd.String("addr")); h != "" && p != "0" {
+		addr = cmd.String("addr")
+	}
+	s, log, err := openServer(ctx, cmd, addr)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer s.Close()
+	out := cmd.Root().Writer
+	base := s.App.Config().BaseURL
+	fmt.Fprintf(out, "Provisio is running at %s (database: %s, %s)\n", base, describeDB(cmd.String("database-url")), s.DB.Dialect())
+	fmt.Fprintf(out, "API: %s/api/v1 (OpenAPI at %s/api/v1/openapi.json)\n", base, base)
+	fmt.Fprintf(out, "No operator yet? In another terminal run:\n  go run ./cmd/provisio bootstrap --email you@example.com --name \"Your Name\"\n")
+	log.Info("serving", "addr", ln.Addr().String())
+	return s.Serve(ctx, ln)
+}
+
+func describeDB(url string) string {
+	if i := strings.Index(url, "@"); i >= 0 && strings.Contains(url, "://") {
+		return url[:strings.Index(url, "://")+3] + "…" + url[i:]
+	}
+	return url
+}
+
+func migrate(ctx context.Context, cmd *cli.Command) error {
+	s, _, err := openServer(ctx, cmd, cmd.String("addr"))
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	v, err := s.DB.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.Root().Writer, "Database %s is at schema version %d (River's migrations applied too).\n",
+		describeDB(cmd.String("database-url")), v)
+	return nil
+}
+
+func bootstrap(ctx context.Context, cmd *cli.Command) error {
+	s, _, err := openServer(ctx, cmd, cmd.String("addr"))
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	u, link, err := s.App.Bootstrap(ctx, cmd.String("vendor"), cmd.String("email"), cmd.String("name"))
+	if err != nil {
+		return err
+	}
+	out := cmd.Root().Writer
+	fmt.Fprintf(out, "Created operator %s (%s).\nRegistration link (works once, until %s):\n  %s\n",
+		u.Email, u.ID, u.InviteExpiresAt.Format(time.RFC3339), link)
+	fmt.Fprintf(out, "Open it in a browser, or run:\n  provisio invitation accept %s\n", link)
+	return nil
+}
+
+// Main runs the command line with args and returns the exit code.
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	root := Root()
+	root.Reader, root.Writer, root.ErrWriter = stdin, stdout, stderr
+	root.ExitErrHandler = func(context.Context, *cli.Command, error) {}
+	if err := root.Run(ctx, args); err != nil {
+		var ec cli.ExitCoder
+		if errors.As(err, &ec) {
+			if msg := err.Error(); msg != "" {
+				fmt.Fprintln(stderr, "error:", msg)
+			}
+			return ec.ExitCode()
+		}
+		fmt.Fprintln(stderr, "error:", err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,74 @@
+package server
+
+import (
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+var (
+	registry = prometheus.NewRegistry()
+	requests = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "provisio_http_requests_total", Help: "HTTP requests by method, route and status.",
+	}, []string{"method", "route", "status"})
+	latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "provisio_http_request_duration_seconds", Help: "HTTP request latency by route.",
+		Buckets: prometheus.DefBuckets,
+	}, []string{"method", "route"})
+)
+
+func init() {
+	registry.MustRegister(requests, latency, collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+}
+
+func metricsHandler() http.Handler { return promhttp.HandlerFor(registry, promhttp.HandlerOpts{}) }
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// observe logs each request and counts it by route pattern, so that ids
+// in paths do not explode the metrics' label sets.
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		if sw.status == 0 {
+			sw.status = http.StatusOK
+		}
+		_, route := s.mux.Handler(r)
+		d := time.Since(start)
+		requests.WithLabelValues(r.Method, route, strconv.Itoa(sw.status)).Inc()
+		latency.WithLabelValues(r.Method, route).Observe(d.Seconds())
+		level := slog.LevelInfo
+		if sw.status >= 500 {
+			level = slog.LevelError
+		}
+		s.log.Log(r.Context(), level, "request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+			"duration_ms", float64(d.Microseconds())/1000, "remote", r.RemoteAddr)
+	})
+}

@@ -1,0 +1,97 @@
+package server
+
+import (
+	"html/template"
+	"net/http"
+
+	"github.com/provisio/provisio/internal/domain"
+)
+
+// The few pages a person reaches from an emailed link before the web UI
+// exists: registering from an invitation and confirming a new email. They
+// post a plain form, so they work without JavaScript.
+var pages = template.Must(template.New("").Parse(`
+{{define "head"}}<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>{{.Product}}</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#1a1a1a}
+label{display:block;margin:.75rem 0 .25rem}input{width:100%;padding:.5rem;font:inherit;box-sizing:border-box}
+button{margin-top:1rem;padding:.5rem 1rem;font:inherit}.error{color:#b00020}.ok{color:#0a6b2d}</style></head><body>
+<h1>{{.Product}}</h1>{{end}}
+{{define "invitation"}}{{template "head" .}}
+{{if .Done}}<p class="ok">You are registered as {{.Email}}. You can now sign in.</p>{{else}}
+<p>Set a password to register your account.</p>
+{{if .Error}}<p class="error" role="alert">{{.Error}}</p>{{end}}
+<form method="post"><label for="password">New password (at least {{.Min}} characters)</label>
+<input id="password" name="password" type="password" autocomplete="new-password" required minlength="{{.Min}}">
+<button type="submit">Register</button></form>{{end}}</body></html>{{end}}
+{{define "email"}}{{template "head" .}}
+{{if .Done}}<p class="ok">Your email address is now {{.Email}}.</p>{{else}}
+{{if .Error}}<p class="error" role="alert">{{.Error}}</p>{{end}}
+<form method="post"><p>Confirm that this is your new email address.</p><button type="submit">Confirm</button></form>{{end}}
+</body></html>{{end}}
+{{define "home"}}{{template "head" .}}<p>{{.Product}} is running. The REST API is at <a href="/api/v1/docs">/api/v1</a>
+(<a href="/api/v1/openapi.json">OpenAPI document</a>).</p></body></html>{{end}}
+`))
+
+type pageData struct {
+	Product, Email, Error string
+	Min                   int
+	Done                  bool
+}
+
+func (s *Server) render(w http.ResponseWriter, status int, name string, d pageData) {
+	d.Product = s.cfg.App.ProductName
+	d.Min = s.cfg.App.MinPassword
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	if err := pages.ExecuteTemplate(w, name, d); err != nil {
+		s.log.Error("render page", "page", name, "err", err)
+	}
+}
+
+func (s *Server) home(w http.ResponseWriter, _ *http.Request) {
+	s.render(w, http.StatusOK, "home", pageData{})
+}
+
+func (s *Server) invitationPage(w http.ResponseWriter, _ *http.Request) {
+	s.render(w, http.StatusOK, "invitation", pageData{})
+}
+
+func (s *Server) acceptInvitation(w http.ResponseWriter, r *http.Request) {
+	u, err := s.App.AcceptInvitation(r.Context(), remoteHost(r), r.PathValue("token"), r.PostFormValue("password"))
+	if err != nil {
+		s.render(w, statusFor(err), "invitation", pageData{Error: safeMessage(err)})
+		return
+	}
+	s.render(w, http.StatusOK, "invitation", pageData{Done: true, Email: u.Email})
+}
+
+func (s *Server) emailChangePage(w http.ResponseWriter, _ *http.Request) {
+	s.render(w, http.StatusOK, "email", pageData{})
+}
+
+func (s *Server) confirmEmailChange(w http.ResponseWriter, r *http.Request) {
+	u, err := s.App.ConfirmEmailChange(r.Context(), appActor(r), r.PathValue("token"))
+	if err != nil {
+		s.render(w, statusFor(err), "email", pageData{Error: safeMessage(err)})
+		return
+	}
+	s.render(w, http.StatusOK, "email", pageData{Done: true, Email: u.Email})
+}
+
+func safeMessage(err error) string {
+	if domain.ErrorCode(err) == domain.EInternal {
+		return "Something went wrong on our side. Please try again."
+	}
+	return err.Error()
+}
+
+func statusFor(err error) int {
+	switch domain.ErrorCode(err) {
+	case domain.ENotFound:
+		return http.StatusNotFound
+	case domain.EInternal:
+		return http.StatusInternalServerError
+	}
+	return http.StatusBadRequest
+}

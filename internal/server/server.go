@@ -1,0 +1,149 @@
+// Package server wires Provisio together: the database, the use cases and
+// the HTTP surfaces, with health checks, metrics, logs and a graceful stop.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/provisio/provisio/internal/api"
+	"github.com/provisio/provisio/internal/app"
+	"github.com/provisio/provisio/internal/domain"
+	"github.com/provisio/provisio/internal/store"
+)
+
+// Config holds the server's settings.
+type Config struct {
+	Addr                  string
+	DatabaseURL           string
+	DisposableDomainsFile string // extra disposable domains, one per line
+	ShutdownTimeout       time.Duration
+	App                   app.Config
+}
+
+// Server is a wired Provisio instance.
+type Server struct {
+	cfg Config
+	DB  *store.DB
+	App *app.App
+	log *slog.Logger
+	mux *http.ServeMux
+}
+
+// Open connects to the database, applies migrations and wires the app.
+// now is the clock (nil for the real one).
+func Open(ctx context.Context, cfg Config, log *slog.Logger, now func() time.Time) (*Server, error) {
+	db, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	emails, err := EmailPolicy(cfg.DisposableDomainsFile)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	s := &Server{cfg: cfg, DB: db, log: log, App: app.New(db, cfg.App, emails, now, log)}
+	s.routes()
+	return s, nil
+}
+
+// EmailPolicy returns the embedded disposable-domain list plus the domains
+// in file, if one is named.
+func EmailPolicy(file string) (*domain.EmailPolicy, error) {
+	if file == "" {
+		return domain.NewEmailPolicy()
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("disposable domains: %w", err)
+	}
+	var extra []string
+	for _, line := range strings.Split(string(b), "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			extra = append(extra, line)
+		}
+	}
+	return domain.NewEmailPolicy(extra...)
+}
+
+// Close releases the database.
+func (s *Server) Close() error { return s.DB.Close() }
+
+// Handler is the whole HTTP surface.
+func (s *Server) Handler() http.Handler {
+	return s.observe(http.NewCrossOriginProtection().Handler(s.mux))
+}
+
+func (s *Server) routes() {
+	s.mux = http.NewServeMux()
+	s.mux.Handle("/api/v1/", api.New(s.App, s.log))
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	s.mux.HandleFunc("GET /readyz", s.ready)
+	s.mux.Handle("GET /metrics", metricsHandler())
+	s.mux.HandleFunc("GET /invitations/{token}", s.invitationPage)
+	s.mux.HandleFunc("POST /invitations/{token}", s.acceptInvitation)
+	s.mux.HandleFunc("GET /email-changes/{token}", s.emailChangePage)
+	s.mux.HandleFunc("POST /email-changes/{token}", s.confirmEmailChange)
+	s.mux.HandleFunc("GET /{$}", s.home)
+}
+
+// ready answers 200 when the database answers and its schema is current.
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.DB.Ping(ctx); err != nil {
+		http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	_, _ = w.Write([]byte("ready\n"))
+}
+
+// Serve answers on ln until ctx ends, then stops gracefully: it stops
+// accepting, lets requests in flight finish (up to ShutdownTimeout) and
+// closes the database.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	timeout := s.cfg.ShutdownTimeout
+	if timeout <= 0 {
+		timeout = 15 * time.Second
+	}
+	s.log.Info("shutting down", "timeout", timeout)
+	sctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if e := <-errc; !errors.Is(e, http.ErrServerClosed) && err == nil {
+		err = e
+	}
+	return err
+}
+
+func remoteHost(r *http.Request) string {
+	if h, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return h
+	}
+	return r.RemoteAddr
+}
+
+func appActor(r *http.Request) app.Actor { return app.Actor{RemoteAddr: remoteHost(r)} }
