@@ -12,7 +12,8 @@ import (
 	"github.com/provisio/provisio/internal/domain"
 )
 
-type auditIn struct {
+// AuditQuery filters the activity log.
+type AuditQuery struct {
 	OrgID      string `query:"org_id"`
 	ActorID    string `query:"actor_id"`
 	Action     string `query:"action" doc:"e.g. user.create, assignment.create"`
@@ -24,7 +25,7 @@ type auditIn struct {
 	Limit      int    `query:"limit" minimum:"0" maximum:"1000"`
 }
 
-func (in *auditIn) filter() (domain.AuditFilter, error) {
+func (in *AuditQuery) filter() (domain.AuditFilter, error) {
 	f := domain.AuditFilter{Limit: in.Limit}
 	if f.Limit == 0 {
 		f.Limit = 50
@@ -65,7 +66,7 @@ func (in *auditIn) filter() (domain.AuditFilter, error) {
 	return f, nil
 }
 
-func (s *Server) listAudit(ctx context.Context, act app.Actor, in *auditIn) (*body[Page[AuditEntry]], error) {
+func (s *Server) listAudit(ctx context.Context, act app.Actor, in *AuditQuery) (*body[Page[AuditEntry]], error) {
 	f, err := in.filter()
 	if err != nil {
 		return nil, err
@@ -87,7 +88,7 @@ func (s *Server) listAudit(ctx context.Context, act app.Actor, in *auditIn) (*bo
 }
 
 type exportIn struct {
-	auditIn
+	AuditQuery
 	Format string `query:"format" enum:"csv,json" default:"csv"`
 }
 

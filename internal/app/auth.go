@@ -99,7 +99,14 @@ func (a *App) AcceptInvitation(ctx context.Context, remoteAddr, token, password 
 		if err := u.SetPassword(ctx, usr.ID, hash); err != nil {
 			return err
 		}
+		// The person registers for its own organisation (R-AUDIT-1: who,
+		// acting for which organisation); accountants have none.
 		u.act.User = usr
+		if usr.OrgID != "" {
+			if u.act.Org, err = u.Org(ctx, usr.OrgID); err != nil {
+				return err
+			}
+		}
 		return u.record(ctx, "user.register", "user", usr.ID, usr.OrgID, before, usr)
 	})
 	if err != nil {

@@ -14,14 +14,14 @@ const (
 
 // Assignment gives a user access to a site with one role.
 type Assignment struct {
-	ID        string
-	SiteID    string
-	UserID    string
-	Role      Role
-	Via       AccessVia
-	ExpiresAt time.Time // zero: no expiry
-	CreatedBy string
-	CreatedAt time.Time
+	ID        string    `json:"id"`
+	SiteID    string    `json:"site_id"`
+	UserID    string    `json:"user_id"`
+	Role      Role      `json:"role"`
+	Via       AccessVia `json:"via"`
+	ExpiresAt time.Time `json:"expires_at,omitzero"` // zero: no expiry
+	CreatedBy string    `json:"created_by,omitzero"`
+	CreatedAt time.Time `json:"created_at,omitzero"`
 }
 
 // Current reports whether the assignment grants access at now.
@@ -40,10 +40,10 @@ type SiteUser struct {
 
 // CompanyAssignment gives a user access to one company of a site (R-SITE-3).
 type CompanyAssignment struct {
-	CompanyID string
-	UserID    string
-	SiteID    string
-	CreatedAt time.Time
+	CompanyID string    `json:"company_id"`
+	UserID    string    `json:"user_id"`
+	SiteID    string    `json:"site_id"`
+	CreatedAt time.Time `json:"created_at,omitzero"`
 }
 
 // AccessDecision answers "may this user use this site (and company) now?".

@@ -14,13 +14,13 @@ const (
 
 // Org is an organisation: the vendor, a reseller partner or a customer.
 type Org struct {
-	ID            string
-	Kind          OrgKind
-	Name          string
-	PartnerID     string // customers only: the partner of record, "" for none
-	Demo          bool   // customers only: the partner's own demo customer (R-ROLE-3 exception)
-	MainContactID string // R-ORG-2; "" until its first user exists
-	CreatedAt     time.Time
+	ID            string    `json:"id"`
+	Kind          OrgKind   `json:"kind"`
+	Name          string    `json:"name"`
+	PartnerID     string    `json:"partner_id,omitzero"`      // customers only: the partner of record, "" for none
+	Demo          bool      `json:"demo"`                     // customers only: the partner's own demo customer (R-ROLE-3 exception)
+	MainContactID string    `json:"main_contact_id,omitzero"` // R-ORG-2; "" until its first user exists
+	CreatedAt     time.Time `json:"created_at,omitzero"`
 }
 
 // OrgFilter narrows a list of organisations. Nil fields are not set.

@@ -48,17 +48,17 @@ func CheckSiteTransition(from, to SiteState) error {
 
 // Site is one hosted instance of the product, owned by a customer.
 type Site struct {
-	ID             string
-	CustomerID     string
-	Name           string
-	Edition        Edition
-	State          SiteState
-	SuspendReason  string
-	SuspendUntil   time.Time // expected end of a suspension
-	PurgeAt        time.Time // end of stasis; zero unless cancelled
-	ProvisionError string
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	ID             string    `json:"id"`
+	CustomerID     string    `json:"customer_id"`
+	Name           string    `json:"name"`
+	Edition        Edition   `json:"edition"`
+	State          SiteState `json:"state"`
+	SuspendReason  string    `json:"suspend_reason,omitzero"`
+	SuspendUntil   time.Time `json:"suspend_until,omitzero"` // expected end of a suspension
+	PurgeAt        time.Time `json:"purge_at,omitzero"`      // end of stasis; zero unless cancelled
+	ProvisionError string    `json:"provision_error,omitzero"`
+	CreatedAt      time.Time `json:"created_at,omitzero"`
+	UpdatedAt      time.Time `json:"updated_at,omitzero"`
 }
 
 // SiteFilter narrows a list of sites. Nil fields are not set.
@@ -71,8 +71,8 @@ type SiteFilter struct {
 
 // Company is one of a site's legal entities (R-SITE-3).
 type Company struct {
-	ID        string
-	SiteID    string
-	Name      string
-	CreatedAt time.Time
+	ID        string    `json:"id"`
+	SiteID    string    `json:"site_id"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at,omitzero"`
 }

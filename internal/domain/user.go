@@ -18,17 +18,17 @@ const (
 
 // User is a named person with a login.
 type User struct {
-	ID              string
-	OrgID           string // fixed at creation (R-ORG-3)
-	Type            UserType
-	Email           string // normalised: trimmed and lower-case (R-USER-1)
-	Name            string
-	Roles           []Role
-	State           UserState
-	Generic         bool // R-USER-3: looks like a shared account; reported by the audit
-	InviteExpiresAt time.Time
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	ID              string    `json:"id"`
+	OrgID           string    `json:"org_id"` // fixed at creation (R-ORG-3)
+	Type            UserType  `json:"type"`
+	Email           string    `json:"email"` // normalised: trimmed and lower-case (R-USER-1)
+	Name            string    `json:"name"`
+	Roles           []Role    `json:"roles"`
+	State           UserState `json:"state"`
+	Generic         bool      `json:"generic"` // R-USER-3: looks like a shared account; reported by the audit
+	InviteExpiresAt time.Time `json:"invite_expires_at,omitzero"`
+	CreatedAt       time.Time `json:"created_at,omitzero"`
+	UpdatedAt       time.Time `json:"updated_at,omitzero"`
 }
 
 // HasRole reports whether the user holds r.

@@ -1,0 +1,213 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/provisio/provisio/internal/app"
+	"github.com/provisio/provisio/internal/cli"
+	"github.com/provisio/provisio/internal/identity"
+	"github.com/provisio/provisio/internal/server"
+	"github.com/provisio/provisio/internal/store"
+	"github.com/provisio/provisio/internal/store/storetest"
+)
+
+const password = "a long enough password"
+
+// run is a started server and a way to call the CLI against it.
+type run struct {
+	t      *testing.T
+	url    string
+	dbURL  string
+	config string // PROVISIO_CONFIG of the current persona
+}
+
+func start(t *testing.T, d store.Dialect) *run {
+	t.Helper()
+	dbURL := storetest.URL(t, d)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	cfg := server.Config{DatabaseURL: dbURL, App: app.DefaultConfig()}
+	cfg.App.BaseURL = base
+	cfg.App.Argon2 = identity.Argon2Params{Time: 1, Memory: 1024, Threads: 1}
+	s, err := server.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+		s.Close()
+	})
+	return &run{t: t, url: base, dbURL: dbURL}
+}
+
+// as switches to a persona: each keeps its own CLI config file.
+func (r *run) as(persona string) *run {
+	r.config = filepath.Join(r.t.TempDir(), persona+".json")
+	return r
+}
+
+// cli runs provisio with args and stdin, and fails unless it exits with want.
+func (r *run) cliCode(want int, stdin string, args ...string) string {
+	r.t.Helper()
+	r.t.Setenv("PROVISIO_CONFIG", r.config)
+	var out, errOut bytes.Buffer
+	code := cli.Main(context.Background(), append([]string{"provisio"}, args...), strings.NewReader(stdin), &out, &errOut)
+	if code != want {
+		r.t.Fatalf("provisio %s: exit %d, want %d\nstdout: %s\nstderr: %s", strings.Join(args, " "), code, want, out.String(), errOut.String())
+	}
+	return out.String() + errOut.String()
+}
+
+func (r *run) cli(args ...string) string { r.t.Helper(); return r.cliCode(0, "", args...) }
+
+// id runs a command with --json and returns the field at path.
+func (r *run) json(path string, args ...string) string {
+	r.t.Helper()
+	var v any
+	if err := json.Unmarshal([]byte(r.cli(append(args, "--json")...)), &v); err != nil {
+		r.t.Fatal(err)
+	}
+	for _, k := range strings.Split(path, ".") {
+		v = v.(map[string]any)[k]
+	}
+	s, _ := v.(string)
+	return s
+}
+
+var linkRE = regexp.MustCompile(`http://\S+/invitations/\S+`)
+
+// register logs in as persona after accepting the invitation mailed to email.
+func (r *run) register(op *run, persona, email string) *run {
+	r.t.Helper()
+	body := op.cli("mail", "list", "--to", email, "--kind", "invitation", "--json")
+	link := linkRE.FindString(strings.ReplaceAll(body, `\n`, " "))
+	if link == "" {
+		r.t.Fatalf("no invitation for %s in the mailbox: %s", email, body)
+	}
+	r.as(persona)
+	r.cliCode(0, password+"\n", "invitation", "accept", link)
+	r.cliCode(0, password+"\n", "login", "--server", r.url, "--email", email)
+	return r
+}
+
+// TestWalkthrough follows the README: bootstrap, partner and customer with
+// administrators, a site with a company, a user invited, registered and
+// assigned, the notice in the mailbox, and the story in the audit log.
+// R-USER-4 R-ASSIGN-1 R-ASSIGN-2 R-SITE-3 R-NOTE-1 R-NOTE-2 R-AUDIT-1
+func TestWalkthrough(t *testing.T) {
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) { walkthrough(t, d) })
+	}
+}
+
+func walkthrough(t *testing.T, d store.Dialect) {
+	r := start(t, d)
+	op := &run{t: t, url: r.url, dbURL: r.dbURL}
+	op.as("olivia")
+
+	// 1. Bootstrap an operator, register and log in.
+	out := op.cli("bootstrap", "--database-url", r.dbURL, "--base-url", r.url, "--email", "olivia@vendor.example", "--name", "Olivia Operator")
+	link := linkRE.FindString(out)
+	op.cliCode(0, password+"\n", "invitation", "accept", link)
+	op.cliCode(0, password+"\n", "login", "--server", r.url, "--email", "olivia@vendor.example")
+	if out := op.cli("whoami"); !strings.Contains(out, "operator") {
+		t.Fatalf("whoami: %s", out)
+	}
+
+	// 2. A partner and a linked customer, each with administrators.
+	partner := op.json("id", "org", "create", "--kind", "partner", "--name", "Northwind Partners")
+	customer := op.json("id", "org", "create", "--kind", "customer", "--name", "Acme", "--partner", partner)
+	op.cli("user", "create", "--org", partner, "--email", "paula@northwind.example", "--name", "Paula Partner", "--role", "partner_admin")
+	op.cli("user", "create", "--org", customer, "--email", "carol@acme.example", "--name", "Carol Admin", "--role", "customer_admin")
+	op.cli("user", "create", "--org", customer, "--email", "dan@acme.example", "--name", "Dan Admin", "--role", "customer_admin")
+
+	// 3. A standard site with a company.
+	site := op.json("id", "site", "create", "--customer", customer, "--name", "acme-prod", "--edition", "standard", "--company", "Acme Ltd")
+
+	// 4. The customer administrator invites an operations agent and a user;
+	// both register; the administrator assigns them; the agent assigns the
+	// user to the company.
+	carol := (&run{t: t, url: r.url}).register(op, "carol", "carol@acme.example")
+	(&run{t: t, url: r.url}).register(op, "dan", "dan@acme.example")
+	oscar := carol.json("user.id", "user", "create", "--org", customer, "--email", "oscar@acme.example", "--name", "Oscar Ops", "--role", "customer_ops")
+	uma := carol.json("user.id", "user", "create", "--org", customer, "--email", "uma@acme.example", "--name", "Uma User", "--role", "customer_user")
+	// An invited user cannot be assigned yet (R-ASSIGN-1).
+	if out := carol.cliCode(1, "", "assignment", "add", "--site", site, "--user", uma); !strings.Contains(out, "R-ASSIGN-1") {
+		t.Fatalf("assigning an invited user: %s", out)
+	}
+	oscarRun := (&run{t: t, url: r.url}).register(op, "oscar", "oscar@acme.example")
+	(&run{t: t, url: r.url}).register(op, "uma", "uma@acme.example")
+	carol.cli("assignment", "add", "--site", site, "--user", oscar)
+	carol.cli("assignment", "add", "--site", site, "--user", uma)
+	var companies struct {
+		Items []struct{ ID string } `json:"items"`
+	}
+	if err := json.Unmarshal([]byte(oscarRun.cli("company", "list", "--site", site, "--json")), &companies); err != nil || len(companies.Items) != 1 {
+		t.Fatalf("companies: %v %+v", err, companies)
+	}
+	oscarRun.cli("assignment", "company-add", "--company", companies.Items[0].ID, "--user", uma)
+	if out := carol.cli("site", "access", site, "--user", uma, "--company", companies.Items[0].ID); !strings.Contains(out, "allowed:  yes") {
+		t.Fatalf("access: %s", out)
+	}
+	dash := carol.cli("site", "users", site)
+	for _, want := range []string{"uma@acme.example", "customer_user", "member", "oscar@acme.example"} {
+		if !strings.Contains(dash, want) {
+			t.Fatalf("dashboard lacks %q:\n%s", want, dash)
+		}
+	}
+
+	// 5. The "user added" notices to the customer's administrators.
+	mail := op.cli("mail", "list", "--kind", "user_added_to_site")
+	for _, want := range []string{"carol@acme.example", "dan@acme.example", "Uma User was added to site acme-prod"} {
+		if !strings.Contains(mail, want) {
+			t.Fatalf("mailbox lacks %q:\n%s", want, mail)
+		}
+	}
+
+	// 6. The story in the audit log, and an intact chain.
+	log := op.cli("audit", "list", "--limit", "200")
+	for _, want := range []string{"org.create", "user.create", "user.register", "site.create", "site.ready",
+		"company.create", "assignment.create", "company_assignment.create"} {
+		if !strings.Contains(log, want) {
+			t.Fatalf("audit log lacks %s:\n%s", want, log)
+		}
+	}
+	csv := op.cli("audit", "export", "--format", "csv", "--action", "assignment.create")
+	if n := strings.Count(csv, "\n"); n != 3 {
+		t.Fatalf("csv export of two assignments has %d lines:\n%s", n, csv)
+	}
+	if out := op.cli("audit", "verify"); !strings.Contains(out, "intact") {
+		t.Fatalf("verify: %s", out)
+	}
+
+	// Tampering is detected, with exit code 2.
+	db, err := store.Open(context.Background(), r.dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.SQL().Exec(`UPDATE audit_log SET after_json = '{"State":"active"}' WHERE seq = 5`); err != nil {
+		t.Fatal(err)
+	}
+	if out := op.cliCode(2, "", "audit", "verify"); !strings.Contains(out, "BROKEN at entry 5") {
+		t.Fatalf("verify after tampering: %s", out)
+	}
+}
