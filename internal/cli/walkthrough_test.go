@@ -113,9 +113,7 @@ func (r *run) register(op *run, persona, email string) *run {
 // assigned, the notice in the mailbox, and the story in the audit log.
 // R-USER-4 R-ASSIGN-1 R-ASSIGN-2 R-SITE-3 R-NOTE-1 R-NOTE-2 R-AUDIT-1
 func TestWalkthrough(t *testing.T) {
-	for _, d := range storetest.Dialects() {
-		t.Run(string(d), func(t *testing.T) { walkthrough(t, d) })
-	}
+	storetest.EachDialect(t, walkthrough)
 }
 
 func walkthrough(t *testing.T, d store.Dialect) {

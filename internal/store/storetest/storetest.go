@@ -31,10 +31,15 @@ func Dialects() []store.Dialect {
 // fresh, migrated database.
 func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	t.Helper()
+	EachDialect(t, func(t *testing.T, d store.Dialect) { fn(t, Open(t, d)) })
+}
+
+// EachDialect runs fn as a subtest per database of this run, for tests
+// that open the database themselves (through the server, say).
+func EachDialect(t *testing.T, fn func(t *testing.T, d store.Dialect)) {
+	t.Helper()
 	for _, d := range Dialects() {
-		t.Run(string(d), func(t *testing.T) {
-			fn(t, Open(t, d))
-		})
+		t.Run(string(d), func(t *testing.T) { fn(t, d) })
 	}
 }
 
