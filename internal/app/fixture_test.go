@@ -41,6 +41,7 @@ type world struct {
 	cOps     app.Actor
 	cUser    *domain.User
 	site     *domain.Site
+	site2    *domain.Site // scratch, for benchmarks
 	company  *domain.Company
 }
 
