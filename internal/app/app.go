@@ -16,6 +16,7 @@ import (
 
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/identity"
+	"github.com/provisio/provisio/internal/mail"
 	"github.com/provisio/provisio/internal/store"
 )
 
@@ -28,6 +29,12 @@ type Config struct {
 	MailLocal     bool          // no mail server: notices stay in the local mailbox (R-NOTE-2)
 	Argon2        identity.Argon2Params
 	MinPassword   int
+
+	// Partner access (R-PARTNER-2, R-PARTNER-3): the longest grant per
+	// edition; zero means access does not expire.
+	PartnerAccess map[domain.Edition]time.Duration
+	RequestTTL    time.Duration // R-PARTNER-4: unanswered requests lapse
+	ReminderLead  time.Duration // R-PLUS-1: reminder this long before access ends
 }
 
 // DefaultConfig is the configuration of a zero-setup install.
@@ -40,6 +47,9 @@ func DefaultConfig() Config {
 		MailLocal:     true,
 		Argon2:        identity.DefaultArgon2,
 		MinPassword:   12,
+		PartnerAccess: map[domain.Edition]time.Duration{domain.EditionStandard: 7 * 24 * time.Hour},
+		RequestTTL:    7 * 24 * time.Hour,
+		ReminderLead:  24 * time.Hour,
 	}
 }
 
@@ -50,7 +60,21 @@ type App struct {
 	now    func() time.Time
 	emails *domain.EmailPolicy
 	log    *slog.Logger
+	jobs   Jobs
 }
+
+// Jobs is told, after a change commits, of the work it left behind. The
+// work is already recorded in the database (the outbox), so a lost call
+// only delays it until the next sweep; it is never lost.
+type Jobs interface {
+	NoticesWritten(ctx context.Context, ids []string)
+	DeliveriesWritten(ctx context.Context, ids []string)
+	ExpiresAt(ctx context.Context, assignmentID string, at time.Time)
+}
+
+// SetJobs connects the background queue. Without one, outbox work waits
+// for Sweep.
+func (a *App) SetJobs(j Jobs) { a.jobs = j }
 
 // New returns an App over db. now is the clock; tests inject their own.
 func New(db *store.DB, cfg Config, emails *domain.EmailPolicy, now func() time.Time, log *slog.Logger) *App {
@@ -101,15 +125,34 @@ func (act Actor) IsOperator() bool { return act.is(domain.RoleOperator) }
 // and the actor, so that audit entries and notices need no more plumbing.
 type unit struct {
 	*store.Tx
-	app *App
-	act Actor
-	now time.Time
+	app        *App
+	act        Actor
+	now        time.Time
+	notices    []string // written in this transaction, to hand to Jobs after commit
+	deliveries []string
+	expiries   map[string]time.Time
 }
 
-// write runs fn in one transaction.
+// write runs fn in one transaction, then tells Jobs what it left to do.
 func (a *App) write(ctx context.Context, act Actor, fn func(u *unit) error) error {
-	now := a.now()
-	return a.db.Write(ctx, func(tx *store.Tx) error { return fn(&unit{Tx: tx, app: a, act: act, now: now}) })
+	u := &unit{app: a, act: act, now: a.now()}
+	err := a.db.Write(ctx, func(tx *store.Tx) error {
+		u.Tx, u.notices, u.deliveries, u.expiries = tx, nil, nil, nil
+		return fn(u)
+	})
+	if err != nil || a.jobs == nil {
+		return err
+	}
+	if len(u.notices) > 0 {
+		a.jobs.NoticesWritten(ctx, u.notices)
+	}
+	if len(u.deliveries) > 0 {
+		a.jobs.DeliveriesWritten(ctx, u.deliveries)
+	}
+	for id, at := range u.expiries {
+		a.jobs.ExpiresAt(ctx, id, at)
+	}
+	return nil
 }
 
 // read runs fn outside a write transaction.
@@ -139,20 +182,45 @@ func mustJSON(v any) json.RawMessage {
 	return b
 }
 
-// notify records a notice to one user in the outbox (R-NOTE-1).
-func (u *unit) notify(ctx context.Context, kind, orgID string, to *domain.User, subject, body string) error {
+// notify renders the notice kind for one user and records it in the
+// outbox (R-NOTE-1). With no mail server it goes to the local mailbox
+// (R-NOTE-2); otherwise it waits for delivery.
+func (u *unit) notify(ctx context.Context, kind, orgID string, to *domain.User, d mail.Data) error {
+	d.Product, d.BaseURL, d.RecipientName = u.app.cfg.ProductName, u.app.cfg.BaseURL, to.Name
+	if d.ActorName == "" && u.act.User != nil {
+		d.ActorName = u.act.User.Name
+	}
+	msg, err := mail.Render(kind, d)
+	if err != nil {
+		return fmt.Errorf("render %s notice: %w", kind, err)
+	}
 	state := domain.NoticePending
 	if u.app.cfg.MailLocal {
 		state = domain.NoticeLocal
 	}
 	n := &domain.Notice{
 		ID: domain.NewID("ntc", u.now), Kind: kind, OrgID: orgID, ToUserID: to.ID, ToEmail: to.Email,
-		Subject: subject, Body: body, State: state, CreatedAt: u.now,
+		Subject: msg.Subject, Body: msg.Text, BodyHTML: msg.HTML, State: state, CreatedAt: u.now,
 	}
 	if err := u.CreateNotice(ctx, n); err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
+	if state == domain.NoticePending {
+		u.notices = append(u.notices, n.ID)
+	}
 	return nil
+}
+
+// announce tells people and machines about one change: a notice to each
+// recipient, and the event to the webhooks of each organisation concerned
+// (R-PLUS-2).
+func (u *unit) announce(ctx context.Context, kind string, orgIDs []string, d mail.Data, to ...*domain.User) error {
+	for _, r := range to {
+		if err := u.notify(ctx, kind, orgIDs[0], r, d); err != nil {
+			return err
+		}
+	}
+	return u.event(ctx, kind, orgIDs, d)
 }
 
 // storeErr turns a store sentinel into a domain error for kind/id.

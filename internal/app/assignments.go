@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/provisio/provisio/internal/domain"
+	"github.com/provisio/provisio/internal/mail"
 	"github.com/provisio/provisio/internal/store"
 )
 
@@ -117,20 +118,13 @@ func (u *unit) notifyUserAdded(ctx context.Context, s *domain.Site, usr *domain.
 	if err != nil {
 		return err
 	}
-	by := "Provisio"
-	if u.act.User != nil {
-		by = u.act.User.Name + " <" + u.act.User.Email + ">"
-	}
-	subject := fmt.Sprintf("%s was added to site %s", usr.Name, s.Name)
-	for _, ad := range admins {
-		body := fmt.Sprintf("Hello %s,\n\n%s <%s> was added to site %s (%s) with the role %s by %s.\n\n"+
-			"If you did not expect this, review the site's users at %s/sites/%s.\n",
-			ad.Name, usr.Name, usr.Email, s.Name, s.ID, r, by, u.app.cfg.BaseURL, s.ID)
-		if err := u.notify(ctx, domain.NoticeUserAdded, s.CustomerID, ad, subject, body); err != nil {
-			return err
-		}
-	}
-	return nil
+	return u.announce(ctx, domain.NoticeUserAdded, []string{s.CustomerID}, siteData(u, s, usr, r), admins...)
+}
+
+// siteData is the notice data about a user and a site.
+func siteData(u *unit, s *domain.Site, usr *domain.User, r domain.Role) mail.Data {
+	return mail.Data{UserName: usr.Name, UserEmail: usr.Email, SiteName: s.Name, SiteID: s.ID, Role: string(r),
+		Link: u.app.cfg.BaseURL + "/sites/" + s.ID}
 }
 
 // UnassignUser removes a user from a site and from the site's companies;
@@ -168,7 +162,7 @@ func (a *App) SiteUsers(ctx context.Context, act Actor, siteID string, p domain.
 		if !act.seesUsersOf(cust) {
 			return forbidden("R-SITE-4", "only the customer and operators see the site's users")
 		}
-		out, err = u.SiteUsers(ctx, siteID, p)
+		out, err = u.SiteUsers(ctx, siteID, u.now, p)
 		return err
 	})
 	return out, err

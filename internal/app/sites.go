@@ -3,10 +3,10 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/provisio/provisio/internal/domain"
+	"github.com/provisio/provisio/internal/mail"
 	"github.com/provisio/provisio/internal/store"
 )
 
@@ -72,10 +72,16 @@ func (a *App) CreateSite(ctx context.Context, act Actor, in NewSite) (*domain.Si
 
 // moveSite makes a legal state transition and records it.
 func (u *unit) moveSite(ctx context.Context, s *domain.Site, to domain.SiteState, action string) error {
-	if err := domain.CheckSiteTransition(s.State, to); err != nil {
+	return u.moveSiteFrom(ctx, *s, s, to, action)
+}
+
+// moveSiteFrom is moveSite for a site whose fields were already set for
+// the move (a suspension's reason, a cancellation's purge date): before
+// is the site as it was, so the activity log shows the real change.
+func (u *unit) moveSiteFrom(ctx context.Context, before domain.Site, s *domain.Site, to domain.SiteState, action string) error {
+	if err := domain.CheckSiteTransition(before.State, to); err != nil {
 		return err
 	}
-	before := *s
 	s.State, s.UpdatedAt = to, u.now
 	if to != domain.SiteSuspended {
 		s.SuspendReason, s.SuspendUntil = "", time.Time{}
@@ -107,7 +113,7 @@ func (a *App) Sites(ctx context.Context, act Actor, f domain.SiteFilter) (out do
 			}
 		}
 		switch {
-		case act.IsOperator():
+		case act.IsOperator() || act.User == nil: // operators and the system see every site
 		case act.Org.Kind == domain.OrgPartner:
 			f.PartnerID = &act.Org.ID
 		default:
@@ -136,10 +142,7 @@ func (a *App) SuspendSite(ctx context.Context, act Actor, id, reason string, unt
 				Message: "a suspension needs an expected end date in the future"}
 		}
 		s.SuspendReason, s.SuspendUntil = reason, until.UTC()
-		return u.notifyOperators(ctx, domain.NoticeSiteSuspended, s,
-			fmt.Sprintf("Site %s suspended", s.Name),
-			fmt.Sprintf("Site %s (%s) was suspended.\nReason: %s\nExpected end: %s\n", s.Name, s.ID, reason,
-				s.SuspendUntil.Format("2 January 2006")))
+		return u.notifyOperators(ctx, domain.NoticeSiteSuspended, s, mail.Data{Reason: reason, Until: s.SuspendUntil})
 	})
 }
 
@@ -159,9 +162,7 @@ func (a *App) ResumeSite(ctx context.Context, act Actor, id string) (*domain.Sit
 func (a *App) CancelSite(ctx context.Context, act Actor, id string) (*domain.Site, error) {
 	return a.operateSite(ctx, act, id, domain.SiteCancelled, "site.cancel", func(u *unit, s *domain.Site) error {
 		s.PurgeAt = u.now.Add(u.app.cfg.StasisPeriod)
-		return u.notifyOperators(ctx, domain.NoticeSiteCancelled, s, fmt.Sprintf("Site %s cancelled", s.Name),
-			fmt.Sprintf("Site %s (%s) was cancelled. It can be restored until %s; then it is deleted.\n",
-				s.Name, s.ID, s.PurgeAt.Format("2 January 2006 15:04 MST")))
+		return u.notifyOperators(ctx, domain.NoticeSiteCancelled, s, mail.Data{ExpiresAt: s.PurgeAt})
 	})
 }
 
@@ -175,8 +176,7 @@ func (a *App) RestoreSite(ctx context.Context, act Actor, id string) (*domain.Si
 		if !u.now.Before(s.PurgeAt) {
 			return domain.RuleError(domain.ERule, "R-SITE-2", "the stasis of site %s ended on %s", s.ID, s.PurgeAt.Format(time.RFC3339))
 		}
-		return u.notifyOperators(ctx, domain.NoticeSiteRestored, s, fmt.Sprintf("Site %s restored", s.Name),
-			fmt.Sprintf("Site %s (%s) was restored from stasis.\n", s.Name, s.ID))
+		return u.notifyOperators(ctx, domain.NoticeSiteRestored, s, mail.Data{})
 	})
 }
 
@@ -196,10 +196,11 @@ func (a *App) operateSite(ctx context.Context, act Actor, id string, to domain.S
 		if err := domain.CheckSiteTransition(s.State, to); err != nil {
 			return err
 		}
+		before := *s
 		if err := prepare(u, s); err != nil {
 			return err
 		}
-		return u.moveSite(ctx, s, to, action)
+		return u.moveSiteFrom(ctx, before, s, to, action)
 	})
 	if err != nil {
 		return nil, err
@@ -208,7 +209,7 @@ func (a *App) operateSite(ctx context.Context, act Actor, id string, to domain.S
 }
 
 // notifyOperators tells every active operator about a site (R-SITE-1).
-func (u *unit) notifyOperators(ctx context.Context, kind string, s *domain.Site, subject, body string) error {
+func (u *unit) notifyOperators(ctx context.Context, kind string, s *domain.Site, d mail.Data) error {
 	vendor, err := u.Vendor(ctx)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
@@ -219,10 +220,6 @@ func (u *unit) notifyOperators(ctx context.Context, kind string, s *domain.Site,
 	if err != nil {
 		return err
 	}
-	for _, op := range ops {
-		if err := u.notify(ctx, kind, s.CustomerID, op, subject, body); err != nil {
-			return err
-		}
-	}
-	return nil
+	d.SiteName, d.SiteID, d.Link = s.Name, s.ID, u.app.cfg.BaseURL+"/sites/"+s.ID
+	return u.announce(ctx, kind, []string{s.CustomerID}, d, ops...)
 }

@@ -3,11 +3,11 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/identity"
+	"github.com/provisio/provisio/internal/mail"
 	"github.com/provisio/provisio/internal/store"
 )
 
@@ -116,12 +116,8 @@ func (u *unit) invite(ctx context.Context, usr *domain.User) (link string, err e
 		return "", err
 	}
 	link = u.app.cfg.BaseURL + "/invitations/" + token
-	subject := fmt.Sprintf("You are invited to %s", u.app.cfg.ProductName)
-	body := fmt.Sprintf("Hello %s,\n\nAn account was created for you (%s) in %s.\n"+
-		"Register by setting your password at this link:\n\n  %s\n\n"+
-		"The link works once and expires on %s.\n", usr.Name, usr.Email, u.app.cfg.ProductName, link,
-		usr.InviteExpiresAt.Format("2 January 2006 15:04 MST"))
-	return link, u.notify(ctx, domain.NoticeInvitation, usr.OrgID, usr, subject, body)
+	return link, u.announce(ctx, domain.NoticeInvitation, []string{usr.OrgID},
+		mail.Data{UserName: usr.Name, UserEmail: usr.Email, Link: link, ExpiresAt: usr.InviteExpiresAt}, usr)
 }
 
 // User returns a user the actor may see. Codes: not_found.
@@ -138,7 +134,7 @@ func (a *App) User(ctx context.Context, act Actor, id string) (usr *domain.User,
 func (a *App) Users(ctx context.Context, act Actor, f domain.UserFilter) (out domain.List[*domain.User], err error) {
 	err = a.read(ctx, act, func(u *unit) error {
 		if f.OrgID == nil {
-			if !act.IsOperator() {
+			if !act.IsOperator() && act.User != nil { // the system, like operators, lists everyone
 				f.OrgID = &act.Org.ID
 			}
 		} else {

@@ -3,12 +3,12 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/identity"
+	"github.com/provisio/provisio/internal/mail"
 	"github.com/provisio/provisio/internal/store"
 )
 
@@ -96,10 +96,8 @@ func (u *unit) requestEmailChange(ctx context.Context, usr *domain.User, newEmai
 	}
 	to := *usr
 	to.Email = newEmail
-	body := fmt.Sprintf("Hello %s,\n\nYour %s email is changing to this address. Confirm it at:\n\n  %s/email-changes/%s\n\n"+
-		"Until you confirm, your old address (%s) stays in use.\n",
-		usr.Name, u.app.cfg.ProductName, u.app.cfg.BaseURL, token, usr.Email)
-	if err := u.notify(ctx, domain.NoticeEmailChange, usr.OrgID, &to, "Confirm your new email address", body); err != nil {
+	if err := u.notify(ctx, domain.NoticeEmailChange, usr.OrgID, &to, mail.Data{UserName: usr.Name, UserEmail: usr.Email,
+		Link: u.app.cfg.BaseURL + "/email-changes/" + token, ExpiresAt: u.now.Add(u.app.cfg.InvitationTTL)}); err != nil {
 		return err
 	}
 	return u.record(ctx, "user.email_change_requested", "user", usr.ID, usr.OrgID, nil, map[string]string{"new_email": newEmail})
@@ -119,6 +117,16 @@ func (a *App) ConfirmEmailChange(ctx context.Context, act Actor, token string) (
 		}
 		if usr.State == domain.UserDeleted {
 			return domain.RuleError(domain.ENotFound, "R-USER-6", "this email confirmation link is unknown, used or expired")
+		}
+		if u.act.User == nil {
+			// Whoever holds the emailed link is the person itself
+			// (R-AUDIT-1: who, acting for which organisation).
+			u.act.User = usr
+			if usr.OrgID != "" {
+				if u.act.Org, err = u.Org(ctx, usr.OrgID); err != nil {
+					return err
+				}
+			}
 		}
 		before := *usr
 		usr.Email, usr.UpdatedAt = newEmail, u.now

@@ -10,6 +10,20 @@ const (
 	NoticeSiteSuspended = "site_suspended"
 	NoticeSiteCancelled = "site_cancelled"
 	NoticeSiteRestored  = "site_restored"
+	NoticeSiteDeleted   = "site_deleted"
+
+	NoticeAccessRequested    = "access_requested"
+	NoticeAccessApproved     = "access_approved"
+	NoticeAccessGranted      = "access_granted"
+	NoticeAccessDenied       = "access_denied"
+	NoticeAccessExpired      = "access_expired"
+	NoticeAccessRevoked      = "access_revoked"
+	NoticeAccessRemoved      = "access_removed"
+	NoticeAccessReminder     = "access_reminder"
+	NoticeRequestExpired     = "request_expired"
+	NoticePartnerImmediate   = "partner_access_immediate"
+	NoticeAccountantAssigned = "accountant_assigned"
+	NoticeAccountantInvited  = "accountant_invited"
 )
 
 // Notice delivery states.
@@ -29,7 +43,8 @@ type Notice struct {
 	ToUserID  string
 	ToEmail   string
 	Subject   string
-	Body      string
+	Body      string // plain text
+	BodyHTML  string
 	State     string
 	Attempts  int
 	LastError string

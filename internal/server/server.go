@@ -16,6 +16,8 @@ import (
 	"github.com/provisio/provisio/internal/api"
 	"github.com/provisio/provisio/internal/app"
 	"github.com/provisio/provisio/internal/domain"
+	"github.com/provisio/provisio/internal/jobs"
+	"github.com/provisio/provisio/internal/mail"
 	"github.com/provisio/provisio/internal/store"
 )
 
@@ -26,15 +28,19 @@ type Config struct {
 	DisposableDomainsFile string // extra disposable domains, one per line
 	ShutdownTimeout       time.Duration
 	App                   app.Config
+	SMTP                  mail.SMTPConfig // no Host: notices stay in the local mailbox
+	Jobs                  jobs.Config
+	WebhookClient         *http.Client // nil: a default client
 }
 
 // Server is a wired Provisio instance.
 type Server struct {
-	cfg Config
-	DB  *store.DB
-	App *app.App
-	log *slog.Logger
-	mux *http.ServeMux
+	cfg   Config
+	DB    *store.DB
+	App   *app.App
+	Queue *jobs.Queue
+	log   *slog.Logger
+	mux   *http.ServeMux
 }
 
 // Open connects to the database, applies migrations and wires the app.
@@ -53,7 +59,24 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, now func() time.Tim
 		db.Close()
 		return nil, err
 	}
+	var send jobs.Sender
+	if cfg.SMTP.Host != "" {
+		smtp, err := mail.NewSMTP(cfg.SMTP)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		send = func(ctx context.Context, n *domain.Notice) error {
+			return smtp.Send(ctx, mail.Envelope{ID: n.ID, To: n.ToEmail, Subject: n.Subject, Text: n.Body, HTML: n.BodyHTML})
+		}
+	}
+	cfg.App.MailLocal = send == nil
 	s := &Server{cfg: cfg, DB: db, log: log, App: app.New(db, cfg.App, emails, now, log)}
+	if s.Queue, err = jobs.New(db, s.App, cfg.Jobs, send, jobs.HTTPPoster(cfg.WebhookClient), log); err != nil {
+		db.Close()
+		return nil, err
+	}
+	s.App.SetJobs(s.Queue)
 	s.routes()
 	return s, nil
 }
@@ -109,10 +132,13 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte("ready\n"))
 }
 
-// Serve answers on ln until ctx ends, then stops gracefully: it stops
-// accepting, lets requests in flight finish (up to ShutdownTimeout) and
-// closes the database.
+// Serve runs the background queue and answers on ln until ctx ends, then
+// stops gracefully: it stops accepting, lets requests and jobs in flight
+// finish (up to ShutdownTimeout).
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	if err := s.Queue.Start(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("start background queue: %w", err)
+	}
 	srv := &http.Server{
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -135,6 +161,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	err := srv.Shutdown(sctx)
 	if e := <-errc; !errors.Is(e, http.ErrServerClosed) && err == nil {
 		err = e
+	}
+	if e := s.Queue.Stop(sctx); e != nil && err == nil {
+		err = fmt.Errorf("stop background queue: %w", e)
 	}
 	return err
 }

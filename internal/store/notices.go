@@ -3,15 +3,16 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/provisio/provisio/internal/domain"
 )
 
-const noticeCols = `id, kind, org_id, to_user_id, to_email, subject, body, state, attempts, last_error, created_at, sent_at`
+const noticeCols = `id, kind, org_id, to_user_id, to_email, subject, body, body_html, state, attempts, last_error, created_at, sent_at`
 
 func scanNotice(s scanner) (*domain.Notice, error) {
 	var n domain.Notice
-	err := s.Scan(&n.ID, &n.Kind, &n.OrgID, &n.ToUserID, &n.ToEmail, &n.Subject, &n.Body, &n.State,
+	err := s.Scan(&n.ID, &n.Kind, &n.OrgID, &n.ToUserID, &n.ToEmail, &n.Subject, &n.Body, &n.BodyHTML, &n.State,
 		&n.Attempts, &n.LastError, nullTime{&n.CreatedAt}, nullTime{&n.SentAt})
 	if err != nil {
 		return nil, translate(err)
@@ -21,8 +22,8 @@ func scanNotice(s scanner) (*domain.Notice, error) {
 
 // CreateNotice records n in the outbox.
 func (tx *Tx) CreateNotice(ctx context.Context, n *domain.Notice) error {
-	_, err := tx.exec(ctx, `INSERT INTO notices (`+noticeCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-		n.ID, n.Kind, n.OrgID, n.ToUserID, n.ToEmail, n.Subject, n.Body, n.State, n.Attempts, n.LastError,
+	_, err := tx.exec(ctx, `INSERT INTO notices (`+noticeCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		n.ID, n.Kind, n.OrgID, n.ToUserID, n.ToEmail, n.Subject, n.Body, n.BodyHTML, n.State, n.Attempts, n.LastError,
 		ts(n.CreatedAt), ts(n.SentAt))
 	return err
 }
@@ -51,4 +52,26 @@ func (tx *Tx) Notices(ctx context.Context, f domain.NoticeFilter) (domain.List[*
 	}
 	items, err := collect(rows, scanNotice)
 	return trimPage(items, f.Page, func(n *domain.Notice) string { return n.ID }), err
+}
+
+// PendingNotices lists up to limit notices waiting for delivery, oldest
+// first.
+func (tx *Tx) PendingNotices(ctx context.Context, limit int) ([]*domain.Notice, error) {
+	rows, err := tx.q.QueryContext(ctx, `SELECT `+noticeCols+` FROM notices WHERE state = 'pending' ORDER BY id LIMIT $1`, limit)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return collect(rows, scanNotice)
+}
+
+// MarkNotice records a delivery attempt: sent, or failed with its error
+// (state stays pending while retries remain).
+func (tx *Tx) MarkNotice(ctx context.Context, id, state, lastError string, now time.Time) error {
+	sent := time.Time{}
+	if state == domain.NoticeSent {
+		sent = now
+	}
+	_, err := tx.exec(ctx, `UPDATE notices SET state = $2, attempts = attempts + 1, last_error = $3, sent_at = $4 WHERE id = $1`,
+		id, state, lastError, ts(sent))
+	return err
 }

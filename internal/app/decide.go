@@ -1,0 +1,266 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/provisio/provisio/internal/domain"
+	"github.com/provisio/provisio/internal/identity"
+	"github.com/provisio/provisio/internal/store"
+)
+
+// pendingRequest loads a request the customer's administrator may answer.
+func (u *unit) pendingRequest(ctx context.Context, id string) (*domain.AccessRequest, *domain.Site, *domain.Org, error) {
+	req, err := u.AccessRequest(ctx, id)
+	if err != nil {
+		return nil, nil, nil, storeErr(err, "access request", id)
+	}
+	s, cust, err := u.loadSite(ctx, req.SiteID)
+	if err != nil {
+		return nil, nil, nil, domain.NotFound("access request", id)
+	}
+	if u.act.User != nil && !(u.act.Org.ID == cust.ID && u.act.is(domain.RoleCustomerAdmin)) {
+		return nil, nil, nil, forbidden("R-PARTNER-1", "only the customer's administrators answer partner access requests")
+	}
+	if req.State == domain.RequestPending && !u.now.Before(req.ExpiresAt) {
+		// The sweep marks it expired and tells the partner; the answer is
+		// refused either way.
+		return nil, nil, nil, domain.RuleError(domain.ERule, "R-PARTNER-4", "this request expired unanswered on %s",
+			req.ExpiresAt.Format(time.RFC3339))
+	}
+	if req.State != domain.RequestPending {
+		return nil, nil, nil, domain.RuleError(domain.ERule, "R-PARTNER-4", "this request was already %s", req.State)
+	}
+	return req, s, cust, nil
+}
+
+// ApproveRequest approves a pending request (R-PARTNER-2). Access runs
+// from now for period, which may be shorter than the edition's maximum
+// (R-PLUS-1); zero means the maximum. Codes: not_found, forbidden, rule,
+// invalid.
+func (a *App) ApproveRequest(ctx context.Context, act Actor, id string, period time.Duration) (req *domain.AccessRequest, err error) {
+	err = a.write(ctx, act, func(u *unit) error {
+		var s *domain.Site
+		var cust *domain.Org
+		if req, s, cust, err = u.pendingRequest(ctx, id); err != nil {
+			return err
+		}
+		return u.approve(ctx, req, s, cust, period)
+	})
+	return req, err
+}
+
+func (u *unit) approve(ctx context.Context, req *domain.AccessRequest, s *domain.Site, cust *domain.Org, period time.Duration) error {
+	max := u.app.cfg.PartnerAccess[s.Edition]
+	switch {
+	case period < 0 || max > 0 && period > max:
+		return &domain.Error{Code: domain.EInvalid, Rule: "R-PLUS-1", Field: "period",
+			Message: "access can be granted for at most " + max.String() + " on a " + string(s.Edition) + " site"}
+	case period == 0:
+		period = max
+	}
+	usr, err := u.User(ctx, req.UserID)
+	if err != nil {
+		return err
+	}
+	if err := assignable(usr); err != nil {
+		return err
+	}
+	before := *req
+	req.State, req.DecidedBy, req.DecidedAt = domain.RequestApproved, u.act.userID(), u.now
+	if period > 0 {
+		req.GrantedUntil = u.now.Add(period)
+	}
+	if err := u.DecideRequest(ctx, req); err != nil {
+		return storeErrRule(err, "R-PARTNER-4", "this request was already answered")
+	}
+	if err := u.ExpireRequestLinks(ctx, req.ID, u.now); err != nil {
+		return err
+	}
+	if err := u.record(ctx, "access_request.approve", "access_request", req.ID, cust.ID, before, req); err != nil {
+		return err
+	}
+	as, err := u.Assignment(ctx, s.ID, usr.ID)
+	switch {
+	case err == nil && req.Kind == domain.RequestExtension:
+		prev := *as
+		as.ExpiresAt = req.GrantedUntil
+		if err := u.SetAssignmentExpiry(ctx, as.ID, as.ExpiresAt); err != nil {
+			return err
+		}
+		if err := u.record(ctx, "partner_access.extend", "assignment", as.ID, cust.ID, prev, as); err != nil {
+			return err
+		}
+	case err == nil:
+		return &domain.Error{Code: domain.EConflict, Message: usr.Email + " already has access to site " + s.ID}
+	case errors.Is(err, store.ErrNotFound):
+		as = &domain.Assignment{ID: domain.NewID("asg", u.now), SiteID: s.ID, UserID: usr.ID, Role: req.Role,
+			Via: domain.ViaPartner, ExpiresAt: req.GrantedUntil, CreatedBy: u.act.userID(), CreatedAt: u.now}
+		if err := u.CreateAssignment(ctx, as); err != nil {
+			return err
+		}
+		if err := u.record(ctx, "partner_access.grant", "assignment", as.ID, cust.ID, nil, as); err != nil {
+			return err
+		}
+	default:
+		return err
+	}
+	if !as.ExpiresAt.IsZero() {
+		u.scheduleExpiry(as)
+	}
+	admins, err := u.OrgAdmins(ctx, cust.ID, domain.RoleCustomerAdmin)
+	if err != nil {
+		return err
+	}
+	d := u.partnerData(ctx, s, usr, req.Role)
+	d.ExpiresAt, d.Extension = as.ExpiresAt, req.Kind == domain.RequestExtension
+	if err := u.announce(ctx, domain.NoticeAccessApproved, []string{cust.ID, usr.OrgID}, d, admins...); err != nil {
+		return err
+	}
+	return u.notify(ctx, domain.NoticeAccessGranted, usr.OrgID, usr, d)
+}
+
+// DenyRequest refuses a pending request; the partner user is told.
+// Codes: not_found, forbidden, rule.
+func (a *App) DenyRequest(ctx context.Context, act Actor, id string) (req *domain.AccessRequest, err error) {
+	err = a.write(ctx, act, func(u *unit) error {
+		var s *domain.Site
+		var cust *domain.Org
+		if req, s, cust, err = u.pendingRequest(ctx, id); err != nil {
+			return err
+		}
+		return u.deny(ctx, req, s, cust)
+	})
+	return req, err
+}
+
+func (u *unit) deny(ctx context.Context, req *domain.AccessRequest, s *domain.Site, cust *domain.Org) error {
+	before := *req
+	req.State, req.DecidedBy, req.DecidedAt = domain.RequestDenied, u.act.userID(), u.now
+	if err := u.DecideRequest(ctx, req); err != nil {
+		return storeErrRule(err, "R-PARTNER-4", "this request was already answered")
+	}
+	if err := u.ExpireRequestLinks(ctx, req.ID, u.now); err != nil {
+		return err
+	}
+	if err := u.record(ctx, "access_request.deny", "access_request", req.ID, cust.ID, before, req); err != nil {
+		return err
+	}
+	usr, err := u.User(ctx, req.UserID)
+	if err != nil {
+		return err
+	}
+	return u.announce(ctx, domain.NoticeAccessDenied, []string{usr.OrgID, cust.ID}, u.partnerData(ctx, s, usr, req.Role), usr)
+}
+
+// LinkAction is what a single-use link from a notice asks for.
+type LinkAction struct {
+	Action   string // approve, deny or extend
+	SiteName string
+	UserName string
+	OrgName  string
+}
+
+// InspectLink tells what a single-use link would do, without using it, so
+// a page can ask for confirmation first. Codes: not_found.
+func (a *App) InspectLink(ctx context.Context, token string) (la LinkAction, err error) {
+	err = a.read(ctx, System, func(u *unit) error {
+		l, err := u.AccessLinkByHash(ctx, identity.HashSecret(token), u.now)
+		if err != nil {
+			return storeErrRule(err, "R-PARTNER-1", "this link is unknown, already used or expired")
+		}
+		siteID, userID := "", ""
+		if l.RequestID != "" {
+			req, err := u.AccessRequest(ctx, l.RequestID)
+			if err != nil {
+				return err
+			}
+			siteID, userID = req.SiteID, req.UserID
+		} else {
+			as, err := u.AssignmentByID(ctx, l.AssignmentID)
+			if err != nil {
+				return storeErrRule(err, "R-PLUS-1", "this access has already ended")
+			}
+			siteID, userID = as.SiteID, as.UserID
+		}
+		s, err := u.Site(ctx, siteID)
+		if err != nil {
+			return err
+		}
+		usr, err := u.User(ctx, userID)
+		if err != nil {
+			return err
+		}
+		la = LinkAction{Action: l.Action, SiteName: s.Name, UserName: usr.Name}
+		if p, err := u.Org(ctx, usr.OrgID); err == nil {
+			la.OrgName = p.Name
+		}
+		return nil
+	})
+	return la, err
+}
+
+// UseLink carries out a single-use link from a notice: approve or deny a
+// request as the administrator it was mailed to, or ask to extend access
+// as the partner user it was mailed to (R-PARTNER-1, R-PLUS-1). A used,
+// unknown or expired link is refused. Codes: not_found, rule.
+func (a *App) UseLink(ctx context.Context, remoteAddr, token string) (la LinkAction, err error) {
+	hash := identity.HashSecret(token)
+	var l *store.AccessLink
+	err = a.read(ctx, System, func(u *unit) error {
+		l, err = u.AccessLinkByHash(ctx, hash, u.now)
+		return storeErrRule(err, "R-PARTNER-1", "this link is unknown, already used or expired")
+	})
+	if err != nil {
+		return la, err
+	}
+	act, err := a.actorFor(ctx, l.UserID, remoteAddr)
+	if err != nil {
+		return la, err
+	}
+	if la, err = a.InspectLink(ctx, token); err != nil {
+		return la, err
+	}
+	err = a.write(ctx, act, func(u *unit) error {
+		if err := u.UseAccessLink(ctx, hash, u.now); err != nil {
+			return storeErrRule(err, "R-PARTNER-1", "this link is unknown, already used or expired")
+		}
+		if l.Action == "extend" {
+			as, err := u.AssignmentByID(ctx, l.AssignmentID)
+			if err != nil {
+				return storeErrRule(err, "R-PLUS-1", "this access has already ended")
+			}
+			_, err = u.requestExtension(ctx, as)
+			return err
+		}
+		req, s, cust, err := u.pendingRequest(ctx, l.RequestID)
+		if err != nil {
+			return err
+		}
+		if l.Action == "approve" {
+			return u.approve(ctx, req, s, cust, 0)
+		}
+		return u.deny(ctx, req, s, cust)
+	})
+	return la, err
+}
+
+// actorFor acts as the user a link was mailed to, if that user may still
+// act at all.
+func (a *App) actorFor(ctx context.Context, userID, remoteAddr string) (Actor, error) {
+	var act Actor
+	err := a.read(ctx, System, func(u *unit) error {
+		usr, err := u.User(ctx, userID)
+		if err != nil {
+			return err
+		}
+		if usr.State != domain.UserActive {
+			return domain.RuleError(domain.EForbidden, "R-USER-5", "your account cannot act now")
+		}
+		org, err := u.Org(ctx, usr.OrgID)
+		act = Actor{User: usr, Org: org, RemoteAddr: remoteAddr}
+		return err
+	})
+	return act, err
+}

@@ -1,0 +1,99 @@
+package app
+
+import (
+	"context"
+	"errors"
+
+	"github.com/provisio/provisio/internal/domain"
+	"github.com/provisio/provisio/internal/store"
+)
+
+// DeliverNotice sends one pending notice with send and records the result.
+// A notice that is no longer pending (sent, failed, kept locally) is left
+// alone, which makes delivery exactly-once per notice even when a job runs
+// twice. On a failed attempt the error is kept and returned so the queue
+// retries with backoff; final marks the last attempt, after which the
+// notice is failed for good (R-NOTE-1).
+func (a *App) DeliverNotice(ctx context.Context, id string, final bool, send func(context.Context, *domain.Notice) error) error {
+	var n *domain.Notice
+	err := a.read(ctx, System, func(u *unit) (err error) {
+		n, err = u.Notice(ctx, id)
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) || err == nil && n.State != domain.NoticePending {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	sendErr := send(ctx, n)
+	state, msg := domain.NoticeSent, ""
+	if sendErr != nil {
+		state, msg = domain.NoticePending, sendErr.Error()
+		if final {
+			state = domain.NoticeFailed
+		}
+	}
+	if err := a.db.Write(ctx, func(tx *store.Tx) error { return tx.MarkNotice(ctx, id, state, msg, a.now()) }); err != nil {
+		return err
+	}
+	return sendErr
+}
+
+// DeliverWebhook posts one pending webhook delivery with post, which
+// returns the HTTP status, and records the attempt. Like DeliverNotice it
+// skips deliveries that are done and returns the error for a retry.
+func (a *App) DeliverWebhook(ctx context.Context, id string, final bool,
+	post func(ctx context.Context, url, secret string, d *domain.WebhookDelivery) (int, error)) error {
+	var d *domain.WebhookDelivery
+	var h *domain.Webhook
+	err := a.read(ctx, System, func(u *unit) (err error) {
+		if d, err = u.Delivery(ctx, id); err != nil || d.State != domain.DeliveryPending {
+			return err
+		}
+		h, err = u.Webhook(ctx, d.WebhookID)
+		return err
+	})
+	switch {
+	case errors.Is(err, store.ErrNotFound): // the webhook was deleted
+		return a.db.Write(ctx, func(tx *store.Tx) error {
+			return tx.MarkDelivery(ctx, id, domain.DeliveryFailed, 0, "webhook deleted", a.now())
+		})
+	case err != nil:
+		return err
+	case d.State != domain.DeliveryPending:
+		return nil
+	}
+	status, postErr := post(ctx, h.URL, h.Secret, d)
+	state, msg := domain.DeliverySent, ""
+	if postErr != nil {
+		state, msg = domain.DeliveryPending, postErr.Error()
+		if final {
+			state = domain.DeliveryFailed
+		}
+	}
+	if err := a.db.Write(ctx, func(tx *store.Tx) error { return tx.MarkDelivery(ctx, id, state, status, msg, a.now()) }); err != nil {
+		return err
+	}
+	return postErr
+}
+
+// PendingWork lists notices and webhook deliveries still waiting, for the
+// sweep to hand to the queue again (after a crash between a commit and
+// its enqueue, say).
+func (a *App) PendingWork(ctx context.Context, limit int) (notices, deliveries []string, err error) {
+	err = a.read(ctx, System, func(u *unit) error {
+		ns, err := u.PendingNotices(ctx, limit)
+		if err != nil {
+			return err
+		}
+		for _, n := range ns {
+			notices = append(notices, n.ID)
+		}
+		ds, err := u.PendingDeliveries(ctx, limit)
+		for _, d := range ds {
+			deliveries = append(deliveries, d.ID)
+		}
+		return err
+	})
+	return notices, deliveries, err
+}

@@ -1,0 +1,153 @@
+package app
+
+import (
+	"context"
+	"errors"
+
+	"github.com/provisio/provisio/internal/domain"
+	"github.com/provisio/provisio/internal/store"
+)
+
+// RevokeAccess ends a partner user's access to the customer's site at
+// once (R-PARTNER-4). The customer's administrators may; the partner user
+// is told. Codes: not_found, forbidden, rule.
+func (a *App) RevokeAccess(ctx context.Context, act Actor, siteID, userID string) error {
+	return a.write(ctx, act, func(u *unit) error {
+		s, cust, err := u.loadSite(ctx, siteID)
+		if err != nil {
+			return err
+		}
+		if !(act.Org != nil && act.Org.ID == cust.ID && act.is(domain.RoleCustomerAdmin)) {
+			return forbidden("R-PARTNER-4", "only the customer's administrators revoke partner access")
+		}
+		as, err := u.Assignment(ctx, s.ID, userID)
+		if err != nil || as.Via != domain.ViaPartner {
+			return domain.RuleError(domain.ENotFound, "R-PARTNER-4", "user %q has no partner access to site %s", userID, s.ID)
+		}
+		if err := u.DeleteAssignment(ctx, s.ID, userID); err != nil {
+			return err
+		}
+		if err := u.record(ctx, "partner_access.revoke", "assignment", as.ID, cust.ID, as, nil); err != nil {
+			return err
+		}
+		usr, err := u.User(ctx, userID)
+		if err != nil {
+			return err
+		}
+		return u.announce(ctx, domain.NoticeAccessRevoked, []string{usr.OrgID, cust.ID}, u.partnerData(ctx, s, usr, as.Role), usr)
+	})
+}
+
+// UnassignPartner lets a partner give up access at any time: a partner
+// administrator for any of its users, an agent for itself. A pending
+// request is withdrawn; current access ends at once and the customer's
+// administrators are told (R-PARTNER-4). Codes: not_found, forbidden.
+func (a *App) UnassignPartner(ctx context.Context, act Actor, siteID, userID string) error {
+	return a.write(ctx, act, func(u *unit) error {
+		s, cust, err := u.partnerSite(ctx, siteID)
+		if err != nil {
+			return err
+		}
+		usr, err := u.partnerUser(ctx, userID)
+		if err != nil {
+			return err
+		}
+		if req, err := u.PendingRequest(ctx, s.ID, usr.ID); err == nil {
+			before := *req
+			req.State, req.DecidedBy, req.DecidedAt = domain.RequestWithdrawn, act.userID(), u.now
+			if err := u.DecideRequest(ctx, req); err != nil {
+				return err
+			}
+			if err := u.ExpireRequestLinks(ctx, req.ID, u.now); err != nil {
+				return err
+			}
+			if err := u.record(ctx, "access_request.withdraw", "access_request", req.ID, cust.ID, before, req); err != nil {
+				return err
+			}
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		as, err := u.Assignment(ctx, s.ID, usr.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if err := u.DeleteAssignment(ctx, s.ID, usr.ID); err != nil {
+			return err
+		}
+		if err := u.record(ctx, "partner_access.unassign", "assignment", as.ID, cust.ID, as, nil); err != nil {
+			return err
+		}
+		admins, err := u.OrgAdmins(ctx, cust.ID, domain.RoleCustomerAdmin)
+		if err != nil {
+			return err
+		}
+		return u.announce(ctx, domain.NoticeAccessRemoved, []string{cust.ID, usr.OrgID}, u.partnerData(ctx, s, usr, as.Role), admins...)
+	})
+}
+
+// RequestExtension asks the customer to extend a partner user's current
+// access; it needs approval again (R-PLUS-1). Codes: not_found, forbidden,
+// rule, conflict.
+func (a *App) RequestExtension(ctx context.Context, act Actor, siteID, userID string) (req *domain.AccessRequest, err error) {
+	err = a.write(ctx, act, func(u *unit) error {
+		s, _, err := u.partnerSite(ctx, siteID)
+		if err != nil {
+			return err
+		}
+		usr, err := u.partnerUser(ctx, userID)
+		if err != nil {
+			return err
+		}
+		as, err := u.Assignment(ctx, s.ID, usr.ID)
+		if err != nil || !as.Current(u.now) || as.Via != domain.ViaPartner {
+			return domain.RuleError(domain.ERule, "R-PLUS-1", "%s has no current partner access to site %s to extend", usr.Email, s.ID)
+		}
+		req, err = u.requestExtension(ctx, as)
+		return err
+	})
+	return req, err
+}
+
+func (u *unit) requestExtension(ctx context.Context, as *domain.Assignment) (*domain.AccessRequest, error) {
+	if as.ExpiresAt.IsZero() {
+		return nil, domain.RuleError(domain.ERule, "R-PLUS-1", "this access does not expire")
+	}
+	s, err := u.Site(ctx, as.SiteID)
+	if err != nil {
+		return nil, err
+	}
+	cust, err := u.Org(ctx, s.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	usr, err := u.User(ctx, as.UserID)
+	if err != nil {
+		return nil, err
+	}
+	return u.openRequest(ctx, s, cust, usr, as.Role, domain.RequestExtension)
+}
+
+// AccessRequests lists partner access requests: a customer's
+// administrators see those for its sites, a partner those of its users,
+// operators all. Codes: forbidden.
+func (a *App) AccessRequests(ctx context.Context, act Actor, f domain.AccessRequestFilter) (out domain.List[*domain.AccessRequest], err error) {
+	err = a.read(ctx, act, func(u *unit) error {
+		switch {
+		case act.IsOperator():
+		case act.Org.Kind == domain.OrgPartner:
+			if !act.is(domain.RolePartnerAdmin) {
+				f.UserID = &act.User.ID
+			}
+			f.PartnerID = &act.Org.ID
+		case act.is(domain.RoleCustomerAdmin):
+			f.CustomerID = &act.Org.ID
+		default:
+			return forbidden("R-PARTNER-1", "only administrators and partner users see access requests")
+		}
+		out, err = u.AccessRequests(ctx, f)
+		return err
+	})
+	return out, err
+}

@@ -1,0 +1,162 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/provisio/provisio/internal/domain"
+	"github.com/provisio/provisio/internal/store"
+)
+
+// SweepResult counts what one sweep did.
+type SweepResult struct {
+	Expired   int // assignments whose access ended
+	Lapsed    int // requests nobody answered
+	Reminders int // reminders sent before access ends
+}
+
+// sweepBatch bounds each pass so one sweep never holds a long transaction.
+const sweepBatch = 100
+
+// Sweep removes expired access and tells both sides (R-PARTNER-2), lapses
+// unanswered requests (R-PARTNER-4) and sends reminders before access ends
+// (R-PLUS-1). Each item commits on its own, so a crash mid-sweep loses
+// nothing and the next sweep finishes the job. The background queue runs
+// it periodically; it catches up on anything missed during downtime.
+func (a *App) Sweep(ctx context.Context) (SweepResult, error) {
+	var res SweepResult
+	for {
+		var due []*domain.Assignment
+		if err := a.read(ctx, System, func(u *unit) (err error) {
+			due, err = u.ExpiredAssignments(ctx, u.now, sweepBatch)
+			return err
+		}); err != nil {
+			return res, err
+		}
+		for _, as := range due {
+			if err := a.ExpireAssignment(ctx, as.ID); err != nil {
+				return res, err
+			}
+			res.Expired++
+		}
+		if len(due) < sweepBatch {
+			break
+		}
+	}
+	var reqs []*domain.AccessRequest
+	var reminders []*domain.Assignment
+	if err := a.read(ctx, System, func(u *unit) (err error) {
+		if reqs, err = u.DueRequests(ctx, u.now, sweepBatch); err != nil {
+			return err
+		}
+		reminders, err = u.DueReminders(ctx, u.now, u.now.Add(a.cfg.ReminderLead), sweepBatch)
+		return err
+	}); err != nil {
+		return res, err
+	}
+	for _, r := range reqs {
+		if err := a.write(ctx, System, func(u *unit) error { return u.lapseRequest(ctx, r) }); err != nil {
+			return res, fmt.Errorf("lapse request %s: %w", r.ID, err)
+		}
+		res.Lapsed++
+	}
+	for _, as := range reminders {
+		if err := a.write(ctx, System, func(u *unit) error { return u.remind(ctx, as) }); err != nil {
+			return res, fmt.Errorf("remind %s: %w", as.ID, err)
+		}
+		res.Reminders++
+	}
+	return res, nil
+}
+
+// ExpireAssignment removes one assignment whose time is up and tells both
+// sides. It is a no-op when the assignment is gone, or was extended.
+func (a *App) ExpireAssignment(ctx context.Context, id string) error {
+	return a.write(ctx, System, func(u *unit) error {
+		as, err := u.AssignmentByID(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		return u.expireAssignment(ctx, as)
+	})
+}
+
+func (u *unit) expireAssignment(ctx context.Context, as *domain.Assignment) error {
+	err := u.DeleteExpiredAssignment(ctx, as, u.now)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	s, err := u.Site(ctx, as.SiteID)
+	if err != nil {
+		return err
+	}
+	if err := u.record(ctx, "partner_access.expire", "assignment", as.ID, s.CustomerID, as, nil); err != nil {
+		return err
+	}
+	usr, err := u.User(ctx, as.UserID)
+	if err != nil {
+		return err
+	}
+	admins, err := u.OrgAdmins(ctx, s.CustomerID, domain.RoleCustomerAdmin)
+	if err != nil {
+		return err
+	}
+	d := u.partnerData(ctx, s, usr, as.Role)
+	d.ExpiresAt = as.ExpiresAt
+	return u.announce(ctx, domain.NoticeAccessExpired, []string{s.CustomerID, usr.OrgID}, d, append(admins, usr)...)
+}
+
+// lapseRequest marks an unanswered request expired and tells the partner user.
+func (u *unit) lapseRequest(ctx context.Context, req *domain.AccessRequest) error {
+	before := *req
+	req.State, req.DecidedAt = domain.RequestExpired, u.now
+	if err := u.DecideRequest(ctx, req); errors.Is(err, store.ErrNotFound) {
+		return nil // answered meanwhile
+	} else if err != nil {
+		return err
+	}
+	if err := u.ExpireRequestLinks(ctx, req.ID, u.now); err != nil {
+		return err
+	}
+	s, err := u.Site(ctx, req.SiteID)
+	if err != nil {
+		return err
+	}
+	if err := u.record(ctx, "access_request.expire", "access_request", req.ID, s.CustomerID, before, req); err != nil {
+		return err
+	}
+	usr, err := u.User(ctx, req.UserID)
+	if err != nil {
+		return err
+	}
+	d := u.partnerData(ctx, s, usr, req.Role)
+	d.ExpiresAt = req.ExpiresAt
+	return u.announce(ctx, domain.NoticeRequestExpired, []string{usr.OrgID, s.CustomerID}, d, usr)
+}
+
+// remind tells a partner user that access ends soon, with a one-step link
+// to ask for an extension (R-PLUS-1).
+func (u *unit) remind(ctx context.Context, as *domain.Assignment) error {
+	if err := u.MarkReminded(ctx, as.ID, u.now); err != nil {
+		return err
+	}
+	s, err := u.Site(ctx, as.SiteID)
+	if err != nil {
+		return err
+	}
+	usr, err := u.User(ctx, as.UserID)
+	if err != nil {
+		return err
+	}
+	d := u.partnerData(ctx, s, usr, as.Role)
+	d.ExpiresAt = as.ExpiresAt
+	if d.Link, err = u.accessLink(ctx, "extend", "", as.ID, usr.ID, as.ExpiresAt); err != nil {
+		return err
+	}
+	return u.notify(ctx, domain.NoticeAccessReminder, usr.OrgID, usr, d)
+}

@@ -1,0 +1,79 @@
+package domain
+
+import "time"
+
+// RequestState is where a partner access request is (R-PARTNER-1, R-PARTNER-4).
+type RequestState string
+
+// The request states.
+const (
+	RequestPending   RequestState = "pending"
+	RequestApproved  RequestState = "approved"
+	RequestDenied    RequestState = "denied"
+	RequestExpired   RequestState = "expired"   // nobody answered in time
+	RequestWithdrawn RequestState = "withdrawn" // the partner unassigned before an answer
+)
+
+// Request kinds.
+const (
+	RequestGrant     = "grant"     // first access
+	RequestExtension = "extension" // more time on current access (R-PLUS-1)
+)
+
+// AccessRequest is a partner user's request to reach a customer's
+// standard-edition site, which the customer's administrators answer.
+type AccessRequest struct {
+	ID           string       `json:"id"`
+	SiteID       string       `json:"site_id"`
+	UserID       string       `json:"user_id"`
+	Role         Role         `json:"role"`
+	Kind         string       `json:"kind"`
+	State        RequestState `json:"state"`
+	RequestedBy  string       `json:"requested_by"`
+	ExpiresAt    time.Time    `json:"expires_at"` // when an unanswered request lapses
+	DecidedBy    string       `json:"decided_by,omitzero"`
+	DecidedAt    time.Time    `json:"decided_at,omitzero"`
+	GrantedUntil time.Time    `json:"granted_until,omitzero"`
+	CreatedAt    time.Time    `json:"created_at"`
+}
+
+// AccessRequestFilter narrows a list of requests. Nil fields are not set.
+type AccessRequestFilter struct {
+	SiteID     *string
+	UserID     *string
+	CustomerID *string // requests for the customer's sites
+	PartnerID  *string // requests by the partner's users
+	State      *RequestState
+	Page
+}
+
+// Webhook is an organisation's endpoint for events (R-PLUS-2).
+type Webhook struct {
+	ID        string    `json:"id"`
+	OrgID     string    `json:"org_id"`
+	URL       string    `json:"url"`
+	Secret    string    `json:"-"`
+	CreatedBy string    `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Delivery states of a webhook event.
+const (
+	DeliveryPending = "pending"
+	DeliverySent    = "sent"
+	DeliveryFailed  = "failed" // retries exhausted
+)
+
+// WebhookDelivery is one event POSTed (or to be POSTed) to a webhook.
+type WebhookDelivery struct {
+	ID          string    `json:"id"`
+	WebhookID   string    `json:"webhook_id"`
+	Event       string    `json:"event"`
+	Payload     string    `json:"payload"`
+	State       string    `json:"state"`
+	Attempts    int       `json:"attempts"`
+	LastStatus  int       `json:"last_status"`
+	LastError   string    `json:"last_error,omitzero"`
+	CreatedAt   time.Time `json:"created_at"`
+	DeliveredAt time.Time `json:"delivered_at,omitzero"`
+}

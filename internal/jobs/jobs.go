@@ -1,0 +1,128 @@
+// Package jobs runs Provisio's background work on River: notice and
+// webhook delivery with retries and backoff, access expiry at its time,
+// and a periodic sweep that catches up on anything missed.
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/provisio/provisio/internal/app"
+	"github.com/provisio/provisio/internal/domain"
+	"github.com/provisio/provisio/internal/store"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivertype"
+)
+
+// Config holds the queue's settings.
+type Config struct {
+	SweepEvery  time.Duration // how often the sweep runs; it also runs at start
+	MaxAttempts int           // delivery attempts before a notice is failed
+	Workers     int
+}
+
+// Sender delivers a notice (SMTP in production).
+type Sender func(ctx context.Context, n *domain.Notice) error
+
+// Poster delivers a webhook event and returns the HTTP status.
+type Poster func(ctx context.Context, url, secret string, d *domain.WebhookDelivery) (int, error)
+
+// client is what Queue needs of a River client, whatever its driver's
+// transaction type (*sql.Tx on SQLite, pgx.Tx on PostgreSQL).
+type client interface {
+	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+	Start(ctx context.Context) error
+	Stop(ctx context.Context) error
+}
+
+// Queue is the running background queue. It implements app.Jobs.
+type Queue struct {
+	client client
+	log    *slog.Logger
+}
+
+var _ app.Jobs = (*Queue)(nil)
+
+// New builds the queue over db. send and post deliver notices and webhook
+// events; send may be nil when notices stay in the local mailbox.
+func New(db *store.DB, a *app.App, cfg Config, send Sender, post Poster, log *slog.Logger) (*Queue, error) {
+	if cfg.SweepEvery <= 0 {
+		cfg.SweepEvery = time.Minute
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 12
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 4
+	}
+	q := &Queue{log: log}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &noticeWorker{app: a, send: send})
+	river.AddWorker(workers, &webhookWorker{app: a, post: post})
+	river.AddWorker(workers, &expiryWorker{app: a})
+	river.AddWorker(workers, &sweepWorker{app: a, queue: q})
+	rc := &river.Config{
+		Logger:      log,
+		MaxAttempts: cfg.MaxAttempts,
+		Queues:      map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
+		Workers:     workers,
+		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(cfg.SweepEvery),
+			func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})},
+	}
+	var err error
+	if db.Dialect() == store.Postgres {
+		q.client, err = newClient(riverpgxv5.New(db.Pool()), rc)
+	} else {
+		q.client, err = newClient(riversqlite.New(db.SQL()), rc)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("river: %w", err)
+	}
+	return q, nil
+}
+
+func newClient[TTx any](d riverdriver.Driver[TTx], cfg *river.Config) (client, error) {
+	return river.NewClient(d, cfg)
+}
+
+// Start begins working jobs; on PostgreSQL one replica is elected leader
+// for the periodic sweep.
+func (q *Queue) Start(ctx context.Context) error { return q.client.Start(ctx) }
+
+// Stop lets running jobs finish, then stops.
+func (q *Queue) Stop(ctx context.Context) error { return q.client.Stop(ctx) }
+
+var unique = &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
+
+// NoticesWritten queues delivery of committed notices.
+func (q *Queue) NoticesWritten(ctx context.Context, ids []string) {
+	for _, id := range ids {
+		q.insert(ctx, NoticeArgs{NoticeID: id}, unique)
+	}
+}
+
+// DeliveriesWritten queues committed webhook deliveries.
+func (q *Queue) DeliveriesWritten(ctx context.Context, ids []string) {
+	for _, id := range ids {
+		q.insert(ctx, WebhookArgs{DeliveryID: id}, unique)
+	}
+}
+
+// ExpiresAt schedules removal of an assignment at its expiry.
+func (q *Queue) ExpiresAt(ctx context.Context, assignmentID string, at time.Time) {
+	q.insert(ctx, ExpiryArgs{AssignmentID: assignmentID, At: at.UTC()},
+		&river.InsertOpts{ScheduledAt: at, UniqueOpts: river.UniqueOpts{ByArgs: true}})
+}
+
+// insert enqueues a job. A failure is only logged: the work is recorded
+// in the database and the next sweep enqueues it again.
+func (q *Queue) insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) {
+	if _, err := q.client.Insert(context.WithoutCancel(ctx), args, opts); err != nil {
+		q.log.Warn("enqueue failed; the sweep will retry", "kind", args.Kind(), "err", err)
+	}
+}

@@ -1,0 +1,99 @@
+package jobs
+
+import (
+	"context"
+	"time"
+
+	"github.com/provisio/provisio/internal/app"
+	"github.com/riverqueue/river"
+)
+
+// NoticeArgs asks for one notice to be delivered.
+type NoticeArgs struct {
+	NoticeID string `json:"notice_id"`
+}
+
+// Kind names the job.
+func (NoticeArgs) Kind() string { return "deliver_notice" }
+
+type noticeWorker struct {
+	river.WorkerDefaults[NoticeArgs]
+	app  *app.App
+	send Sender
+}
+
+func (w *noticeWorker) Work(ctx context.Context, job *river.Job[NoticeArgs]) error {
+	if w.send == nil {
+		return nil // no mail server: notices stay in the local mailbox
+	}
+	final := job.Attempt >= job.MaxAttempts
+	return w.app.DeliverNotice(ctx, job.Args.NoticeID, final, w.send)
+}
+
+// WebhookArgs asks for one webhook delivery.
+type WebhookArgs struct {
+	DeliveryID string `json:"delivery_id"`
+}
+
+// Kind names the job.
+func (WebhookArgs) Kind() string { return "deliver_webhook" }
+
+type webhookWorker struct {
+	river.WorkerDefaults[WebhookArgs]
+	app  *app.App
+	post Poster
+}
+
+func (w *webhookWorker) Work(ctx context.Context, job *river.Job[WebhookArgs]) error {
+	return w.app.DeliverWebhook(ctx, job.Args.DeliveryID, job.Attempt >= job.MaxAttempts, w.post)
+}
+
+// ExpiryArgs asks for an assignment to be removed once its time is up.
+type ExpiryArgs struct {
+	AssignmentID string    `json:"assignment_id"`
+	At           time.Time `json:"at"`
+}
+
+// Kind names the job.
+func (ExpiryArgs) Kind() string { return "expire_assignment" }
+
+type expiryWorker struct {
+	river.WorkerDefaults[ExpiryArgs]
+	app *app.App
+}
+
+func (w *expiryWorker) Work(ctx context.Context, job *river.Job[ExpiryArgs]) error {
+	return w.app.ExpireAssignment(ctx, job.Args.AssignmentID)
+}
+
+// SweepArgs is the periodic catch-up.
+type SweepArgs struct{}
+
+// Kind names the job.
+func (SweepArgs) Kind() string { return "sweep" }
+
+type sweepWorker struct {
+	river.WorkerDefaults[SweepArgs]
+	app   *app.App
+	queue *Queue
+}
+
+// Work expires access, lapses requests and sends reminders, then queues
+// again any delivery still pending.
+func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
+	res, err := w.app.Sweep(ctx)
+	if err != nil {
+		return err
+	}
+	notices, deliveries, err := w.app.PendingWork(ctx, 500)
+	if err != nil {
+		return err
+	}
+	w.queue.NoticesWritten(ctx, notices)
+	w.queue.DeliveriesWritten(ctx, deliveries)
+	if res != (app.SweepResult{}) || len(notices)+len(deliveries) > 0 {
+		w.queue.log.Info("sweep", "expired", res.Expired, "lapsed", res.Lapsed, "reminders", res.Reminders,
+			"requeued_notices", len(notices), "requeued_deliveries", len(deliveries))
+	}
+	return nil
+}

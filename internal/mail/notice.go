@@ -1,0 +1,150 @@
+// Package mail renders the portal's email notices and delivers them through
+// a mail server.
+//
+// Every notice kind has three parts kept under templates/: a subject and a
+// plain-text body (templates/<kind>.txt, text/template) and an HTML body
+// (templates/<kind>.html, html/template). They are parsed once when the
+// program starts; a kind with a missing part stops the program at start-up
+// rather than at the first send.
+package mail
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Data is what a notice template may show.
+type Data struct {
+	Product       string    // product name from settings
+	BaseURL       string    // portal URL from settings, no trailing slash
+	RecipientName string    // whom the notice greets
+	ActorName     string    // who caused the notice ("" for the system)
+	UserName      string    // the user the notice is about
+	UserEmail     string    // that user's email address
+	OrgName       string    // the organisation concerned (partner name for partner access)
+	SiteName      string    // the site concerned
+	SiteID        string    // that site's id
+	Role          string    // the role on the site
+	Link          string    // the main action link (register, approve, extend, confirm, open site)
+	DenyLink      string    // for access_requested: the deny link
+	ExpiresAt     time.Time // when access / an invitation / a request ends (zero: never)
+	Until         time.Time // suspension's expected end
+	Reason        string    // suspension reason, denial reason
+	Extension     bool      // access_requested: this is a request to extend existing access
+}
+
+// Message is a rendered notice.
+type Message struct{ Subject, Text, HTML string }
+
+// defaultProduct names the product when the settings leave it empty, so a
+// notice never reads "Welcome to ".
+const defaultProduct = "Provisio"
+
+// kinds is the single list of notice kinds; templates are loaded for exactly
+// these names.
+var kinds = []string{
+	"invitation",
+	"user_added_to_site",
+	"email_change",
+	"site_suspended",
+	"site_cancelled",
+	"site_restored",
+	"site_deleted",
+	"access_requested",
+	"access_approved",
+	"access_granted",
+	"access_denied",
+	"access_expired",
+	"access_revoked",
+	"access_removed",
+	"access_reminder",
+	"request_expired",
+	"partner_access_immediate",
+	"accountant_assigned",
+	"accountant_invited",
+	"audit_reminder",
+}
+
+// Kinds lists every notice kind there is a template for. The caller owns the
+// returned slice.
+func Kinds() []string { return slices.Clone(kinds) }
+
+// view is what the templates execute on: the caller's data plus the rendered
+// subject, which the HTML body repeats as its title and heading.
+type view struct {
+	Data
+	Subject string
+}
+
+// Render renders the notice of the given kind. It fails for a kind not listed
+// by Kinds and when a template cannot be executed with d.
+//
+// The subject is a single line. Empty Product defaults to "Provisio" and a
+// trailing slash on BaseURL is dropped. Names and other values are escaped in
+// the HTML body; the plain-text body shows them as given.
+func Render(kind string, d Data) (Message, error) {
+	set, ok := notices[kind]
+	if !ok {
+		return Message{}, fmt.Errorf("render notice: unknown kind %q", kind)
+	}
+	v := view{Data: d}
+	v.Product = strings.TrimSpace(v.Product)
+	if v.Product == "" {
+		v.Product = defaultProduct
+	}
+	v.BaseURL = strings.TrimRight(strings.TrimSpace(v.BaseURL), "/")
+
+	var b strings.Builder
+	if err := set.text.ExecuteTemplate(&b, partSubject, v); err != nil {
+		return Message{}, fmt.Errorf("render notice %s subject: %w", kind, err)
+	}
+	v.Subject = oneLine(b.String())
+
+	b.Reset()
+	if err := set.text.ExecuteTemplate(&b, textLayout, v); err != nil {
+		return Message{}, fmt.Errorf("render notice %s text: %w", kind, err)
+	}
+	text := tidyText(b.String())
+
+	b.Reset()
+	if err := set.html.ExecuteTemplate(&b, htmlLayout, v); err != nil {
+		return Message{}, fmt.Errorf("render notice %s html: %w", kind, err)
+	}
+	return Message{Subject: v.Subject, Text: text, HTML: b.String()}, nil
+}
+
+// oneLine collapses all whitespace, so a name with a line break cannot split
+// the Subject header.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// tidyText lets templates use conditional lines freely: it drops trailing
+// spaces, keeps at most one blank line in a row and ends with one newline.
+func tidyText(s string) string {
+	lines := strings.Split(s, "\n")
+	out := make([]string, 0, len(lines))
+	blank := true // also drops blank lines at the start
+	for _, l := range lines {
+		l = strings.TrimRight(l, " \t\r")
+		if l == "" {
+			if blank {
+				continue
+			}
+			blank = true
+		} else {
+			blank = false
+		}
+		out = append(out, l)
+	}
+	return strings.TrimRight(strings.Join(out, "\n"), "\n") + "\n"
+}
+
+// formatTime is the one way a notice shows a moment: in UTC, with the month
+// spelt out so readers in any country read it the same way.
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2 January 2006 15:04 UTC")
+}

@@ -1,0 +1,196 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/provisio/provisio/internal/domain"
+)
+
+const requestCols = `r.id, r.site_id, r.user_id, r.role, r.kind, r.state, r.requested_by, r.expires_at, r.decided_by,
+	r.decided_at, r.granted_until, r.created_at`
+
+func scanRequest(s scanner) (*domain.AccessRequest, error) {
+	var r domain.AccessRequest
+	err := s.Scan(&r.ID, &r.SiteID, &r.UserID, &r.Role, &r.Kind, &r.State, &r.RequestedBy, nullTime{&r.ExpiresAt},
+		&r.DecidedBy, nullTime{&r.DecidedAt}, nullTime{&r.GrantedUntil}, nullTime{&r.CreatedAt})
+	if err != nil {
+		return nil, translate(err)
+	}
+	return &r, nil
+}
+
+// CreateAccessRequest inserts r; a pending request for the same user and
+// site gives ErrUnique.
+func (tx *Tx) CreateAccessRequest(ctx context.Context, r *domain.AccessRequest) error {
+	_, err := tx.exec(ctx, `INSERT INTO access_requests (id, site_id, user_id, role, kind, state, requested_by, expires_at,
+			decided_by, decided_at, granted_until, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		r.ID, r.SiteID, r.UserID, r.Role, r.Kind, r.State, r.RequestedBy, ts(r.ExpiresAt), r.DecidedBy,
+		ts(r.DecidedAt), ts(r.GrantedUntil), ts(r.CreatedAt))
+	return err
+}
+
+// AccessRequest returns the request with id, or ErrNotFound.
+func (tx *Tx) AccessRequest(ctx context.Context, id string) (*domain.AccessRequest, error) {
+	return scanRequest(tx.q.QueryRowContext(ctx, `SELECT `+requestCols+` FROM access_requests r WHERE r.id = $1`, id))
+}
+
+// PendingRequest returns the user's pending request for the site, or
+// ErrNotFound.
+func (tx *Tx) PendingRequest(ctx context.Context, siteID, userID string) (*domain.AccessRequest, error) {
+	return scanRequest(tx.q.QueryRowContext(ctx, `SELECT `+requestCols+` FROM access_requests r
+		WHERE r.site_id = $1 AND r.user_id = $2 AND r.state = 'pending'`, siteID, userID))
+}
+
+// DecideRequest moves a pending request to state. It returns ErrNotFound
+// when the request is no longer pending, so two answers cannot both win.
+func (tx *Tx) DecideRequest(ctx context.Context, r *domain.AccessRequest) error {
+	n, err := tx.exec(ctx, `UPDATE access_requests SET state = $2, decided_by = $3, decided_at = $4, granted_until = $5
+		WHERE id = $1 AND state = 'pending'`, r.ID, r.State, r.DecidedBy, ts(r.DecidedAt), ts(r.GrantedUntil))
+	if err == nil && n == 0 {
+		err = ErrNotFound
+	}
+	return err
+}
+
+// AccessRequests lists requests matching f, ordered by id.
+func (tx *Tx) AccessRequests(ctx context.Context, f domain.AccessRequestFilter) (domain.List[*domain.AccessRequest], error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if f.SiteID != nil {
+		add("r.site_id = $%d", *f.SiteID)
+	}
+	if f.UserID != nil {
+		add("r.user_id = $%d", *f.UserID)
+	}
+	if f.CustomerID != nil {
+		add("r.site_id IN (SELECT id FROM sites WHERE customer_id = $%d)", *f.CustomerID)
+	}
+	if f.PartnerID != nil {
+		add("r.user_id IN (SELECT id FROM users WHERE org_id = $%d)", *f.PartnerID)
+	}
+	if f.State != nil {
+		add("r.state = $%d", *f.State)
+	}
+	where, args, tail := pageClause(where, args, "r.id", f.Page)
+	rows, err := tx.q.QueryContext(ctx, `SELECT `+requestCols+` FROM access_requests r`+whereSQL(where)+tail, args...)
+	if err != nil {
+		return domain.List[*domain.AccessRequest]{}, translate(err)
+	}
+	items, err := collect(rows, scanRequest)
+	return trimPage(items, f.Page, func(r *domain.AccessRequest) string { return r.ID }), err
+}
+
+// DueRequests lists pending requests whose answer time ended by now.
+func (tx *Tx) DueRequests(ctx context.Context, now time.Time, limit int) ([]*domain.AccessRequest, error) {
+	rows, err := tx.q.QueryContext(ctx, `SELECT `+requestCols+` FROM access_requests r
+		WHERE r.state = 'pending' AND r.expires_at <= $1 ORDER BY r.expires_at LIMIT $2`, ts(now), limit)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return collect(rows, scanRequest)
+}
+
+// AccessLink is a single-use link from a notice (approve, deny, extend).
+type AccessLink struct {
+	Action       string
+	RequestID    string
+	AssignmentID string
+	UserID       string // who the link was mailed to
+	ExpiresAt    time.Time
+}
+
+// CreateAccessLink stores a link by the hash of its token.
+func (tx *Tx) CreateAccessLink(ctx context.Context, tokenHash string, l *AccessLink, now time.Time) error {
+	_, err := tx.exec(ctx, `INSERT INTO access_links (token_hash, action, request_id, assignment_id, user_id, expires_at, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, tokenHash, l.Action, l.RequestID, l.AssignmentID, l.UserID, ts(l.ExpiresAt), ts(now))
+	return err
+}
+
+// AccessLinkByHash returns an unused, unexpired link, or ErrNotFound.
+func (tx *Tx) AccessLinkByHash(ctx context.Context, tokenHash string, now time.Time) (*AccessLink, error) {
+	var l AccessLink
+	err := tx.q.QueryRowContext(ctx, `SELECT action, request_id, assignment_id, user_id, expires_at FROM access_links
+		WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2`, tokenHash, ts(now)).
+		Scan(&l.Action, &l.RequestID, &l.AssignmentID, &l.UserID, nullTime{&l.ExpiresAt})
+	if err != nil {
+		return nil, translate(err)
+	}
+	return &l, nil
+}
+
+// UseAccessLink marks a link used; ErrNotFound if it already was.
+func (tx *Tx) UseAccessLink(ctx context.Context, tokenHash string, now time.Time) error {
+	n, err := tx.exec(ctx, `UPDATE access_links SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL`, tokenHash, ts(now))
+	if err == nil && n == 0 {
+		err = ErrNotFound
+	}
+	return err
+}
+
+// ExpireRequestLinks makes every link of a request unusable once it is
+// answered, so other administrators' links stop working too.
+func (tx *Tx) ExpireRequestLinks(ctx context.Context, requestID string, now time.Time) error {
+	_, err := tx.exec(ctx, `UPDATE access_links SET used_at = $2 WHERE request_id = $1 AND used_at IS NULL`, requestID, ts(now))
+	return err
+}
+
+// AssignmentByID returns an assignment, or ErrNotFound.
+func (tx *Tx) AssignmentByID(ctx context.Context, id string) (*domain.Assignment, error) {
+	return scanAssignment(tx.q.QueryRowContext(ctx, `SELECT `+assignCols+` FROM site_assignments a WHERE a.id = $1`, id))
+}
+
+// SetAssignmentExpiry changes when an assignment ends and clears its
+// reminder, for an extension.
+func (tx *Tx) SetAssignmentExpiry(ctx context.Context, id string, expires time.Time) error {
+	_, err := tx.exec(ctx, `UPDATE site_assignments SET expires_at = $2, reminded_at = NULL WHERE id = $1`, id, ts(expires))
+	return err
+}
+
+// ExpiredAssignments lists assignments whose expiry passed by now.
+func (tx *Tx) ExpiredAssignments(ctx context.Context, now time.Time, limit int) ([]*domain.Assignment, error) {
+	rows, err := tx.q.QueryContext(ctx, `SELECT `+assignCols+` FROM site_assignments a
+		WHERE a.expires_at IS NOT NULL AND a.expires_at <= $1 ORDER BY a.expires_at LIMIT $2`, ts(now), limit)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return collect(rows, func(s scanner) (*domain.Assignment, error) { return scanAssignment(s) })
+}
+
+// DueReminders lists unreminded assignments that end before until.
+func (tx *Tx) DueReminders(ctx context.Context, now, until time.Time, limit int) ([]*domain.Assignment, error) {
+	rows, err := tx.q.QueryContext(ctx, `SELECT `+assignCols+` FROM site_assignments a
+		WHERE a.expires_at IS NOT NULL AND a.expires_at > $1 AND a.expires_at <= $2 AND a.reminded_at IS NULL
+		ORDER BY a.expires_at LIMIT $3`, ts(now), ts(until), limit)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return collect(rows, func(s scanner) (*domain.Assignment, error) { return scanAssignment(s) })
+}
+
+// MarkReminded records that the reminder for an assignment went out.
+func (tx *Tx) MarkReminded(ctx context.Context, id string, now time.Time) error {
+	_, err := tx.exec(ctx, `UPDATE site_assignments SET reminded_at = $2 WHERE id = $1`, id, ts(now))
+	return err
+}
+
+// DeleteExpiredAssignment removes the assignment id with its company
+// assignments if it has expired by now. It returns ErrNotFound when it is
+// gone already or was extended, so a late job or a second sweep is a no-op.
+func (tx *Tx) DeleteExpiredAssignment(ctx context.Context, a *domain.Assignment, now time.Time) error {
+	n, err := tx.exec(ctx, `DELETE FROM site_assignments WHERE id = $1 AND expires_at IS NOT NULL AND expires_at <= $2`, a.ID, ts(now))
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return ErrNotFound
+	}
+	_, err = tx.exec(ctx, `DELETE FROM company_assignments WHERE site_id = $1 AND user_id = $2`, a.SiteID, a.UserID)
+	return err
+}
