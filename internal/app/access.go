@@ -14,13 +14,20 @@ import (
 // expiry with now itself, so it never waits for the expiry job.
 func (a *App) Access(ctx context.Context, act Actor, siteID, userID, companyID string) (d domain.AccessDecision, err error) {
 	err = a.read(ctx, act, func(u *unit) error {
+		self := act.User != nil && act.User.ID == userID
+		if self {
+			// Anyone may ask about themselves, seeing the site or not (an
+			// accountant has no tenant); the answer tells nothing more
+			// than "not assigned" about a site one cannot reach.
+			d, err = u.decide(ctx, siteID, userID, companyID)
+			return err
+		}
 		_, cust, err := u.loadSite(ctx, siteID)
 		if err != nil {
 			return err
 		}
-		self := act.User != nil && act.User.ID == userID
 		custAdmin := act.Org != nil && act.Org.ID == cust.ID && act.User.IsAdmin()
-		if act.User != nil && !self && !act.IsOperator() && !custAdmin {
+		if act.User != nil && !act.IsOperator() && !custAdmin {
 			return forbidden("R-ORG-1", "only operators, the customer's administrators and the user itself ask about a user's access")
 		}
 		d, err = u.decide(ctx, siteID, userID, companyID)

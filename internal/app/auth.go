@@ -107,7 +107,13 @@ func (a *App) AcceptInvitation(ctx context.Context, remoteAddr, token, password 
 				return err
 			}
 		}
-		return u.record(ctx, "user.register", "user", usr.ID, usr.OrgID, before, usr)
+		if err := u.record(ctx, "user.register", "user", usr.ID, usr.OrgID, before, usr); err != nil {
+			return err
+		}
+		if usr.Type == domain.TypeAccountant {
+			return u.assignWaitingSites(ctx, usr)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -185,7 +191,7 @@ func (a *App) Authenticate(ctx context.Context, secret, remoteAddr string) (Acto
 		if usr.State != domain.UserActive {
 			return store.ErrNotFound
 		}
-		org, err := u.Org(ctx, usr.OrgID)
+		org, err := u.orgOf(ctx, usr)
 		if err != nil {
 			return err
 		}
@@ -200,10 +206,20 @@ func (a *App) Authenticate(ctx context.Context, secret, remoteAddr string) (Acto
 
 func (a *App) orgOf(ctx context.Context, usr *domain.User) (o *domain.Org, err error) {
 	err = a.read(ctx, System, func(u *unit) error {
-		o, err = u.Org(ctx, usr.OrgID)
+		o, err = u.orgOf(ctx, usr)
 		return err
 	})
 	return o, err
+}
+
+// orgOf is the user's organisation. Accountants have none: they act with
+// an empty one, whose id matches no tenant, so every tenancy check leaves
+// them only what is theirs.
+func (u *unit) orgOf(ctx context.Context, usr *domain.User) (*domain.Org, error) {
+	if usr.OrgID == "" {
+		return &domain.Org{}, nil
+	}
+	return u.Org(ctx, usr.OrgID)
 }
 
 // Tokens lists the actor's own API tokens.

@@ -258,7 +258,7 @@ func (a *App) actorFor(ctx context.Context, userID, remoteAddr string) (Actor, e
 		if usr.State != domain.UserActive {
 			return domain.RuleError(domain.EForbidden, "R-USER-5", "your account cannot act now")
 		}
-		org, err := u.Org(ctx, usr.OrgID)
+		org, err := u.orgOf(ctx, usr)
 		act = Actor{User: usr, Org: org, RemoteAddr: remoteAddr}
 		return err
 	})

@@ -194,3 +194,34 @@ func (tx *Tx) DeleteExpiredAssignment(ctx context.Context, a *domain.Assignment,
 	_, err = tx.exec(ctx, `DELETE FROM company_assignments WHERE site_id = $1 AND user_id = $2`, a.SiteID, a.UserID)
 	return err
 }
+
+// CreateAccountantInvite remembers to assign an invited accountant to a
+// site once it registers (R-ACCT-2); a repeat is ignored.
+func (tx *Tx) CreateAccountantInvite(ctx context.Context, siteID, userID, by string, now time.Time) error {
+	_, err := tx.exec(ctx, `INSERT INTO accountant_invites (site_id, user_id, invited_by, created_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (site_id, user_id) DO NOTHING`, siteID, userID, by, ts(now))
+	return err
+}
+
+// TakeAccountantInvites returns and removes the sites waiting for the
+// accountant, with who invited it to each.
+func (tx *Tx) TakeAccountantInvites(ctx context.Context, userID string) (map[string]string, error) {
+	rows, err := tx.q.QueryContext(ctx, `SELECT site_id, invited_by FROM accountant_invites WHERE user_id = $1 ORDER BY site_id`, userID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	out := map[string]string{}
+	defer rows.Close()
+	for rows.Next() {
+		var site, by string
+		if err := rows.Scan(&site, &by); err != nil {
+			return nil, translate(err)
+		}
+		out[site] = by
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate(err)
+	}
+	_, err = tx.exec(ctx, `DELETE FROM accountant_invites WHERE user_id = $1`, userID)
+	return out, err
+}

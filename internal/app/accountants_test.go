@@ -1,0 +1,76 @@
+package app_test
+
+import (
+	"testing"
+
+	"github.com/provisio/provisio/internal/app"
+	"github.com/provisio/provisio/internal/domain"
+	"github.com/provisio/provisio/internal/store"
+	"github.com/provisio/provisio/internal/store/storetest"
+)
+
+// TestAccountant_ReadySitesOnly: R-ACCT-1
+func TestAccountant_ReadySitesOnly(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		must(w.app.SuspendSite(w.ctx, w.op, w.site.ID, "unpaid invoice", w.clock.Now().AddDate(0, 1, 0)))
+		_, err := w.app.AssignAccountant(w.ctx, w.cAdmin, w.site.ID, "alma@ledger.example", "Alma Ledger")
+		wantCode(t, err, domain.ERule, "R-ACCT-1")
+		if _, err := w.app.FindAccountant(w.ctx, w.cAdmin, "alma@ledger.example"); domain.ErrorCode(err) != domain.ENotFound {
+			t.Fatalf("a refused assignment must create nobody: %v", err)
+		}
+	})
+}
+
+// TestAccountant_UnknownThenKnown: an unknown email becomes an invited
+// accountant, assigned when it registers; a known one is found and
+// assigned at once. R-ACCT-2 R-ASSIGN-2
+func TestAccountant_UnknownThenKnown(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		if _, err := w.app.FindAccountant(w.ctx, w.cAdmin, "alma@ledger.example"); domain.ErrorCode(err) != domain.ENotFound {
+			t.Fatalf("lookup of an unknown accountant: %v", err)
+		}
+		res := must(w.app.AssignAccountant(w.ctx, w.cAdmin, w.site.ID, "Alma@Ledger.example", "Alma Ledger"))
+		if !res.Invited || res.Assignment != nil || res.User.Type != domain.TypeAccountant || res.User.State != domain.UserInvited {
+			t.Fatalf("unknown accountant: %+v", res)
+		}
+		if d := must(w.app.Access(w.ctx, app.System, w.site.ID, res.User.ID, "")); d.Allowed {
+			t.Fatal("an invited accountant has no access yet")
+		}
+		invites := w.mailed("alma@ledger.example", domain.NoticeAccountantInvited)
+		if len(invites) != 1 {
+			t.Fatalf("invitations: %d", len(invites))
+		}
+		if _, err := w.app.AcceptInvitation(w.ctx, "", w.lastLink("alma@ledger.example", "invitations"), testPassword); err != nil {
+			t.Fatal(err)
+		}
+		d := must(w.app.Access(w.ctx, app.System, w.site.ID, res.User.ID, ""))
+		if !d.Allowed || d.Via != domain.ViaAccountant {
+			t.Fatalf("registered accountant: %+v", d)
+		}
+		if len(w.mailed("alma@ledger.example", domain.NoticeAccountantAssigned)) != 1 ||
+			len(w.mailed(w.cAdmin.User.Email, domain.NoticeUserAdded)) != 1 {
+			t.Fatal("the accountant and the customer's administrators are told")
+		}
+
+		// A second site: the accountant is known now, and assigned at once.
+		site2 := must(w.app.CreateSite(w.ctx, w.op, app.NewSite{CustomerID: w.customer.ID, Name: "acme-test", Edition: domain.EditionStandard}))
+		found := must(w.app.FindAccountant(w.ctx, w.cAdmin, "alma@ledger.example"))
+		res2 := must(w.app.AssignAccountant(w.ctx, w.cAdmin, site2.ID, found.Email, ""))
+		if res2.Invited || res2.Assignment == nil {
+			t.Fatalf("known accountant: %+v", res2)
+		}
+		// The accountant signs in and checks its own access; it sees no tenant.
+		alma := w.actor(found.ID)
+		if d := must(w.app.Access(w.ctx, alma, site2.ID, found.ID, "")); !d.Allowed {
+			t.Fatalf("own access: %+v", d)
+		}
+		if l := must(w.app.Sites(w.ctx, alma, domain.SiteFilter{})); len(l.Items) != 0 {
+			t.Fatalf("an accountant lists no tenant's sites: %v", l.Items)
+		}
+		// Another type of user is never taken for an accountant.
+		_, err := w.app.AssignAccountant(w.ctx, w.cAdmin, w.site.ID, w.cUser.Email, "")
+		wantCode(t, err, domain.ERule, "R-ROLE-3")
+	})
+}
