@@ -163,4 +163,3 @@ func (u *unit) assignWaitingSites(ctx context.Context, usr *domain.User) error {
 	}
 	return nil
 }
-
