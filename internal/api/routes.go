@@ -66,6 +66,22 @@ func (s *Server) routes() {
 	handle(s, private, op(put, "/companies/{id}/users/{user_id}", "assign-company", "companies", "Assign a user to a company (R-SITE-3, R-ASSIGN-4)"), s.assignCompany)
 	handle(s, private, op(del, "/companies/{id}/users/{user_id}", "unassign-company", "companies", "Remove a user from a company"), s.unassignCompany)
 
+	handle(s, private, created(op(post, "/sites/{id}/partner-access", "request-access", "partner-access", "Request partner access (R-PARTNER-1, R-PARTNER-3)")), s.requestAccess)
+	handle(s, private, op(del, "/sites/{id}/partner-access/{user_id}", "unassign-partner", "partner-access", "Give up partner access or withdraw a request (R-PARTNER-4)"), s.unassignPartner)
+	handle(s, private, op(post, "/sites/{id}/partner-access/{user_id}/revoke", "revoke-access", "partner-access", "Revoke partner access (customer, R-PARTNER-4)"), s.revokeAccess)
+	handle(s, private, created(op(post, "/sites/{id}/partner-access/{user_id}/extend", "extend-access", "partner-access", "Ask to extend access; needs approval again (R-PLUS-1)")), s.extendAccess)
+	handle(s, private, op(get, "/access-requests", "list-access-requests", "partner-access", "List partner access requests"), s.listRequests)
+	handle(s, private, op(post, "/access-requests/{id}/approve", "approve-access", "partner-access", "Approve a request, optionally for less time (R-PARTNER-2, R-PLUS-1)"), s.approveRequest)
+	handle(s, private, op(post, "/access-requests/{id}/deny", "deny-access", "partner-access", "Deny a request"), s.denyRequest)
+
+	handle(s, private, op(get, "/accountants", "find-accountant", "accountants", "Look an accountant up by email (R-ACCT-2)"), s.findAccountant)
+	handle(s, private, created(op(post, "/sites/{id}/accountants", "assign-accountant", "accountants", "Assign or invite an accountant (R-ACCT-1, R-ACCT-2)")), s.assignAccountant)
+
+	handle(s, private, created(op(post, "/webhooks", "create-webhook", "webhooks", "Register a webhook (R-PLUS-2)")), s.createWebhook)
+	handle(s, private, op(get, "/webhooks", "list-webhooks", "webhooks", "List an organisation's webhooks"), s.listWebhooks)
+	handle(s, private, op(del, "/webhooks/{id}", "delete-webhook", "webhooks", "Delete a webhook"), s.deleteWebhook)
+	handle(s, private, op(get, "/webhooks/{id}/deliveries", "list-deliveries", "webhooks", "A webhook's delivery log"), s.listDeliveries)
+
 	handle(s, private, op(get, "/audit", "list-audit", "audit", "Read the activity log (R-AUDIT-1)"), s.listAudit)
 	handle(s, private, op(get, "/audit/export", "export-audit", "audit", "Export the activity log as CSV or JSON"), s.exportAudit)
 	handle(s, private, op(post, "/audit/verify", "verify-audit", "audit", "Check the log's hash chain"), s.verifyAudit)

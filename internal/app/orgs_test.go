@@ -13,7 +13,8 @@ import (
 )
 
 // TestCreateOrg_OnlyOperators checks that only the vendor's operators
-// create organisations (SPEC section 1), and that the input is checked.
+// create organisations (SPEC section 1, R-ORG-1), and that the input is
+// checked.
 func TestCreateOrg_OnlyOperators(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
@@ -456,6 +457,97 @@ func TestUserOrg_FixedAtCreation(t *testing.T) {
 			if x.ID == w.cUser.ID {
 				t.Errorf("user listed under the partner")
 			}
+		}
+	})
+}
+
+// TestLists_SystemSeesEverything checks that the system actor, used by
+// background jobs and the command line, lists every organisation, user
+// and site like an operator, as it reads every single one (R-ORG-1).
+func TestLists_SystemSeesEverything(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		t2 := w.secondTenant()
+		count := func(act app.Actor) (orgs, users, sites int) {
+			t.Helper()
+			orgs = len(must(w.app.Orgs(w.ctx, act, domain.OrgFilter{Page: domain.Page{Limit: domain.MaxPageSize}})).Items)
+			users = len(must(w.app.Users(w.ctx, act, domain.UserFilter{Page: domain.Page{Limit: domain.MaxPageSize}})).Items)
+			sites = len(must(w.app.Sites(w.ctx, act, domain.SiteFilter{Page: domain.Page{Limit: domain.MaxPageSize}})).Items)
+			return
+		}
+		o1, u1, s1 := count(w.op)
+		o2, u2, s2 := count(app.System)
+		if o1 != 5 || s1 != 2 || u1 < 10 {
+			t.Errorf("operator lists %d orgs, %d users, %d sites", o1, u1, s1)
+		}
+		if o2 != o1 || u2 != u1 || s2 != s1 {
+			t.Errorf("system lists %d orgs, %d users, %d sites; operator %d, %d, %d", o2, u2, s2, o1, u1, s1)
+		}
+		if _, err := w.app.Site(w.ctx, app.System, t2.site.ID); err != nil {
+			t.Errorf("system reads a site: %v", err)
+		}
+	})
+}
+
+// TestSetPartner_CustomerChoosesItsPartner checks that a customer is
+// linked to at most one partner, which its administrators choose; that
+// the partner's view follows the link; and that a partner can drop the
+// link but never take a customer (SPEC section 2, R-ORG-1).
+func TestSetPartner_CustomerChoosesItsPartner(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		t2 := w.secondTenant()
+		direct := must(w.app.CreateOrg(w.ctx, w.op, app.NewOrg{Kind: domain.OrgCustomer, Name: "Direct"}))
+		for _, tc := range []struct {
+			name, customer, partner string
+			act                     app.Actor
+			code                    string
+		}{
+			{"PartnerTakesUnlinkedCustomer", direct.ID, w.partner.ID, w.pAdmin, domain.ENotFound},
+			{"PartnerRelinksItsCustomer", w.customer.ID, t2.partner.ID, w.pAdmin, domain.EForbidden},
+			{"OpsAgentChooses", w.customer.ID, t2.partner.ID, w.cOps, domain.EForbidden},
+			{"UnknownPartner", w.customer.ID, "org_nope", w.cAdmin, domain.ENotFound},
+			{"CustomerAsPartner", w.customer.ID, t2.customer.ID, w.cAdmin, domain.ENotFound},
+			{"PartnerIsNotACustomer", w.partner.ID, "", w.op, domain.EInvalid},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				err := unchanged(t, db, func() error { _, err := w.app.SetPartner(w.ctx, tc.act, tc.customer, tc.partner); return err })
+				wantCode(t, err, tc.code, "")
+			})
+		}
+
+		// The customer's administrator moves to the other partner.
+		seq := auditHead(t, db)
+		c, err := w.app.SetPartner(w.ctx, w.cAdmin, w.customer.ID, t2.partner.ID)
+		if err != nil || c.PartnerID != t2.partner.ID || w.org(w.customer.ID).PartnerID != t2.partner.ID {
+			t.Fatalf("link: %+v %v", c, err)
+		}
+		if es := w.auditAfter(seq); len(es) != 1 || es[0].Action != "org.link_partner" || es[0].ActorID != w.cAdmin.User.ID {
+			t.Errorf("audit = %v", actions(es))
+		}
+		_, err = w.app.Org(w.ctx, w.pAdmin, w.customer.ID)
+		wantCode(t, err, domain.ENotFound, "R-ORG-1")
+		_, err = w.app.Site(w.ctx, w.pAdmin, w.site.ID)
+		wantCode(t, err, domain.ENotFound, "R-ORG-1")
+		if _, err := w.app.Site(w.ctx, t2.pAdmin, w.site.ID); err != nil {
+			t.Errorf("new partner cannot see the site: %v", err)
+		}
+
+		// The new partner drops the link; the customer is then directly
+		// supported and no partner sees it.
+		yes := true
+		must(w.app.UpdateOrg(w.ctx, w.op, w.customer.ID, domain.OrgUpdate{Demo: &yes}))
+		c, err = w.app.SetPartner(w.ctx, t2.pAdmin, w.customer.ID, "")
+		if err != nil || c.PartnerID != "" || c.Demo {
+			t.Fatalf("unlink: %+v %v", c, err)
+		}
+		if got := w.org(w.customer.ID); got.PartnerID != "" || got.Demo {
+			t.Errorf("after unlink: %+v", got)
+		}
+		_, err = w.app.Org(w.ctx, t2.pAdmin, w.customer.ID)
+		wantCode(t, err, domain.ENotFound, "R-ORG-1")
+		if _, err := w.app.Org(w.ctx, w.cAdmin, w.customer.ID); err != nil {
+			t.Errorf("customer lost sight of itself: %v", err)
 		}
 	})
 }

@@ -57,9 +57,9 @@ func TestCreateUser_DisposableEmailRefused(t *testing.T) {
 				wantContains(t, "error", err.Error(), "R-USER-2", dom, "disposable")
 			})
 		}
-		// A domain that merely ends in the same letters is fine.
-		if _, _, err := w.createUser("nora@notmailinator.com"); err != nil {
-			t.Errorf("notmailinator.com refused: %v", err)
+		// A domain that merely starts with a listed one is fine.
+		if _, _, err := w.createUser("nora@mailinator.com.acme.example"); err != nil {
+			t.Errorf("mailinator.com.acme.example refused: %v", err)
 		}
 	})
 }
@@ -184,11 +184,12 @@ func TestCreateUser_SendsInvitation(t *testing.T) {
 			t.Fatalf("%d notices to the new user", len(ns))
 		}
 		n := ns[0]
-		if n.Kind != domain.NoticeInvitation || n.ToUserID != u.ID || n.OrgID != w.customer.ID ||
-			n.Subject != "You are invited to Provisio" {
+		if n.Kind != domain.NoticeInvitation || n.ToUserID != u.ID || n.OrgID != w.customer.ID || n.Subject == "" {
 			t.Errorf("notice %+v", n)
 		}
-		wantContains(t, "invitation", n.Body, "Nora Newcomer", "http://localhost:8080/invitations/inv", "expires on")
+		// The invitation greets the person and carries the link and its expiry.
+		wantContains(t, "invitation", n.Body, "Nora Newcomer", "http://localhost:8080/invitations/inv",
+			w.clock.Now().Add(7*24*time.Hour).Format("2 January 2006"))
 		es := w.auditAfter(seq)
 		if len(es) != 1 || es[0].Action != "user.create" || es[0].ObjectID != u.ID || es[0].ActorID != w.cAdmin.User.ID {
 			t.Errorf("audit = %v", actions(es))
@@ -314,9 +315,12 @@ func TestInvitation_UsedLinkRefused(t *testing.T) {
 			t.Fatal(err)
 		}
 		es := w.auditAfter(seq)
-		if len(es) != 1 || es[0].Action != "user.register" || es[0].ActorID != u.ID || es[0].ActorOrgID != w.customer.ID ||
-			es[0].RemoteAddr != "10.1.2.3" {
-			t.Errorf("register entry %+v", es)
+		if len(es) != 1 {
+			t.Fatalf("audit = %v", actions(es))
+		}
+		if e := es[0]; e.Action != "user.register" || e.ActorID != u.ID || e.ActorOrgID != w.customer.ID ||
+			e.OrgID != w.customer.ID || e.RemoteAddr != "10.1.2.3" {
+			t.Errorf("register entry %+v", *e)
 		}
 		err = unchanged(t, db, func() error {
 			_, err := w.app.AcceptInvitation(w.ctx, "127.0.0.1", link, "another long password")
@@ -365,7 +369,7 @@ func TestUpdateUser_ActiveEmailChangeNeedsConfirmation(t *testing.T) {
 			t.Errorf("audit = %v", got)
 		}
 		ns := w.mail(pending, domain.NoticeEmailChange)
-		if len(ns) != 1 || ns[0].ToUserID != u.ID || ns[0].Subject != "Confirm your new email address" {
+		if len(ns) != 1 || ns[0].ToUserID != u.ID || ns[0].OrgID != w.customer.ID || ns[0].Subject == "" {
 			t.Fatalf("notices to the new address: %+v", ns)
 		}
 		wantContains(t, "body", ns[0].Body, "/email-changes/", old)
@@ -611,8 +615,8 @@ func TestUpdateUser_NameAndRoles(t *testing.T) {
 		if len(es) != 1 || es[0].Action != "user.update" {
 			t.Fatalf("audit = %v", actions(es))
 		}
-		wantContains(t, "before", string(es[0].Before), `"Name":"Person uma.user"`)
-		wantContains(t, "after", string(es[0].After), `"Name":"Uma Ops"`, string(domain.RoleCustomerOps))
+		wantContains(t, "before", string(es[0].Before), `"name":"Person uma.user"`)
+		wantContains(t, "after", string(es[0].After), `"name":"Uma Ops"`, string(domain.RoleCustomerOps))
 	})
 }
 

@@ -22,7 +22,8 @@ const (
 // Commands returns every command that works over the API.
 func Commands() []*cli.Command {
 	return append(authCommands(),
-		orgCommand(), userCommand(), siteCommand(), companyCommand(), assignmentCommand(), auditCommand(), mailCommand())
+		orgCommand(), userCommand(), siteCommand(), companyCommand(), assignmentCommand(), accessCommand(),
+		accountantCommand(), webhookCommand(), auditCommand(), mailCommand())
 }
 
 func orgCommand() *cli.Command {
@@ -282,12 +283,12 @@ func auditCommand() *cli.Command {
 
 func mailCommand() *cli.Command {
 	return &cli.Command{Name: "mail", Usage: "the local mailbox of notices (R-NOTE-2; operators)", Commands: []*cli.Command{
-		{Name: "list", Usage: "list notices", Flags: with(paging(), str("to", "recipient address"), str("kind", "e.g. invitation, user_added_to_site")),
+		{Name: "list", Usage: "list notices with their delivery state", Flags: with(paging(), str("to", "recipient address"), str("kind", "e.g. invitation, user_added_to_site")),
 			Action: func(ctx context.Context, cmd *cli.Command) error {
-				return call(ctx, cmd, get, "/mail", query(cmd, "to", "kind", "cursor", "limit"), nil, listOf("id kind to=to_email subject state created=created_at"))
+				return call(ctx, cmd, get, "/mail", query(cmd, "to", "kind", "cursor", "limit"), nil, listOf("id kind to=to_email subject state attempts created=created_at"))
 			}},
-		byID("show", "show one notice with its body", get, "/mail/", "", func(w io.Writer, v any) {
-			record(w, v, cols("id kind to=to_email subject state created=created_at"))
+		byID("show", "show one notice with its body and delivery state", get, "/mail/", "", func(w io.Writer, v any) {
+			record(w, v, cols("id kind to=to_email subject state attempts last_error sent=sent_at created=created_at"))
 			fmt.Fprintf(w, "\n%s", cell(lookup(v, "body")))
 		}),
 	}}

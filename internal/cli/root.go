@@ -12,6 +12,9 @@ import (
 	"time"
 
 	"github.com/provisio/provisio/internal/app"
+	"github.com/provisio/provisio/internal/domain"
+	"github.com/provisio/provisio/internal/jobs"
+	"github.com/provisio/provisio/internal/mail"
 	"github.com/provisio/provisio/internal/server"
 	"github.com/urfave/cli/v3"
 )
@@ -50,9 +53,26 @@ func serverFlags(serving bool) []cli.Flag {
 		&cli.StringFlag{Name: "log-format", Value: "text", Sources: cli.EnvVars("PROVISIO_LOG_FORMAT"), Usage: "text or json"},
 		&cli.StringFlag{Name: "log-level", Value: "info", Sources: cli.EnvVars("PROVISIO_LOG_LEVEL"), Usage: "debug, info, warn or error"},
 	}
+	fs = append(fs,
+		&cli.DurationFlag{Name: "partner-access-standard", Value: 7 * 24 * time.Hour, Sources: cli.EnvVars("PROVISIO_PARTNER_ACCESS_STANDARD"), Usage: "longest partner access on standard sites (R-PARTNER-2; 0 = no expiry)"},
+		&cli.DurationFlag{Name: "partner-access-professional", Sources: cli.EnvVars("PROVISIO_PARTNER_ACCESS_PROFESSIONAL"), Usage: "longest partner access on professional sites (R-PARTNER-3; 0 = no expiry)"},
+		&cli.DurationFlag{Name: "access-request-ttl", Value: 7 * 24 * time.Hour, Sources: cli.EnvVars("PROVISIO_ACCESS_REQUEST_TTL"), Usage: "unanswered partner access requests lapse after this (R-PARTNER-4)"},
+		&cli.DurationFlag{Name: "access-reminder", Value: 24 * time.Hour, Sources: cli.EnvVars("PROVISIO_ACCESS_REMINDER"), Usage: "remind partner users this long before access ends (R-PLUS-1)"},
+		&cli.StringFlag{Name: "smtp-host", Sources: cli.EnvVars("PROVISIO_SMTP_HOST"), Usage: "mail server; empty keeps notices in the local mailbox (R-NOTE-2)"},
+		&cli.IntFlag{Name: "smtp-port", Value: 587, Sources: cli.EnvVars("PROVISIO_SMTP_PORT"), Usage: "mail server port"},
+		&cli.StringFlag{Name: "smtp-tls", Value: "starttls", Sources: cli.EnvVars("PROVISIO_SMTP_TLS"), Usage: "starttls, tls, opportunistic or none"},
+		&cli.StringFlag{Name: "smtp-username", Sources: cli.EnvVars("PROVISIO_SMTP_USERNAME"), Usage: "mail server login (empty: no authentication)"},
+		&cli.StringFlag{Name: "smtp-password", Sources: cli.EnvVars("PROVISIO_SMTP_PASSWORD"), Usage: "mail server password"},
+		&cli.StringFlag{Name: "smtp-from", Value: "Provisio <noreply@localhost>", Sources: cli.EnvVars("PROVISIO_SMTP_FROM"), Usage: "sender of notices"},
+	)
 	if serving {
-		fs = append(fs, &cli.DurationFlag{Name: "shutdown-timeout", Value: 15 * time.Second, Sources: cli.EnvVars("PROVISIO_SHUTDOWN_TIMEOUT"),
-			Usage: "how long requests in flight may finish on stop"})
+		fs = append(fs,
+			&cli.DurationFlag{Name: "shutdown-timeout", Value: 15 * time.Second, Sources: cli.EnvVars("PROVISIO_SHUTDOWN_TIMEOUT"),
+				Usage: "how long requests in flight may finish on stop"},
+			&cli.DurationFlag{Name: "sweep-interval", Value: time.Minute, Sources: cli.EnvVars("PROVISIO_SWEEP_INTERVAL"),
+				Usage: "how often expired access, lapsed requests, reminders and stuck deliveries are swept"},
+			&cli.IntFlag{Name: "delivery-attempts", Value: 12, Sources: cli.EnvVars("PROVISIO_DELIVERY_ATTEMPTS"),
+				Usage: "attempts (with backoff) before a notice or webhook delivery is failed"})
 	}
 	return fs
 }
@@ -83,8 +103,17 @@ func serverConfig(cmd *cli.Command, addr string) server.Config {
 	ac.InvitationTTL = cmd.Duration("invitation-ttl")
 	ac.StasisPeriod = cmd.Duration("stasis-period")
 	ac.MinPassword = cmd.Int("min-password-length")
+	ac.PartnerAccess = map[domain.Edition]time.Duration{
+		domain.EditionStandard:     cmd.Duration("partner-access-standard"),
+		domain.EditionProfessional: cmd.Duration("partner-access-professional"),
+	}
+	ac.RequestTTL = cmd.Duration("access-request-ttl")
+	ac.ReminderLead = cmd.Duration("access-reminder")
 	return server.Config{Addr: addr, DatabaseURL: cmd.String("database-url"),
-		DisposableDomainsFile: cmd.String("disposable-domains-file"), ShutdownTimeout: cmd.Duration("shutdown-timeout"), App: ac}
+		DisposableDomainsFile: cmd.String("disposable-domains-file"), ShutdownTimeout: cmd.Duration("shutdown-timeout"), App: ac,
+		SMTP: mail.SMTPConfig{Host: cmd.String("smtp-host"), Port: cmd.Int("smtp-port"), TLS: cmd.String("smtp-tls"),
+			Username: cmd.String("smtp-username"), Password: cmd.String("smtp-password"), From: cmd.String("smtp-from")},
+		Jobs: jobs.Config{SweepEvery: cmd.Duration("sweep-interval"), MaxAttempts: cmd.Int("delivery-attempts")}}
 }
 
 // Clock is the time the server commands run with; tests replace it.

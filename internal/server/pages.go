@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"net/http"
 
+	"github.com/provisio/provisio/internal/app"
 	"github.com/provisio/provisio/internal/domain"
 )
 
@@ -29,12 +30,19 @@ button{margin-top:1rem;padding:.5rem 1rem;font:inherit}.error{color:#b00020}.ok{
 {{if .Error}}<p class="error" role="alert">{{.Error}}</p>{{end}}
 <form method="post"><p>Confirm that this is your new email address.</p><button type="submit">Confirm</button></form>{{end}}
 </body></html>{{end}}
+{{define "access"}}{{template "head" .}}
+{{if .Error}}<p class="error" role="alert">{{.Error}}</p>
+{{else if .Done}}<p class="ok">Done: {{.Message}}</p>
+{{else}}<p>{{.Message}}</p>
+<form method="post"><button type="submit">{{.Button}}</button></form>{{end}}
+</body></html>{{end}}
 {{define "home"}}{{template "head" .}}<p>{{.Product}} is running. The REST API is at <a href="/api/v1/docs">/api/v1</a>
 (<a href="/api/v1/openapi.json">OpenAPI document</a>).</p></body></html>{{end}}
 `))
 
 type pageData struct {
 	Product, Email, Error string
+	Message, Button       string
 	Min                   int
 	Done                  bool
 }
@@ -94,4 +102,41 @@ func statusFor(err error) int {
 		return http.StatusInternalServerError
 	}
 	return http.StatusBadRequest
+}
+
+// accessPage shows what a single-use link from a notice will do; nothing
+// happens until the person confirms, so a mail scanner that opens links
+// changes nothing.
+func (s *Server) accessPage(w http.ResponseWriter, r *http.Request) {
+	la, err := s.App.InspectLink(r.Context(), r.PathValue("token"))
+	if err != nil {
+		s.render(w, statusFor(err), "access", pageData{Error: safeMessage(err)})
+		return
+	}
+	msg, button := describeLink(la)
+	s.render(w, http.StatusOK, "access", pageData{Message: msg, Button: button})
+}
+
+func (s *Server) useAccessLink(w http.ResponseWriter, r *http.Request) {
+	la, err := s.App.UseLink(r.Context(), remoteHost(r), r.PathValue("token"))
+	if err != nil {
+		s.render(w, statusFor(err), "access", pageData{Error: safeMessage(err)})
+		return
+	}
+	msg, _ := describeLink(la)
+	s.render(w, http.StatusOK, "access", pageData{Done: true, Message: msg})
+}
+
+func describeLink(la app.LinkAction) (msg, button string) {
+	who := la.UserName
+	if la.OrgName != "" {
+		who += " (" + la.OrgName + ")"
+	}
+	switch la.Action {
+	case "approve":
+		return "Approve access for " + who + " to site " + la.SiteName + ". They and your fellow administrators will be told.", "Approve access"
+	case "deny":
+		return "Deny access for " + who + " to site " + la.SiteName + ". They will be told.", "Deny access"
+	}
+	return "Ask the customer to extend your access to site " + la.SiteName + ". Their administrators will be asked to approve.", "Ask to extend"
 }
