@@ -1,0 +1,177 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/provisio/provisio/internal/app"
+	"github.com/provisio/provisio/internal/domain"
+	"github.com/provisio/provisio/internal/identity"
+	"github.com/provisio/provisio/internal/jobs"
+	"github.com/provisio/provisio/internal/mail"
+	"github.com/provisio/provisio/internal/mail/mailtest"
+	"github.com/provisio/provisio/internal/server"
+	"github.com/provisio/provisio/internal/store"
+	"github.com/provisio/provisio/internal/store/storetest"
+)
+
+// receiver is a webhook endpoint that checks every signature and can be
+// told to fail the first n requests.
+type receiver struct {
+	mu       sync.Mutex
+	secret   string
+	failNext int
+	events   []app.Event
+	bad      []string
+	attempts int
+}
+
+func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	rc.attempts++
+	if err := jobs.Verify(rc.secret, r.Header.Get(jobs.SignatureHeader), body, time.Now(), 5*time.Minute); err != nil {
+		rc.bad = append(rc.bad, err.Error())
+		http.Error(w, err.Error(), http.StatusUnauthorized)
+		return
+	}
+	if rc.failNext > 0 {
+		rc.failNext--
+		http.Error(w, "try later", http.StatusServiceUnavailable)
+		return
+	}
+	var ev app.Event
+	if err := json.Unmarshal(body, &ev); err != nil {
+		rc.bad = append(rc.bad, err.Error())
+	}
+	rc.events = append(rc.events, ev)
+}
+
+func (rc *receiver) snapshot() (events []app.Event, bad []string, attempts int) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return append([]app.Event(nil), rc.events...), append([]string(nil), rc.bad...), rc.attempts
+}
+
+// TestDelivery sends real email to a local SMTP server and real webhook
+// events to a local receiver that checks their signatures, through the
+// running server's queue, and reads the delivery state back.
+// R-NOTE-1 R-PLUS-2
+func TestDelivery(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, d store.Dialect) {
+		sink := mailtest.Start(t, "127.0.0.1:0")
+		host, portText, _ := net.SplitHostPort(sink.Addr)
+		port, _ := strconv.Atoi(portText)
+		cfg := server.Config{DatabaseURL: storetest.URL(t, d), App: app.DefaultConfig(),
+			SMTP: mail.SMTPConfig{Host: host, Port: port, TLS: "none", From: "Provisio <noreply@provisio.example>"},
+			Jobs: jobs.Config{SweepEvery: 500 * time.Millisecond, MaxAttempts: 5}}
+		cfg.App.Argon2 = identity.Argon2Params{Time: 1, Memory: 1024, Threads: 1}
+		s, err := server.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		ln, _ := net.Listen("tcp", "127.0.0.1:0")
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- s.Serve(ctx, ln) }()
+		defer func() { cancel(); <-done }()
+
+		// The operator's invitation goes out by SMTP, once.
+		a := s.App
+		opUser, link, err := a.Bootstrap(ctx, "Vendor", "olivia@vendor.example", "Olivia Operator")
+		if err != nil {
+			t.Fatal(err)
+		}
+		msgs, ok := sink.Wait(15*time.Second, func(ms []mailtest.Message) bool { return len(ms) >= 1 })
+		if !ok || len(msgs[0].To) != 1 || msgs[0].To[0] != "olivia@vendor.example" || !strings.Contains(msgs[0].Text(), link) || !strings.Contains(msgs[0].HTML(), link) {
+			t.Fatalf("invitation by SMTP: %+v", msgs)
+		}
+		noticeID := msgs[0].Header.Get("X-Provisio-Notice")
+		if !strings.HasPrefix(msgs[0].Header.Get("Message-Id"), "<"+noticeID) {
+			t.Fatalf("Message-ID %q does not carry notice %q", msgs[0].Header.Get("Message-Id"), noticeID)
+		}
+		if _, err := a.AcceptInvitation(ctx, "", link[strings.LastIndex(link, "/")+1:], "a long enough password"); err != nil {
+			t.Fatal(err)
+		}
+		secret, _, err := a.IssueToken(ctx, "", "olivia@vendor.example", "a long enough password", "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		op, err := a.Authenticate(ctx, secret, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := a.Notice(ctx, op, noticeID)
+		if err != nil || n.State != domain.NoticeSent || n.SentAt.IsZero() || n.Attempts != 1 {
+			t.Fatalf("delivery state: %+v %v", n, err)
+		}
+		_ = opUser
+
+		// A customer with a webhook that fails once: the event is retried
+		// and arrives signed.
+		cust, err := a.CreateOrg(ctx, op, app.NewOrg{Kind: domain.OrgCustomer, Name: "Acme"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rc := &receiver{failNext: 1}
+		hs := httptest.NewServer(rc)
+		defer hs.Close()
+		hook, err := a.CreateWebhook(ctx, op, cust.ID, hs.URL+"/hook")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rc.mu.Lock()
+		rc.secret = hook.Secret
+		rc.mu.Unlock()
+		if _, _, err := a.CreateUser(ctx, op, app.NewUser{OrgID: cust.ID, Email: "carol@acme.example", Name: "Carol Admin",
+			Roles: []domain.Role{domain.RoleCustomerAdmin}}); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(20 * time.Second)
+		var events []app.Event
+		var bad []string
+		var attempts int
+		for time.Now().Before(deadline) {
+			if events, bad, attempts = rc.snapshot(); len(events) > 0 {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if len(events) != 1 || events[0].Type != domain.NoticeInvitation || events[0].OrgID != cust.ID ||
+			events[0].Data.UserEmail != "carol@acme.example" || len(bad) != 0 || attempts != 2 {
+			t.Fatalf("webhook: events %+v, bad signatures %v, attempts %d", events, bad, attempts)
+		}
+		log, err := a.Deliveries(ctx, op, hook.ID, domain.Page{})
+		if err != nil || len(log.Items) != 1 || log.Items[0].State != domain.DeliverySent || log.Items[0].Attempts != 2 ||
+			log.Items[0].LastStatus != 200 {
+			t.Fatalf("delivery log: %+v %v", log.Items, err)
+		}
+		// Carol's invitation went by SMTP too, and nothing was sent twice,
+		// even after more sweeps.
+		time.Sleep(1200 * time.Millisecond)
+		seen := map[string]int{}
+		for _, m := range sink.Messages() {
+			seen[m.Header.Get("X-Provisio-Notice")]++
+		}
+		if len(seen) != 2 {
+			t.Fatalf("want 2 notices delivered, got %v", seen)
+		}
+		for id, c := range seen {
+			if c != 1 {
+				t.Fatalf("notice %s delivered %d times", id, c)
+			}
+		}
+	})
+}
