@@ -72,7 +72,9 @@ func serverFlags(serving bool) []cli.Flag {
 			&cli.DurationFlag{Name: "sweep-interval", Value: time.Minute, Sources: cli.EnvVars("PROVISIO_SWEEP_INTERVAL"),
 				Usage: "how often expired access, lapsed requests, reminders and stuck deliveries are swept"},
 			&cli.IntFlag{Name: "delivery-attempts", Value: 12, Sources: cli.EnvVars("PROVISIO_DELIVERY_ATTEMPTS"),
-				Usage: "attempts (with backoff) before a notice or webhook delivery is failed"})
+				Usage: "attempts (with backoff) before a notice or webhook delivery is failed"},
+			&cli.DurationFlag{Name: "job-timeout", Value: 30 * time.Second, Sources: cli.EnvVars("PROVISIO_JOB_TIMEOUT"),
+				Usage: "longest background job attempt; a job left by a crashed replica resumes after twice this"})
 	}
 	return fs
 }
@@ -113,7 +115,8 @@ func serverConfig(cmd *cli.Command, addr string) server.Config {
 		DisposableDomainsFile: cmd.String("disposable-domains-file"), ShutdownTimeout: cmd.Duration("shutdown-timeout"), App: ac,
 		SMTP: mail.SMTPConfig{Host: cmd.String("smtp-host"), Port: cmd.Int("smtp-port"), TLS: cmd.String("smtp-tls"),
 			Username: cmd.String("smtp-username"), Password: cmd.String("smtp-password"), From: cmd.String("smtp-from")},
-		Jobs: jobs.Config{SweepEvery: cmd.Duration("sweep-interval"), MaxAttempts: cmd.Int("delivery-attempts")}}
+		Jobs: jobs.Config{SweepEvery: cmd.Duration("sweep-interval"), MaxAttempts: cmd.Int("delivery-attempts"),
+			JobTimeout: cmd.Duration("job-timeout")}}
 }
 
 // Clock is the time the server commands run with; tests replace it.

@@ -24,6 +24,9 @@ type Config struct {
 	SweepEvery  time.Duration // how often the sweep runs; it also runs at start
 	MaxAttempts int           // delivery attempts before a notice is failed
 	Workers     int
+	// JobTimeout bounds one attempt. A job left running by a process that
+	// died is taken up again after twice this.
+	JobTimeout time.Duration
 }
 
 // Sender delivers a notice (SMTP in production).
@@ -60,6 +63,9 @@ func New(db *store.DB, a *app.App, cfg Config, send Sender, post Poster, log *sl
 	if cfg.Workers <= 0 {
 		cfg.Workers = 4
 	}
+	if cfg.JobTimeout <= 0 {
+		cfg.JobTimeout = 30 * time.Second
+	}
 	q := &Queue{log: log}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &noticeWorker{app: a, send: send})
@@ -67,10 +73,12 @@ func New(db *store.DB, a *app.App, cfg Config, send Sender, post Poster, log *sl
 	river.AddWorker(workers, &expiryWorker{app: a})
 	river.AddWorker(workers, &sweepWorker{app: a, queue: q})
 	rc := &river.Config{
-		Logger:      log,
-		MaxAttempts: cfg.MaxAttempts,
-		Queues:      map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
-		Workers:     workers,
+		Logger:               log,
+		MaxAttempts:          cfg.MaxAttempts,
+		JobTimeout:           cfg.JobTimeout,
+		RescueStuckJobsAfter: 2 * cfg.JobTimeout,
+		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
+		Workers:              workers,
 		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(cfg.SweepEvery),
 			func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})},
 	}

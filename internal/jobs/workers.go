@@ -22,6 +22,18 @@ type noticeWorker struct {
 	send Sender
 }
 
+// NextRetry backs off exponentially from 2 s, capped at 5 min, so a
+// delivery resumes soon after a mail server or the process comes back.
+func (w *noticeWorker) NextRetry(job *river.Job[NoticeArgs]) time.Time { return backoff(job.Attempt) }
+
+func backoff(attempt int) time.Time {
+	d := 5 * time.Minute
+	if attempt < 9 {
+		d = min(d, time.Duration(1<<attempt)*time.Second)
+	}
+	return time.Now().Add(d)
+}
+
 func (w *noticeWorker) Work(ctx context.Context, job *river.Job[NoticeArgs]) error {
 	if w.send == nil {
 		return nil // no mail server: notices stay in the local mailbox
@@ -43,6 +55,9 @@ type webhookWorker struct {
 	app  *app.App
 	post Poster
 }
+
+// NextRetry backs off like notice delivery.
+func (w *webhookWorker) NextRetry(job *river.Job[WebhookArgs]) time.Time { return backoff(job.Attempt) }
 
 func (w *webhookWorker) Work(ctx context.Context, job *river.Job[WebhookArgs]) error {
 	return w.app.DeliverWebhook(ctx, job.Args.DeliveryID, job.Attempt >= job.MaxAttempts, w.post)
