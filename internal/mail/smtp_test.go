@@ -239,6 +239,9 @@ func startSink(tb testing.TB, user, pass string) *sink {
 	}()
 	tb.Cleanup(func() {
 		_ = srv.Close()
+		// Close only closes listeners Serve has registered; closing l as
+		// well ends a Serve that has not got that far yet.
+		_ = l.Close()
 		<-done
 	})
 	return s

@@ -46,7 +46,7 @@ func Start(tb testing.TB, addr string) *Sink {
 	s.srv.Domain = "localhost"
 	s.srv.AllowInsecureAuth = true
 	go func() { _ = s.srv.Serve(ln) }()
-	tb.Cleanup(func() { _ = s.srv.Close() })
+	tb.Cleanup(func() { _ = s.srv.Close(); _ = ln.Close() })
 	return s
 }
 
