@@ -97,7 +97,7 @@ func (u *unit) loadSite(ctx context.Context, id string) (*domain.Site, *domain.O
 	if err != nil {
 		return nil, nil, storeErr(err, "site", id)
 	}
-	if !u.act.seesOrg(o) || s.State == domain.SiteDeleted && !u.act.IsOperator() {
+	if !u.act.seesOrg(o) || s.State == domain.SiteDeleted && u.act.User != nil && !u.act.IsOperator() {
 		return nil, nil, domain.NotFound("site", id)
 	}
 	return s, o, nil

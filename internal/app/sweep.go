@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/provisio/provisio/internal/domain"
+	"github.com/provisio/provisio/internal/mail"
 	"github.com/provisio/provisio/internal/store"
 )
 
@@ -14,6 +15,7 @@ type SweepResult struct {
 	Expired   int // assignments whose access ended
 	Lapsed    int // requests nobody answered
 	Reminders int // reminders sent before access ends
+	Purged    int // cancelled sites deleted after their stasis
 }
 
 // sweepBatch bounds each pass so one sweep never holds a long transaction.
@@ -67,7 +69,43 @@ func (a *App) Sweep(ctx context.Context) (SweepResult, error) {
 		}
 		res.Reminders++
 	}
+	var purge []*domain.Site
+	if err := a.read(ctx, System, func(u *unit) (err error) {
+		purge, err = u.SitesToPurge(ctx, u.now, sweepBatch)
+		return err
+	}); err != nil {
+		return res, err
+	}
+	for _, s := range purge {
+		if err := a.write(ctx, System, func(u *unit) error { return u.purgeSite(ctx, s) }); err != nil {
+			return res, fmt.Errorf("purge site %s: %w", s.ID, err)
+		}
+		res.Purged++
+	}
 	return res, nil
+}
+
+// purgeSite deletes a cancelled site whose stasis ended, with all its
+// assignments, and tells the operators (R-SITE-2). The site row stays as a
+// tombstone for the activity log.
+func (u *unit) purgeSite(ctx context.Context, s *domain.Site) error {
+	fresh, err := u.Site(ctx, s.ID)
+	if err != nil || fresh.State != domain.SiteCancelled || u.now.Before(fresh.PurgeAt) {
+		return err // restored meanwhile, or already purged
+	}
+	removed, err := u.DeleteSiteAssignments(ctx, s.ID)
+	if err != nil {
+		return err
+	}
+	for _, as := range removed {
+		if err := u.record(ctx, "assignment.delete", "assignment", as.ID, s.CustomerID, as, nil); err != nil {
+			return err
+		}
+	}
+	if err := u.moveSite(ctx, fresh, domain.SiteDeleted, "site.delete"); err != nil {
+		return err
+	}
+	return u.notifyOperators(ctx, domain.NoticeSiteDeleted, fresh, mail.Data{})
 }
 
 // ExpireAssignment removes one assignment whose time is up and tells both

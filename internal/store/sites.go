@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/provisio/provisio/internal/domain"
 )
@@ -111,4 +112,39 @@ func (tx *Tx) Companies(ctx context.Context, siteID string, p domain.Page) (doma
 	}
 	items, err := collect(rows, scanCompany)
 	return trimPage(items, p, func(c *domain.Company) string { return c.ID }), err
+}
+
+// SitesToPurge lists cancelled sites whose stasis ended by now.
+func (tx *Tx) SitesToPurge(ctx context.Context, now time.Time, limit int) ([]*domain.Site, error) {
+	rows, err := tx.q.QueryContext(ctx, `SELECT `+siteCols+` FROM sites
+		WHERE state = 'cancelled' AND purge_at IS NOT NULL AND purge_at <= $1 ORDER BY purge_at LIMIT $2`, ts(now), limit)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return collect(rows, scanSite)
+}
+
+// DeleteSiteAssignments removes every site and company assignment of a
+// site, and its pending partner requests' links, returning the site
+// assignments removed.
+func (tx *Tx) DeleteSiteAssignments(ctx context.Context, siteID string) ([]*domain.Assignment, error) {
+	rows, err := tx.q.QueryContext(ctx, `SELECT `+assignCols+` FROM site_assignments a WHERE a.site_id = $1 ORDER BY a.id`, siteID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	as, err := collect(rows, func(s scanner) (*domain.Assignment, error) { return scanAssignment(s) })
+	if err != nil {
+		return nil, err
+	}
+	for _, q := range []string{
+		`DELETE FROM company_assignments WHERE site_id = $1`,
+		`DELETE FROM site_assignments WHERE site_id = $1`,
+		`DELETE FROM accountant_invites WHERE site_id = $1`,
+		`UPDATE access_requests SET state = 'withdrawn' WHERE site_id = $1 AND state = 'pending'`,
+	} {
+		if _, err := tx.exec(ctx, q, siteID); err != nil {
+			return nil, err
+		}
+	}
+	return as, nil
 }
