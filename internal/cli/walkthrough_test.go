@@ -172,6 +172,26 @@ func walkthrough(t *testing.T, d store.Dialect) {
 		}
 	}
 
+	// Partner access through the CLI (R-PARTNER-1, R-PARTNER-2, R-PLUS-1):
+	// Paula requests access, Carol approves it for two days, the dashboard
+	// shows the grant with its expiry, and Paula gives it up.
+	paula := (&run{t: t, url: r.url}).register(op, "paula", "paula@northwind.example")
+	paulaID := paula.json("user.id", "whoami")
+	reqID := paula.json("request.id", "access", "request", "--site", site, "--user", paulaID)
+	if out := carol.cli("access", "list", "--state", "pending"); !strings.Contains(out, reqID) {
+		t.Fatalf("pending requests: %s", out)
+	}
+	if out := carol.cli("access", "approve", reqID, "--period", "48h"); !strings.Contains(out, "approved") {
+		t.Fatalf("approve: %s", out)
+	}
+	if out := carol.cli("site", "users", site); !strings.Contains(out, "paula@northwind.example") || !strings.Contains(out, "partner") {
+		t.Fatalf("dashboard after approval: %s", out)
+	}
+	paula.cli("access", "unassign", "--site", site, "--user", paulaID)
+	if out := carol.cli("site", "access", site, "--user", paulaID); !strings.Contains(out, "allowed:  no") {
+		t.Fatalf("after unassign: %s", out)
+	}
+
 	// 5. The "user added" notices to the customer's administrators.
 	mail := op.cli("mail", "list", "--kind", "user_added_to_site")
 	for _, want := range []string{"carol@acme.example", "dan@acme.example", "Uma User was added to site acme-prod"} {
