@@ -51,6 +51,10 @@ func CheckPassword(encoded, password string) error {
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.Memory, &p.Time, &p.Threads); err != nil {
 		return ErrMismatch
 	}
+	// A stored hash is data: refuse costs that would panic or exhaust memory.
+	if p.Time < 1 || p.Time > 64 || p.Threads < 1 || p.Memory < 8 || p.Memory > 4<<20 {
+		return ErrMismatch
+	}
 	b64 := base64.RawStdEncoding
 	salt, err1 := b64.DecodeString(parts[4])
 	want, err2 := b64.DecodeString(parts[5])
