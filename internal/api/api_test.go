@@ -34,6 +34,7 @@ func newEnv(t *testing.T, d store.Dialect) *env {
 	t.Helper()
 	cfg := server.Config{DatabaseURL: storetest.URL(t, d), App: app.DefaultConfig()}
 	cfg.App.Argon2 = identity.Argon2Params{Time: 1, Memory: 1024, Threads: 1}
+	cfg.App.MFAFor = nil
 	s, err := server.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	if err != nil {
 		t.Fatal(err)

@@ -61,12 +61,13 @@ type updateOrgIn struct {
 		Name          *string `json:"name,omitempty" maxLength:"200"`
 		MainContactID *string `json:"main_contact_id,omitempty"`
 		Demo          *bool   `json:"demo,omitempty"`
+		RequireMFA    *bool   `json:"require_mfa,omitempty" doc:"require a second factor of the organisation's users (R-PLUS-3)"`
 	}
 }
 
 func (s *Server) updateOrg(ctx context.Context, act app.Actor, in *updateOrgIn) (*body[Org], error) {
 	o, err := s.app.UpdateOrg(ctx, act, in.ID, domain.OrgUpdate{Name: in.Body.Name,
-		MainContactID: in.Body.MainContactID, Demo: in.Body.Demo})
+		MainContactID: in.Body.MainContactID, Demo: in.Body.Demo, RequireMFA: in.Body.RequireMFA})
 	if err != nil {
 		return nil, err
 	}

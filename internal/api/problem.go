@@ -17,7 +17,7 @@ type Problem struct {
 	Title  string          `json:"title"`
 	Status int             `json:"status"`
 	Detail string          `json:"detail,omitempty"`
-	Code   string          `json:"code" enum:"not_found,conflict,invalid,forbidden,rule,unauthorized,internal" doc:"Provisio error code"`
+	Code   string          `json:"code" enum:"not_found,conflict,invalid,forbidden,rule,unauthorized,mfa_required,throttled,internal" doc:"Provisio error code"`
 	Rule   string          `json:"rule,omitempty" doc:"SPEC rule id that refused the request"`
 	Field  string          `json:"field,omitempty" doc:"input field that caused the problem"`
 	Errors []ProblemDetail `json:"errors,omitempty"`
@@ -56,8 +56,10 @@ func statusOf(code string) int {
 		return http.StatusForbidden
 	case domain.ERule:
 		return http.StatusUnprocessableEntity
-	case domain.EUnauthorized:
+	case domain.EUnauthorized, domain.EMFARequired:
 		return http.StatusUnauthorized
+	case domain.EThrottled:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }

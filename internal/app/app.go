@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -35,6 +34,24 @@ type Config struct {
 	PartnerAccess map[domain.Edition]time.Duration
 	RequestTTL    time.Duration // R-PARTNER-4: unanswered requests lapse
 	ReminderLead  time.Duration // R-PLUS-1: reminder this long before access ends
+
+	// Sign-in (R-USER-4…6, R-PLUS-3).
+	SessionIdle      time.Duration            // a session unused this long ends
+	SessionAbsolute  time.Duration            // a session ends this long after sign-in, used or not
+	MFAFor           map[domain.UserType]bool // user types that always need a second factor
+	PasswordResetTTL time.Duration            // how long a reset link works
+	Throttle         ThrottleConfig
+}
+
+// ThrottleConfig limits failed sign-ins, per account and per client
+// address: after SlowAfter failures each answer is delayed, and after the
+// maximum within Window the key is locked out for Lockout.
+type ThrottleConfig struct {
+	AccountFailures int
+	AddressFailures int
+	SlowAfter       int
+	Window          time.Duration
+	Lockout         time.Duration
 }
 
 // DefaultConfig is the configuration of a zero-setup install.
@@ -50,6 +67,12 @@ func DefaultConfig() Config {
 		PartnerAccess: map[domain.Edition]time.Duration{domain.EditionStandard: 7 * 24 * time.Hour},
 		RequestTTL:    7 * 24 * time.Hour,
 		ReminderLead:  24 * time.Hour,
+
+		SessionIdle:      2 * time.Hour,
+		SessionAbsolute:  12 * time.Hour,
+		MFAFor:           map[domain.UserType]bool{domain.TypeOperator: true, domain.TypePartner: true},
+		PasswordResetTTL: time.Hour,
+		Throttle:         ThrottleConfig{AccountFailures: 5, AddressFailures: 20, SlowAfter: 3, Window: 15 * time.Minute, Lockout: 15 * time.Minute},
 	}
 }
 
@@ -61,6 +84,8 @@ type App struct {
 	emails *domain.EmailPolicy
 	log    *slog.Logger
 	jobs   Jobs
+	pwd    *identity.PasswordPolicy
+	sleep  func(context.Context, time.Duration) // the sign-in slow-down; tests skip it
 }
 
 // Jobs is told, after a change commits, of the work it left behind. The
@@ -85,7 +110,7 @@ func New(db *store.DB, cfg Config, emails *domain.EmailPolicy, now func() time.T
 		log = slog.Default()
 	}
 	return &App{db: db, cfg: cfg, now: func() time.Time { return now().UTC().Truncate(time.Microsecond) },
-		emails: emails, log: log}
+		emails: emails, log: log, pwd: identity.NewPasswordPolicy(cfg.MinPassword), sleep: sleepCtx}
 }
 
 // Config returns the app's settings.
@@ -233,7 +258,6 @@ func storeErr(err error, kind, id string) error {
 
 func trimmed(s string) string { return strings.TrimSpace(s) }
 
-func itoa(n int) string { return strconv.Itoa(n) }
 
 var (
 	dummyOnce sync.Once
@@ -246,3 +270,15 @@ func dummyHash(p identity.Argon2Params) string {
 	dummyOnce.Do(func() { dummy, _ = identity.HashPassword(identity.NewSecret("x"), p) })
 	return dummy
 }
+
+func sleepCtx(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
+// SetSleep replaces the sign-in slow-down's sleep, so tests do not wait.
+func (a *App) SetSleep(f func(context.Context, time.Duration)) { a.sleep = f }

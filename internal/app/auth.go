@@ -72,7 +72,7 @@ func (a *App) Bootstrap(ctx context.Context, vendorName, email, name string) (us
 // makes the user active (R-USER-4). An unknown, used or expired link is
 // refused without saying which. Codes: not_found, invalid.
 func (a *App) AcceptInvitation(ctx context.Context, remoteAddr, token, password string) (*domain.User, error) {
-	if err := a.checkPassword(password); err != nil {
+	if err := a.checkPassword(password, ""); err != nil {
 		return nil, err
 	}
 	hash, err := identity.HashPassword(password, a.cfg.Argon2)
@@ -90,6 +90,9 @@ func (a *App) AcceptInvitation(ctx context.Context, remoteAddr, token, password 
 		}
 		if usr.State != domain.UserInvited {
 			return domain.RuleError(domain.ENotFound, "R-USER-4", "this invitation link is unknown, already used or expired; ask an administrator to send a new one")
+		}
+		if err := a.checkPassword(password, usr.Email); err != nil {
+			return err
 		}
 		before := *usr
 		usr.State, usr.InviteExpiresAt, usr.UpdatedAt = domain.UserActive, time.Time{}, u.now
@@ -121,10 +124,14 @@ func (a *App) AcceptInvitation(ctx context.Context, remoteAddr, token, password 
 	return usr, nil
 }
 
-func (a *App) checkPassword(p string) error {
-	if len([]rune(p)) < a.cfg.MinPassword {
-		return &domain.Error{Code: domain.EInvalid, Field: "password",
-			Message: "the password must be at least " + itoa(a.cfg.MinPassword) + " characters long"}
+// checkPassword applies the password policy: long enough, not a common
+// password, not the email.
+func (a *App) checkPassword(p, email string) error {
+	var pe *identity.PasswordError
+	if err := a.pwd.Check(p, email); errors.As(err, &pe) {
+		return &domain.Error{Code: domain.EInvalid, Field: "password", Message: pe.Message}
+	} else if err != nil {
+		return err
 	}
 	return nil
 }
@@ -133,49 +140,10 @@ func (a *App) checkPassword(p string) error {
 // tells whether an account exists.
 var errBadLogin = &domain.Error{Code: domain.EUnauthorized, Message: "the email or password is wrong, or the account cannot sign in"}
 
-// IssueToken checks an email and password and issues a personal API token.
-// The secret is returned once and only its hash is kept. Codes:
-// unauthorized.
-func (a *App) IssueToken(ctx context.Context, remoteAddr, email, password, name string) (secret string, tok *store.APIToken, err error) {
-	email = domain.NormalizeEmail(email)
-	if name = trimmed(name); name == "" {
-		name = "cli"
-	}
-	var usr *domain.User
-	var hash string
-	err = a.read(ctx, System, func(u *unit) error {
-		if usr, err = u.UserByEmail(ctx, email); err != nil {
-			return err
-		}
-		hash, err = u.PasswordHash(ctx, usr.ID)
-		return err
-	})
-	if errors.Is(err, store.ErrNotFound) {
-		// Spend the same time as a real check, so timing tells nothing either.
-		_ = identity.CheckPassword(dummyHash(a.cfg.Argon2), password)
-		return "", nil, errBadLogin
-	} else if err != nil {
-		return "", nil, err
-	}
-	if identity.CheckPassword(hash, password) != nil || usr.State != domain.UserActive {
-		return "", nil, errBadLogin
-	}
-	org, err := a.orgOf(ctx, usr)
-	if err != nil {
-		return "", nil, err
-	}
-	secret = identity.NewSecret("pvt")
-	err = a.write(ctx, Actor{User: usr, Org: org, RemoteAddr: remoteAddr}, func(u *unit) error {
-		tok = &store.APIToken{ID: domain.NewID("tok", u.now), UserID: usr.ID, Name: name, CreatedAt: u.now}
-		if err := u.CreateAPIToken(ctx, tok, identity.HashSecret(secret)); err != nil {
-			return err
-		}
-		return u.record(ctx, "token.create", "token", tok.ID, usr.OrgID, nil, map[string]string{"id": tok.ID, "name": name})
-	})
-	if err != nil {
-		return "", nil, err
-	}
-	return secret, tok, nil
+// IssueToken issues a personal API token from an email and password; see
+// NewToken, which also takes a second factor.
+func (a *App) IssueToken(ctx context.Context, remoteAddr, email, password, name string) (string, *store.APIToken, error) {
+	return a.NewToken(ctx, Credentials{Email: email, Password: password, RemoteAddr: remoteAddr}, name)
 }
 
 // Authenticate returns the actor behind an API token. Tokens of users that

@@ -49,14 +49,25 @@ const testPassword = "correct horse battery staple"
 
 func newApp(t testing.TB, db *store.DB) (*app.App, *clock) {
 	t.Helper()
+	return newAppWith(t, db, &clock{now: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}, nil)
+}
+
+// newAppWith is newApp on a given clock, with the settings changed by tune.
+func newAppWith(t testing.TB, db *store.DB, c *clock, tune func(*app.Config)) (*app.App, *clock) {
+	t.Helper()
 	cfg := app.DefaultConfig()
 	cfg.Argon2 = identity.Argon2Params{Time: 1, Memory: 1024, Threads: 1}
+	cfg.MFAFor = nil // sign-in tests turn it on
 	emails, err := domain.NewEmailPolicy()
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &clock{now: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
-	return app.New(db, cfg, emails, c.Now, nil), c
+	if tune != nil {
+		tune(&cfg)
+	}
+	a := app.New(db, cfg, emails, c.Now, nil)
+	a.SetSleep(func(context.Context, time.Duration) {}) // the sign-in slow-down: tests count it instead
+	return a, c
 }
 
 func newWorld(t testing.TB, db *store.DB) *world {

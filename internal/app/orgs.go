@@ -137,6 +137,9 @@ func (a *App) UpdateOrg(ctx context.Context, act Actor, id string, upd domain.Or
 			}
 			o.Demo = *upd.Demo
 		}
+		if upd.RequireMFA != nil {
+			o.RequireMFA = *upd.RequireMFA // R-PLUS-3: the organisation's administrators decide
+		}
 		if upd.MainContactID != nil {
 			c, err := u.User(ctx, *upd.MainContactID)
 			if err != nil || c.OrgID != o.ID || c.State == domain.UserDeleted {

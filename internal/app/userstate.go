@@ -96,7 +96,7 @@ func (u *unit) requestEmailChange(ctx context.Context, usr *domain.User, newEmai
 	}
 	to := *usr
 	to.Email = newEmail
-	if err := u.notify(ctx, domain.NoticeEmailChange, usr.OrgID, &to, mail.Data{UserName: usr.Name, UserEmail: usr.Email,
+	if err := u.notify(ctx, domain.NoticeEmailChange, usr.OrgID, &to, mail.Data{UserName: usr.Name, UserEmail: newEmail,
 		Link: u.app.cfg.BaseURL + "/email-changes/" + token, ExpiresAt: u.now.Add(u.app.cfg.InvitationTTL)}); err != nil {
 		return err
 	}
@@ -165,7 +165,8 @@ func (a *App) LockUser(ctx context.Context, act Actor, id string) (*domain.User,
 			return err
 		}
 		usr.State = domain.UserLocked
-		return nil
+		_, err := u.DeleteUserSessions(ctx, usr.ID) // its sessions end at once
+		return err
 	})
 }
 
@@ -203,6 +204,9 @@ func (a *App) DeleteUser(ctx context.Context, act Actor, id string) (*domain.Use
 			}
 		}
 		usr.State = domain.UserDeleted
+		if _, err := u.DeleteUserSessions(ctx, usr.ID); err != nil {
+			return err
+		}
 		return u.replaceMainContact(ctx, usr)
 	})
 }

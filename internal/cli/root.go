@@ -58,6 +58,13 @@ func serverFlags(serving bool) []cli.Flag {
 		&cli.DurationFlag{Name: "partner-access-professional", Sources: cli.EnvVars("PROVISIO_PARTNER_ACCESS_PROFESSIONAL"), Usage: "longest partner access on professional sites (R-PARTNER-3; 0 = no expiry)"},
 		&cli.DurationFlag{Name: "access-request-ttl", Value: 7 * 24 * time.Hour, Sources: cli.EnvVars("PROVISIO_ACCESS_REQUEST_TTL"), Usage: "unanswered partner access requests lapse after this (R-PARTNER-4)"},
 		&cli.DurationFlag{Name: "access-reminder", Value: 24 * time.Hour, Sources: cli.EnvVars("PROVISIO_ACCESS_REMINDER"), Usage: "remind partner users this long before access ends (R-PLUS-1)"},
+		&cli.StringFlag{Name: "mfa-required-for", Value: "operator,partner", Sources: cli.EnvVars("PROVISIO_MFA_REQUIRED_FOR"), Usage: "user types that always need a second factor (R-PLUS-3): operator, partner, customer, accountant, or none"},
+		&cli.DurationFlag{Name: "session-idle", Value: 2 * time.Hour, Sources: cli.EnvVars("PROVISIO_SESSION_IDLE"), Usage: "a session unused this long ends"},
+		&cli.DurationFlag{Name: "session-absolute", Value: 12 * time.Hour, Sources: cli.EnvVars("PROVISIO_SESSION_ABSOLUTE"), Usage: "a session ends this long after sign-in"},
+		&cli.DurationFlag{Name: "password-reset-ttl", Value: time.Hour, Sources: cli.EnvVars("PROVISIO_PASSWORD_RESET_TTL"), Usage: "how long a password reset link works"},
+		&cli.IntFlag{Name: "signin-account-failures", Value: 5, Sources: cli.EnvVars("PROVISIO_SIGNIN_ACCOUNT_FAILURES"), Usage: "failed sign-ins per account before a lockout"},
+		&cli.IntFlag{Name: "signin-address-failures", Value: 20, Sources: cli.EnvVars("PROVISIO_SIGNIN_ADDRESS_FAILURES"), Usage: "failed sign-ins per client address before a lockout"},
+		&cli.DurationFlag{Name: "signin-lockout", Value: 15 * time.Minute, Sources: cli.EnvVars("PROVISIO_SIGNIN_LOCKOUT"), Usage: "how long a lockout lasts (and the window failures are counted in)"},
 		&cli.StringFlag{Name: "smtp-host", Sources: cli.EnvVars("PROVISIO_SMTP_HOST"), Usage: "mail server; empty keeps notices in the local mailbox (R-NOTE-2)"},
 		&cli.IntFlag{Name: "smtp-port", Value: 587, Sources: cli.EnvVars("PROVISIO_SMTP_PORT"), Usage: "mail server port"},
 		&cli.StringFlag{Name: "smtp-tls", Value: "starttls", Sources: cli.EnvVars("PROVISIO_SMTP_TLS"), Usage: "starttls, tls, opportunistic or none"},
@@ -110,6 +117,16 @@ func serverConfig(cmd *cli.Command, addr string) server.Config {
 		domain.EditionProfessional: cmd.Duration("partner-access-professional"),
 	}
 	ac.RequestTTL = cmd.Duration("access-request-ttl")
+	ac.MFAFor = map[domain.UserType]bool{}
+	for _, t := range strings.Split(cmd.String("mfa-required-for"), ",") {
+		if t = strings.TrimSpace(t); t != "" && t != "none" {
+			ac.MFAFor[domain.UserType(t)] = true
+		}
+	}
+	ac.SessionIdle, ac.SessionAbsolute = cmd.Duration("session-idle"), cmd.Duration("session-absolute")
+	ac.PasswordResetTTL = cmd.Duration("password-reset-ttl")
+	ac.Throttle.AccountFailures, ac.Throttle.AddressFailures = cmd.Int("signin-account-failures"), cmd.Int("signin-address-failures")
+	ac.Throttle.Lockout, ac.Throttle.Window = cmd.Duration("signin-lockout"), cmd.Duration("signin-lockout")
 	ac.ReminderLead = cmd.Duration("access-reminder")
 	return server.Config{Addr: addr, DatabaseURL: cmd.String("database-url"),
 		DisposableDomainsFile: cmd.String("disposable-domains-file"), ShutdownTimeout: cmd.Duration("shutdown-timeout"), App: ac,

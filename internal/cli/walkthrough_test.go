@@ -41,6 +41,7 @@ func start(t *testing.T, d store.Dialect) *run {
 	cfg := server.Config{DatabaseURL: dbURL, App: app.DefaultConfig()}
 	cfg.App.BaseURL = base
 	cfg.App.Argon2 = identity.Argon2Params{Time: 1, Memory: 1024, Threads: 1}
+	cfg.App.MFAFor = nil
 	s, err := server.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,8 @@ const (
 	EForbidden    = "forbidden"    // the actor may see the object but not do this
 	ERule         = "rule"         // a product rule refuses the change
 	EUnauthorized = "unauthorized" // no or bad credentials
+	EMFARequired  = "mfa_required" // the password was right; a second factor is needed
+	EThrottled    = "throttled"    // too many failed sign-ins; try later
 	EInternal     = "internal"     // anything unexpected; never shown in detail
 )
 

@@ -7,6 +7,7 @@ const (
 	NoticeInvitation    = "invitation"
 	NoticeUserAdded     = "user_added_to_site"
 	NoticeEmailChange   = "email_change"
+	NoticePasswordReset = "password_reset"
 	NoticeSiteSuspended = "site_suspended"
 	NoticeSiteCancelled = "site_cancelled"
 	NoticeSiteRestored  = "site_restored"

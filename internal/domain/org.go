@@ -20,6 +20,7 @@ type Org struct {
 	PartnerID     string    `json:"partner_id,omitzero"`      // customers only: the partner of record, "" for none
 	Demo          bool      `json:"demo"`                     // customers only: the partner's own demo customer (R-ROLE-3 exception)
 	MainContactID string    `json:"main_contact_id,omitzero"` // R-ORG-2; "" until its first user exists
+	RequireMFA    bool      `json:"require_mfa"`              // R-PLUS-3: its users need a second factor
 	CreatedAt     time.Time `json:"created_at,omitzero"`
 }
 
@@ -35,6 +36,7 @@ type OrgUpdate struct {
 	Name          *string
 	MainContactID *string
 	Demo          *bool
+	RequireMFA    *bool
 }
 
 // Page asks for one page of a list ordered by id: the items after Cursor.

@@ -65,6 +65,7 @@ var kinds = []string{
 	"accountant_assigned",
 	"accountant_invited",
 	"audit_reminder",
+	"password_reset",
 }
 
 // Kinds lists every notice kind there is a template for. The caller owns the

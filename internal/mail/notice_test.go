@@ -61,6 +61,7 @@ func TestRender_EveryKind(t *testing.T) {
 		"accountant_assigned":      {d.ActorName, d.OrgName, d.SiteName, d.Link},
 		"accountant_invited":       {d.ActorName, d.OrgName, d.SiteName, d.Link, sampleExpires},
 		"audit_reminder":           {d.OrgName, d.Link, sampleExpires},
+		"password_reset":           {d.UserEmail, d.Link, sampleExpires},
 	}
 	for _, kind := range Kinds() {
 		if _, ok := want[kind]; !ok {

@@ -77,6 +77,7 @@ func TestDelivery(t *testing.T) {
 			SMTP: mail.SMTPConfig{Host: host, Port: port, TLS: "none", From: "Provisio <noreply@provisio.example>"},
 			Jobs: jobs.Config{SweepEvery: 500 * time.Millisecond, MaxAttempts: 5}}
 		cfg.App.Argon2 = identity.Argon2Params{Time: 1, Memory: 1024, Threads: 1}
+		cfg.App.MFAFor = nil
 		s, err := server.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 		if err != nil {
 			t.Fatal(err)

@@ -8,11 +8,11 @@ import (
 	"github.com/provisio/provisio/internal/domain"
 )
 
-const orgCols = `id, kind, name, COALESCE(partner_id, ''), demo, COALESCE(main_contact_id, ''), created_at`
+const orgCols = `id, kind, name, COALESCE(partner_id, ''), demo, COALESCE(main_contact_id, ''), require_mfa, created_at`
 
 func scanOrg(s scanner) (*domain.Org, error) {
 	var o domain.Org
-	err := s.Scan(&o.ID, &o.Kind, &o.Name, &o.PartnerID, &o.Demo, &o.MainContactID, nullTime{&o.CreatedAt})
+	err := s.Scan(&o.ID, &o.Kind, &o.Name, &o.PartnerID, &o.Demo, &o.MainContactID, &o.RequireMFA, nullTime{&o.CreatedAt})
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -28,9 +28,9 @@ func nullable(s string) any {
 
 // CreateOrg inserts o.
 func (tx *Tx) CreateOrg(ctx context.Context, o *domain.Org) error {
-	_, err := tx.exec(ctx, `INSERT INTO orgs (id, kind, name, partner_id, demo, main_contact_id, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		o.ID, o.Kind, o.Name, nullable(o.PartnerID), o.Demo, nullable(o.MainContactID), ts(o.CreatedAt))
+	_, err := tx.exec(ctx, `INSERT INTO orgs (id, kind, name, partner_id, demo, main_contact_id, require_mfa, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		o.ID, o.Kind, o.Name, nullable(o.PartnerID), o.Demo, nullable(o.MainContactID), o.RequireMFA, ts(o.CreatedAt))
 	return err
 }
 
@@ -67,8 +67,8 @@ func (tx *Tx) Orgs(ctx context.Context, f domain.OrgFilter) (domain.List[*domain
 
 // UpdateOrg writes the mutable fields of o.
 func (tx *Tx) UpdateOrg(ctx context.Context, o *domain.Org) error {
-	n, err := tx.exec(ctx, `UPDATE orgs SET name = $2, partner_id = $3, demo = $4, main_contact_id = $5 WHERE id = $1`,
-		o.ID, o.Name, nullable(o.PartnerID), o.Demo, nullable(o.MainContactID))
+	n, err := tx.exec(ctx, `UPDATE orgs SET name = $2, partner_id = $3, demo = $4, main_contact_id = $5, require_mfa = $6 WHERE id = $1`,
+		o.ID, o.Name, nullable(o.PartnerID), o.Demo, nullable(o.MainContactID), o.RequireMFA)
 	if err == nil && n == 0 {
 		err = ErrNotFound
 	}

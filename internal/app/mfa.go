@@ -1,0 +1,164 @@
+package app
+
+import (
+	"context"
+	"errors"
+
+	"github.com/provisio/provisio/internal/domain"
+	"github.com/provisio/provisio/internal/identity"
+	"github.com/provisio/provisio/internal/mail"
+	"github.com/provisio/provisio/internal/store"
+)
+
+// TOTPEnrolment is a started authenticator enrolment: the secret, its
+// otpauth:// URL and a QR code of it (PNG).
+type TOTPEnrolment struct {
+	Secret string
+	URL    string
+	QRCode []byte
+}
+
+// StartTOTP begins enrolling an authenticator app for the actor (R-PLUS-3).
+// It replaces an unconfirmed enrolment; a confirmed one must be removed
+// first. Codes: conflict.
+func (a *App) StartTOTP(ctx context.Context, act Actor) (*TOTPEnrolment, error) {
+	key, err := identity.NewTOTP(a.cfg.ProductName, act.User.Email)
+	if err != nil {
+		return nil, err
+	}
+	png, err := identity.TOTPQRCodePNG(key, 256)
+	if err != nil {
+		return nil, err
+	}
+	err = a.write(ctx, act, func(u *unit) error {
+		if t, err := u.TOTP(ctx, act.userID()); err == nil && !t.ConfirmedAt.IsZero() {
+			return &domain.Error{Code: domain.EConflict, Rule: "R-PLUS-3", Message: "an authenticator is already enrolled; remove it first"}
+		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		return u.StartTOTP(ctx, act.userID(), key.Secret, u.now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &TOTPEnrolment{Secret: key.Secret, URL: key.URL, QRCode: png}, nil
+}
+
+// ConfirmTOTP completes an enrolment with a first code from the app. It
+// returns ten single-use recovery codes, shown this once and stored
+// hashed, and lets the current session past the enrolment step.
+// Codes: invalid, not_found.
+func (a *App) ConfirmTOTP(ctx context.Context, act Actor, sessionID, code string) ([]string, error) {
+	codes := identity.NewRecoveryCodes(10)
+	err := a.write(ctx, act, func(u *unit) error {
+		t, err := u.TOTP(ctx, act.userID())
+		if err != nil {
+			return storeErrRule(err, "R-PLUS-3", "start an enrolment first")
+		}
+		if !t.ConfirmedAt.IsZero() {
+			return &domain.Error{Code: domain.EConflict, Rule: "R-PLUS-3", Message: "this authenticator is already confirmed"}
+		}
+		step, ok := identity.CheckTOTPStep(t.Secret, code, u.now)
+		if !ok || u.UseTOTPStep(ctx, act.userID(), step, u.now) != nil {
+			return &domain.Error{Code: domain.EInvalid, Rule: "R-PLUS-3", Field: "code", Message: "that code does not match; check the app's clock and try the next code"}
+		}
+		hashes := make([]string, len(codes))
+		for i, c := range codes {
+			hashes[i] = identity.HashRecoveryCode(c)
+		}
+		if err := u.SetRecoveryCodes(ctx, act.userID(), hashes); err != nil {
+			return err
+		}
+		if sessionID != "" {
+			if err := u.SetSessionMFA(ctx, sessionID); err != nil {
+				return err
+			}
+		}
+		return u.record(ctx, "mfa.enrol", "user", act.userID(), act.orgID(), nil, map[string]string{"method": "totp"})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return codes, nil
+}
+
+// RemoveTOTP removes the actor's authenticator, given a current code. It
+// is refused where a second factor is required. Codes: rule, invalid.
+func (a *App) RemoveTOTP(ctx context.Context, act Actor, code string) error {
+	if a.mfaRequired(act.User, act.Org) {
+		return domain.RuleError(domain.ERule, "R-PLUS-3", "your account requires multi-factor sign-in")
+	}
+	return a.write(ctx, act, func(u *unit) error {
+		t, err := u.TOTP(ctx, act.userID())
+		if err != nil {
+			return storeErr(err, "authenticator", act.userID())
+		}
+		if _, ok := identity.CheckTOTPStep(t.Secret, code, u.now); !ok {
+			return &domain.Error{Code: domain.EInvalid, Rule: "R-PLUS-3", Field: "code", Message: "that code does not match"}
+		}
+		if err := u.DeleteTOTP(ctx, act.userID()); err != nil {
+			return err
+		}
+		return u.record(ctx, "mfa.remove", "user", act.userID(), act.orgID(), nil, nil)
+	})
+}
+
+// RequestPasswordReset mails a single-use reset link to an active user.
+// It answers the same whether or not the account exists.
+func (a *App) RequestPasswordReset(ctx context.Context, remoteAddr, email string) error {
+	email = domain.NormalizeEmail(email)
+	return a.write(ctx, Actor{RemoteAddr: remoteAddr}, func(u *unit) error {
+		usr, err := u.UserByEmail(ctx, email)
+		if errors.Is(err, store.ErrNotFound) || err == nil && usr.State != domain.UserActive {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		token := identity.NewSecret("rst")
+		expires := u.now.Add(a.cfg.PasswordResetTTL)
+		if err := u.CreatePasswordReset(ctx, identity.HashSecret(token), usr.ID, expires, u.now); err != nil {
+			return err
+		}
+		if err := u.record(ctx, "password.reset_requested", "user", usr.ID, usr.OrgID, nil, nil); err != nil {
+			return err
+		}
+		return u.notify(ctx, domain.NoticePasswordReset, usr.OrgID, usr, mail.Data{UserName: usr.Name, UserEmail: usr.Email,
+			Link: a.cfg.BaseURL + "/password-resets/" + token, ExpiresAt: expires})
+	})
+}
+
+// ResetPassword sets a new password from a reset link. The link works
+// once; every session of the user ends. Codes: not_found, invalid.
+func (a *App) ResetPassword(ctx context.Context, remoteAddr, token, password string) error {
+	if err := a.checkPassword(password, ""); err != nil {
+		return err
+	}
+	hash, err := identity.HashPassword(password, a.cfg.Argon2)
+	if err != nil {
+		return err
+	}
+	return a.write(ctx, Actor{RemoteAddr: remoteAddr}, func(u *unit) error {
+		userID, err := u.UsePasswordReset(ctx, identity.HashSecret(token), u.now)
+		if err != nil {
+			return storeErrRule(err, "R-USER-4", "this reset link is unknown, already used or expired; ask for a new one")
+		}
+		usr, err := u.User(ctx, userID)
+		if err != nil {
+			return err
+		}
+		if err := a.checkPassword(password, usr.Email); err != nil {
+			return err
+		}
+		if err := u.SetPassword(ctx, usr.ID, hash); err != nil {
+			return err
+		}
+		if _, err := u.DeleteUserSessions(ctx, usr.ID); err != nil {
+			return err
+		}
+		if u.act.Org, err = u.orgOf(ctx, usr); err != nil {
+			return err
+		}
+		u.act.User = usr
+		return u.record(ctx, "password.reset", "user", usr.ID, usr.OrgID, nil, nil)
+	})
+}

@@ -1,0 +1,293 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/provisio/provisio/internal/domain"
+	"github.com/provisio/provisio/internal/identity"
+	"github.com/provisio/provisio/internal/store"
+)
+
+// Credentials are what a person signs in with.
+type Credentials struct {
+	Email, Password string
+	Code            string // a TOTP code or a recovery code, when MFA applies
+	RemoteAddr      string
+	UserAgent       string
+}
+
+// SessionResult is a new session; Token is its secret, shown once (the
+// cookie value, or a bearer token for the CLI).
+type SessionResult struct {
+	Token   string
+	Session *store.Session
+	User    *domain.User
+	// EnrolMFA is set when the user must enrol a second factor before it
+	// may do anything else (R-PLUS-3); the session allows only that.
+	EnrolMFA bool
+}
+
+var (
+	errMFARequired = &domain.Error{Code: domain.EMFARequired, Rule: "R-PLUS-3",
+		Message: "enter the code from your authenticator app, or a recovery code"}
+	errThrottled = &domain.Error{Code: domain.EThrottled,
+		Message: "too many failed sign-ins; wait a few minutes and try again"}
+)
+
+// mfaState is what a checked sign-in still needs.
+type mfaState int
+
+const (
+	mfaDone  mfaState = iota // given, or not needed
+	mfaEnrol                 // needed but not enrolled yet
+)
+
+// checkCredentials checks a sign-in, throttled per account and per client
+// address. Every failure answers alike, so nothing tells whether an
+// account exists, and success and failure both go to the activity log,
+// without the password.
+func (a *App) checkCredentials(ctx context.Context, c Credentials) (*domain.User, *domain.Org, mfaState, error) {
+	email := domain.NormalizeEmail(c.Email)
+	keys := []string{"account:" + email, "address:" + c.RemoteAddr}
+	var usr *domain.User
+	var hash string
+	var totp *store.TOTP
+	var org *domain.Org
+	var failures int
+	err := a.read(ctx, System, func(u *unit) error {
+		for _, k := range keys {
+			t, err := u.Throttle(ctx, k)
+			if err != nil {
+				return err
+			}
+			if u.now.Before(t.LockedUntil) {
+				return errThrottled
+			}
+			if u.now.Sub(t.WindowStart) < a.cfg.Throttle.Window {
+				failures = max(failures, t.Failures)
+			}
+		}
+		var err error
+		if usr, err = u.UserByEmail(ctx, email); errors.Is(err, store.ErrNotFound) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if hash, err = u.PasswordHash(ctx, usr.ID); err != nil {
+			return err
+		}
+		if org, err = u.orgOf(ctx, usr); err != nil {
+			return err
+		}
+		if totp, err = u.TOTP(ctx, usr.ID); errors.Is(err, store.ErrNotFound) {
+			totp = nil
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	if failures >= a.cfg.Throttle.SlowAfter {
+		a.sleep(ctx, time.Duration(min(failures, 10))*250*time.Millisecond)
+	}
+	if usr == nil {
+		_ = identity.CheckPassword(dummyHash(a.cfg.Argon2), c.Password) // the same time as a real check
+		return nil, nil, 0, a.failSignIn(ctx, c, keys, nil, "unknown account")
+	}
+	if identity.CheckPassword(hash, c.Password) != nil || usr.State != domain.UserActive {
+		return nil, nil, 0, a.failSignIn(ctx, c, keys, usr, "bad password or inactive account")
+	}
+	enrolled := totp != nil && !totp.ConfirmedAt.IsZero()
+	switch {
+	case enrolled && c.Code == "":
+		return nil, nil, 0, errMFARequired
+	case enrolled:
+		if !a.secondFactor(ctx, usr.ID, totp.Secret, c.Code) {
+			return nil, nil, 0, a.failSignIn(ctx, c, keys, usr, "bad second factor")
+		}
+	case a.mfaRequired(usr, org):
+		return usr, org, mfaEnrol, a.passSignIn(ctx, c, keys, usr, org)
+	}
+	return usr, org, mfaDone, a.passSignIn(ctx, c, keys, usr, org)
+}
+
+// mfaRequired tells whether the user must use a second factor (R-PLUS-3):
+// its type always does (an install setting), or its organisation asks.
+func (a *App) mfaRequired(usr *domain.User, org *domain.Org) bool {
+	return a.cfg.MFAFor[usr.Type] || org != nil && org.RequireMFA
+}
+
+// secondFactor spends a TOTP code (each time step once) or a recovery code.
+func (a *App) secondFactor(ctx context.Context, userID, secret, code string) bool {
+	now := a.now()
+	if step, ok := identity.CheckTOTPStep(secret, code, now); ok {
+		return a.db.Write(ctx, func(tx *store.Tx) error { return tx.UseTOTPStep(ctx, userID, step, now) }) == nil
+	}
+	return a.db.Write(ctx, func(tx *store.Tx) error {
+		return tx.UseRecoveryCode(ctx, userID, identity.HashRecoveryCode(code), now)
+	}) == nil
+}
+
+// failSignIn counts a failure against the account and the address, locks
+// them out past the limits, and records the attempt.
+func (a *App) failSignIn(ctx context.Context, c Credentials, keys []string, usr *domain.User, why string) error {
+	err := a.write(ctx, Actor{RemoteAddr: c.RemoteAddr}, func(u *unit) error {
+		for i, k := range keys {
+			t, err := u.Throttle(ctx, k)
+			if err != nil {
+				return err
+			}
+			if u.now.Sub(t.WindowStart) >= a.cfg.Throttle.Window {
+				t = store.Throttle{WindowStart: u.now}
+			}
+			t.Failures++
+			limit := a.cfg.Throttle.AccountFailures
+			if i == 1 {
+				limit = a.cfg.Throttle.AddressFailures
+			}
+			if t.Failures >= limit {
+				t.LockedUntil = u.now.Add(a.cfg.Throttle.Lockout)
+			}
+			if err := u.SetThrottle(ctx, k, t); err != nil {
+				return err
+			}
+		}
+		orgID, objID := "", ""
+		if usr != nil {
+			orgID, objID = usr.OrgID, usr.ID
+		}
+		return u.record(ctx, "signin.failure", "user", objID, orgID, nil,
+			map[string]string{"email": domain.NormalizeEmail(c.Email), "reason": why, "user_agent": c.UserAgent})
+	})
+	if err != nil {
+		return err
+	}
+	return errBadLogin
+}
+
+func (a *App) passSignIn(ctx context.Context, c Credentials, keys []string, usr *domain.User, org *domain.Org) error {
+	return a.write(ctx, Actor{User: usr, Org: org, RemoteAddr: c.RemoteAddr}, func(u *unit) error {
+		if err := u.ClearThrottle(ctx, keys[0]); err != nil {
+			return err
+		}
+		return u.record(ctx, "signin.success", "user", usr.ID, usr.OrgID, nil, map[string]string{"user_agent": c.UserAgent})
+	})
+}
+
+// SignIn checks credentials and starts a session stored in the database,
+// with a fresh token (R-USER-4, R-PLUS-3). Codes: unauthorized,
+// mfa_required, throttled.
+func (a *App) SignIn(ctx context.Context, c Credentials) (*SessionResult, error) {
+	usr, org, mfa, err := a.checkCredentials(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	return a.startSession(ctx, usr, org, "password", mfa == mfaDone, c)
+}
+
+func (a *App) startSession(ctx context.Context, usr *domain.User, org *domain.Org, via string, mfaOK bool, c Credentials) (*SessionResult, error) {
+	token := identity.NewSecret("pvs")
+	now := a.now()
+	s := &store.Session{ID: domain.NewID("ses", now), UserID: usr.ID, MFAOK: mfaOK, Via: via, RemoteAddr: c.RemoteAddr,
+		UserAgent: c.UserAgent, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(a.cfg.SessionAbsolute)}
+	err := a.write(ctx, Actor{User: usr, Org: org, RemoteAddr: c.RemoteAddr}, func(u *unit) error {
+		if err := u.CreateSession(ctx, s, identity.HashSecret(token)); err != nil {
+			return err
+		}
+		return u.record(ctx, "session.create", "session", s.ID, usr.OrgID, nil, map[string]any{"via": via, "mfa": mfaOK})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &SessionResult{Token: token, Session: s, User: usr, EnrolMFA: !mfaOK}, nil
+}
+
+// NewToken checks credentials, second factor included, and issues a
+// personal API token (R-PLUS-3). A user who must enrol a second factor
+// first is told so. Codes: unauthorized, mfa_required, throttled, rule.
+func (a *App) NewToken(ctx context.Context, c Credentials, name string) (string, *store.APIToken, error) {
+	usr, org, mfa, err := a.checkCredentials(ctx, c)
+	if err != nil {
+		return "", nil, err
+	}
+	if mfa == mfaEnrol {
+		return "", nil, domain.RuleError(domain.ERule, "R-PLUS-3",
+			"your account needs multi-factor sign-in: enrol an authenticator first (provisio mfa enrol)")
+	}
+	if name = trimmed(name); name == "" {
+		name = "cli"
+	}
+	secret := identity.NewSecret("pvt")
+	var tok *store.APIToken
+	err = a.write(ctx, Actor{User: usr, Org: org, RemoteAddr: c.RemoteAddr}, func(u *unit) error {
+		tok = &store.APIToken{ID: domain.NewID("tok", u.now), UserID: usr.ID, Name: name, CreatedAt: u.now}
+		if err := u.CreateAPIToken(ctx, tok, identity.HashSecret(secret)); err != nil {
+			return err
+		}
+		return u.record(ctx, "token.create", "token", tok.ID, usr.OrgID, nil, map[string]string{"id": tok.ID, "name": name})
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	return secret, tok, nil
+}
+
+// SessionActor returns the actor behind a session token. The session must
+// be neither idle past the idle timeout nor past its absolute end, and its
+// user must be active. restricted is set while the user still has to enrol
+// a second factor. Codes: unauthorized.
+func (a *App) SessionActor(ctx context.Context, token, remoteAddr string) (act Actor, sessionID string, restricted bool, err error) {
+	now := a.now()
+	var s *store.Session
+	err = a.read(ctx, System, func(u *unit) error {
+		if s, err = u.SessionByHash(ctx, identity.HashSecret(token)); err != nil {
+			return err
+		}
+		if !now.Before(s.ExpiresAt) || now.Sub(s.LastSeenAt) >= a.cfg.SessionIdle {
+			return store.ErrNotFound
+		}
+		usr, err := u.User(ctx, s.UserID)
+		if err != nil || usr.State != domain.UserActive {
+			return store.ErrNotFound
+		}
+		org, err := u.orgOf(ctx, usr)
+		act = Actor{User: usr, Org: org, RemoteAddr: remoteAddr}
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return Actor{}, "", false, &domain.Error{Code: domain.EUnauthorized, Message: "your session has ended; sign in again"}
+	} else if err != nil {
+		return Actor{}, "", false, err
+	}
+	if now.Sub(s.LastSeenAt) > time.Minute { // write activity at most once a minute
+		_ = a.db.Write(ctx, func(tx *store.Tx) error { return tx.TouchSession(ctx, s.ID, now) })
+	}
+	return act, s.ID, !s.MFAOK, nil
+}
+
+// SignOut ends a session.
+func (a *App) SignOut(ctx context.Context, act Actor, sessionID string) error {
+	return a.RevokeSession(ctx, act, sessionID)
+}
+
+// Sessions lists the actor's own sessions.
+func (a *App) Sessions(ctx context.Context, act Actor) (out []*store.Session, err error) {
+	err = a.read(ctx, act, func(u *unit) error {
+		out, err = u.Sessions(ctx, act.userID())
+		return err
+	})
+	return out, err
+}
+
+// RevokeSession ends one of the actor's own sessions. Codes: not_found.
+func (a *App) RevokeSession(ctx context.Context, act Actor, id string) error {
+	return a.write(ctx, act, func(u *unit) error {
+		if err := u.DeleteSession(ctx, act.userID(), id); err != nil {
+			return storeErr(err, "session", id)
+		}
+		return u.record(ctx, "session.delete", "session", id, act.orgID(), nil, nil)
+	})
+}

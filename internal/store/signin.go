@@ -1,0 +1,203 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// Session is a browser or CLI sign-in kept in the database, so it survives
+// a restart and every replica sees it.
+type Session struct {
+	ID         string
+	UserID     string
+	MFAOK      bool   // the second factor was given (or none is needed)
+	Via        string // password, oidc
+	RemoteAddr string
+	UserAgent  string
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time // absolute end
+}
+
+const sessionCols = `id, user_id, mfa_ok, via, remote_addr, user_agent, created_at, last_seen_at, expires_at`
+
+func scanSession(s scanner) (*Session, error) {
+	var x Session
+	err := s.Scan(&x.ID, &x.UserID, &x.MFAOK, &x.Via, &x.RemoteAddr, &x.UserAgent, nullTime{&x.CreatedAt},
+		nullTime{&x.LastSeenAt}, nullTime{&x.ExpiresAt})
+	if err != nil {
+		return nil, translate(err)
+	}
+	return &x, nil
+}
+
+// CreateSession stores a session by the hash of its token.
+func (tx *Tx) CreateSession(ctx context.Context, s *Session, tokenHash string) error {
+	_, err := tx.exec(ctx, `INSERT INTO sessions (id, token_hash, user_id, mfa_ok, via, remote_addr, user_agent, created_at,
+			last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		s.ID, tokenHash, s.UserID, s.MFAOK, s.Via, s.RemoteAddr, s.UserAgent, ts(s.CreatedAt), ts(s.LastSeenAt), ts(s.ExpiresAt))
+	return err
+}
+
+// SessionByHash returns the session with the token hash, or ErrNotFound.
+func (tx *Tx) SessionByHash(ctx context.Context, tokenHash string) (*Session, error) {
+	return scanSession(tx.q.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE token_hash = $1`, tokenHash))
+}
+
+// TouchSession records activity, for the idle timeout.
+func (tx *Tx) TouchSession(ctx context.Context, id string, now time.Time) error {
+	_, err := tx.exec(ctx, `UPDATE sessions SET last_seen_at = $2 WHERE id = $1`, id, ts(now))
+	return err
+}
+
+// SetSessionMFA marks a session's second factor given.
+func (tx *Tx) SetSessionMFA(ctx context.Context, id string) error {
+	_, err := tx.exec(ctx, `UPDATE sessions SET mfa_ok = TRUE WHERE id = $1`, id)
+	return err
+}
+
+// Sessions lists the user's sessions, oldest first.
+func (tx *Tx) Sessions(ctx context.Context, userID string) ([]*Session, error) {
+	rows, err := tx.q.QueryContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE user_id = $1 ORDER BY id`, userID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return collect(rows, scanSession)
+}
+
+// DeleteSession ends one of the user's sessions; ErrNotFound if none.
+func (tx *Tx) DeleteSession(ctx context.Context, userID, id string) error {
+	n, err := tx.exec(ctx, `DELETE FROM sessions WHERE id = $1 AND user_id = $2`, id, userID)
+	if err == nil && n == 0 {
+		err = ErrNotFound
+	}
+	return err
+}
+
+// DeleteUserSessions ends every session of the user (R-USER-5) and
+// returns how many there were.
+func (tx *Tx) DeleteUserSessions(ctx context.Context, userID string) (int64, error) {
+	return tx.exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID)
+}
+
+// Throttle is the failure count of one sign-in key (an account or a
+// client address).
+type Throttle struct {
+	Failures    int
+	WindowStart time.Time
+	LockedUntil time.Time
+}
+
+// Throttle returns the state of key, zero when it has none.
+func (tx *Tx) Throttle(ctx context.Context, key string) (Throttle, error) {
+	var t Throttle
+	err := tx.q.QueryRowContext(ctx, `SELECT failures, window_start, locked_until FROM signin_throttle WHERE key = $1`, key).
+		Scan(&t.Failures, nullTime{&t.WindowStart}, nullTime{&t.LockedUntil})
+	if err = translate(err); err == ErrNotFound {
+		return Throttle{}, nil
+	}
+	return t, err
+}
+
+// SetThrottle stores the state of key.
+func (tx *Tx) SetThrottle(ctx context.Context, key string, t Throttle) error {
+	_, err := tx.exec(ctx, `INSERT INTO signin_throttle (key, failures, window_start, locked_until) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, window_start = excluded.window_start,
+			locked_until = excluded.locked_until`, key, t.Failures, ts(t.WindowStart), ts(t.LockedUntil))
+	return err
+}
+
+// ClearThrottle forgets the failures of key.
+func (tx *Tx) ClearThrottle(ctx context.Context, key string) error {
+	_, err := tx.exec(ctx, `DELETE FROM signin_throttle WHERE key = $1`, key)
+	return err
+}
+
+// CreatePasswordReset stores a reset token for the user, dropping older ones.
+func (tx *Tx) CreatePasswordReset(ctx context.Context, tokenHash, userID string, expires, now time.Time) error {
+	if _, err := tx.exec(ctx, `DELETE FROM password_resets WHERE user_id = $1 AND used_at IS NULL`, userID); err != nil {
+		return err
+	}
+	_, err := tx.exec(ctx, `INSERT INTO password_resets (token_hash, user_id, expires_at, created_at) VALUES ($1, $2, $3, $4)`,
+		tokenHash, userID, ts(expires), ts(now))
+	return err
+}
+
+// UsePasswordReset marks a reset token used and returns its user;
+// ErrNotFound when it is unknown, used or expired.
+func (tx *Tx) UsePasswordReset(ctx context.Context, tokenHash string, now time.Time) (userID string, err error) {
+	err = tx.q.QueryRowContext(ctx, `UPDATE password_resets SET used_at = $2
+		WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING user_id`, tokenHash, ts(now)).Scan(&userID)
+	return userID, translate(err)
+}
+
+// TOTP is a user's authenticator enrolment.
+type TOTP struct {
+	Secret      string
+	ConfirmedAt time.Time // zero while enrolment is not confirmed
+	LastStep    int64     // the last time step used, so a code works once
+}
+
+// TOTP returns the user's enrolment, or ErrNotFound.
+func (tx *Tx) TOTP(ctx context.Context, userID string) (*TOTP, error) {
+	var t TOTP
+	err := tx.q.QueryRowContext(ctx, `SELECT secret, confirmed_at, last_step FROM mfa_totp WHERE user_id = $1`, userID).
+		Scan(&t.Secret, nullTime{&t.ConfirmedAt}, &t.LastStep)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return &t, nil
+}
+
+// StartTOTP stores an unconfirmed enrolment, replacing an unconfirmed one.
+func (tx *Tx) StartTOTP(ctx context.Context, userID, secret string, now time.Time) error {
+	_, err := tx.exec(ctx, `INSERT INTO mfa_totp (user_id, secret, created_at) VALUES ($1, $2, $3)
+		ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret, confirmed_at = NULL, last_step = 0,
+			created_at = excluded.created_at`, userID, secret, ts(now))
+	return err
+}
+
+// UseTOTPStep records a used step and, on the first, confirms the
+// enrolment. It returns ErrNotFound when the step was used already, so
+// a code cannot be replayed.
+func (tx *Tx) UseTOTPStep(ctx context.Context, userID string, step int64, now time.Time) error {
+	n, err := tx.exec(ctx, `UPDATE mfa_totp SET last_step = $2, confirmed_at = COALESCE(confirmed_at, $3)
+		WHERE user_id = $1 AND last_step < $2`, userID, step, ts(now))
+	if err == nil && n == 0 {
+		err = ErrNotFound
+	}
+	return err
+}
+
+// DeleteTOTP removes the enrolment and the recovery codes.
+func (tx *Tx) DeleteTOTP(ctx context.Context, userID string) error {
+	if _, err := tx.exec(ctx, `DELETE FROM recovery_codes WHERE user_id = $1`, userID); err != nil {
+		return err
+	}
+	_, err := tx.exec(ctx, `DELETE FROM mfa_totp WHERE user_id = $1`, userID)
+	return err
+}
+
+// SetRecoveryCodes replaces the user's recovery codes by their hashes.
+func (tx *Tx) SetRecoveryCodes(ctx context.Context, userID string, hashes []string) error {
+	if _, err := tx.exec(ctx, `DELETE FROM recovery_codes WHERE user_id = $1`, userID); err != nil {
+		return err
+	}
+	for _, h := range hashes {
+		if _, err := tx.exec(ctx, `INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)`, userID, h); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// UseRecoveryCode spends one recovery code; ErrNotFound if it is unknown
+// or spent.
+func (tx *Tx) UseRecoveryCode(ctx context.Context, userID, hash string, now time.Time) error {
+	n, err := tx.exec(ctx, `UPDATE recovery_codes SET used_at = $3 WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL`,
+		userID, hash, ts(now))
+	if err == nil && n == 0 {
+		err = ErrNotFound
+	}
+	return err
+}
