@@ -258,7 +258,6 @@ func storeErr(err error, kind, id string) error {
 
 func trimmed(s string) string { return strings.TrimSpace(s) }
 
-
 var (
 	dummyOnce sync.Once
 	dummy     string
