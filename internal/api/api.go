@@ -8,11 +8,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"github.com/provisio/provisio/internal/app"
+	"github.com/provisio/provisio/internal/domain"
 )
 
 // Version is the API's version in the OpenAPI document.
@@ -58,7 +60,21 @@ func actorOf(ctx context.Context) app.Actor {
 	return act
 }
 
-// authenticate resolves the bearer token of operations that need one.
+// SessionCookie is the name of the browser session cookie.
+const SessionCookie = "provisio_session"
+
+type sessionKey struct{}
+
+// sessionOf returns the id of the session the request came with, if any.
+func sessionOf(ctx context.Context) string {
+	id, _ := ctx.Value(sessionKey{}).(string)
+	return id
+}
+
+// authenticate resolves the credentials of operations that need them: a
+// bearer API token ("pvt_…"), a bearer session token ("pvs_…", what the
+// CLI gets from POST /session), or the session cookie. A session that
+// still has to enrol a second factor reaches only the MFA operations.
 func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
 	remote := remoteHost(ctx.RemoteAddr())
 	op := ctx.Operation()
@@ -66,20 +82,45 @@ func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
 		next(huma.WithValue(ctx, actorKey{}, app.Actor{RemoteAddr: remote}))
 		return
 	}
-	token, ok := strings.CutPrefix(ctx.Header("Authorization"), "Bearer ")
-	if !ok || strings.TrimSpace(token) == "" {
+	token, bearer := strings.CutPrefix(ctx.Header("Authorization"), "Bearer ")
+	token = strings.TrimSpace(token)
+	if !bearer {
+		if cs, err := http.ParseCookie(ctx.Header("Cookie")); err == nil {
+			for _, c := range cs {
+				if c.Name == SessionCookie {
+					token = c.Value
+				}
+			}
+		}
+	}
+	if token == "" {
 		ctx.SetHeader("WWW-Authenticate", `Bearer realm="provisio"`)
-		_ = huma.WriteErr(s.api, ctx, http.StatusUnauthorized, "send a personal API token as Authorization: Bearer <token>")
+		_ = huma.WriteErr(s.api, ctx, http.StatusUnauthorized, "sign in first: send an API token as Authorization: Bearer <token>, or a session")
 		return
 	}
-	act, err := s.app.Authenticate(ctx.Context(), strings.TrimSpace(token), remote)
+	var act app.Actor
+	var sessionID string
+	var restricted bool
+	var err error
+	if strings.HasPrefix(token, "pvs_") {
+		act, sessionID, restricted, err = s.app.SessionActor(ctx.Context(), token, remote)
+	} else {
+		act, err = s.app.Authenticate(ctx.Context(), token, remote)
+	}
 	if err != nil {
 		ctx.SetHeader("WWW-Authenticate", `Bearer realm="provisio", error="invalid_token"`)
 		p := problemOf(ctx.Context(), s.log, err).(*Problem)
 		_ = huma.WriteErr(s.api, ctx, p.Status, p.Detail)
 		return
 	}
-	next(huma.WithValue(ctx, actorKey{}, act))
+	if restricted && !slices.Contains(op.Tags, "mfa") && op.OperationID != "delete-session" && op.OperationID != "get-me" {
+		p := problemOf(ctx.Context(), s.log, domain.RuleError(domain.EForbidden, "R-PLUS-3",
+			"your account needs multi-factor sign-in: enrol an authenticator first (POST /api/v1/mfa/totp)")).(*Problem)
+		_ = huma.WriteErr(s.api, ctx, p.Status, p.Detail)
+		return
+	}
+	ctx = huma.WithValue(ctx, actorKey{}, act)
+	next(huma.WithValue(ctx, sessionKey{}, sessionID))
 }
 
 func remoteHost(addr string) string {

@@ -23,16 +23,18 @@ const password = "a long enough password"
 
 // env is a server over HTTP with a cast of signed-in users.
 type env struct {
-	t   *testing.T
-	srv *server.Server
-	url string
-	tok map[string]string // persona → API token
-	ids map[string]string // name → id
+	t     *testing.T
+	srv   *server.Server
+	url   string
+	dbURL string
+	tok   map[string]string // persona → API token
+	ids   map[string]string // name → id
 }
 
 func newEnv(t *testing.T, d store.Dialect) *env {
 	t.Helper()
-	cfg := server.Config{DatabaseURL: storetest.URL(t, d), App: app.DefaultConfig()}
+	dbURL := storetest.URL(t, d)
+	cfg := server.Config{DatabaseURL: dbURL, App: app.DefaultConfig()}
 	cfg.App.Argon2 = identity.Argon2Params{Time: 1, Memory: 1024, Threads: 1}
 	cfg.App.MFAFor = nil
 	s, err := server.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
@@ -41,7 +43,7 @@ func newEnv(t *testing.T, d store.Dialect) *env {
 	}
 	hs := httptest.NewServer(s.Handler())
 	t.Cleanup(func() { hs.Close(); s.Close() })
-	e := &env{t: t, srv: s, url: hs.URL, tok: map[string]string{}, ids: map[string]string{}}
+	e := &env{t: t, srv: s, url: hs.URL, dbURL: dbURL, tok: map[string]string{}, ids: map[string]string{}}
 
 	_, link, err := s.App.Bootstrap(context.Background(), "Vendor", "olivia@vendor.example", "Olivia Operator")
 	if err != nil {

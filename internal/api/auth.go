@@ -11,11 +11,13 @@ type createTokenIn struct {
 		Email    string `json:"email" format:"email"`
 		Password string `json:"password"`
 		Name     string `json:"name,omitempty" doc:"a label for the token, such as the machine it is for"`
+		Code     string `json:"code,omitempty" doc:"authenticator or recovery code, when the account uses MFA (R-PLUS-3)"`
 	}
 }
 
 func (s *Server) createToken(ctx context.Context, act app.Actor, in *createTokenIn) (*body[Token], error) {
-	secret, tok, err := s.app.IssueToken(ctx, act.RemoteAddr, in.Body.Email, in.Body.Password, in.Body.Name)
+	secret, tok, err := s.app.NewToken(ctx, app.Credentials{Email: in.Body.Email, Password: in.Body.Password,
+		Code: in.Body.Code, RemoteAddr: act.RemoteAddr}, in.Body.Name)
 	if err != nil {
 		return nil, err
 	}

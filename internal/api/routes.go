@@ -20,6 +20,11 @@ func created(o huma.Operation) huma.Operation {
 	return o
 }
 
+func accepted(o huma.Operation) huma.Operation {
+	o.DefaultStatus = http.StatusAccepted
+	return o
+}
+
 // routes lists every operation of the API.
 func (s *Server) routes() {
 	const get, post, patch, put, del = http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete
@@ -30,6 +35,16 @@ func (s *Server) routes() {
 	handle(s, private, op(get, "/me", "get-me", "auth", "Who the token belongs to"), s.me)
 	handle(s, public, op(post, "/invitations/accept", "accept-invitation", "auth", "Register: set a password from an invitation (R-USER-4)"), s.acceptInvitation)
 	handle(s, public, op(post, "/email-changes/confirm", "confirm-email-change", "auth", "Confirm a new email address (R-USER-6)"), s.confirmEmail)
+
+	handle(s, public, created(op(post, "/session", "create-session", "auth", "Sign in: start a session (cookie and token), with MFA (R-PLUS-3)")), s.signIn)
+	handle(s, private, op(del, "/session", "delete-session", "auth", "Sign out of this session"), s.signOut)
+	handle(s, private, op(get, "/sessions", "list-sessions", "auth", "Your active sessions"), s.listSessions)
+	handle(s, private, op(del, "/sessions/{id}", "revoke-session", "auth", "End one of your sessions"), s.revokeSession)
+	handle(s, private, op(post, "/mfa/totp", "start-totp", "mfa", "Start enrolling an authenticator app (R-PLUS-3)"), s.startTOTP)
+	handle(s, private, op(post, "/mfa/totp/confirm", "confirm-totp", "mfa", "Confirm the enrolment with a code; returns recovery codes"), s.confirmTOTP)
+	handle(s, private, op(del, "/mfa/totp", "remove-totp", "mfa", "Remove your authenticator"), s.removeTOTP)
+	handle(s, public, accepted(op(post, "/password-resets", "request-password-reset", "auth", "Email a password reset link (answers alike for unknown emails)")), s.requestReset)
+	handle(s, public, op(post, "/password-resets/confirm", "reset-password", "auth", "Set a new password from a reset link"), s.resetPassword)
 
 	handle(s, private, op(get, "/orgs", "list-orgs", "orgs", "List the organisations you can see (R-ORG-1)"), s.listOrgs)
 	handle(s, private, created(op(post, "/orgs", "create-org", "orgs", "Create a partner or customer (operators)")), s.createOrg)

@@ -1,0 +1,158 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/provisio/provisio/internal/app"
+	"github.com/provisio/provisio/internal/store"
+)
+
+// Session is a sign-in kept by the server.
+type Session struct {
+	ID         string    `json:"id"`
+	Via        string    `json:"via" enum:"password,oidc"`
+	MFA        bool      `json:"mfa" doc:"the second factor was given, or none is needed"`
+	RemoteAddr string    `json:"remote_addr"`
+	UserAgent  string    `json:"user_agent"`
+	CreatedAt  time.Time `json:"created_at"`
+	LastSeenAt time.Time `json:"last_seen_at"`
+	ExpiresAt  time.Time `json:"expires_at"`
+	Current    bool      `json:"current,omitempty"`
+}
+
+func sessionOut(s *store.Session, current string) Session {
+	return Session{ID: s.ID, Via: s.Via, MFA: s.MFAOK, RemoteAddr: s.RemoteAddr, UserAgent: s.UserAgent,
+		CreatedAt: s.CreatedAt, LastSeenAt: s.LastSeenAt, ExpiresAt: s.ExpiresAt, Current: s.ID == current}
+}
+
+type signInIn struct {
+	UserAgent string `header:"User-Agent"`
+	Body      struct {
+		Email    string `json:"email"`
+		Password string `json:"password"`
+		Code     string `json:"code,omitempty" doc:"a code from the authenticator app, or a recovery code (R-PLUS-3)"`
+	}
+}
+
+// SignedIn is a new session. Token is the session's secret: browsers get
+// it as an HttpOnly cookie; other clients may send it as a bearer token.
+type SignedIn struct {
+	Session  Session `json:"session"`
+	User     User    `json:"user"`
+	Token    string  `json:"token"`
+	EnrolMFA bool    `json:"enrol_mfa" doc:"the account must enrol a second factor before anything else (R-PLUS-3)"`
+}
+
+type signInOut struct {
+	SetCookie http.Cookie `header:"Set-Cookie"`
+	Body      SignedIn
+}
+
+func (s *Server) cookie(value string, maxAge int) http.Cookie {
+	return http.Cookie{Name: SessionCookie, Value: value, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: strings.HasPrefix(s.app.Config().BaseURL, "https://"), MaxAge: maxAge}
+}
+
+// signIn starts a session with a fresh token, so a token planted before
+// sign-in is never promoted (session fixation).
+func (s *Server) signIn(ctx context.Context, act app.Actor, in *signInIn) (*signInOut, error) {
+	res, err := s.app.SignIn(ctx, app.Credentials{Email: in.Body.Email, Password: in.Body.Password, Code: in.Body.Code,
+		RemoteAddr: act.RemoteAddr, UserAgent: in.UserAgent})
+	if err != nil {
+		return nil, err
+	}
+	maxAge := int(time.Until(res.Session.ExpiresAt).Seconds())
+	return &signInOut{SetCookie: s.cookie(res.Token, maxAge), Body: SignedIn{Session: sessionOut(res.Session, res.Session.ID),
+		User: userOut(res.User), Token: res.Token, EnrolMFA: res.EnrolMFA}}, nil
+}
+
+type signOutOut struct {
+	SetCookie http.Cookie `header:"Set-Cookie"`
+}
+
+func (s *Server) signOut(ctx context.Context, act app.Actor, _ *struct{}) (*signOutOut, error) {
+	if id := sessionOf(ctx); id != "" {
+		if err := s.app.SignOut(ctx, act, id); err != nil {
+			return nil, err
+		}
+	}
+	return &signOutOut{SetCookie: s.cookie("", -1)}, nil
+}
+
+func (s *Server) listSessions(ctx context.Context, act app.Actor, _ *struct{}) (*body[Page[Session]], error) {
+	ss, err := s.app.Sessions(ctx, act)
+	if err != nil {
+		return nil, err
+	}
+	out := Page[Session]{Items: []Session{}}
+	for _, x := range ss {
+		out.Items = append(out.Items, sessionOut(x, sessionOf(ctx)))
+	}
+	return reply(out), nil
+}
+
+func (s *Server) revokeSession(ctx context.Context, act app.Actor, in *idIn) (*struct{}, error) {
+	return nil, s.app.RevokeSession(ctx, act, in.ID)
+}
+
+// TOTPEnrolment is a started authenticator enrolment.
+type TOTPEnrolment struct {
+	Secret string `json:"secret" doc:"base32 secret, for typing into the app"`
+	URL    string `json:"url" doc:"otpauth:// URL"`
+	QRCode []byte `json:"qr_code_png" doc:"PNG of a QR code of the URL (base64 in JSON)"`
+}
+
+func (s *Server) startTOTP(ctx context.Context, act app.Actor, _ *struct{}) (*body[TOTPEnrolment], error) {
+	e, err := s.app.StartTOTP(ctx, act)
+	if err != nil {
+		return nil, err
+	}
+	return reply(TOTPEnrolment{Secret: e.Secret, URL: e.URL, QRCode: e.QRCode}), nil
+}
+
+type codeIn struct {
+	Body struct {
+		Code string `json:"code"`
+	}
+}
+
+// RecoveryCodes are single-use codes for when the app is lost: shown once.
+type RecoveryCodes struct {
+	Codes []string `json:"recovery_codes"`
+}
+
+func (s *Server) confirmTOTP(ctx context.Context, act app.Actor, in *codeIn) (*body[RecoveryCodes], error) {
+	codes, err := s.app.ConfirmTOTP(ctx, act, sessionOf(ctx), in.Body.Code)
+	if err != nil {
+		return nil, err
+	}
+	return reply(RecoveryCodes{Codes: codes}), nil
+}
+
+func (s *Server) removeTOTP(ctx context.Context, act app.Actor, in *codeIn) (*struct{}, error) {
+	return nil, s.app.RemoveTOTP(ctx, act, in.Body.Code)
+}
+
+type resetRequestIn struct {
+	Body struct {
+		Email string `json:"email"`
+	}
+}
+
+func (s *Server) requestReset(ctx context.Context, act app.Actor, in *resetRequestIn) (*struct{}, error) {
+	return nil, s.app.RequestPasswordReset(ctx, act.RemoteAddr, in.Body.Email)
+}
+
+type resetIn struct {
+	Body struct {
+		Token    string `json:"token" doc:"the token from the reset link (after /password-resets/)"`
+		Password string `json:"password"`
+	}
+}
+
+func (s *Server) resetPassword(ctx context.Context, act app.Actor, in *resetIn) (*struct{}, error) {
+	return nil, s.app.ResetPassword(ctx, act.RemoteAddr, in.Body.Token, in.Body.Password)
+}
