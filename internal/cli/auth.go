@@ -3,10 +3,13 @@ package cli
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/urfave/cli/v3"
 	"golang.org/x/term"
@@ -20,11 +23,23 @@ func promptSecret(cmd *cli.Command, prompt string) (string, error) {
 		fmt.Fprintln(cmd.Root().ErrWriter)
 		return string(b), err
 	}
-	line, err := bufio.NewReader(in).ReadString('\n')
+	line, err := lines(in).ReadString('\n')
 	if line = strings.TrimRight(line, "\r\n"); line != "" {
 		return line, nil
 	}
 	return "", fmt.Errorf("no password given on standard input: %w", err)
+}
+
+var readers sync.Map // io.Reader → *bufio.Reader
+
+// lines returns the one buffered reader of in, so that answers given on
+// standard input reach each prompt in turn.
+func lines(in io.Reader) *bufio.Reader {
+	if r, ok := readers.Load(in); ok {
+		return r.(*bufio.Reader)
+	}
+	r, _ := readers.LoadOrStore(in, bufio.NewReader(in))
+	return r.(*bufio.Reader)
 }
 
 func authCommands() []*cli.Command {
@@ -35,8 +50,53 @@ func authCommands() []*cli.Command {
 			Description: "The password is read from a prompt, from standard input when it is not a terminal, " +
 				"or from PROVISIO_PASSWORD. The server and token are saved to " + ConfigPath() + " (or $PROVISIO_CONFIG).",
 			Flags: []cli.Flag{req("email", "your email address"),
-				&cli.StringFlag{Name: "name", Usage: "label for the token", Value: "cli"}},
+				&cli.StringFlag{Name: "name", Usage: "label for the token", Value: "cli"},
+				str("code", "authenticator or recovery code (asked for when needed)")},
 			Action: login,
+		},
+		{
+			Name:  "mfa",
+			Usage: "multi-factor sign-in (R-PLUS-3)",
+			Commands: []*cli.Command{{
+				Name:   "enrol",
+				Usage:  "enrol an authenticator app: shows its secret, asks for a first code, prints recovery codes",
+				Flags:  []cli.Flag{req("email", "your email address")},
+				Action: enrolMFA,
+			}},
+		},
+		{
+			Name:  "session",
+			Usage: "your signed-in sessions",
+			Commands: []*cli.Command{
+				{Name: "list", Usage: "list your sessions", Action: func(ctx context.Context, cmd *cli.Command) error {
+					return call(ctx, cmd, http.MethodGet, "/sessions", nil, nil, listOf("id via mfa remote=remote_addr agent=user_agent last_seen=last_seen_at expires=expires_at"))
+				}},
+				byID("revoke", "end one of your sessions", http.MethodDelete, "/sessions/", "", said("Session ended.")),
+			},
+		},
+		{
+			Name:  "password",
+			Usage: "password resets",
+			Commands: []*cli.Command{
+				{Name: "forgot", Usage: "email yourself a reset link", Flags: []cli.Flag{req("email", "your email address")},
+					Action: func(ctx context.Context, cmd *cli.Command) error {
+						return call(ctx, cmd, http.MethodPost, "/password-resets", nil, map[string]string{"email": cmd.String("email")},
+							said("If an account has this address, a reset link is on its way."))
+					}},
+				{Name: "reset", Usage: "set a new password from a reset link", ArgsUsage: "LINK-OR-TOKEN",
+					Action: func(ctx context.Context, cmd *cli.Command) error {
+						link, err := arg(cmd, 0, "LINK-OR-TOKEN")
+						if err != nil {
+							return err
+						}
+						pw, err := readSecret(cmd, "New password: ")
+						if err != nil {
+							return err
+						}
+						return call(ctx, cmd, http.MethodPost, "/password-resets/confirm", nil,
+							map[string]string{"token": tokenFrom(link), "password": pw}, said("Password changed; every session was signed out."))
+					}},
+			},
 		},
 		{
 			Name:  "logout",
@@ -142,8 +202,16 @@ func login(ctx context.Context, cmd *cli.Command) error {
 		Token string `json:"token"`
 	}
 	cl := &Client{Server: c.Server}
-	body := map[string]string{"email": cmd.String("email"), "password": pw, "name": cmd.String("name")}
-	if _, err := cl.Do(ctx, http.MethodPost, "/tokens", nil, body, &tok); err != nil {
+	body := map[string]string{"email": cmd.String("email"), "password": pw, "name": cmd.String("name"), "code": cmd.String("code")}
+	_, err = cl.Do(ctx, http.MethodPost, "/tokens", nil, body, &tok)
+	var p *Problem
+	if errors.As(err, &p) && p.Code == "mfa_required" && body["code"] == "" {
+		if body["code"], err = promptLine(cmd, "Authenticator code: "); err != nil {
+			return err
+		}
+		_, err = cl.Do(ctx, http.MethodPost, "/tokens", nil, body, &tok)
+	}
+	if err != nil {
 		return err
 	}
 	c.Token, c.TokenID, c.Email = tok.Token, tok.ID, cmd.String("email")
@@ -151,5 +219,58 @@ func login(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	fmt.Fprintf(cmd.Root().Writer, "Logged in to %s as %s (token %s saved in %s).\n", c.Server, c.Email, tok.ID, path)
+	return nil
+}
+
+// promptLine asks for one line on the terminal (or reads it from stdin).
+func promptLine(cmd *cli.Command, prompt string) (string, error) {
+	fmt.Fprint(cmd.Root().ErrWriter, prompt)
+	line, err := lines(cmd.Root().Reader).ReadString('\n')
+	if line = strings.TrimSpace(line); line != "" {
+		return line, nil
+	}
+	return "", fmt.Errorf("no answer given: %w", err)
+}
+
+// enrolMFA signs in with the password (a session restricted to enrolment
+// when MFA is required), starts a TOTP enrolment, asks for a first code
+// and prints the recovery codes.
+func enrolMFA(ctx context.Context, cmd *cli.Command) error {
+	s, err := open(cmd)
+	if err != nil {
+		return err
+	}
+	pw, err := readSecret(cmd, "Password: ")
+	if err != nil {
+		return err
+	}
+	var signed struct {
+		Token string `json:"token"`
+	}
+	if _, err := s.client.Do(ctx, http.MethodPost, "/session", nil, map[string]string{"email": cmd.String("email"), "password": pw}, &signed); err != nil {
+		return err
+	}
+	cl := &Client{Server: s.client.Server, Token: signed.Token}
+	defer func() { _, _ = cl.Do(context.WithoutCancel(ctx), http.MethodDelete, "/session", nil, nil, nil) }()
+	var enr struct {
+		Secret string `json:"secret"`
+		URL    string `json:"url"`
+	}
+	if _, err := cl.Do(ctx, http.MethodPost, "/mfa/totp", nil, nil, &enr); err != nil {
+		return err
+	}
+	out := cmd.Root().Writer
+	fmt.Fprintf(out, "Add this account to your authenticator app:\n  secret: %s\n  or open: %s\n", enr.Secret, enr.URL)
+	code, err := promptLine(cmd, "First code from the app: ")
+	if err != nil {
+		return err
+	}
+	var rec struct {
+		Codes []string `json:"recovery_codes"`
+	}
+	if _, err := cl.Do(ctx, http.MethodPost, "/mfa/totp/confirm", nil, map[string]string{"code": code}, &rec); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Enrolled. Keep these recovery codes somewhere safe; each works once:\n  %s\n", strings.Join(rec.Codes, "\n  "))
 	return nil
 }
