@@ -59,7 +59,7 @@ func serve(t *testing.T, bin, dbURL, addr, smtpAddr string) *proc {
 	t.Helper()
 	host, port, _ := net.SplitHostPort(smtpAddr)
 	cmd := exec.Command(bin, "serve", "--addr", addr, "--database-url", dbURL, "--smtp-host", host, "--smtp-port", port,
-		"--smtp-tls", "none", "--sweep-interval", "300ms", "--delivery-attempts", "100", "--job-timeout", "2s", "--log-level", "warn")
+		"--smtp-tls", "none", "--sweep-interval", "300ms", "--delivery-attempts", "100", "--job-timeout", "2s", "--mfa-required-for", "none", "--log-level", "warn")
 	logf, _ := os.Create(filepath.Join(t.TempDir(), "serve.log"))
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
