@@ -372,7 +372,7 @@ func TestUpdateUser_ActiveEmailChangeNeedsConfirmation(t *testing.T) {
 		if len(ns) != 1 || ns[0].ToUserID != u.ID || ns[0].OrgID != w.customer.ID || ns[0].Subject == "" {
 			t.Fatalf("notices to the new address: %+v", ns)
 		}
-		wantContains(t, "body", ns[0].Body, "/email-changes/", old)
+		wantContains(t, "body", ns[0].Body, "/email-changes/", pending) // the notice names the address to confirm
 		if n := len(w.mail(old, domain.NoticeEmailChange)); n != 0 {
 			t.Errorf("%d confirmation notices to the old address", n)
 		}
