@@ -52,6 +52,8 @@ func (s *Server) routes() {
 	handle(s, private, op(patch, "/orgs/{id}", "update-org", "orgs", "Change name, main contact (R-ORG-2) or demo flag"), s.updateOrg)
 	handle(s, private, op(put, "/orgs/{id}/partner", "link-partner", "orgs", "Set a customer's partner of record"), s.linkPartner)
 	handle(s, private, op(del, "/orgs/{id}/partner", "unlink-partner", "orgs", "Remove a customer's partner of record"), s.unlinkPartner)
+	handle(s, private, op(put, "/orgs/{id}/oidc", "set-oidc-provider", "orgs", "Set up sign-in through the organisation's OpenID Connect provider"), s.setOIDCProvider)
+	handle(s, private, op(get, "/orgs/{id}/oidc", "get-oidc-provider", "orgs", "The organisation's OpenID Connect provider (never its secret)"), s.getOIDCProvider)
 
 	handle(s, private, op(get, "/users", "list-users", "users", "List users, with search and filters"), s.listUsers)
 	handle(s, private, created(op(post, "/users", "create-user", "users", "Invite a user (R-USER-1…4)")), s.createUser)

@@ -120,6 +120,8 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /email-changes/{token}", s.confirmEmailChange)
 	s.mux.HandleFunc("GET /access/{token}", s.accessPage)
 	s.mux.HandleFunc("POST /access/{token}", s.useAccessLink)
+	s.mux.HandleFunc("GET /auth/oidc/{org}/start", s.startOIDC)
+	s.mux.HandleFunc("GET "+oidcCallbackPath, s.oidcCallback)
 	s.mux.HandleFunc("GET /{$}", s.home)
 }
 
