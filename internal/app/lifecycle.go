@@ -146,7 +146,14 @@ func (a *App) AccessRequests(ctx context.Context, act Actor, f domain.AccessRequ
 		default:
 			return forbidden("R-PARTNER-1", "only administrators and partner users see access requests")
 		}
-		out, err = u.AccessRequests(ctx, f)
+		out, err = u.AccessRequests(ctx, f, u.now)
+		for _, r := range out.Items {
+			// A request whose answer time has passed is expired now, swept
+			// or not.
+			if r.State == domain.RequestPending && !u.now.Before(r.ExpiresAt) {
+				r.State = domain.RequestExpired
+			}
+		}
 		return err
 	})
 	return out, err

@@ -186,6 +186,11 @@ func TestPartnerAccess_EndEarly(t *testing.T) {
 			w.clock.Add(7*24*time.Hour + time.Second)
 			_, err := w.app.ApproveRequest(w.ctx, w.cAdmin, req.ID, 0)
 			wantCode(t, err, domain.ERule, "R-PARTNER-4")
+			// Lists honour the expiry before any sweep runs.
+			pending := domain.RequestPending
+			if l := must(w.app.AccessRequests(w.ctx, w.cAdmin, domain.AccessRequestFilter{State: &pending})); len(l.Items) != 0 {
+				t.Fatalf("a lapsed request is listed as pending: %+v", l.Items)
+			}
 			if r := must(w.app.Sweep(w.ctx)); r.Lapsed != 1 {
 				t.Fatalf("sweep: %+v", r)
 			}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/provisio/provisio/internal/app"
 	"github.com/provisio/provisio/internal/domain"
+	"github.com/provisio/provisio/internal/identity"
 	"github.com/provisio/provisio/internal/jobs"
 	"github.com/provisio/provisio/internal/mail"
 	"github.com/provisio/provisio/internal/server"
@@ -58,6 +59,9 @@ func serverFlags(serving bool) []cli.Flag {
 		&cli.DurationFlag{Name: "partner-access-professional", Sources: cli.EnvVars("PROVISIO_PARTNER_ACCESS_PROFESSIONAL"), Usage: "longest partner access on professional sites (R-PARTNER-3; 0 = no expiry)"},
 		&cli.DurationFlag{Name: "access-request-ttl", Value: 7 * 24 * time.Hour, Sources: cli.EnvVars("PROVISIO_ACCESS_REQUEST_TTL"), Usage: "unanswered partner access requests lapse after this (R-PARTNER-4)"},
 		&cli.DurationFlag{Name: "access-reminder", Value: 24 * time.Hour, Sources: cli.EnvVars("PROVISIO_ACCESS_REMINDER"), Usage: "remind partner users this long before access ends (R-PLUS-1)"},
+		&cli.IntFlag{Name: "argon2-time", Value: 3, Sources: cli.EnvVars("PROVISIO_ARGON2_TIME"), Usage: "argon2id passes over memory"},
+		&cli.IntFlag{Name: "argon2-memory", Value: 64 * 1024, Sources: cli.EnvVars("PROVISIO_ARGON2_MEMORY"), Usage: "argon2id memory in KiB"},
+		&cli.IntFlag{Name: "argon2-threads", Value: 2, Sources: cli.EnvVars("PROVISIO_ARGON2_THREADS"), Usage: "argon2id parallelism"},
 		&cli.StringFlag{Name: "mfa-required-for", Value: "operator,partner", Sources: cli.EnvVars("PROVISIO_MFA_REQUIRED_FOR"), Usage: "user types that always need a second factor (R-PLUS-3): operator, partner, customer, accountant, or none"},
 		&cli.DurationFlag{Name: "session-idle", Value: 2 * time.Hour, Sources: cli.EnvVars("PROVISIO_SESSION_IDLE"), Usage: "a session unused this long ends"},
 		&cli.DurationFlag{Name: "session-absolute", Value: 12 * time.Hour, Sources: cli.EnvVars("PROVISIO_SESSION_ABSOLUTE"), Usage: "a session ends this long after sign-in"},
@@ -112,6 +116,8 @@ func serverConfig(cmd *cli.Command, addr string) server.Config {
 	ac.InvitationTTL = cmd.Duration("invitation-ttl")
 	ac.StasisPeriod = cmd.Duration("stasis-period")
 	ac.MinPassword = cmd.Int("min-password-length")
+	ac.Argon2 = identity.Argon2Params{Time: uint32(cmd.Int("argon2-time")), Memory: uint32(cmd.Int("argon2-memory")),
+		Threads: uint8(cmd.Int("argon2-threads"))}
 	ac.PartnerAccess = map[domain.Edition]time.Duration{
 		domain.EditionStandard:     cmd.Duration("partner-access-standard"),
 		domain.EditionProfessional: cmd.Duration("partner-access-professional"),

@@ -55,8 +55,9 @@ func (tx *Tx) DecideRequest(ctx context.Context, r *domain.AccessRequest) error 
 	return err
 }
 
-// AccessRequests lists requests matching f, ordered by id.
-func (tx *Tx) AccessRequests(ctx context.Context, f domain.AccessRequestFilter) (domain.List[*domain.AccessRequest], error) {
+// AccessRequests lists requests matching f, ordered by id. A pending
+// request whose answer time ended by now counts as expired, swept or not.
+func (tx *Tx) AccessRequests(ctx context.Context, f domain.AccessRequestFilter, now time.Time) (domain.List[*domain.AccessRequest], error) {
 	var where []string
 	var args []any
 	add := func(cond string, v any) {
@@ -75,7 +76,12 @@ func (tx *Tx) AccessRequests(ctx context.Context, f domain.AccessRequestFilter) 
 	if f.PartnerID != nil {
 		add("r.user_id IN (SELECT id FROM users WHERE org_id = $%d)", *f.PartnerID)
 	}
-	if f.State != nil {
+	switch {
+	case f.State != nil && *f.State == domain.RequestPending:
+		add("r.state = 'pending' AND r.expires_at > $%d", ts(now))
+	case f.State != nil && *f.State == domain.RequestExpired:
+		add("(r.state = 'expired' OR r.state = 'pending' AND r.expires_at <= $%d)", ts(now))
+	case f.State != nil:
 		add("r.state = $%d", *f.State)
 	}
 	where, args, tail := pageClause(where, args, "r.id", f.Page)
