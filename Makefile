@@ -12,8 +12,8 @@ test:
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
 	$(GO) vet $(PKGS)
-	@if $(GO) run honnef.co/go/tools/cmd/staticcheck@2025.1.1 -version >/dev/null 2>&1; then \
-		$(GO) run honnef.co/go/tools/cmd/staticcheck@2025.1.1 $(PKGS); \
+	@if $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.6.1 -version >/dev/null 2>&1; then \
+		$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.6.1 $(PKGS); \
 	else echo "staticcheck unavailable from the module proxy; skipped"; fi
 
 # Benchmarks are kept out of the default test run.

@@ -172,14 +172,6 @@ func (a *App) Authenticate(ctx context.Context, secret, remoteAddr string) (Acto
 	return act, err
 }
 
-func (a *App) orgOf(ctx context.Context, usr *domain.User) (o *domain.Org, err error) {
-	err = a.read(ctx, System, func(u *unit) error {
-		o, err = u.orgOf(ctx, usr)
-		return err
-	})
-	return o, err
-}
-
 // orgOf is the user's organisation. Accountants have none: they act with
 // an empty one, whose id matches no tenant, so every tenancy check leaves
 // them only what is theirs.
