@@ -36,6 +36,13 @@ button{margin-top:1rem;padding:.5rem 1rem;font:inherit}.error{color:#b00020}.ok{
 {{else}}<p>{{.Message}}</p>
 <form method="post"><button type="submit">{{.Button}}</button></form>{{end}}
 </body></html>{{end}}
+{{define "reset"}}{{template "head" .}}
+{{if .Done}}<p class="ok">Your password is changed, and every session was signed out. You can sign in now.</p>{{else}}
+<p>Choose a new password.</p>
+{{if .Error}}<p class="error" role="alert">{{.Error}}</p>{{end}}
+<form method="post"><label for="password">New password (at least {{.Min}} characters)</label>
+<input id="password" name="password" type="password" autocomplete="new-password" required minlength="{{.Min}}">
+<button type="submit">Change password</button></form>{{end}}</body></html>{{end}}
 {{define "home"}}{{template "head" .}}<p>{{.Product}} is running. The REST API is at <a href="/api/v1/docs">/api/v1</a>
 (<a href="/api/v1/openapi.json">OpenAPI document</a>).</p></body></html>{{end}}
 `))
@@ -139,4 +146,16 @@ func describeLink(la app.LinkAction) (msg, button string) {
 		return "Deny access for " + who + " to site " + la.SiteName + ". They will be told.", "Deny access"
 	}
 	return "Ask the customer to extend your access to site " + la.SiteName + ". Their administrators will be asked to approve.", "Ask to extend"
+}
+
+func (s *Server) resetPage(w http.ResponseWriter, _ *http.Request) {
+	s.render(w, http.StatusOK, "reset", pageData{})
+}
+
+func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) {
+	if err := s.App.ResetPassword(r.Context(), remoteHost(r), r.PathValue("token"), r.PostFormValue("password")); err != nil {
+		s.render(w, statusFor(err), "reset", pageData{Error: safeMessage(err)})
+		return
+	}
+	s.render(w, http.StatusOK, "reset", pageData{Done: true})
 }

@@ -118,6 +118,8 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /invitations/{token}", s.acceptInvitation)
 	s.mux.HandleFunc("GET /email-changes/{token}", s.emailChangePage)
 	s.mux.HandleFunc("POST /email-changes/{token}", s.confirmEmailChange)
+	s.mux.HandleFunc("GET /password-resets/{token}", s.resetPage)
+	s.mux.HandleFunc("POST /password-resets/{token}", s.resetPassword)
 	s.mux.HandleFunc("GET /access/{token}", s.accessPage)
 	s.mux.HandleFunc("POST /access/{token}", s.useAccessLink)
 	s.mux.HandleFunc("GET /auth/oidc/{org}/start", s.startOIDC)

@@ -45,7 +45,7 @@ func TestOperations(t *testing.T) {
 			return resp.StatusCode, string(b)
 		}
 		for path, want := range map[string]string{
-			"/healthz": "ok", "/readyz": "ready", "/invitations/inv_x": "Set a password",
+			"/healthz": "ok", "/readyz": "ready", "/invitations/inv_x": "Set a password", "/password-resets/rst_x": "Choose a new password",
 			"/metrics": "provisio_http_requests_total",
 		} {
 			if status, body := get(path); status != 200 || !strings.Contains(body, want) {
@@ -61,6 +61,16 @@ func TestOperations(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != 404 || !strings.Contains(string(b), "R-USER-4") {
 			t.Errorf("unknown invitation: %d %s", resp.StatusCode, b)
+		}
+		// So is an unknown reset link.
+		resp, err = http.PostForm(base+"/password-resets/rst_unknown", map[string][]string{"password": {"long enough passphrase"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 404 || !strings.Contains(string(b), "R-USER-4") {
+			t.Errorf("unknown reset link: %d %s", resp.StatusCode, b)
 		}
 
 		cancel()
