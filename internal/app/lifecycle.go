@@ -158,3 +158,21 @@ func (a *App) AccessRequests(ctx context.Context, act Actor, f domain.AccessRequ
 	})
 	return out, err
 }
+
+// PartnerGrants lists current partner access the actor should keep an eye
+// on: a partner's own grants, or those on a customer's sites, soonest
+// ending first.
+func (a *App) PartnerGrants(ctx context.Context, act Actor) (out []*domain.SiteUser, err error) {
+	err = a.read(ctx, act, func(u *unit) error {
+		switch {
+		case act.Org == nil || act.IsOperator():
+			return nil
+		case act.Org.Kind == domain.OrgPartner:
+			out, err = u.PartnerGrants(ctx, act.Org.ID, "", u.now)
+		case act.Org.Kind == domain.OrgCustomer:
+			out, err = u.PartnerGrants(ctx, "", act.Org.ID, u.now)
+		}
+		return err
+	})
+	return out, err
+}

@@ -43,8 +43,6 @@ button{margin-top:1rem;padding:.5rem 1rem;font:inherit}.error{color:#b00020}.ok{
 <form method="post"><label for="password">New password (at least {{.Min}} characters)</label>
 <input id="password" name="password" type="password" autocomplete="new-password" required minlength="{{.Min}}">
 <button type="submit">Change password</button></form>{{end}}</body></html>{{end}}
-{{define "home"}}{{template "head" .}}<p>{{.Product}} is running. The REST API is at <a href="/api/v1/docs">/api/v1</a>
-(<a href="/api/v1/openapi.json">OpenAPI document</a>).</p></body></html>{{end}}
 `))
 
 type pageData struct {

@@ -19,6 +19,7 @@ import (
 	"github.com/provisio/provisio/internal/jobs"
 	"github.com/provisio/provisio/internal/mail"
 	"github.com/provisio/provisio/internal/store"
+	"github.com/provisio/provisio/internal/web"
 )
 
 // Config holds the server's settings.
@@ -41,6 +42,7 @@ type Server struct {
 	Queue *jobs.Queue
 	log   *slog.Logger
 	mux   *http.ServeMux
+	web   *web.Handler
 }
 
 // Open connects to the database, applies migrations and wires the app.
@@ -77,6 +79,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, now func() time.Tim
 		return nil, err
 	}
 	s.App.SetJobs(s.Queue)
+	if s.web, err = web.New(s.App, log); err != nil {
+		db.Close()
+		return nil, err
+	}
 	s.routes()
 	return s, nil
 }
@@ -124,7 +130,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /access/{token}", s.useAccessLink)
 	s.mux.HandleFunc("GET /auth/oidc/{org}/start", s.startOIDC)
 	s.mux.HandleFunc("GET "+oidcCallbackPath, s.oidcCallback)
-	s.mux.HandleFunc("GET /{$}", s.home)
+	s.mux.Handle("/", s.web) // the pages of the web UI
 }
 
 // ready answers 200 when the database answers and its schema is current.

@@ -231,3 +231,25 @@ func (tx *Tx) TakeAccountantInvites(ctx context.Context, userID string) (map[str
 	_, err = tx.exec(ctx, `DELETE FROM accountant_invites WHERE user_id = $1`, userID)
 	return out, err
 }
+
+// PartnerGrants lists current partner access: given to the users of
+// partnerID, or on the sites of customerID (one of the two is set).
+func (tx *Tx) PartnerGrants(ctx context.Context, partnerID, customerID string, now time.Time) ([]*domain.SiteUser, error) {
+	rows, err := tx.q.QueryContext(ctx, `SELECT `+assignCols+`, u.name, u.email, u.state
+		FROM site_assignments a JOIN users u ON u.id = a.user_id JOIN sites s ON s.id = a.site_id
+		WHERE a.via = 'partner' AND (a.expires_at IS NULL OR a.expires_at > $3)
+			AND (($1 <> '' AND u.org_id = $1) OR ($2 <> '' AND s.customer_id = $2))
+		ORDER BY a.expires_at, a.id LIMIT 200`, partnerID, customerID, ts(now))
+	if err != nil {
+		return nil, translate(err)
+	}
+	return collect(rows, func(s scanner) (*domain.SiteUser, error) {
+		var su domain.SiteUser
+		a, err := scanAssignment(s, &su.UserName, &su.UserEmail, &su.UserState)
+		if err != nil {
+			return nil, err
+		}
+		su.Assignment = *a
+		return &su, nil
+	})
+}

@@ -1,0 +1,122 @@
+package web
+
+import (
+	"encoding/base64"
+	"net/http"
+	"strings"
+
+	"github.com/provisio/provisio/internal/app"
+	"github.com/provisio/provisio/internal/domain"
+	"github.com/provisio/provisio/internal/store"
+)
+
+type auditData struct {
+	Entries []*domain.AuditEntry
+	Next    int64
+}
+
+// audit shows the activity log with filters; export links go to the API.
+func (h *Handler) audit(w http.ResponseWriter, r *http.Request, act app.Actor) {
+	q := r.URL.Query()
+	f := domain.AuditFilter{Limit: 101}
+	for key, dst := range map[string]**string{"action": &f.Action, "object": &f.ObjectID, "actor": &f.ActorID} {
+		if v := q.Get(key); v != "" {
+			*dst = &v
+		}
+	}
+	es, err := h.app.Audit(r.Context(), act, f)
+	if err != nil {
+		h.fail(w, r, act, err)
+		return
+	}
+	d := auditData{Entries: es}
+	if len(es) == 101 {
+		d.Entries, d.Next = es[:100], es[99].Seq
+	}
+	h.render(w, r, "audit", page{Title: "Activity log", Nav: "audit", Actor: act, Data: d})
+}
+
+func (h *Handler) mailbox(w http.ResponseWriter, r *http.Request, act app.Actor) {
+	f := domain.NoticeFilter{Page: domain.Page{Limit: 200, Cursor: r.URL.Query().Get("cursor")}}
+	if to := r.URL.Query().Get("to"); to != "" {
+		to = domain.NormalizeEmail(to)
+		f.ToEmail = &to
+	}
+	l, err := h.app.Mailbox(r.Context(), act, f)
+	if err != nil {
+		h.fail(w, r, act, err)
+		return
+	}
+	h.render(w, r, "mailbox", page{Title: "Mailbox", Nav: "mailbox", Actor: act, Data: l})
+}
+
+func (h *Handler) mail(w http.ResponseWriter, r *http.Request, act app.Actor) {
+	n, err := h.app.Notice(r.Context(), act, r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, act, err)
+		return
+	}
+	h.render(w, r, "mail", page{Title: n.Subject, Nav: "mailbox", Actor: act, Data: n})
+}
+
+type accountData struct {
+	Sessions   []*store.Session
+	Tokens     []*store.APIToken
+	Current    string
+	Enrolment  *app.TOTPEnrolment
+	QR         string
+	Recovery   []string
+	NewToken   string
+	MFARequire bool
+}
+
+func (h *Handler) account(w http.ResponseWriter, r *http.Request, act app.Actor) {
+	h.renderAccount(w, r, act, accountData{})
+}
+
+func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, act app.Actor, d accountData) {
+	d.Sessions, _ = h.app.Sessions(r.Context(), act)
+	d.Tokens, _ = h.app.Tokens(r.Context(), act)
+	d.Current = sessionOf(r).id
+	d.MFARequire = sessionOf(r).restricted
+	if d.Enrolment != nil {
+		d.QR = "data:image/png;base64," + base64.StdEncoding.EncodeToString(d.Enrolment.QRCode)
+	}
+	h.render(w, r, "account", page{Title: "Your account", Nav: "account", Actor: act, Data: d})
+}
+
+// accountAction handles the account page's forms: MFA, sessions, tokens.
+func (h *Handler) accountAction(w http.ResponseWriter, r *http.Request, act app.Actor) {
+	ctx := r.Context()
+	switch r.PathValue("action") {
+	case "mfa-start":
+		e, err := h.app.StartTOTP(ctx, act)
+		if err != nil {
+			back(w, r, "/account", "mfa", err, "")
+			return
+		}
+		h.renderAccount(w, r, act, accountData{Enrolment: e})
+	case "mfa-confirm":
+		codes, err := h.app.ConfirmTOTP(ctx, act, sessionOf(r).id, strings.TrimSpace(r.PostFormValue("code")))
+		if err != nil {
+			back(w, r, "/account", "mfa", err, "")
+			return
+		}
+		h.renderAccount(w, r, act, accountData{Recovery: codes})
+	case "session-revoke":
+		back(w, r, "/account", "sessions", h.app.RevokeSession(ctx, act, r.PostFormValue("id")), "Session ended.")
+	case "token-create":
+		c := app.Credentials{Email: act.User.Email, Password: r.PostFormValue("password"), Code: r.PostFormValue("code"),
+			RemoteAddr: remoteHost(r), UserAgent: r.UserAgent()}
+		secret, _, err := h.app.NewToken(ctx, c, r.PostFormValue("name"))
+		if err != nil {
+			back(w, r, "/account", "tokens", err, "")
+			return
+		}
+		h.renderAccount(w, r, act, accountData{NewToken: secret})
+	case "token-revoke":
+		back(w, r, "/account", "tokens", h.app.RevokeToken(ctx, act, r.PostFormValue("id")), "Token revoked.")
+	default:
+		http.NotFound(w, r)
+	}
+}

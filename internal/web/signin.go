@@ -1,0 +1,63 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/provisio/provisio/internal/app"
+	"github.com/provisio/provisio/internal/domain"
+)
+
+type signinData struct {
+	Email, Next string
+	NeedCode    bool
+}
+
+func (h *Handler) signinPage(w http.ResponseWriter, r *http.Request) {
+	h.render(w, r, "signin", page{Title: "Sign in", Data: signinData{Next: safeNext(r.URL.Query().Get("next"))}})
+}
+
+// safeNext keeps redirects after sign-in on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+// signin starts a session. A wrong password and an unknown account read
+// alike; an account with MFA is asked for its code on the same page.
+func (h *Handler) signin(w http.ResponseWriter, r *http.Request) {
+	d := signinData{Email: r.PostFormValue("email"), Next: safeNext(r.PostFormValue("next"))}
+	res, err := h.app.SignIn(r.Context(), app.Credentials{Email: d.Email, Password: r.PostFormValue("password"),
+		Code: r.PostFormValue("code"), RemoteAddr: remoteHost(r), UserAgent: r.UserAgent()})
+	if err != nil {
+		d.NeedCode = domain.ErrorCode(err) == domain.EMFARequired || r.PostFormValue("code") != ""
+		status := http.StatusUnauthorized
+		if domain.ErrorCode(err) == domain.EThrottled {
+			status = http.StatusTooManyRequests
+		}
+		if domain.ErrorCode(err) == domain.EMFARequired {
+			err = nil // not a failure: ask for the code
+		}
+		p := page{Title: "Sign in", Data: d, Form: "signin", Status: status}
+		if err != nil {
+			p.Error = err.Error()
+		}
+		h.render(w, r, "signin", p)
+		return
+	}
+	http.SetCookie(w, h.cookie(res.Token, int(time.Until(res.Session.ExpiresAt).Seconds())))
+	if res.EnrolMFA {
+		http.Redirect(w, r, "/account?mfa=required", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, d.Next, http.StatusSeeOther)
+}
+
+func (h *Handler) signout(w http.ResponseWriter, r *http.Request, act app.Actor) {
+	_ = h.app.SignOut(r.Context(), act, sessionOf(r).id)
+	http.SetCookie(w, h.cookie("", -1))
+	http.Redirect(w, r, "/signin", http.StatusSeeOther)
+}

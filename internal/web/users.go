@@ -1,0 +1,135 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/provisio/provisio/internal/app"
+	"github.com/provisio/provisio/internal/domain"
+)
+
+type usersData struct {
+	Org   *domain.Org
+	Users []*domain.User
+	Roles []domain.Role
+	Next  string
+}
+
+// users lists an organisation's users with search and filters by state
+// and role.
+func (h *Handler) users(w http.ResponseWriter, r *http.Request, act app.Actor) {
+	q := r.URL.Query()
+	orgID := q.Get("org")
+	if orgID == "" {
+		orgID = act.Org.ID
+	}
+	o, err := h.app.Org(r.Context(), act, orgID)
+	if err != nil {
+		h.fail(w, r, act, err)
+		return
+	}
+	f := domain.UserFilter{OrgID: &o.ID, Page: domain.Page{Cursor: q.Get("cursor"), Limit: 50}}
+	if s := q.Get("state"); s != "" {
+		st := domain.UserState(s)
+		f.State = &st
+	}
+	if s := q.Get("role"); s != "" {
+		role := domain.Role(s)
+		f.Role = &role
+	}
+	if s := q.Get("q"); s != "" {
+		f.Search = &s
+	}
+	l, err := h.app.Users(r.Context(), act, f)
+	if err != nil {
+		h.fail(w, r, act, err)
+		return
+	}
+	h.render(w, r, "users", page{Title: "Users of " + o.Name, Nav: "users", Actor: act,
+		Data: usersData{Org: o, Users: l.Items, Roles: rolesFor(domain.TypeForOrg(o.Kind)), Next: l.NextCursor}})
+}
+
+func roleValues(r *http.Request) []domain.Role {
+	_ = r.ParseForm()
+	var out []domain.Role
+	for _, v := range r.PostForm["role"] {
+		out = append(out, domain.Role(v))
+	}
+	return out
+}
+
+// inviteUser creates an invited user; the invitation goes out at once.
+func (h *Handler) inviteUser(w http.ResponseWriter, r *http.Request, act app.Actor) {
+	orgID := r.PostFormValue("org_id")
+	to := r.PostFormValue("back")
+	if to == "" {
+		to = "/users?org=" + orgID
+	}
+	u, warns, err := h.app.CreateUser(r.Context(), act, app.NewUser{OrgID: orgID, Email: r.PostFormValue("email"),
+		Name: r.PostFormValue("name"), Roles: roleValues(r)})
+	if err != nil {
+		back(w, r, to, "invite", err, "")
+		return
+	}
+	msg := "Invited " + u.Email + "; the invitation link was emailed to them."
+	for _, wn := range warns {
+		msg += " Warning: " + wn.Rule + ": " + wn.Message
+	}
+	back(w, r, to, "", nil, msg)
+}
+
+type userData struct {
+	User        *domain.User
+	Roles       []domain.Role
+	Assignments []*domain.Assignment
+}
+
+func (h *Handler) user(w http.ResponseWriter, r *http.Request, act app.Actor) {
+	u, err := h.app.User(r.Context(), act, r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, act, err)
+		return
+	}
+	h.render(w, r, "user", page{Title: u.Name, Nav: "users", Actor: act, Data: userData{User: u, Roles: rolesFor(u.Type)}})
+}
+
+// updateUser changes name, email (confirmed by the person) and roles.
+func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request, act app.Actor) {
+	id := r.PathValue("id")
+	name, email := r.PostFormValue("name"), r.PostFormValue("email")
+	u, pending, err := h.app.UpdateUser(r.Context(), act, id, domain.UserUpdate{Name: &name, Email: &email, Roles: roleValues(r)})
+	if err != nil {
+		back(w, r, "/users/"+id, "edit", err, "")
+		return
+	}
+	msg := "Saved " + u.Name + "."
+	if pending != "" {
+		msg += " The new address " + pending + " takes effect once confirmed from the link sent to it."
+	}
+	back(w, r, "/users/"+id, "", nil, msg)
+}
+
+// userAction locks, unlocks, deletes or re-invites a user.
+func (h *Handler) userAction(w http.ResponseWriter, r *http.Request, act app.Actor) {
+	id, action := r.PathValue("id"), r.PathValue("action")
+	do := map[string]func() (*domain.User, error){
+		"lock":   func() (*domain.User, error) { return h.app.LockUser(r.Context(), act, id) },
+		"unlock": func() (*domain.User, error) { return h.app.UnlockUser(r.Context(), act, id) },
+		"delete": func() (*domain.User, error) { return h.app.DeleteUser(r.Context(), act, id) },
+		"resend": func() (*domain.User, error) { return h.app.ResendInvitation(r.Context(), act, id) },
+	}[action]
+	if do == nil {
+		http.NotFound(w, r)
+		return
+	}
+	u, err := do()
+	if err != nil {
+		back(w, r, "/users/"+id, action, err, "")
+		return
+	}
+	if action == "delete" {
+		back(w, r, "/users?org="+u.OrgID, "", nil, u.Email+" was deleted and removed from every site.")
+		return
+	}
+	back(w, r, "/users/"+id, "", nil, map[string]string{"lock": u.Email + " is locked: its sessions ended and it can reach no site.",
+		"unlock": u.Email + " is active again, with the sites it had.", "resend": "A fresh invitation went to " + u.Email + "."}[action])
+}
