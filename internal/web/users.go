@@ -8,10 +8,11 @@ import (
 )
 
 type usersData struct {
-	Org   *domain.Org
-	Users []*domain.User
-	Roles []domain.Role
-	Next  string
+	States []string
+	Org    *domain.Org
+	Users  []*domain.User
+	Roles  []domain.Role
+	Next   string
 }
 
 // users lists an organisation's users with search and filters by state
@@ -45,7 +46,7 @@ func (h *Handler) users(w http.ResponseWriter, r *http.Request, act app.Actor) {
 		return
 	}
 	h.render(w, r, "users", page{Title: "Users of " + o.Name, Nav: "users", Actor: act,
-		Data: usersData{Org: o, Users: l.Items, Roles: rolesFor(domain.TypeForOrg(o.Kind)), Next: l.NextCursor}})
+		Data: usersData{States: []string{"invited", "active", "locked", "deleted"}, Org: o, Users: l.Items, Roles: rolesFor(domain.TypeForOrg(o.Kind)), Next: l.NextCursor}})
 }
 
 func roleValues(r *http.Request) []domain.Role {
