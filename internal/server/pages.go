@@ -62,10 +62,6 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, d pageDa
 	}
 }
 
-func (s *Server) home(w http.ResponseWriter, _ *http.Request) {
-	s.render(w, http.StatusOK, "home", pageData{})
-}
-
 func (s *Server) invitationPage(w http.ResponseWriter, _ *http.Request) {
 	s.render(w, http.StatusOK, "invitation", pageData{})
 }
