@@ -162,3 +162,43 @@ func (a *App) ResetPassword(ctx context.Context, remoteAddr, token, password str
 		return u.record(ctx, "password.reset", "user", usr.ID, usr.OrgID, nil, nil)
 	})
 }
+
+// ChangePassword sets a new password for the actor, given the current one.
+// Its other sessions end; the one it is using stays. Codes: invalid,
+// unauthorized.
+func (a *App) ChangePassword(ctx context.Context, act Actor, sessionID, current, next string) error {
+	if err := a.checkPassword(next, act.User.Email); err != nil {
+		return err
+	}
+	var hash string
+	if err := a.read(ctx, act, func(u *unit) (err error) {
+		hash, err = u.PasswordHash(ctx, act.userID())
+		return err
+	}); err != nil {
+		return err
+	}
+	if identity.CheckPassword(hash, current) != nil {
+		return &domain.Error{Code: domain.EInvalid, Field: "current", Message: "the current password is wrong"}
+	}
+	newHash, err := identity.HashPassword(next, a.cfg.Argon2)
+	if err != nil {
+		return err
+	}
+	return a.write(ctx, act, func(u *unit) error {
+		if err := u.SetPassword(ctx, act.userID(), newHash); err != nil {
+			return err
+		}
+		sessions, err := u.Sessions(ctx, act.userID())
+		if err != nil {
+			return err
+		}
+		for _, s := range sessions {
+			if s.ID != sessionID {
+				if err := u.DeleteSession(ctx, act.userID(), s.ID); err != nil {
+					return err
+				}
+			}
+		}
+		return u.record(ctx, "password.change", "user", act.userID(), act.orgID(), nil, nil)
+	})
+}

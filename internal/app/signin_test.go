@@ -253,3 +253,26 @@ func TestThrottle(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestChangePassword: the current password is needed; other sessions end,
+// this one stays; a common password is refused. R-USER-5
+func TestChangePassword(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		s1 := must(w.app.SignIn(w.ctx, creds(w.cUser.Email, testPassword)))
+		s2 := must(w.app.SignIn(w.ctx, creds(w.cUser.Email, testPassword)))
+		act, sid, _, _ := w.app.SessionActor(w.ctx, s1.Token, "")
+		wantCode(t, w.app.ChangePassword(w.ctx, act, sid, "wrong current one", "a fresh passphrase"), domain.EInvalid, "")
+		wantCode(t, w.app.ChangePassword(w.ctx, act, sid, testPassword, "password1234"), domain.EInvalid, "")
+		if err := w.app.ChangePassword(w.ctx, act, sid, testPassword, "a fresh passphrase"); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, _, err := w.app.SessionActor(w.ctx, s1.Token, ""); err != nil {
+			t.Fatalf("the session in use must stay: %v", err)
+		}
+		if _, _, _, err := w.app.SessionActor(w.ctx, s2.Token, ""); err == nil {
+			t.Fatal("other sessions must end")
+		}
+		must(w.app.SignIn(w.ctx, creds(w.cUser.Email, "a fresh passphrase")))
+	})
+}

@@ -103,6 +103,9 @@ func (h *Handler) accountAction(w http.ResponseWriter, r *http.Request, act app.
 			return
 		}
 		h.renderAccount(w, r, act, accountData{Recovery: codes})
+	case "password":
+		err := h.app.ChangePassword(ctx, act, sessionOf(r).id, r.PostFormValue("current"), r.PostFormValue("new"))
+		back(w, r, "/account", "password", err, "Password changed; your other sessions were signed out.")
 	case "session-revoke":
 		back(w, r, "/account", "sessions", h.app.RevokeSession(ctx, act, r.PostFormValue("id")), "Session ended.")
 	case "token-create":
