@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -250,4 +251,23 @@ func (u *unit) oidcUser(ctx context.Context, orgID, email string, verified bool)
 		return nil, nil, "", err
 	}
 	return usr, org, "", nil
+}
+
+// SingleSignOn finds the organisation whose identity provider signs in
+// people at the email's domain. It answers by domain, never by account, so
+// it tells nothing about who has an account. Codes: not_found.
+func (a *App) SingleSignOn(ctx context.Context, email string) (orgID string, err error) {
+	email = domain.NormalizeEmail(email)
+	at := strings.LastIndexByte(email, '@')
+	err = a.read(ctx, System, func(u *unit) error {
+		if at < 0 {
+			return store.ErrNotFound
+		}
+		orgID, err = u.OIDCOrgForDomain(ctx, email[at+1:])
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return "", domain.RuleError(domain.ENotFound, "R-PLUS-3", "no organisation signs in with single sign-on for this address; use your password")
+	}
+	return orgID, err
 }

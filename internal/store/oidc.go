@@ -78,3 +78,12 @@ func (tx *Tx) CloseInvitations(ctx context.Context, userID string, now time.Time
 	_, err := tx.exec(ctx, `UPDATE invitations SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL`, userID, ts(now))
 	return err
 }
+
+// OIDCOrgForDomain returns the organisation whose identity provider takes
+// email addresses at domain, or ErrNotFound.
+func (tx *Tx) OIDCOrgForDomain(ctx context.Context, domain string) (string, error) {
+	var orgID string
+	err := tx.q.QueryRowContext(ctx, `SELECT org_id FROM oidc_providers
+		WHERE (',' || allowed_domains || ',') LIKE ('%,' || $1 || ',%') ORDER BY org_id LIMIT 1`, domain).Scan(&orgID)
+	return orgID, translate(err)
+}

@@ -6,6 +6,7 @@ func (h *Handler) routes() {
 	m.Handle("GET /static/", h.assets)
 	m.HandleFunc("GET /signin", h.signinPage)
 	m.HandleFunc("POST /signin", h.signin)
+	m.HandleFunc("POST /signin/sso", h.sso)
 	m.HandleFunc("POST /signout", h.signedIn(h.signout))
 	m.HandleFunc("GET /{$}", h.signedIn(h.dashboard))
 

@@ -61,3 +61,15 @@ func (h *Handler) signout(w http.ResponseWriter, r *http.Request, act app.Actor)
 	http.SetCookie(w, h.cookie("", -1))
 	http.Redirect(w, r, "/signin", http.StatusSeeOther)
 }
+
+// sso sends a person to its organisation's identity provider, found from
+// the email's domain.
+func (h *Handler) sso(w http.ResponseWriter, r *http.Request) {
+	orgID, err := h.app.SingleSignOn(r.Context(), r.PostFormValue("email"))
+	if err != nil {
+		h.render(w, r, "signin", page{Title: "Sign in", Data: signinData{Next: "/"}, Form: "sso", Error: err.Error(),
+			Status: http.StatusNotFound})
+		return
+	}
+	http.Redirect(w, r, "/auth/oidc/"+orgID+"/start", http.StatusSeeOther)
+}
