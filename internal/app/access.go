@@ -10,42 +10,42 @@ import (
 )
 
 // Access answers "may user U use site S (and company C) now?". It is the
-// one place that decides, read in one indexed query, and it compares
-// expiry with now itself, so it never waits for the expiry job.
+// one place that decides, from one indexed query, and it compares expiry
+// with now itself, so it never waits for the expiry job. Operators, the
+// site's customer administrators and the user itself may ask; anyone may
+// ask about themselves, seeing the site or not (an accountant has no
+// tenant), and learns no more than "not assigned" about a site it cannot
+// reach. Codes: not_found, forbidden.
 func (a *App) Access(ctx context.Context, act Actor, siteID, userID, companyID string) (d domain.AccessDecision, err error) {
 	err = a.read(ctx, act, func(u *unit) error {
 		self := act.User != nil && act.User.ID == userID
-		if self {
-			// Anyone may ask about themselves, seeing the site or not (an
-			// accountant has no tenant); the answer tells nothing more
-			// than "not assigned" about a site one cannot reach.
-			d, err = u.decide(ctx, siteID, userID, companyID)
+		f, err := u.AccessFacts(ctx, siteID, userID, companyID)
+		switch {
+		case errors.Is(err, store.ErrNotFound) && self:
+			d = domain.AccessDecision{Reason: notAssigned}
+			return nil
+		case errors.Is(err, store.ErrNotFound):
+			return domain.NotFound("site", siteID)
+		case err != nil:
 			return err
 		}
-		_, cust, err := u.loadSite(ctx, siteID)
-		if err != nil {
-			return err
+		if !self && act.User != nil {
+			cust := &domain.Org{ID: f.CustomerID, Kind: domain.OrgCustomer, PartnerID: f.PartnerID}
+			if !act.seesOrg(cust) || f.SiteState == domain.SiteDeleted && !act.IsOperator() {
+				return domain.NotFound("site", siteID)
+			}
+			custAdmin := act.Org != nil && act.Org.ID == cust.ID && act.User.IsAdmin()
+			if !act.IsOperator() && !custAdmin {
+				return forbidden("R-ORG-1", "only operators, the customer's administrators and the user itself ask about a user's access")
+			}
 		}
-		custAdmin := act.Org != nil && act.Org.ID == cust.ID && act.User.IsAdmin()
-		if act.User != nil && !act.IsOperator() && !custAdmin {
-			return forbidden("R-ORG-1", "only operators, the customer's administrators and the user itself ask about a user's access")
-		}
-		d, err = u.decide(ctx, siteID, userID, companyID)
-		return err
+		d = decideFacts(f, siteID, companyID, u.now)
+		return nil
 	})
 	return d, err
 }
 
-// decide applies the access rules to the stored facts.
-func (u *unit) decide(ctx context.Context, siteID, userID, companyID string) (domain.AccessDecision, error) {
-	f, err := u.AccessFacts(ctx, siteID, userID, companyID)
-	if errors.Is(err, store.ErrNotFound) {
-		return domain.AccessDecision{Reason: "the user is not assigned to the site"}, nil
-	} else if err != nil {
-		return domain.AccessDecision{}, err
-	}
-	return decideFacts(f, siteID, companyID, u.now), nil
-}
+const notAssigned = "the user is not assigned to the site"
 
 // decideFacts is the access rule over facts read from the store: the user is
 // active (R-USER-5), the site ready (R-SITE-1), the grant unexpired, and,
@@ -53,6 +53,8 @@ func (u *unit) decide(ctx context.Context, siteID, userID, companyID string) (do
 func decideFacts(f *store.AccessFacts, siteID, companyID string, now time.Time) domain.AccessDecision {
 	d := domain.AccessDecision{Role: f.Role, Via: f.Via, ExpiresAt: f.ExpiresAt}
 	switch {
+	case !f.Assigned:
+		return domain.AccessDecision{Reason: notAssigned}
 	case f.UserState != domain.UserActive:
 		d.Reason = "the user is " + string(f.UserState)
 	case f.SiteState != domain.SiteReady:

@@ -128,9 +128,14 @@ func (tx *Tx) DeleteCompanyAssignment(ctx context.Context, companyID, userID str
 	return err
 }
 
-// AccessFacts is what the access decision needs, read in one query.
+// AccessFacts is what the access decision needs, read in one query: the
+// site with its customer (for the tenancy check), and the user's
+// assignment to it, if any.
 type AccessFacts struct {
 	SiteState     domain.SiteState
+	CustomerID    string
+	PartnerID     string // the customer's partner of record, "" for none
+	Assigned      bool
 	UserState     domain.UserState
 	Role          domain.Role
 	Via           domain.AccessVia
@@ -139,22 +144,27 @@ type AccessFacts struct {
 	InCompany     bool   // the user is assigned to that company
 }
 
-// AccessFacts reads the user's assignment to the site, with the states of
-// both and, when companyID is set, the user's assignment to the company.
-// It returns ErrNotFound when the user is not assigned to the site.
+// AccessFacts reads the site, its customer and the user's assignment to
+// it, with the states and, when companyID is set, the user's assignment to
+// the company, in one query over primary keys and the assignment index.
+// It returns ErrNotFound when there is no such site.
 func (tx *Tx) AccessFacts(ctx context.Context, siteID, userID, companyID string) (*AccessFacts, error) {
 	var f AccessFacts
-	err := tx.q.QueryRowContext(ctx, `SELECT s.state, u.state, a.role, a.via, a.expires_at,
+	var role, via, userState string
+	err := tx.q.QueryRowContext(ctx, `SELECT s.state, s.customer_id, COALESCE(o.partner_id, ''),
+			COALESCE(u.state, ''), COALESCE(a.role, ''), COALESCE(a.via, ''), a.expires_at,
 			COALESCE((SELECT c.site_id FROM companies c WHERE c.id = $3), ''),
 			EXISTS (SELECT 1 FROM company_assignments ca WHERE ca.company_id = $3 AND ca.user_id = $2)
-		FROM site_assignments a
-		JOIN sites s ON s.id = a.site_id
-		JOIN users u ON u.id = a.user_id
-		WHERE a.site_id = $1 AND a.user_id = $2`, siteID, userID, companyID).
-		Scan(&f.SiteState, &f.UserState, &f.Role, &f.Via, nullTime{&f.ExpiresAt}, &f.CompanySiteID, &f.InCompany)
+		FROM sites s
+		JOIN orgs o ON o.id = s.customer_id
+		LEFT JOIN site_assignments a ON a.site_id = s.id AND a.user_id = $2
+		LEFT JOIN users u ON u.id = a.user_id
+		WHERE s.id = $1`, siteID, userID, companyID).
+		Scan(&f.SiteState, &f.CustomerID, &f.PartnerID, &userState, &role, &via, nullTime{&f.ExpiresAt}, &f.CompanySiteID, &f.InCompany)
 	if err != nil {
 		return nil, translate(err)
 	}
+	f.Assigned, f.UserState, f.Role, f.Via = role != "", domain.UserState(userState), domain.Role(role), domain.AccessVia(via)
 	return &f, nil
 }
 
