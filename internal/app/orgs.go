@@ -185,6 +185,11 @@ func (a *App) SetPartner(ctx context.Context, act Actor, customerID, partnerID s
 				return domain.NotFound("partner", partnerID)
 			}
 		}
+		if before.PartnerID != "" && before.PartnerID != partnerID {
+			if err := u.endPartnerAccess(ctx, c, before.PartnerID); err != nil {
+				return err
+			}
+		}
 		c.PartnerID = partnerID
 		if partnerID == "" {
 			c.Demo = false
@@ -202,4 +207,47 @@ func (a *App) SetPartner(ctx context.Context, act Actor, customerID, partnerID s
 		return nil, err
 	}
 	return c, nil
+}
+
+// endPartnerAccess ends what a partner that is no longer linked to the
+// customer had on its sites: current access is removed and the partner
+// user told, and waiting requests are withdrawn (R-PARTNER-6).
+func (u *unit) endPartnerAccess(ctx context.Context, c *domain.Org, partnerID string) error {
+	as, reqs, err := u.PartnerAccessOn(ctx, c.ID, partnerID)
+	if err != nil {
+		return err
+	}
+	for _, req := range reqs {
+		before := *req
+		req.State, req.DecidedBy, req.DecidedAt = domain.RequestWithdrawn, u.act.userID(), u.now
+		if err := u.DecideRequest(ctx, req); err != nil {
+			return err
+		}
+		if err := u.ExpireRequestLinks(ctx, req.ID, u.now); err != nil {
+			return err
+		}
+		if err := u.record(ctx, "access_request.withdraw", "access_request", req.ID, c.ID, before, req); err != nil {
+			return err
+		}
+	}
+	for _, as := range as {
+		if err := u.DeleteAssignment(ctx, as.SiteID, as.UserID); err != nil {
+			return err
+		}
+		if err := u.record(ctx, "partner_access.revoke", "assignment", as.ID, c.ID, as, nil); err != nil {
+			return err
+		}
+		s, err := u.Site(ctx, as.SiteID)
+		if err != nil {
+			return err
+		}
+		usr, err := u.User(ctx, as.UserID)
+		if err != nil {
+			return err
+		}
+		if err := u.announce(ctx, domain.NoticeAccessRevoked, []string{partnerID, c.ID}, u.partnerData(ctx, s, usr, as.Role), usr); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -258,3 +258,28 @@ func TestPartnerAccess_OnlyLinkedPartner(t *testing.T) {
 		wantCode(t, err, domain.ENotFound, "R-ORG-1")
 	})
 }
+
+// TestPartnerAccess_EndsWhenUnlinked: when the customer drops its partner,
+// the partner's current access and waiting requests end at once, and the
+// partner users are told. R-PARTNER-6 R-PARTNER-4
+func TestPartnerAccess_EndsWhenUnlinked(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		req := must(w.app.RequestAccess(w.ctx, w.pAdmin, w.site.ID, w.pAgent.ID, "")).Request
+		must(w.app.ApproveRequest(w.ctx, w.cAdmin, req.ID, 0))
+		second := must(w.app.CreateSite(w.ctx, w.op, app.NewSite{CustomerID: w.customer.ID, Name: "acme-test", Edition: domain.EditionStandard}))
+		waiting := must(w.app.RequestAccess(w.ctx, w.pAdmin, second.ID, w.pAgent.ID, "")).Request
+		must(w.app.SetPartner(w.ctx, w.cAdmin, w.customer.ID, ""))
+		if w.allowed(w.pAgent.ID) {
+			t.Fatal("an unlinked partner keeps no access")
+		}
+		if len(w.mailed(w.pAgent.Email, domain.NoticeAccessRevoked)) != 1 {
+			t.Fatal("the partner user is told")
+		}
+		withdrawn := domain.RequestWithdrawn
+		l := must(w.app.AccessRequests(w.ctx, w.cAdmin, domain.AccessRequestFilter{State: &withdrawn}))
+		if len(l.Items) != 1 || l.Items[0].ID != waiting.ID {
+			t.Fatalf("waiting requests are withdrawn: %+v", l.Items)
+		}
+	})
+}

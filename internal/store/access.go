@@ -253,3 +253,26 @@ func (tx *Tx) PartnerGrants(ctx context.Context, partnerID, customerID string, n
 		return &su, nil
 	})
 }
+
+// PartnerAccessOn lists current partner assignments of the partner's users
+// on the customer's sites, and the partner's pending requests there.
+func (tx *Tx) PartnerAccessOn(ctx context.Context, customerID, partnerID string) ([]*domain.Assignment, []*domain.AccessRequest, error) {
+	rows, err := tx.q.QueryContext(ctx, `SELECT `+assignCols+` FROM site_assignments a
+		JOIN sites s ON s.id = a.site_id JOIN users u ON u.id = a.user_id
+		WHERE s.customer_id = $1 AND u.org_id = $2 AND a.via = 'partner' ORDER BY a.id`, customerID, partnerID)
+	if err != nil {
+		return nil, nil, translate(err)
+	}
+	as, err := collect(rows, func(s scanner) (*domain.Assignment, error) { return scanAssignment(s) })
+	if err != nil {
+		return nil, nil, err
+	}
+	rows, err = tx.q.QueryContext(ctx, `SELECT `+requestCols+` FROM access_requests r
+		JOIN sites s ON s.id = r.site_id JOIN users u ON u.id = r.user_id
+		WHERE s.customer_id = $1 AND u.org_id = $2 AND r.state = 'pending' ORDER BY r.id`, customerID, partnerID)
+	if err != nil {
+		return nil, nil, translate(err)
+	}
+	reqs, err := collect(rows, scanRequest)
+	return as, reqs, err
+}
