@@ -101,3 +101,15 @@ func TestTokens(t *testing.T) {
 		e.must(http.MethodGet, "/me", "uma", nil, 401)
 	})
 }
+
+// TestTokens_LastUsed: the token list says when each token was last used.
+func TestTokens_LastUsed(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, d store.Dialect) {
+		e := newEnv(t, d)
+		e.must(http.MethodGet, "/me", "uma", nil, 200)
+		items := e.must(http.MethodGet, "/tokens", "uma", nil, 200)["items"].([]any)
+		if len(items) != 1 || items[0].(map[string]any)["last_used_at"] == nil {
+			t.Fatalf("tokens: %v", items)
+		}
+	})
+}

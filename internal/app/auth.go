@@ -151,8 +151,10 @@ func (a *App) IssueToken(ctx context.Context, remoteAddr, email, password, name 
 // unauthorized.
 func (a *App) Authenticate(ctx context.Context, secret, remoteAddr string) (Actor, error) {
 	var act Actor
+	var tok *store.APIToken
 	err := a.read(ctx, System, func(u *unit) error {
-		usr, _, err := u.UserByTokenHash(ctx, identity.HashSecret(secret))
+		usr, t, err := u.UserByTokenHash(ctx, identity.HashSecret(secret))
+		tok = t
 		if err != nil {
 			return err
 		}
@@ -168,8 +170,14 @@ func (a *App) Authenticate(ctx context.Context, secret, remoteAddr string) (Acto
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		return Actor{}, &domain.Error{Code: domain.EUnauthorized, Message: "the API token is unknown, revoked, or its user cannot sign in"}
+	} else if err != nil {
+		return Actor{}, err
 	}
-	return act, err
+	// Record use at most once an hour, so authenticating stays a read.
+	if now := a.now(); now.Sub(tok.LastUsedAt) > time.Hour {
+		_ = a.db.Write(ctx, func(tx *store.Tx) error { return tx.TouchAPIToken(ctx, tok.ID, now) })
+	}
+	return act, nil
 }
 
 // orgOf is the user's organisation. Accountants have none: they act with

@@ -45,22 +45,29 @@ func (tx *Tx) CreateAPIToken(ctx context.Context, t *APIToken, hash string) erro
 }
 
 // UserByTokenHash returns the user owning the unrevoked token with hash,
-// or ErrNotFound.
-func (tx *Tx) UserByTokenHash(ctx context.Context, hash string) (*domain.User, string, error) {
-	var tokenID string
-	row := tx.q.QueryRowContext(ctx, `SELECT t.id, u.id, COALESCE(u.org_id, ''), u.type, u.email, u.name, u.roles, u.state,
+// with the token, or ErrNotFound.
+func (tx *Tx) UserByTokenHash(ctx context.Context, hash string) (*domain.User, *APIToken, error) {
+	var tok APIToken
+	row := tx.q.QueryRowContext(ctx, `SELECT t.id, t.last_used_at, u.id, COALESCE(u.org_id, ''), u.type, u.email, u.name, u.roles, u.state,
 			u.generic, u.invite_expires_at, u.created_at, u.updated_at
 		FROM api_tokens t JOIN users u ON u.id = t.user_id
 		WHERE t.token_hash = $1 AND t.revoked_at IS NULL`, hash)
 	var u domain.User
 	var roles string
-	err := row.Scan(&tokenID, &u.ID, &u.OrgID, &u.Type, &u.Email, &u.Name, &roles, &u.State, &u.Generic,
+	err := row.Scan(&tok.ID, nullTime{&tok.LastUsedAt}, &u.ID, &u.OrgID, &u.Type, &u.Email, &u.Name, &roles, &u.State, &u.Generic,
 		nullTime{&u.InviteExpiresAt}, nullTime{&u.CreatedAt}, nullTime{&u.UpdatedAt})
 	if err != nil {
-		return nil, "", translate(err)
+		return nil, nil, translate(err)
 	}
 	u.Roles = splitRoles(roles)
-	return &u, tokenID, nil
+	tok.UserID = u.ID
+	return &u, &tok, nil
+}
+
+// TouchAPIToken records when a token was last used.
+func (tx *Tx) TouchAPIToken(ctx context.Context, id string, now time.Time) error {
+	_, err := tx.exec(ctx, `UPDATE api_tokens SET last_used_at = $2 WHERE id = $1`, id, ts(now))
+	return err
 }
 
 // APITokens lists the user's tokens, newest last.
