@@ -44,12 +44,9 @@ func New(a *app.App, log *slog.Logger) http.Handler {
 	s.api.UseMiddleware(s.authenticate)
 	s.routes()
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/problem+json")
-		w.WriteHeader(http.StatusNotFound)
-		_, _ = w.Write([]byte(`{"type":"urn:provisio:problem:not_found","title":"Not Found","status":404,` +
-			`"code":"not_found","detail":"no such API endpoint"}`))
+		writeProblem(w, http.StatusNotFound, "not_found", "no such API endpoint")
 	})
-	return mux
+	return idempotent{app: a, log: log, next: mux}
 }
 
 type actorKey struct{}

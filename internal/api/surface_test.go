@@ -113,3 +113,50 @@ func TestTokens_LastUsed(t *testing.T) {
 		}
 	})
 }
+
+// TestIdempotencyKey: a retried POST with the same key creates nothing new
+// and answers the same; the key with another body is refused; other
+// callers' keys do not collide.
+func TestIdempotencyKey(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, d store.Dialect) {
+		e := newEnv(t, d)
+		post := func(persona, key string, body map[string]any) (*http.Response, map[string]any) {
+			b, _ := json.Marshal(body)
+			req, _ := http.NewRequest(http.MethodPost, e.url+"/api/v1/users", strings.NewReader(string(b)))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+e.tok[persona])
+			req.Header.Set("Idempotency-Key", key)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var out map[string]any
+			_ = json.NewDecoder(resp.Body).Decode(&out)
+			return resp, out
+		}
+		body := map[string]any{"org_id": e.ids["customer"], "email": "ivan@customer.example", "name": "Ivan Idem", "roles": []string{"customer_user"}}
+		r1, o1 := post("carol", "k-1", body)
+		r2, o2 := post("carol", "k-1", body)
+		if r1.StatusCode != 201 || r2.StatusCode != 201 || r2.Header.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("first %d, retry %d %q", r1.StatusCode, r2.StatusCode, r2.Header.Get("Idempotent-Replayed"))
+		}
+		id1 := o1["user"].(map[string]any)["id"]
+		if id2 := o2["user"].(map[string]any)["id"]; id1 != id2 {
+			t.Fatalf("retry answered another user: %v / %v", id1, id2)
+		}
+		var invites int
+		_ = e.srv.DB.SQL().QueryRow(`SELECT COUNT(*) FROM notices WHERE to_email = 'ivan@customer.example'`).Scan(&invites)
+		if invites != 1 {
+			t.Fatalf("the retry must not invite again: %d invitations", invites)
+		}
+		body["email"] = "other@customer.example"
+		if r, p := post("carol", "k-1", body); r.StatusCode != 422 || !strings.Contains(p["detail"].(string), "different request") {
+			t.Fatalf("same key, other body: %d %v", r.StatusCode, p)
+		}
+		if r, _ := post("cara", "k-1", map[string]any{"org_id": e.ids["customer2"], "email": "x@customer2.example",
+			"name": "X Person", "roles": []string{"customer_user"}}); r.StatusCode != 201 {
+			t.Fatalf("another caller's key must not collide: %d", r.StatusCode)
+		}
+	})
+}

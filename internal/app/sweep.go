@@ -76,6 +76,12 @@ func (a *App) Sweep(ctx context.Context) (SweepResult, error) {
 	}); err != nil {
 		return res, err
 	}
+	if err := a.db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.ForgetIdempotencyKeysBefore(ctx, a.now().Add(-IdempotencyTTL))
+		return err
+	}); err != nil {
+		return res, err
+	}
 	for _, s := range purge {
 		if err := a.write(ctx, System, func(u *unit) error { return u.purgeSite(ctx, s) }); err != nil {
 			return res, fmt.Errorf("purge site %s: %w", s.ID, err)

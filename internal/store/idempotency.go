@@ -1,0 +1,48 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// Idempotent is a POST remembered by its Idempotency-Key. Status 0 means
+// the first request is still running.
+type Idempotent struct {
+	RequestHash string
+	Status      int
+	ContentType string
+	Body        string
+}
+
+// ClaimIdempotencyKey records a new key; it reports false when the key is
+// known, with what was stored for it.
+func (tx *Tx) ClaimIdempotencyKey(ctx context.Context, keyHash, requestHash string, now time.Time) (bool, *Idempotent, error) {
+	n, err := tx.exec(ctx, `INSERT INTO idempotency_keys (key_hash, request_hash, created_at) VALUES ($1, $2, $3)
+		ON CONFLICT (key_hash) DO NOTHING`, keyHash, requestHash, ts(now))
+	if err != nil || n == 1 {
+		return n == 1, nil, err
+	}
+	var i Idempotent
+	err = tx.q.QueryRowContext(ctx, `SELECT request_hash, status, content_type, body FROM idempotency_keys WHERE key_hash = $1`, keyHash).
+		Scan(&i.RequestHash, &i.Status, &i.ContentType, &i.Body)
+	return false, &i, translate(err)
+}
+
+// CompleteIdempotencyKey stores the response of the request that claimed
+// the key.
+func (tx *Tx) CompleteIdempotencyKey(ctx context.Context, keyHash string, status int, contentType, body string) error {
+	_, err := tx.exec(ctx, `UPDATE idempotency_keys SET status = $2, content_type = $3, body = $4 WHERE key_hash = $1`,
+		keyHash, status, contentType, body)
+	return err
+}
+
+// ForgetIdempotencyKey drops a key, so the request may be tried again.
+func (tx *Tx) ForgetIdempotencyKey(ctx context.Context, keyHash string) error {
+	_, err := tx.exec(ctx, `DELETE FROM idempotency_keys WHERE key_hash = $1`, keyHash)
+	return err
+}
+
+// ForgetIdempotencyKeysBefore drops keys older than t.
+func (tx *Tx) ForgetIdempotencyKeysBefore(ctx context.Context, t time.Time) (int64, error) {
+	return tx.exec(ctx, `DELETE FROM idempotency_keys WHERE created_at < $1`, ts(t))
+}
