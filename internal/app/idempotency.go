@@ -27,7 +27,9 @@ func (a *App) ClaimIdempotencyKey(ctx context.Context, scope, key, request strin
 }
 
 // RequestMatches reports whether a replay belongs to the same request.
-func RequestMatches(r *Replay, request string) bool { return r.RequestHash == identity.HashSecret(request) }
+func RequestMatches(r *Replay, request string) bool {
+	return r.RequestHash == identity.HashSecret(request)
+}
 
 // CompleteIdempotencyKey stores the response for replays; a response that
 // is a server error is forgotten instead, so the client may try again.
