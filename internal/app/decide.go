@@ -10,6 +10,40 @@ import (
 	"github.com/provisio/provisio/internal/store"
 )
 
+// closeRequest ends a pending request in state: it records who decided and
+// when (and, for an approval, until when access runs), voids every link
+// mailed for it, and writes the activity-log entry. It returns
+// store.ErrNotFound when the request was no longer pending, so two answers
+// cannot both win.
+func (u *unit) closeRequest(ctx context.Context, req *domain.AccessRequest, state domain.RequestState,
+	grantedUntil time.Time, action, orgID string) error {
+	before := *req
+	req.State, req.DecidedBy, req.DecidedAt, req.GrantedUntil = state, u.act.userID(), u.now, grantedUntil
+	if err := u.DecideRequest(ctx, req); err != nil {
+		return err
+	}
+	if err := u.ExpireRequestLinks(ctx, req.ID, u.now); err != nil {
+		return err
+	}
+	return u.record(ctx, action, "access_request", req.ID, orgID, before, req)
+}
+
+// revokePartnerAccess removes a partner user's access to a site at once
+// and tells the partner user.
+func (u *unit) revokePartnerAccess(ctx context.Context, as *domain.Assignment, s *domain.Site) error {
+	if err := u.DeleteAssignment(ctx, as.SiteID, as.UserID); err != nil {
+		return err
+	}
+	if err := u.record(ctx, "partner_access.revoke", "assignment", as.ID, s.CustomerID, as, nil); err != nil {
+		return err
+	}
+	usr, err := u.User(ctx, as.UserID)
+	if err != nil {
+		return err
+	}
+	return u.announce(ctx, domain.NoticeAccessRevoked, []string{usr.OrgID, s.CustomerID}, u.partnerData(ctx, s, usr, as.Role), usr)
+}
+
 // pendingRequest loads a request the customer's administrator may answer.
 func (u *unit) pendingRequest(ctx context.Context, id string) (*domain.AccessRequest, *domain.Site, *domain.Org, error) {
 	req, err := u.AccessRequest(ctx, id)
@@ -67,19 +101,12 @@ func (u *unit) approve(ctx context.Context, req *domain.AccessRequest, s *domain
 	if err := assignable(usr); err != nil {
 		return err
 	}
-	before := *req
-	req.State, req.DecidedBy, req.DecidedAt = domain.RequestApproved, u.act.userID(), u.now
+	var until time.Time
 	if period > 0 {
-		req.GrantedUntil = u.now.Add(period)
+		until = u.now.Add(period)
 	}
-	if err := u.DecideRequest(ctx, req); err != nil {
+	if err := u.closeRequest(ctx, req, domain.RequestApproved, until, "access_request.approve", cust.ID); err != nil {
 		return storeErrRule(err, "R-PARTNER-4", "this request was already answered")
-	}
-	if err := u.ExpireRequestLinks(ctx, req.ID, u.now); err != nil {
-		return err
-	}
-	if err := u.record(ctx, "access_request.approve", "access_request", req.ID, cust.ID, before, req); err != nil {
-		return err
 	}
 	as, err := u.Assignment(ctx, s.ID, usr.ID)
 	switch {
@@ -136,16 +163,8 @@ func (a *App) DenyRequest(ctx context.Context, act Actor, id string) (req *domai
 }
 
 func (u *unit) deny(ctx context.Context, req *domain.AccessRequest, s *domain.Site, cust *domain.Org) error {
-	before := *req
-	req.State, req.DecidedBy, req.DecidedAt = domain.RequestDenied, u.act.userID(), u.now
-	if err := u.DecideRequest(ctx, req); err != nil {
+	if err := u.closeRequest(ctx, req, domain.RequestDenied, time.Time{}, "access_request.deny", cust.ID); err != nil {
 		return storeErrRule(err, "R-PARTNER-4", "this request was already answered")
-	}
-	if err := u.ExpireRequestLinks(ctx, req.ID, u.now); err != nil {
-		return err
-	}
-	if err := u.record(ctx, "access_request.deny", "access_request", req.ID, cust.ID, before, req); err != nil {
-		return err
 	}
 	usr, err := u.User(ctx, req.UserID)
 	if err != nil {

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/store"
@@ -24,17 +25,7 @@ func (a *App) RevokeAccess(ctx context.Context, act Actor, siteID, userID string
 		if err != nil || as.Via != domain.ViaPartner {
 			return domain.RuleError(domain.ENotFound, "R-PARTNER-4", "user %q has no partner access to site %s", userID, s.ID)
 		}
-		if err := u.DeleteAssignment(ctx, s.ID, userID); err != nil {
-			return err
-		}
-		if err := u.record(ctx, "partner_access.revoke", "assignment", as.ID, cust.ID, as, nil); err != nil {
-			return err
-		}
-		usr, err := u.User(ctx, userID)
-		if err != nil {
-			return err
-		}
-		return u.announce(ctx, domain.NoticeAccessRevoked, []string{usr.OrgID, cust.ID}, u.partnerData(ctx, s, usr, as.Role), usr)
+		return u.revokePartnerAccess(ctx, as, s)
 	})
 }
 
@@ -53,15 +44,7 @@ func (a *App) UnassignPartner(ctx context.Context, act Actor, siteID, userID str
 			return err
 		}
 		if req, err := u.PendingRequest(ctx, s.ID, usr.ID); err == nil {
-			before := *req
-			req.State, req.DecidedBy, req.DecidedAt = domain.RequestWithdrawn, act.userID(), u.now
-			if err := u.DecideRequest(ctx, req); err != nil {
-				return err
-			}
-			if err := u.ExpireRequestLinks(ctx, req.ID, u.now); err != nil {
-				return err
-			}
-			if err := u.record(ctx, "access_request.withdraw", "access_request", req.ID, cust.ID, before, req); err != nil {
+			if err := u.closeRequest(ctx, req, domain.RequestWithdrawn, time.Time{}, "access_request.withdraw", cust.ID); err != nil {
 				return err
 			}
 		} else if !errors.Is(err, store.ErrNotFound) {

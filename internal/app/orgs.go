@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/provisio/provisio/internal/domain"
 )
@@ -218,34 +219,16 @@ func (u *unit) endPartnerAccess(ctx context.Context, c *domain.Org, partnerID st
 		return err
 	}
 	for _, req := range reqs {
-		before := *req
-		req.State, req.DecidedBy, req.DecidedAt = domain.RequestWithdrawn, u.act.userID(), u.now
-		if err := u.DecideRequest(ctx, req); err != nil {
-			return err
-		}
-		if err := u.ExpireRequestLinks(ctx, req.ID, u.now); err != nil {
-			return err
-		}
-		if err := u.record(ctx, "access_request.withdraw", "access_request", req.ID, c.ID, before, req); err != nil {
+		if err := u.closeRequest(ctx, req, domain.RequestWithdrawn, time.Time{}, "access_request.withdraw", c.ID); err != nil {
 			return err
 		}
 	}
 	for _, as := range as {
-		if err := u.DeleteAssignment(ctx, as.SiteID, as.UserID); err != nil {
-			return err
-		}
-		if err := u.record(ctx, "partner_access.revoke", "assignment", as.ID, c.ID, as, nil); err != nil {
-			return err
-		}
 		s, err := u.Site(ctx, as.SiteID)
 		if err != nil {
 			return err
 		}
-		usr, err := u.User(ctx, as.UserID)
-		if err != nil {
-			return err
-		}
-		if err := u.announce(ctx, domain.NoticeAccessRevoked, []string{partnerID, c.ID}, u.partnerData(ctx, s, usr, as.Role), usr); err != nil {
+		if err := u.revokePartnerAccess(ctx, as, s); err != nil {
 			return err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/mail"
@@ -157,21 +158,14 @@ func (u *unit) expireAssignment(ctx context.Context, as *domain.Assignment) erro
 
 // lapseRequest marks an unanswered request expired and tells the partner user.
 func (u *unit) lapseRequest(ctx context.Context, req *domain.AccessRequest) error {
-	before := *req
-	req.State, req.DecidedAt = domain.RequestExpired, u.now
-	if err := u.DecideRequest(ctx, req); errors.Is(err, store.ErrNotFound) {
-		return nil // answered meanwhile
-	} else if err != nil {
-		return err
-	}
-	if err := u.ExpireRequestLinks(ctx, req.ID, u.now); err != nil {
-		return err
-	}
 	s, err := u.Site(ctx, req.SiteID)
 	if err != nil {
 		return err
 	}
-	if err := u.record(ctx, "access_request.expire", "access_request", req.ID, s.CustomerID, before, req); err != nil {
+	err = u.closeRequest(ctx, req, domain.RequestExpired, time.Time{}, "access_request.expire", s.CustomerID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // answered meanwhile
+	} else if err != nil {
 		return err
 	}
 	usr, err := u.User(ctx, req.UserID)
