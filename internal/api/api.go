@@ -15,6 +15,7 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"github.com/provisio/provisio/internal/app"
 	"github.com/provisio/provisio/internal/domain"
+	"github.com/provisio/provisio/internal/identity"
 )
 
 // Version is the API's version in the OpenAPI document.
@@ -58,7 +59,7 @@ func actorOf(ctx context.Context) app.Actor {
 }
 
 // SessionCookie is the name of the browser session cookie.
-const SessionCookie = "provisio_session"
+const SessionCookie = identity.SessionCookie
 
 type sessionKey struct{}
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/provisio/provisio/internal/app"
+	"github.com/provisio/provisio/internal/identity"
 	"github.com/provisio/provisio/internal/store"
 )
 
@@ -52,8 +53,7 @@ type signInOut struct {
 }
 
 func (s *Server) cookie(value string, maxAge int) http.Cookie {
-	return http.Cookie{Name: SessionCookie, Value: value, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		Secure: strings.HasPrefix(s.app.Config().BaseURL, "https://"), MaxAge: maxAge}
+	return *identity.NewSessionCookie(value, maxAge, strings.HasPrefix(s.app.Config().BaseURL, "https://"))
 }
 
 // signIn starts a session with a fresh token, so a token planted before

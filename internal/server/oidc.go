@@ -13,8 +13,8 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
-	"github.com/provisio/provisio/internal/api"
 	"github.com/provisio/provisio/internal/domain"
+	"github.com/provisio/provisio/internal/identity"
 )
 
 // Sign-in at an organisation's own identity provider (OpenID Connect,
@@ -211,12 +211,8 @@ func (s *Server) stateCookie(value string, maxAge int) *http.Cookie {
 		SameSite: http.SameSiteLaxMode, Secure: s.secureCookies(), MaxAge: maxAge}
 }
 
-// sessionCookie has the attributes of the API's session cookie
-// (internal/api session.go), duplicated here so the API keeps its helper
-// unexported; the two must stay alike.
 func (s *Server) sessionCookie(value string, maxAge int) *http.Cookie {
-	return &http.Cookie{Name: api.SessionCookie, Value: value, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		Secure: s.secureCookies(), MaxAge: maxAge}
+	return identity.NewSessionCookie(value, maxAge, s.secureCookies())
 }
 
 func (s *Server) secureCookies() bool { return strings.HasPrefix(s.cfg.App.BaseURL, "https://") }

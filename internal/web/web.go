@@ -20,13 +20,14 @@ import (
 
 	"github.com/provisio/provisio/internal/app"
 	"github.com/provisio/provisio/internal/domain"
+	"github.com/provisio/provisio/internal/identity"
 )
 
 //go:embed templates
 var templateFS embed.FS
 
 // SessionCookie is the browser session cookie (the API's too).
-const SessionCookie = "provisio_session"
+const SessionCookie = identity.SessionCookie
 
 // Handler is the web UI.
 type Handler struct {
@@ -211,6 +212,5 @@ func remoteHost(r *http.Request) string {
 }
 
 func (h *Handler) cookie(value string, maxAge int) *http.Cookie {
-	return &http.Cookie{Name: SessionCookie, Value: value, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		Secure: strings.HasPrefix(h.app.Config().BaseURL, "https://"), MaxAge: maxAge}
+	return identity.NewSessionCookie(value, maxAge, strings.HasPrefix(h.app.Config().BaseURL, "https://"))
 }
