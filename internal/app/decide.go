@@ -185,39 +185,45 @@ type LinkAction struct {
 // a page can ask for confirmation first. Codes: not_found.
 func (a *App) InspectLink(ctx context.Context, token string) (la LinkAction, err error) {
 	err = a.read(ctx, System, func(u *unit) error {
-		l, err := u.AccessLinkByHash(ctx, identity.HashSecret(token), u.now)
-		if err != nil {
-			return storeErrRule(err, "R-PARTNER-1", "this link is unknown, already used or expired")
-		}
-		siteID, userID := "", ""
-		if l.RequestID != "" {
-			req, err := u.AccessRequest(ctx, l.RequestID)
-			if err != nil {
-				return err
-			}
-			siteID, userID = req.SiteID, req.UserID
-		} else {
-			as, err := u.AssignmentByID(ctx, l.AssignmentID)
-			if err != nil {
-				return storeErrRule(err, "R-PLUS-1", "this access has already ended")
-			}
-			siteID, userID = as.SiteID, as.UserID
-		}
-		s, err := u.Site(ctx, siteID)
-		if err != nil {
-			return err
-		}
-		usr, err := u.User(ctx, userID)
-		if err != nil {
-			return err
-		}
-		la = LinkAction{Action: l.Action, SiteName: s.Name, UserName: usr.Name}
-		if p, err := u.Org(ctx, usr.OrgID); err == nil {
-			la.OrgName = p.Name
-		}
-		return nil
+		_, la, err = u.inspectLink(ctx, identity.HashSecret(token))
+		return err
 	})
 	return la, err
+}
+
+// inspectLink loads an unused link and describes what it would do.
+func (u *unit) inspectLink(ctx context.Context, hash string) (*store.AccessLink, LinkAction, error) {
+	l, err := u.AccessLinkByHash(ctx, hash, u.now)
+	if err != nil {
+		return nil, LinkAction{}, storeErrRule(err, "R-PARTNER-1", "this link is unknown, already used or expired")
+	}
+	siteID, userID := "", ""
+	if l.RequestID != "" {
+		req, err := u.AccessRequest(ctx, l.RequestID)
+		if err != nil {
+			return nil, LinkAction{}, err
+		}
+		siteID, userID = req.SiteID, req.UserID
+	} else {
+		as, err := u.AssignmentByID(ctx, l.AssignmentID)
+		if err != nil {
+			return nil, LinkAction{}, storeErrRule(err, "R-PLUS-1", "this access has already ended")
+		}
+		siteID, userID = as.SiteID, as.UserID
+	}
+	s, err := u.Site(ctx, siteID)
+	if err != nil {
+		return nil, LinkAction{}, err
+	}
+	usr, err := u.User(ctx, userID)
+	if err != nil {
+		return nil, LinkAction{}, err
+	}
+	la := LinkAction{Action: l.Action, SiteName: s.Name, UserName: usr.Name}
+	if p, err := u.Org(ctx, usr.OrgID); err == nil {
+		la.OrgName = p.Name
+	}
+	return l, la, nil
 }
 
 // UseLink carries out a single-use link from a notice: approve or deny a
@@ -228,17 +234,14 @@ func (a *App) UseLink(ctx context.Context, remoteAddr, token string) (la LinkAct
 	hash := identity.HashSecret(token)
 	var l *store.AccessLink
 	err = a.read(ctx, System, func(u *unit) error {
-		l, err = u.AccessLinkByHash(ctx, hash, u.now)
-		return storeErrRule(err, "R-PARTNER-1", "this link is unknown, already used or expired")
+		l, la, err = u.inspectLink(ctx, hash)
+		return err
 	})
 	if err != nil {
 		return la, err
 	}
 	act, err := a.actorFor(ctx, l.UserID, remoteAddr)
 	if err != nil {
-		return la, err
-	}
-	if la, err = a.InspectLink(ctx, token); err != nil {
 		return la, err
 	}
 	err = a.write(ctx, act, func(u *unit) error {
