@@ -11,71 +11,32 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/zitadel/oidc/v3/example/server/exampleop"
-	"github.com/zitadel/oidc/v3/example/server/storage"
 
 	"github.com/provisio/provisio/internal/api"
 	"github.com/provisio/provisio/internal/app"
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/identity"
+	"github.com/provisio/provisio/internal/identity/oidctest"
 	"github.com/provisio/provisio/internal/server"
 	"github.com/provisio/provisio/internal/store"
 	"github.com/provisio/provisio/internal/store/storetest"
 )
 
-// opUsers are the people of the test identity provider.
-type opUsers []*storage.User
-
-var _ storage.UserStore = opUsers(nil)
-
-func (us opUsers) GetUserByID(id string) *storage.User {
-	for _, u := range us {
-		if u.ID == id {
-			return u
-		}
-	}
-	return nil
-}
-
-func (us opUsers) GetUserByUsername(name string) *storage.User {
-	for _, u := range us {
-		if u.Username == name {
-			return u
-		}
-	}
-	return nil
-}
-
-func (opUsers) ExampleClientID() string { return storage.ServiceUserID }
-
 const (
 	opClientID     = "provisio"
 	opClientSecret = "op-client-secret"
-	opPassword     = "verysecure"
 )
 
-// startOP runs zitadel's example OpenID provider on loopback, with one
-// web client that may redirect to redirectURI, and returns its issuer.
-func startOP(t *testing.T, redirectURI string, users opUsers) string {
+// startOP runs the project's test OpenID provider on loopback, with one
+// web client that may redirect to redirectURI.
+func startOP(t *testing.T, redirectURI string, users []oidctest.User) *oidctest.Provider {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	issuer := "http://" + ln.Addr().String()
-	st := storage.NewStorageWithClients(users, map[string]*storage.Client{
-		opClientID: storage.WebClient(opClientID, opClientSecret, redirectURI),
+	return oidctest.Start(t, oidctest.Config{
+		Clients: []oidctest.Client{{ID: opClientID, Secret: opClientSecret, RedirectURI: redirectURI}},
+		Users:   users,
 	})
-	hs := httptest.NewUnstartedServer(exampleop.SetupServer(issuer, st, nil, false))
-	hs.Listener.Close()
-	hs.Listener = ln
-	hs.Start()
-	t.Cleanup(hs.Close)
-	return issuer
 }
 
 // browser is a person's browser: it keeps cookies and follows redirects,
@@ -120,18 +81,15 @@ func done(t *testing.T) func(*http.Response, error) (*http.Response, string) {
 	}
 }
 
-var loginIDRE = regexp.MustCompile(`name="id" value="([^"]+)"`)
-
 // signIn starts an external sign-in at Provisio, logs in at the provider
 // as username, and returns where the browser ended.
-func (b *browser) signIn(t *testing.T, base, issuer, orgID, username string) (*http.Response, string) {
+func (b *browser) signIn(t *testing.T, base string, idp *oidctest.Provider, orgID, username string) (*http.Response, string) {
 	t.Helper()
 	resp, body := done(t)(b.Get(base + "/auth/oidc/" + orgID + "/start"))
-	m := loginIDRE.FindStringSubmatch(body)
-	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Request.URL.String(), issuer+"/login/username") || m == nil {
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Request.URL.String(), idp.Issuer+oidctest.LoginPath+"?") {
 		t.Fatalf("not at the provider's login form: %d %s\n%s", resp.StatusCode, resp.Request.URL, body)
 	}
-	return done(t)(b.PostForm(issuer+"/login/username", url.Values{"id": {m[1]}, "username": {username}, "password": {opPassword}}))
+	return done(t)(idp.SignIn(b.Client, resp.Request.URL.String(), username))
 }
 
 func (b *browser) session(base string) string {
@@ -144,7 +102,7 @@ func (b *browser) session(base string) string {
 	return ""
 }
 
-// TestOIDC signs people in through zitadel's example OpenID provider,
+// TestOIDC signs people in through the test OpenID provider (oidctest),
 // started in-process, with a browser-like client: an invited user at an
 // allowed domain registers and gets a session (R-USER-4); a user at
 // another domain is refused and stays as it was; a callback is never
@@ -158,14 +116,12 @@ func TestOIDC(t *testing.T) {
 			t.Fatal(err)
 		}
 		base := "http://" + ln.Addr().String()
-		issuer := startOP(t, base+"/auth/oidc/callback", opUsers{
-			{ID: "u1", Username: "ivy", Password: opPassword, FirstName: "Ivy", LastName: "Invited",
-				Email: "ivy@acme.example", EmailVerified: true},
-			{ID: "u2", Username: "otto", Password: opPassword, FirstName: "Otto", LastName: "Other",
-				Email: "otto@other.example", EmailVerified: true},
-			{ID: "u3", Username: "una", Password: opPassword, FirstName: "Una", LastName: "Unverified",
-				Email: "una@acme.example", EmailVerified: false},
+		idp := startOP(t, base+"/auth/oidc/callback", []oidctest.User{
+			{Subject: "u1", Username: "ivy", Name: "Ivy Invited", Email: "ivy@acme.example", EmailVerified: true},
+			{Subject: "u2", Username: "otto", Name: "Otto Other", Email: "otto@other.example", EmailVerified: true},
+			{Subject: "u3", Username: "una", Name: "Una Unverified", Email: "una@acme.example", EmailVerified: false},
 		})
+		issuer := idp.Issuer
 
 		cfg := server.Config{DatabaseURL: storetest.URL(t, d), App: app.DefaultConfig()}
 		cfg.App.BaseURL = base
@@ -217,7 +173,7 @@ func TestOIDC(t *testing.T) {
 
 		t.Run("OK", func(t *testing.T) {
 			b := newBrowser(t)
-			resp, body := b.signIn(t, base, issuer, cust.ID, "ivy")
+			resp, body := b.signIn(t, base, idp, cust.ID, "ivy")
 			if resp.StatusCode != http.StatusOK || resp.Request.URL.String() != base+"/" {
 				t.Fatalf("ended at %d %s: %s", resp.StatusCode, resp.Request.URL, body)
 			}
@@ -272,7 +228,7 @@ func TestOIDC(t *testing.T) {
 		}{{"ErrDomain", "otto", otto}, {"ErrUnverified", "una", una}} {
 			t.Run(c.name, func(t *testing.T) {
 				b := newBrowser(t)
-				resp, body := b.signIn(t, base, issuer, cust.ID, c.username)
+				resp, body := b.signIn(t, base, idp, cust.ID, c.username)
 				if resp.StatusCode != http.StatusBadRequest || !strings.HasPrefix(resp.Request.URL.String(), base+"/auth/oidc/callback") ||
 					!strings.Contains(body, "cannot sign in here through the identity provider") {
 					t.Fatalf("ended at %d %s: %s", resp.StatusCode, resp.Request.URL, body)
