@@ -8,13 +8,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"github.com/provisio/provisio/internal/app"
-	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/identity"
 )
 
@@ -98,22 +96,15 @@ func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
 	}
 	var act app.Actor
 	var sessionID string
-	var restricted bool
 	var err error
 	if strings.HasPrefix(token, "pvs_") {
-		act, sessionID, restricted, err = s.app.SessionActor(ctx.Context(), token, remote)
+		act, sessionID, err = s.app.SessionActor(ctx.Context(), token, remote)
 	} else {
 		act, err = s.app.Authenticate(ctx.Context(), token, remote)
 	}
 	if err != nil {
 		ctx.SetHeader("WWW-Authenticate", `Bearer realm="provisio", error="invalid_token"`)
 		p := problemOf(ctx.Context(), s.log, err).(*Problem)
-		_ = huma.WriteErr(s.api, ctx, p.Status, p.Detail)
-		return
-	}
-	if restricted && !slices.Contains(op.Tags, "mfa") && op.OperationID != "delete-session" && op.OperationID != "get-me" {
-		p := problemOf(ctx.Context(), s.log, domain.RuleError(domain.EForbidden, "R-PLUS-3",
-			"your account needs multi-factor sign-in: enrol an authenticator first (POST /api/v1/mfa/totp)")).(*Problem)
 		_ = huma.WriteErr(s.api, ctx, p.Status, p.Detail)
 		return
 	}

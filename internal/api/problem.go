@@ -7,7 +7,7 @@ import (
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
-	"github.com/provisio/provisio/internal/domain"
+	"github.com/provisio/provisio/internal/httperr"
 )
 
 // Problem is an RFC 9457 problem document. Detail names the rule that
@@ -43,50 +43,13 @@ func (p *Problem) ContentType(ct string) string {
 	return ct
 }
 
-// statusOf maps an error code to its HTTP status, in one place.
-func statusOf(code string) int {
-	switch code {
-	case domain.ENotFound:
-		return http.StatusNotFound
-	case domain.EConflict:
-		return http.StatusConflict
-	case domain.EInvalid:
-		return http.StatusBadRequest
-	case domain.EForbidden:
-		return http.StatusForbidden
-	case domain.ERule:
-		return http.StatusUnprocessableEntity
-	case domain.EUnauthorized, domain.EMFARequired:
-		return http.StatusUnauthorized
-	case domain.EThrottled:
-		return http.StatusTooManyRequests
-	}
-	return http.StatusInternalServerError
-}
-
-func codeOf(status int) string {
-	switch status {
-	case http.StatusNotFound:
-		return domain.ENotFound
-	case http.StatusConflict:
-		return domain.EConflict
-	case http.StatusForbidden:
-		return domain.EForbidden
-	case http.StatusUnauthorized:
-		return domain.EUnauthorized
-	}
-	if status >= 500 {
-		return domain.EInternal
-	}
-	return domain.EInvalid
-}
-
 func init() {
 	// Huma's own errors (validation, unknown routes, bad bodies) become
 	// Provisio problems too.
 	huma.NewError = func(status int, msg string, errs ...error) huma.StatusError {
-		p := &Problem{Type: "urn:provisio:problem:" + codeOf(status), Title: http.StatusText(status), Status: status,
-			Detail: msg, Code: codeOf(status)}
+		code := httperr.Code(status)
+		p := &Problem{Type: "urn:provisio:problem:" + code, Title: http.StatusText(status), Status: status,
+			Detail: msg, Code: code}
 		for _, e := range errs {
 			if e == nil {
 				continue
@@ -102,19 +65,15 @@ func init() {
 	}
 }
 
-// problemOf turns any error from the app into a problem. Errors without a
-// code are logged in full and shown only as "internal error".
+// problemOf turns any error from the app into a problem, through the one
+// error path of every HTTP surface (httperr.Report): errors without a code
+// are logged in full and shown only as "internal error".
 func problemOf(ctx context.Context, log *slog.Logger, err error) error {
-	var de *domain.Error
-	if !errors.As(err, &de) {
-		if errors.Is(err, context.Canceled) {
-			return &Problem{Type: "urn:provisio:problem:internal", Title: "Request cancelled", Status: 499, Code: domain.EInternal}
-		}
-		log.ErrorContext(ctx, "internal error", "err", err)
-		return &Problem{Type: "urn:provisio:problem:internal", Title: http.StatusText(500), Status: 500,
-			Detail: "internal error", Code: domain.EInternal}
+	a := httperr.Report(ctx, log, err)
+	title := http.StatusText(a.Status)
+	if a.Status == httperr.StatusClientClosed {
+		title = "Request cancelled"
 	}
-	status := statusOf(de.Code)
-	return &Problem{Type: "urn:provisio:problem:" + de.Code, Title: http.StatusText(status), Status: status,
-		Detail: de.Error(), Code: de.Code, Rule: de.Rule, Field: de.Field}
+	return &Problem{Type: "urn:provisio:problem:" + a.Code, Title: title, Status: a.Status,
+		Detail: a.Message, Code: a.Code, Rule: a.Rule, Field: a.Field}
 }

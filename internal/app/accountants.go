@@ -24,7 +24,7 @@ type AccountantResult struct {
 // administrator (R-ACCT-2). Anyone who is not an accountant answers "not
 // found". Codes: forbidden, not_found, invalid.
 func (a *App) FindAccountant(ctx context.Context, act Actor, email string) (usr *domain.User, err error) {
-	if !act.is(domain.RoleCustomerAdmin) && !act.IsOperator() {
+	if !act.Can().FindAccountants {
 		return nil, forbidden("R-ACCT-2", "only customer administrators look accountants up")
 	}
 	email = domain.NormalizeEmail(email)
@@ -53,7 +53,7 @@ func (a *App) AssignAccountant(ctx context.Context, act Actor, siteID, email, na
 		if err != nil {
 			return err
 		}
-		if !(act.Org != nil && act.Org.ID == cust.ID && act.is(domain.RoleCustomerAdmin)) {
+		if act.User == nil || !act.sitePermissions(s, cust).AssignAccountants {
 			return forbidden("R-ACCT-2", "only the customer's administrators assign accountants")
 		}
 		if s.State != domain.SiteReady {

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/provisio/provisio/internal/app"
@@ -66,11 +67,25 @@ func TestAccountant_UnknownThenKnown(t *testing.T) {
 		if d := must(w.app.Access(w.ctx, alma, site2.ID, found.ID, "")); !d.Allowed {
 			t.Fatalf("own access: %+v", d)
 		}
-		if l := must(w.app.Sites(w.ctx, alma, domain.SiteFilter{})); len(l.Items) != 0 {
-			t.Fatalf("an accountant lists no tenant's sites: %v", l.Items)
+		// R-ACCT-2: it sees the sites it is assigned to, and only those,
+		// by list and by id; another site of the same customer is "not
+		// found" (R-ORG-1).
+		other := must(w.app.CreateSite(w.ctx, w.op, app.NewSite{CustomerID: w.customer.ID, Name: "acme-other", Edition: domain.EditionStandard}))
+		l := must(w.app.Sites(w.ctx, alma, domain.SiteFilter{}))
+		var names []string
+		for _, s := range l.Items {
+			names = append(names, s.Name)
 		}
+		if strings.Join(names, ",") != w.site.Name+",acme-test" && strings.Join(names, ",") != "acme-test,"+w.site.Name {
+			t.Fatalf("an accountant lists its own sites only: %v", names)
+		}
+		if s, err := w.app.Site(w.ctx, alma, site2.ID); err != nil || s.ID != site2.ID {
+			t.Fatalf("an accountant opens its site: %v", err)
+		}
+		_, err := w.app.Site(w.ctx, alma, other.ID)
+		wantCode(t, err, domain.ENotFound, "R-ORG-1")
 		// Another type of user is never taken for an accountant.
-		_, err := w.app.AssignAccountant(w.ctx, w.cAdmin, w.site.ID, w.cUser.Email, "")
+		_, err = w.app.AssignAccountant(w.ctx, w.cAdmin, w.site.ID, w.cUser.Email, "")
 		wantCode(t, err, domain.ERule, "R-ROLE-3")
 	})
 }

@@ -121,6 +121,7 @@ type Actor struct {
 	User       *domain.User
 	Org        *domain.Org
 	RemoteAddr string
+	mfaPending bool // signed in with a password only; must enrol a second factor (R-PLUS-3)
 }
 
 // System is the actor for changes made by Provisio itself or by the
@@ -159,7 +160,18 @@ type unit struct {
 }
 
 // write runs fn in one transaction, then tells Jobs what it left to do.
+// An actor that still owes a second factor is refused (R-PLUS-3).
 func (a *App) write(ctx context.Context, act Actor, fn func(u *unit) error) error {
+	if err := act.mayAct(); err != nil {
+		return err
+	}
+	return a.writeEnrolling(ctx, act, fn)
+}
+
+// writeEnrolling is write for the few use cases open to a session that
+// must still enrol a second factor: the enrolment itself and its own
+// sessions.
+func (a *App) writeEnrolling(ctx context.Context, act Actor, fn func(u *unit) error) error {
 	u := &unit{app: a, act: act, now: a.now()}
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
 		u.Tx, u.notices, u.deliveries, u.expiries = tx, nil, nil, nil
@@ -180,8 +192,18 @@ func (a *App) write(ctx context.Context, act Actor, fn func(u *unit) error) erro
 	return nil
 }
 
-// read runs fn outside a write transaction.
+// read runs fn outside a write transaction. An actor that still owes a
+// second factor is refused (R-PLUS-3).
 func (a *App) read(ctx context.Context, act Actor, fn func(u *unit) error) error {
+	if err := act.mayAct(); err != nil {
+		return err
+	}
+	return a.readEnrolling(ctx, act, fn)
+}
+
+// readEnrolling is read for the use cases open to a session that must
+// still enrol a second factor.
+func (a *App) readEnrolling(ctx context.Context, act Actor, fn func(u *unit) error) error {
 	now := a.now()
 	return a.db.Read(ctx, func(tx *store.Tx) error { return fn(&unit{Tx: tx, app: a, act: act, now: now}) })
 }

@@ -68,7 +68,7 @@ func (a *App) AssignUser(ctx context.Context, act Actor, siteID, userID string, 
 		switch {
 		case act.IsOperator():
 			return forbidden("R-ROLE-1", "operators never add users to a site; the customer's administrators do")
-		case act.User != nil && !(act.Org.ID == cust.ID && act.is(domain.RoleCustomerAdmin)):
+		case !act.sitePermissions(s, cust).AssignUsers:
 			return forbidden("R-ASSIGN-2", "only the customer's administrators assign users to its sites")
 		}
 		usr, _, err := u.loadUser(ctx, userID)
@@ -136,7 +136,7 @@ func (a *App) UnassignUser(ctx context.Context, act Actor, siteID, userID string
 		if err != nil {
 			return err
 		}
-		if act.User != nil && !(act.Org.ID == cust.ID && act.is(domain.RoleCustomerAdmin)) {
+		if !act.sitePermissions(s, cust).AssignUsers {
 			return forbidden("R-ASSIGN-3", "only the customer's administrators remove users from its sites")
 		}
 		as, err := u.Assignment(ctx, s.ID, userID)
@@ -155,11 +155,11 @@ func (a *App) UnassignUser(ctx context.Context, act Actor, siteID, userID string
 // operators see it. Codes: not_found, forbidden.
 func (a *App) SiteUsers(ctx context.Context, act Actor, siteID string, p domain.Page) (out domain.List[*domain.SiteUser], err error) {
 	err = a.read(ctx, act, func(u *unit) error {
-		_, cust, err := u.loadSite(ctx, siteID)
+		s, cust, err := u.loadSite(ctx, siteID)
 		if err != nil {
 			return err
 		}
-		if !act.seesUsersOf(cust) {
+		if !act.sitePermissions(s, cust).SeeUsers {
 			return forbidden("R-SITE-4", "only the customer and operators see the site's users")
 		}
 		out, err = u.SiteUsers(ctx, siteID, u.now, p)

@@ -28,7 +28,7 @@ func (u *unit) auditScope(ctx context.Context, f *domain.AuditFilter) error {
 	if act.User == nil || act.IsOperator() {
 		return nil
 	}
-	if !act.User.IsAdmin() {
+	if !act.Can().SeeAudit {
 		return forbidden("R-AUDIT-1", "only administrators read the activity log")
 	}
 	scope := []string{act.Org.ID}
@@ -58,7 +58,7 @@ func (u *unit) auditScope(ctx context.Context, f *domain.AuditFilter) error {
 // the first entry that was edited or removed. Operators only. Codes:
 // forbidden.
 func (a *App) VerifyAudit(ctx context.Context, act Actor) (v domain.AuditVerdict, err error) {
-	if act.User != nil && !act.IsOperator() {
+	if !act.Can().VerifyAudit {
 		return v, forbidden("R-AUDIT-1", "only operators verify the whole activity log")
 	}
 	err = a.read(ctx, act, func(u *unit) error {
@@ -71,7 +71,7 @@ func (a *App) VerifyAudit(ctx context.Context, act Actor) (v domain.AuditVerdict
 // Mailbox lists the notices of the local mailbox (R-NOTE-2). Operators
 // only. Codes: forbidden.
 func (a *App) Mailbox(ctx context.Context, act Actor, f domain.NoticeFilter) (out domain.List[*domain.Notice], err error) {
-	if act.User != nil && !act.IsOperator() {
+	if !act.Can().SeeMailbox {
 		return out, forbidden("R-NOTE-2", "only operators read the local mailbox")
 	}
 	err = a.read(ctx, act, func(u *unit) error {
@@ -83,7 +83,7 @@ func (a *App) Mailbox(ctx context.Context, act Actor, f domain.NoticeFilter) (ou
 
 // Notice returns one notice of the mailbox. Codes: forbidden, not_found.
 func (a *App) Notice(ctx context.Context, act Actor, id string) (n *domain.Notice, err error) {
-	if act.User != nil && !act.IsOperator() {
+	if !act.Can().SeeMailbox {
 		return nil, forbidden("R-NOTE-2", "only operators read the local mailbox")
 	}
 	err = a.read(ctx, act, func(u *unit) error {

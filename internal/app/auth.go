@@ -192,7 +192,7 @@ func (u *unit) orgOf(ctx context.Context, usr *domain.User) (*domain.Org, error)
 
 // Tokens lists the actor's own API tokens.
 func (a *App) Tokens(ctx context.Context, act Actor) (out []*store.APIToken, err error) {
-	err = a.read(ctx, act, func(u *unit) error {
+	err = a.readEnrolling(ctx, act, func(u *unit) error {
 		out, err = u.APITokens(ctx, act.userID())
 		return err
 	})

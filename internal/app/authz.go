@@ -97,10 +97,24 @@ func (u *unit) loadSite(ctx context.Context, id string) (*domain.Site, *domain.O
 	if err != nil {
 		return nil, nil, storeErr(err, "site", id)
 	}
-	if !u.act.seesOrg(o) || s.State == domain.SiteDeleted && u.act.User != nil && !u.act.IsOperator() {
+	if s.State == domain.SiteDeleted && u.act.User != nil && !u.act.IsOperator() {
 		return nil, nil, domain.NotFound("site", id)
 	}
+	if !u.act.seesOrg(o) {
+		// An accountant has no organisation: it sees the sites it is
+		// assigned to (R-ACCT-2).
+		if !u.act.isAccountant() {
+			return nil, nil, domain.NotFound("site", id)
+		}
+		if _, err := u.Assignment(ctx, s.ID, u.act.User.ID); err != nil {
+			return nil, nil, storeErr(err, "site", id)
+		}
+	}
 	return s, o, nil
+}
+
+func (act Actor) isAccountant() bool {
+	return act.User != nil && act.User.Type == domain.TypeAccountant
 }
 
 func forbidden(rule, format string, args ...any) error {

@@ -54,7 +54,7 @@ func (u *unit) pendingRequest(ctx context.Context, id string) (*domain.AccessReq
 	if err != nil {
 		return nil, nil, nil, domain.NotFound("access request", id)
 	}
-	if u.act.User != nil && !(u.act.Org.ID == cust.ID && u.act.is(domain.RoleCustomerAdmin)) {
+	if !u.act.sitePermissions(s, cust).AnswerRequests {
 		return nil, nil, nil, forbidden("R-PARTNER-1", "only the customer's administrators answer partner access requests")
 	}
 	if req.State == domain.RequestPending && !u.now.Before(req.ExpiresAt) {

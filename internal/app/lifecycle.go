@@ -18,7 +18,7 @@ func (a *App) RevokeAccess(ctx context.Context, act Actor, siteID, userID string
 		if err != nil {
 			return err
 		}
-		if !(act.Org != nil && act.Org.ID == cust.ID && act.is(domain.RoleCustomerAdmin)) {
+		if act.User == nil || !act.sitePermissions(s, cust).RevokePartnerAccess {
 			return forbidden("R-PARTNER-4", "only the customer's administrators revoke partner access")
 		}
 		as, err := u.Assignment(ctx, s.ID, userID)
@@ -117,29 +117,76 @@ func (u *unit) requestExtension(ctx context.Context, as *domain.Assignment) (*do
 // operators all. Codes: forbidden.
 func (a *App) AccessRequests(ctx context.Context, act Actor, f domain.AccessRequestFilter) (out domain.List[*domain.AccessRequest], err error) {
 	err = a.read(ctx, act, func(u *unit) error {
-		switch {
-		case act.IsOperator():
-		case act.Org.Kind == domain.OrgPartner:
-			if !act.is(domain.RolePartnerAdmin) {
-				f.UserID = &act.User.ID
-			}
-			f.PartnerID = &act.Org.ID
-		case act.is(domain.RoleCustomerAdmin):
-			f.CustomerID = &act.Org.ID
-		default:
-			return forbidden("R-PARTNER-1", "only administrators and partner users see access requests")
-		}
-		out, err = u.AccessRequests(ctx, f, u.now)
-		for _, r := range out.Items {
-			// A request whose answer time has passed is expired now, swept
-			// or not.
-			if r.State == domain.RequestPending && !u.now.Before(r.ExpiresAt) {
-				r.State = domain.RequestExpired
-			}
-		}
+		out, err = u.accessRequests(ctx, f)
 		return err
 	})
 	return out, err
+}
+
+// accessRequests lists the requests of f within the actor's view. A
+// filter naming a site or a user outside that view answers "not found",
+// like any other id of another tenant (R-ORG-1).
+func (u *unit) accessRequests(ctx context.Context, f domain.AccessRequestFilter) (out domain.List[*domain.AccessRequest], err error) {
+	if f.SiteID != nil {
+		if _, _, err := u.loadSite(ctx, *f.SiteID); err != nil {
+			return out, err
+		}
+	}
+	if f.UserID != nil {
+		if _, _, err := u.loadUser(ctx, *f.UserID); domain.ErrorCode(err) == domain.ENotFound {
+			// A partner user who asked the customer for access is known to
+			// the customer through its requests, and only so.
+			probe := domain.AccessRequestFilter{UserID: f.UserID, Page: domain.Page{Limit: 1}}
+			if err := u.scopeAccessRequests(&probe); err != nil {
+				return out, err
+			}
+			l, err := u.AccessRequests(ctx, probe, u.now)
+			if err != nil {
+				return out, err
+			}
+			if len(l.Items) == 0 || l.Items[0].UserID != *f.UserID {
+				return out, domain.NotFound("user", *f.UserID)
+			}
+		} else if err != nil {
+			return out, err
+		}
+	}
+	if err := u.scopeAccessRequests(&f); err != nil {
+		return out, err
+	}
+	out, err = u.AccessRequests(ctx, f, u.now)
+	for _, r := range out.Items {
+		// A request whose answer time has passed is expired now, swept
+		// or not.
+		if r.State == domain.RequestPending && !u.now.Before(r.ExpiresAt) {
+			r.State = domain.RequestExpired
+		}
+	}
+	return out, err
+}
+
+// scopeAccessRequests narrows f to the requests the actor may see: a
+// customer's administrators those for its sites, a partner those of its
+// users (an agent its own), operators all.
+func (u *unit) scopeAccessRequests(f *domain.AccessRequestFilter) error {
+	act := u.act
+	if act.User == nil {
+		return nil
+	}
+	if !act.Can().SeeRequests {
+		return forbidden("R-PARTNER-1", "only administrators and partner users see access requests")
+	}
+	switch {
+	case act.IsOperator():
+	case act.Org.Kind == domain.OrgPartner:
+		if !act.is(domain.RolePartnerAdmin) {
+			f.UserID = &act.User.ID
+		}
+		f.PartnerID = &act.Org.ID
+	case act.is(domain.RoleCustomerAdmin):
+		f.CustomerID = &act.Org.ID
+	}
+	return nil
 }
 
 // PartnerGrants lists current partner access the actor should keep an eye

@@ -30,7 +30,7 @@ func (a *App) StartTOTP(ctx context.Context, act Actor) (*TOTPEnrolment, error) 
 	if err != nil {
 		return nil, err
 	}
-	err = a.write(ctx, act, func(u *unit) error {
+	err = a.writeEnrolling(ctx, act, func(u *unit) error {
 		if t, err := u.TOTP(ctx, act.userID()); err == nil && !t.ConfirmedAt.IsZero() {
 			return &domain.Error{Code: domain.EConflict, Rule: "R-PLUS-3", Message: "an authenticator is already enrolled; remove it first"}
 		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -50,7 +50,7 @@ func (a *App) StartTOTP(ctx context.Context, act Actor) (*TOTPEnrolment, error) 
 // Codes: invalid, not_found.
 func (a *App) ConfirmTOTP(ctx context.Context, act Actor, sessionID, code string) ([]string, error) {
 	codes := identity.NewRecoveryCodes(10)
-	err := a.write(ctx, act, func(u *unit) error {
+	err := a.writeEnrolling(ctx, act, func(u *unit) error {
 		t, err := u.TOTP(ctx, act.userID())
 		if err != nil {
 			return storeErrRule(err, "R-PLUS-3", "start an enrolment first")

@@ -172,7 +172,7 @@ func TestOIDCSignIn(t *testing.T) {
 			if !strings.Contains(string(es[0].After), `"via":"oidc"`) || es[0].ActorID != ivy.ID {
 				t.Fatalf("register entry: %+v", es[0])
 			}
-			if _, _, _, err := a.SessionActor(w.ctx, res.Token, "127.0.0.1"); err != nil {
+			if _, _, err := a.SessionActor(w.ctx, res.Token, "127.0.0.1"); err != nil {
 				t.Fatalf("the session does not work: %v", err)
 			}
 			// The invitation link no longer registers anyone.

@@ -19,7 +19,7 @@ type NewOrg struct {
 // CreateOrg creates a partner or customer organisation. Only operators may
 // (SPEC section 1). Codes: forbidden, invalid, not_found (partner).
 func (a *App) CreateOrg(ctx context.Context, act Actor, in NewOrg) (*domain.Org, error) {
-	if !act.IsOperator() {
+	if !act.Can().CreateOrgs {
 		return nil, forbidden("R-ORG-1", "only the vendor's operators create organisations")
 	}
 	in.Name = strings.TrimSpace(in.Name)

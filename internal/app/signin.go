@@ -237,9 +237,10 @@ func (a *App) NewToken(ctx context.Context, c Credentials, name string) (string,
 
 // SessionActor returns the actor behind a session token. The session must
 // be neither idle past the idle timeout nor past its absolute end, and its
-// user must be active. restricted is set while the user still has to enrol
-// a second factor. Codes: unauthorized.
-func (a *App) SessionActor(ctx context.Context, token, remoteAddr string) (act Actor, sessionID string, restricted bool, err error) {
+// user must be active. While the user still has to enrol a second factor
+// the actor is MFAPending, and only the enrolment is open to it (R-PLUS-3).
+// Codes: unauthorized.
+func (a *App) SessionActor(ctx context.Context, token, remoteAddr string) (act Actor, sessionID string, err error) {
 	now := a.now()
 	var s *store.Session
 	err = a.read(ctx, System, func(u *unit) error {
@@ -254,18 +255,18 @@ func (a *App) SessionActor(ctx context.Context, token, remoteAddr string) (act A
 			return store.ErrNotFound
 		}
 		org, err := u.orgOf(ctx, usr)
-		act = Actor{User: usr, Org: org, RemoteAddr: remoteAddr}
+		act = Actor{User: usr, Org: org, RemoteAddr: remoteAddr, mfaPending: !s.MFAOK}
 		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {
-		return Actor{}, "", false, &domain.Error{Code: domain.EUnauthorized, Message: "your session has ended; sign in again"}
+		return Actor{}, "", &domain.Error{Code: domain.EUnauthorized, Message: "your session has ended; sign in again"}
 	} else if err != nil {
-		return Actor{}, "", false, err
+		return Actor{}, "", err
 	}
 	if now.Sub(s.LastSeenAt) > time.Minute { // write activity at most once a minute
 		_ = a.db.Write(ctx, func(tx *store.Tx) error { return tx.TouchSession(ctx, s.ID, now) })
 	}
-	return act, s.ID, !s.MFAOK, nil
+	return act, s.ID, nil
 }
 
 // SignOut ends a session.
@@ -275,7 +276,7 @@ func (a *App) SignOut(ctx context.Context, act Actor, sessionID string) error {
 
 // Sessions lists the actor's own sessions.
 func (a *App) Sessions(ctx context.Context, act Actor) (out []*store.Session, err error) {
-	err = a.read(ctx, act, func(u *unit) error {
+	err = a.readEnrolling(ctx, act, func(u *unit) error {
 		out, err = u.Sessions(ctx, act.userID())
 		return err
 	})
@@ -284,7 +285,7 @@ func (a *App) Sessions(ctx context.Context, act Actor) (out []*store.Session, er
 
 // RevokeSession ends one of the actor's own sessions. Codes: not_found.
 func (a *App) RevokeSession(ctx context.Context, act Actor, id string) error {
-	return a.write(ctx, act, func(u *unit) error {
+	return a.writeEnrolling(ctx, act, func(u *unit) error {
 		if err := u.DeleteSession(ctx, act.userID(), id); err != nil {
 			return storeErr(err, "session", id)
 		}

@@ -28,31 +28,31 @@ func TestSession_Lifecycle(t *testing.T) {
 		if s1.EnrolMFA || s1.Token == "" {
 			t.Fatalf("session: %+v", s1)
 		}
-		act, _, restricted, err := w.app.SessionActor(w.ctx, s1.Token, "")
-		if err != nil || restricted || act.User.ID != w.cUser.ID {
+		act, _, err := w.app.SessionActor(w.ctx, s1.Token, "")
+		if err != nil || act.MFAPending() || act.User.ID != w.cUser.ID {
 			t.Fatalf("session actor: %+v %v", act, err)
 		}
 		// A second app over the same database (a restart, or another
 		// replica) knows the session.
 		other, _ := newApp(t, db)
-		if _, _, _, err := other.SessionActor(w.ctx, s1.Token, ""); err != nil {
+		if _, _, err := other.SessionActor(w.ctx, s1.Token, ""); err != nil {
 			t.Fatalf("after restart: %v", err)
 		}
 		// Idle timeout: two hours without use.
 		w.clock.Add(2*time.Hour + time.Second)
-		if _, _, _, err := w.app.SessionActor(w.ctx, s1.Token, ""); domain.ErrorCode(err) != domain.EUnauthorized {
+		if _, _, err := w.app.SessionActor(w.ctx, s1.Token, ""); domain.ErrorCode(err) != domain.EUnauthorized {
 			t.Fatalf("idle session still works: %v", err)
 		}
 		// Absolute timeout: used every hour, it still ends after 12 hours.
 		s2 := must(w.app.SignIn(w.ctx, creds(email, testPassword)))
 		for range 11 {
 			w.clock.Add(time.Hour + time.Minute)
-			if _, _, _, err := w.app.SessionActor(w.ctx, s2.Token, ""); err != nil {
+			if _, _, err := w.app.SessionActor(w.ctx, s2.Token, ""); err != nil {
 				t.Fatalf("active session ended early: %v", err)
 			}
 		}
 		w.clock.Add(time.Hour)
-		if _, _, _, err := w.app.SessionActor(w.ctx, s2.Token, ""); domain.ErrorCode(err) != domain.EUnauthorized {
+		if _, _, err := w.app.SessionActor(w.ctx, s2.Token, ""); domain.ErrorCode(err) != domain.EUnauthorized {
 			t.Fatalf("session outlived its absolute end: %v", err)
 		}
 		// List and revoke; sign out.
@@ -61,17 +61,17 @@ func TestSession_Lifecycle(t *testing.T) {
 		if s3.Token == s4.Token {
 			t.Fatal("each sign-in gets a fresh token")
 		}
-		act, sid, _, _ := w.app.SessionActor(w.ctx, s3.Token, "")
+		act, sid, _ := w.app.SessionActor(w.ctx, s3.Token, "")
 		if err := w.app.RevokeSession(w.ctx, act, s4.Session.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, _, err := w.app.SessionActor(w.ctx, s4.Token, ""); err == nil {
+		if _, _, err := w.app.SessionActor(w.ctx, s4.Token, ""); err == nil {
 			t.Fatal("revoked session still works")
 		}
 		if err := w.app.SignOut(w.ctx, act, sid); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, _, err := w.app.SessionActor(w.ctx, s3.Token, ""); err == nil {
+		if _, _, err := w.app.SessionActor(w.ctx, s3.Token, ""); err == nil {
 			t.Fatal("signed-out session still works")
 		}
 	})
@@ -88,7 +88,7 @@ func TestSession_LockEndsSessions(t *testing.T) {
 		if l := must(w.app.Sessions(w.ctx, app.Actor{User: w.cUser})); len(l) != 0 {
 			t.Fatalf("sessions after lock: %d", len(l))
 		}
-		if _, _, _, err := w.app.SessionActor(w.ctx, s.Token, ""); err == nil {
+		if _, _, err := w.app.SessionActor(w.ctx, s.Token, ""); err == nil {
 			t.Fatal("session survived the lock")
 		}
 		if _, err := w.app.Authenticate(w.ctx, secret, ""); err == nil {
@@ -134,7 +134,7 @@ func TestPasswordReset(t *testing.T) {
 		}
 		err := w.app.ResetPassword(w.ctx, "", token, "yet another passphrase")
 		wantCode(t, err, domain.ENotFound, "R-USER-4")
-		if _, _, _, err := w.app.SessionActor(w.ctx, s.Token, ""); err == nil {
+		if _, _, err := w.app.SessionActor(w.ctx, s.Token, ""); err == nil {
 			t.Fatal("a reset ends every session")
 		}
 		must(w.app.SignIn(w.ctx, creds(w.cUser.Email, "a brand new passphrase")))
@@ -155,7 +155,7 @@ func TestMFA(t *testing.T) {
 		w := newWorld(t, db)
 		// Enrol a customer user, through a session.
 		s := must(w.app.SignIn(w.ctx, creds(w.cUser.Email, testPassword)))
-		act, sid, _, _ := w.app.SessionActor(w.ctx, s.Token, "")
+		act, sid, _ := w.app.SessionActor(w.ctx, s.Token, "")
 		enr := must(w.app.StartTOTP(w.ctx, act))
 		if !strings.HasPrefix(enr.URL, "otpauth://totp/") || len(enr.QRCode) < 100 || string(enr.QRCode[1:4]) != "PNG" {
 			t.Fatalf("enrolment: %q %d bytes", enr.URL, len(enr.QRCode))
@@ -195,8 +195,25 @@ func TestMFA(t *testing.T) {
 		if !ps.EnrolMFA {
 			t.Fatal("a partner user without an authenticator must enrol first")
 		}
-		if _, _, restricted, _ := w.app.SessionActor(w.ctx, ps.Token, ""); !restricted {
-			t.Fatal("the session is restricted to enrolment")
+		pact, psid, err := w.app.SessionActor(w.ctx, ps.Token, "")
+		if err != nil || !pact.MFAPending() {
+			t.Fatalf("the session is restricted to enrolment: %v", err)
+		}
+		// R-PLUS-3: the restriction is the app's, whatever surface asks:
+		// every use case but the enrolment and the person's own sessions
+		// refuses the session.
+		_, err = w.app.Sites(w.ctx, pact, domain.SiteFilter{})
+		wantCode(t, err, domain.EForbidden, "R-PLUS-3")
+		_, err = w.app.RequestAccess(w.ctx, pact, w.site.ID, w.pAgent.ID, "")
+		wantCode(t, err, domain.EForbidden, "R-PLUS-3")
+		if _, err := w.app.Sessions(w.ctx, pact); err != nil {
+			t.Fatalf("own sessions stay open to an enrolling session: %v", err)
+		}
+		if _, err := w.app.StartTOTP(w.ctx, pact); err != nil {
+			t.Fatalf("enrolment is open to an enrolling session: %v", err)
+		}
+		if err := w.app.SignOut(w.ctx, pact, psid); err != nil {
+			t.Fatalf("signing out is open to an enrolling session: %v", err)
 		}
 		_, _, err = w.app.IssueToken(w.ctx, "", w.pAgent.Email, testPassword, "cli")
 		wantCode(t, err, domain.ERule, "R-PLUS-3")
@@ -261,16 +278,16 @@ func TestChangePassword(t *testing.T) {
 		w := newWorld(t, db)
 		s1 := must(w.app.SignIn(w.ctx, creds(w.cUser.Email, testPassword)))
 		s2 := must(w.app.SignIn(w.ctx, creds(w.cUser.Email, testPassword)))
-		act, sid, _, _ := w.app.SessionActor(w.ctx, s1.Token, "")
+		act, sid, _ := w.app.SessionActor(w.ctx, s1.Token, "")
 		wantCode(t, w.app.ChangePassword(w.ctx, act, sid, "wrong current one", "a fresh passphrase"), domain.EInvalid, "")
 		wantCode(t, w.app.ChangePassword(w.ctx, act, sid, testPassword, "password1234"), domain.EInvalid, "")
 		if err := w.app.ChangePassword(w.ctx, act, sid, testPassword, "a fresh passphrase"); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, _, err := w.app.SessionActor(w.ctx, s1.Token, ""); err != nil {
+		if _, _, err := w.app.SessionActor(w.ctx, s1.Token, ""); err != nil {
 			t.Fatalf("the session in use must stay: %v", err)
 		}
-		if _, _, _, err := w.app.SessionActor(w.ctx, s2.Token, ""); err == nil {
+		if _, _, err := w.app.SessionActor(w.ctx, s2.Token, ""); err == nil {
 			t.Fatal("other sessions must end")
 		}
 		must(w.app.SignIn(w.ctx, creds(w.cUser.Email, "a fresh passphrase")))

@@ -39,9 +39,9 @@ func (a *App) CreateSite(ctx context.Context, act Actor, in NewSite) (*domain.Si
 		if c.Kind != domain.OrgCustomer {
 			return &domain.Error{Code: domain.EInvalid, Field: "customer_id", Message: "sites belong to customers; " + c.ID + " is a " + string(c.Kind)}
 		}
-		switch {
-		case act.IsOperator():
-		case act.is(domain.RolePartnerAdmin) && c.PartnerID == act.Org.ID:
+		switch can := act.Can(); {
+		case can.CreateStandardSites:
+		case can.CreateSites && c.PartnerID == act.Org.ID:
 			if in.Edition != domain.EditionProfessional {
 				return forbidden("R-SITE-0", "partners create professional sites only; standard sites are created by the vendor")
 			}
@@ -116,6 +116,8 @@ func (a *App) Sites(ctx context.Context, act Actor, f domain.SiteFilter) (out do
 		case act.IsOperator() || act.User == nil: // operators and the system see every site
 		case act.Org.Kind == domain.OrgPartner:
 			f.PartnerID = &act.Org.ID
+		case act.isAccountant():
+			f.AssignedUserID = &act.User.ID
 		default:
 			f.CustomerID = &act.Org.ID
 		}
@@ -187,10 +189,11 @@ func (a *App) operateSite(ctx context.Context, act Actor, id string, to domain.S
 	var s *domain.Site
 	err := a.write(ctx, act, func(u *unit) error {
 		var err error
-		if s, _, err = u.loadSite(ctx, id); err != nil {
+		var cust *domain.Org
+		if s, cust, err = u.loadSite(ctx, id); err != nil {
 			return err
 		}
-		if !act.IsOperator() {
+		if !act.sitePermissions(s, cust).ChangeState {
 			return forbidden("R-SITE-1", "only the vendor's operators suspend, cancel or restore sites")
 		}
 		if err := domain.CheckSiteTransition(s.State, to); err != nil {

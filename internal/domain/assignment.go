@@ -38,6 +38,14 @@ type SiteUser struct {
 	Companies []string // ids of the companies the user is assigned to
 }
 
+// ReachesAllCompanies reports whether the user reaches every company of
+// the site through its role: operations agents do (R-SITE-3).
+func (su *SiteUser) ReachesAllCompanies() bool { return su.Role == RoleCustomerOps }
+
+// MayJoinCompanies reports whether the user may be assigned to a company
+// of the site: a customer administrator may not (R-ASSIGN-4).
+func (su *SiteUser) MayJoinCompanies() bool { return su.Role != RoleCustomerAdmin }
+
 // CompanyAssignment gives a user access to one company of a site (R-SITE-3).
 type CompanyAssignment struct {
 	CompanyID string    `json:"company_id"`

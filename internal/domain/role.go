@@ -42,6 +42,22 @@ func TypeOfRole(r Role) (UserType, bool) {
 	return "", false
 }
 
+// allRoles lists every role, in the order people read them.
+var allRoles = []Role{RoleOperator, RolePartnerAdmin, RolePartnerAgent, RoleCustomerAdmin, RoleCustomerOps,
+	RoleCustomerUser, RoleAccountant}
+
+// RolesFor lists the roles a user of type t may hold (R-ROLE-3), as
+// TypeOfRole decides.
+func RolesFor(t UserType) []Role {
+	var out []Role
+	for _, r := range allRoles {
+		if rt, _ := TypeOfRole(r); rt == t {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // TypeForOrg is the only user type an organisation of kind k can hold.
 func TypeForOrg(k OrgKind) UserType {
 	switch k {

@@ -65,7 +65,10 @@ type Site struct {
 type SiteFilter struct {
 	CustomerID *string
 	PartnerID  *string // sites of the partner's linked customers
-	State      *SiteState
+	// AssignedUserID narrows to the sites the user is assigned to (an
+	// accountant's sites).
+	AssignedUserID *string
+	State          *SiteState
 	Page
 }
 

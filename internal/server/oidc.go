@@ -85,13 +85,13 @@ var errUnreachable = errors.New("identity provider unreachable")
 func (s *Server) startOIDC(w http.ResponseWriter, r *http.Request) {
 	state, nonce, verifier, cfg, err := s.App.StartOIDC(r.Context(), r.PathValue("org"))
 	if err != nil {
-		s.oidcFailed(w, err)
+		s.web.Fail(w, r, err)
 		return
 	}
 	p, err := discover(r.Context(), cfg.Issuer)
 	if err != nil {
 		s.log.Warn("oidc discovery", "issuer", cfg.Issuer, "err", err)
-		s.render(w, http.StatusBadGateway, "access", pageData{Error: msgUnreachable})
+		s.web.Refuse(w, r, http.StatusBadGateway, msgUnreachable)
 		return
 	}
 	http.SetCookie(w, s.stateCookie(state, int(oidcStateMaxAge/time.Second)))
@@ -107,33 +107,33 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) {
 	state := q.Get("state")
 	http.SetCookie(w, s.stateCookie("", -1))
 	if c, err := r.Cookie(oidcStateCookie); err != nil || state == "" || c.Value != state {
-		s.render(w, http.StatusBadRequest, "access", pageData{Error: "This sign-in was not started in this browser, " +
-			"or it took too long. Start again."})
+		s.web.Refuse(w, r, http.StatusBadRequest, "This sign-in was not started in this browser, "+
+			"or it took too long. Start again.")
 		return
 	}
 	orgID, nonce, verifier, cfg, err := s.App.FinishOIDC(r.Context(), state)
 	if err != nil {
-		s.oidcFailed(w, err)
+		s.web.Fail(w, r, err)
 		return
 	}
 	if e := q.Get("error"); e != "" {
 		s.log.Info("oidc refused at the provider", "org", orgID, "error", e)
-		s.render(w, http.StatusBadRequest, "access", pageData{Error: "The identity provider did not sign you in. Start again."})
+		s.web.Refuse(w, r, http.StatusBadRequest, "The identity provider did not sign you in. Start again.")
 		return
 	}
 	email, verified, err := s.oidcIdentity(r.Context(), cfg, q.Get("code"), verifier, nonce)
 	if err != nil {
 		s.log.Warn("oidc callback", "org", orgID, "issuer", cfg.Issuer, "err", err)
 		if errors.Is(err, errUnreachable) {
-			s.render(w, http.StatusBadGateway, "access", pageData{Error: msgUnreachable})
+			s.web.Refuse(w, r, http.StatusBadGateway, msgUnreachable)
 		} else {
-			s.render(w, http.StatusBadRequest, "access", pageData{Error: msgNotConfirmed})
+			s.web.Refuse(w, r, http.StatusBadRequest, msgNotConfirmed)
 		}
 		return
 	}
 	res, err := s.App.OIDCSignIn(r.Context(), orgID, email, verified, remoteHost(r), r.UserAgent())
 	if err != nil {
-		s.oidcFailed(w, err)
+		s.web.Fail(w, r, err)
 		return
 	}
 	http.SetCookie(w, s.sessionCookie(res.Token, int(time.Until(res.Session.ExpiresAt).Seconds())))
@@ -197,13 +197,6 @@ func (s *Server) oidcIdentity(ctx context.Context, cfg *domain.OIDCProvider, cod
 func isTrue(raw json.RawMessage) bool {
 	s := string(raw)
 	return s == "true" || s == `"true"`
-}
-
-func (s *Server) oidcFailed(w http.ResponseWriter, err error) {
-	if domain.ErrorCode(err) == domain.EInternal {
-		s.log.Error("oidc sign-in", "err", err)
-	}
-	s.render(w, statusFor(err), "access", pageData{Error: safeMessage(err)})
 }
 
 func (s *Server) stateCookie(value string, maxAge int) *http.Cookie {

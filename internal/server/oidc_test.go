@@ -217,7 +217,7 @@ func TestOIDC(t *testing.T) {
 			req, _ := http.NewRequest(http.MethodGet, b.callback, nil)
 			req.AddCookie(&http.Cookie{Name: "provisio_oidc_state", Value: stateOf(t, b.callback)})
 			resp, body = done(t)(http.DefaultTransport.RoundTrip(req))
-			if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "start again") || hasSession(resp) {
+			if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "start again") || hasSession(resp) {
 				t.Fatalf("replayed callback: %d %q %s", resp.StatusCode, resp.Header.Values("Set-Cookie"), body)
 			}
 		})
@@ -229,7 +229,7 @@ func TestOIDC(t *testing.T) {
 			t.Run(c.name, func(t *testing.T) {
 				b := newBrowser(t)
 				resp, body := b.signIn(t, base, idp, cust.ID, c.username)
-				if resp.StatusCode != http.StatusBadRequest || !strings.HasPrefix(resp.Request.URL.String(), base+"/auth/oidc/callback") ||
+				if resp.StatusCode != http.StatusUnauthorized || !strings.HasPrefix(resp.Request.URL.String(), base+"/auth/oidc/callback") ||
 					!strings.Contains(body, "cannot sign in here through the identity provider") {
 					t.Fatalf("ended at %d %s: %s", resp.StatusCode, resp.Request.URL, body)
 				}
@@ -270,7 +270,7 @@ func TestOIDC(t *testing.T) {
 					req.AddCookie(&http.Cookie{Name: "provisio_oidc_state", Value: r.cookie})
 				}
 				resp, body := done(t)(http.DefaultTransport.RoundTrip(req))
-				if resp.StatusCode < 400 || resp.StatusCode >= 500 || !strings.Contains(body, `class="error"`) || hasSession(resp) {
+				if resp.StatusCode < 400 || resp.StatusCode >= 500 || !strings.Contains(body, `role="alert"`) || hasSession(resp) {
 					t.Errorf("%s: %d %s", name, resp.StatusCode, body)
 				}
 			}

@@ -16,6 +16,7 @@ import (
 	"github.com/provisio/provisio/internal/api"
 	"github.com/provisio/provisio/internal/app"
 	"github.com/provisio/provisio/internal/domain"
+	"github.com/provisio/provisio/internal/httperr"
 	"github.com/provisio/provisio/internal/jobs"
 	"github.com/provisio/provisio/internal/mail"
 	"github.com/provisio/provisio/internal/store"
@@ -111,7 +112,7 @@ func (s *Server) Close() error { return s.DB.Close() }
 
 // Handler is the whole HTTP surface.
 func (s *Server) Handler() http.Handler {
-	return s.observe(http.NewCrossOriginProtection().Handler(s.mux))
+	return httperr.WithRequestID(s.observe(http.NewCrossOriginProtection().Handler(s.mux)))
 }
 
 func (s *Server) routes() {
@@ -120,14 +121,6 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	s.mux.HandleFunc("GET /readyz", s.ready)
 	s.mux.Handle("GET /metrics", metricsHandler())
-	s.mux.HandleFunc("GET /invitations/{token}", s.invitationPage)
-	s.mux.HandleFunc("POST /invitations/{token}", s.acceptInvitation)
-	s.mux.HandleFunc("GET /email-changes/{token}", s.emailChangePage)
-	s.mux.HandleFunc("POST /email-changes/{token}", s.confirmEmailChange)
-	s.mux.HandleFunc("GET /password-resets/{token}", s.resetPage)
-	s.mux.HandleFunc("POST /password-resets/{token}", s.resetPassword)
-	s.mux.HandleFunc("GET /access/{token}", s.accessPage)
-	s.mux.HandleFunc("POST /access/{token}", s.useAccessLink)
 	s.mux.HandleFunc("GET /auth/oidc/{org}/start", s.startOIDC)
 	s.mux.HandleFunc("GET "+oidcCallbackPath, s.oidcCallback)
 	s.mux.Handle("/", s.web) // the pages of the web UI
@@ -187,4 +180,3 @@ func remoteHost(r *http.Request) string {
 	return r.RemoteAddr
 }
 
-func appActor(r *http.Request) app.Actor { return app.Actor{RemoteAddr: remoteHost(r)} }

@@ -57,6 +57,10 @@ func (tx *Tx) Sites(ctx context.Context, f domain.SiteFilter) (domain.List[*doma
 		args = append(args, *f.PartnerID)
 		where = append(where, fmt.Sprintf("customer_id IN (SELECT id FROM orgs WHERE partner_id = $%d)", len(args)))
 	}
+	if f.AssignedUserID != nil {
+		args = append(args, *f.AssignedUserID)
+		where = append(where, fmt.Sprintf("id IN (SELECT site_id FROM site_assignments WHERE user_id = $%d)", len(args)))
+	}
 	if f.State != nil {
 		args = append(args, *f.State)
 		where = append(where, fmt.Sprintf("state = $%d", len(args)))

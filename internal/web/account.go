@@ -78,7 +78,7 @@ func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, act app.
 	d.Sessions, _ = h.app.Sessions(r.Context(), act)
 	d.Tokens, _ = h.app.Tokens(r.Context(), act)
 	d.Current = sessionOf(r).id
-	d.MFARequire = sessionOf(r).restricted
+	d.MFARequire = act.MFAPending()
 	if d.Enrolment != nil {
 		d.QR = "data:image/png;base64," + base64.StdEncoding.EncodeToString(d.Enrolment.QRCode)
 	}
@@ -92,33 +92,33 @@ func (h *Handler) accountAction(w http.ResponseWriter, r *http.Request, act app.
 	case "mfa-start":
 		e, err := h.app.StartTOTP(ctx, act)
 		if err != nil {
-			back(w, r, "/account", "mfa", err, "")
+			h.back(w, r, "/account", "mfa", err, "")
 			return
 		}
 		h.renderAccount(w, r, act, accountData{Enrolment: e})
 	case "mfa-confirm":
 		codes, err := h.app.ConfirmTOTP(ctx, act, sessionOf(r).id, strings.TrimSpace(r.PostFormValue("code")))
 		if err != nil {
-			back(w, r, "/account", "mfa", err, "")
+			h.back(w, r, "/account", "mfa", err, "")
 			return
 		}
 		h.renderAccount(w, r, act, accountData{Recovery: codes})
 	case "password":
 		err := h.app.ChangePassword(ctx, act, sessionOf(r).id, r.PostFormValue("current"), r.PostFormValue("new"))
-		back(w, r, "/account", "password", err, "Password changed; your other sessions were signed out.")
+		h.back(w, r, "/account", "password", err, "Password changed; your other sessions were signed out.")
 	case "session-revoke":
-		back(w, r, "/account", "sessions", h.app.RevokeSession(ctx, act, r.PostFormValue("id")), "Session ended.")
+		h.back(w, r, "/account", "sessions", h.app.RevokeSession(ctx, act, r.PostFormValue("id")), "Session ended.")
 	case "token-create":
 		c := app.Credentials{Email: act.User.Email, Password: r.PostFormValue("password"), Code: r.PostFormValue("code"),
 			RemoteAddr: remoteHost(r), UserAgent: r.UserAgent()}
 		secret, _, err := h.app.NewToken(ctx, c, r.PostFormValue("name"))
 		if err != nil {
-			back(w, r, "/account", "tokens", err, "")
+			h.back(w, r, "/account", "tokens", err, "")
 			return
 		}
 		h.renderAccount(w, r, act, accountData{NewToken: secret})
 	case "token-revoke":
-		back(w, r, "/account", "tokens", h.app.RevokeToken(ctx, act, r.PostFormValue("id")), "Token revoked.")
+		h.back(w, r, "/account", "tokens", h.app.RevokeToken(ctx, act, r.PostFormValue("id")), "Token revoked.")
 	default:
 		http.NotFound(w, r)
 	}

@@ -22,13 +22,13 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, act app.Acto
 	ctx := r.Context()
 	d := dashboardData{SiteName: map[string]string{}}
 	pending := domain.RequestPending
-	if act.IsOperator() || act.User.IsAdmin() || act.Org.Kind == domain.OrgPartner {
+	if act.Can().SeeRequests {
 		if l, err := h.app.AccessRequests(ctx, act, domain.AccessRequestFilter{State: &pending}); err == nil {
 			d.Pending = l.Items
 		}
 	}
 	d.Grants, _ = h.app.PartnerGrants(ctx, act)
-	if act.User.IsAdmin() && act.Org.ID != "" {
+	if act.Can().ManageUsers {
 		invited := domain.UserInvited
 		if l, err := h.app.Users(ctx, act, domain.UserFilter{OrgID: &act.Org.ID, State: &invited}); err == nil {
 			d.Invited = l.Items

@@ -33,10 +33,10 @@ func (h *Handler) createOrg(w http.ResponseWriter, r *http.Request, act app.Acto
 	o, err := h.app.CreateOrg(r.Context(), act, app.NewOrg{Kind: domain.OrgKind(r.PostFormValue("kind")),
 		Name: r.PostFormValue("name"), PartnerID: r.PostFormValue("partner_id"), Demo: r.PostFormValue("demo") == "on"})
 	if err != nil {
-		back(w, r, "/orgs", "create-org", err, "")
+		h.back(w, r, "/orgs", "create-org", err, "")
 		return
 	}
-	back(w, r, "/orgs/"+o.ID, "", nil, "Created "+string(o.Kind)+" "+o.Name+". Invite its first administrator below.")
+	h.back(w, r, "/orgs/"+o.ID, "", nil, "Created "+string(o.Kind)+" "+o.Name+". Invite its first administrator below.")
 }
 
 type orgData struct {
@@ -55,7 +55,7 @@ func (h *Handler) org(w http.ResponseWriter, r *http.Request, act app.Actor) {
 		h.fail(w, r, act, err)
 		return
 	}
-	d := orgData{Org: o, Roles: rolesFor(domain.TypeForOrg(o.Kind))}
+	d := orgData{Org: o, Roles: domain.RolesFor(domain.TypeForOrg(o.Kind))}
 	if l, err := h.app.Users(ctx, act, domain.UserFilter{OrgID: &o.ID, Page: domain.Page{Limit: 200}}); err == nil {
 		d.Users = l.Items
 	}
@@ -67,13 +67,3 @@ func (h *Handler) org(w http.ResponseWriter, r *http.Request, act app.Actor) {
 	h.render(w, r, "org", page{Title: o.Name, Nav: "orgs", Actor: act, Data: d})
 }
 
-// rolesFor lists the roles a user of type t may hold (R-ROLE-3).
-func rolesFor(t domain.UserType) []domain.Role {
-	switch t {
-	case domain.TypeOperator:
-		return []domain.Role{domain.RoleOperator}
-	case domain.TypePartner:
-		return []domain.Role{domain.RolePartnerAdmin, domain.RolePartnerAgent}
-	}
-	return []domain.Role{domain.RoleCustomerAdmin, domain.RoleCustomerOps, domain.RoleCustomerUser}
-}

@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/provisio/provisio/internal/app"
@@ -32,123 +34,129 @@ func (h *Handler) createSite(w http.ResponseWriter, r *http.Request, act app.Act
 	s, err := h.app.CreateSite(r.Context(), act, app.NewSite{CustomerID: r.PostFormValue("customer_id"), Name: r.PostFormValue("name"),
 		Edition: domain.Edition(r.PostFormValue("edition")), Company: r.PostFormValue("company")})
 	if err != nil {
-		back(w, r, "/sites", "create-site", err, "")
+		h.back(w, r, "/sites", "create-site", err, "")
 		return
 	}
-	back(w, r, "/sites/"+s.ID, "", nil, "Site "+s.Name+" is "+string(s.State)+".")
+	h.back(w, r, "/sites/"+s.ID, "", nil, "Site "+s.Name+" is "+string(s.State)+".")
 }
 
 type siteData struct {
-	Site      *domain.Site
-	Customer  *domain.Org
+	app.SiteView
 	Users     []*domain.SiteUser // nil when the person may not see them
 	Companies []*domain.Company
 	Company   map[string]string
 	Members   []*domain.User // the customer's active users, to assign
-	Admins    []*domain.User // who is told of changes (R-ASSIGN-2)
-	Partners  []*domain.User // the partner's users, for a partner administrator
 	Requests  []*domain.AccessRequest
+	Requester map[string]string // names of the requests' partner users
 	MyAccess  *domain.AccessDecision
-	Ops       bool // the person is an operations agent of this site
 }
 
-// site is the site dashboard (R-SITE-4) with what each role may do there.
+// site is the site dashboard (R-SITE-4). What each person may do there is
+// the app's SiteView; the page only shows it.
 func (h *Handler) site(w http.ResponseWriter, r *http.Request, act app.Actor) {
 	ctx := r.Context()
-	s, err := h.app.Site(ctx, act, r.PathValue("id"))
+	v, err := h.app.SiteView(ctx, act, r.PathValue("id"))
 	if err != nil {
 		h.fail(w, r, act, err)
 		return
 	}
-	d := siteData{Site: s, Company: map[string]string{}}
-	d.Customer, _ = h.app.Org(ctx, act, s.CustomerID)
-	if l, err := h.app.SiteUsers(ctx, act, s.ID, domain.Page{Limit: 200}); err == nil {
-		d.Users = l.Items
-	}
-	if l, err := h.app.Companies(ctx, act, s.ID, domain.Page{Limit: 200}); err == nil {
-		d.Companies = l.Items
-		for _, c := range l.Items {
-			d.Company[c.ID] = c.Name
+	s := v.Site
+	d := siteData{SiteView: v, Company: map[string]string{}, Requester: map[string]string{}}
+	pg := domain.Page{Limit: domain.MaxPageSize}
+	if v.Can.SeeUsers {
+		if d.Users, err = list(h.app.SiteUsers(ctx, act, s.ID, pg)); err != nil {
+			h.fail(w, r, act, err)
+			return
 		}
 	}
-	active := domain.UserActive
-	if act.Org.ID == s.CustomerID {
-		if l, err := h.app.Users(ctx, act, domain.UserFilter{OrgID: &s.CustomerID, State: &active, Page: domain.Page{Limit: 200}}); err == nil {
-			d.Members = l.Items
-			for _, u := range l.Items {
-				if u.HasRole(domain.RoleCustomerAdmin) {
-					d.Admins = append(d.Admins, u)
-				}
-			}
-		}
-		if dec, err := h.app.Access(ctx, act, s.ID, act.User.ID, ""); err == nil {
-			d.Ops = dec.Allowed && dec.Role == domain.RoleCustomerOps
+	if d.Companies, err = list(h.app.Companies(ctx, act, s.ID, pg)); err != nil {
+		h.fail(w, r, act, err)
+		return
+	}
+	for _, c := range d.Companies {
+		d.Company[c.ID] = c.Name
+	}
+	if v.Can.AssignUsers {
+		active := domain.UserActive
+		if d.Members, err = list(h.app.Users(ctx, act, domain.UserFilter{OrgID: &s.CustomerID, State: &active, Page: pg})); err != nil {
+			h.fail(w, r, act, err)
+			return
 		}
 	}
-	if act.Org.Kind == domain.OrgPartner {
-		if l, err := h.app.Users(ctx, act, domain.UserFilter{OrgID: &act.Org.ID, State: &active, Page: domain.Page{Limit: 200}}); err == nil {
-			d.Partners = l.Items
+	if v.Can.RequestPartnerAccess {
+		dec, err := h.app.Access(ctx, act, s.ID, act.User.ID, "")
+		if err != nil {
+			h.fail(w, r, act, err)
+			return
 		}
-		if dec, err := h.app.Access(ctx, act, s.ID, act.User.ID, ""); err == nil {
-			d.MyAccess = &dec
-		}
+		d.MyAccess = &dec
 	}
-	pending := domain.RequestPending
-	if l, err := h.app.AccessRequests(ctx, act, domain.AccessRequestFilter{SiteID: &s.ID, State: &pending}); err == nil {
-		d.Requests = l.Items
+	if v.Can.AnswerRequests || v.Can.RequestPartnerAccess {
+		pending := domain.RequestPending
+		l, err := h.app.AccessRequestViews(ctx, act, domain.AccessRequestFilter{SiteID: &s.ID, State: &pending, Page: pg})
+		if err != nil {
+			h.fail(w, r, act, err)
+			return
+		}
+		for _, rv := range l {
+			d.Requests = append(d.Requests, rv.Request)
+			d.Requester[rv.Request.ID] = rv.UserName
+		}
 	}
 	h.render(w, r, "site", page{Title: s.Name, Nav: "sites", Actor: act, Data: d})
 }
+
+// list keeps the items of a list use case's answer.
+func list[T any](l domain.List[T], err error) ([]T, error) { return l.Items, err }
 
 func siteURL(r *http.Request) string { return "/sites/" + r.PathValue("id") }
 
 func (h *Handler) assign(w http.ResponseWriter, r *http.Request, act app.Actor) {
 	_, err := h.app.AssignUser(r.Context(), act, r.PathValue("id"), r.PostFormValue("user_id"), domain.Role(r.PostFormValue("role")))
-	back(w, r, siteURL(r), "assign", err, "Assigned; the customer's administrators were told by email.")
+	h.back(w, r, siteURL(r), "assign", err, "Assigned; the customer's administrators were told by email.")
 }
 
 func (h *Handler) unassign(w http.ResponseWriter, r *http.Request, act app.Actor) {
 	err := h.app.UnassignUser(r.Context(), act, r.PathValue("id"), r.PostFormValue("user_id"))
-	back(w, r, siteURL(r), "users", err, "Removed from the site; the user stays in the organisation.")
+	h.back(w, r, siteURL(r), "users", err, "Removed from the site; the user stays in the organisation.")
 }
 
 func (h *Handler) createCompany(w http.ResponseWriter, r *http.Request, act app.Actor) {
 	_, err := h.app.CreateCompany(r.Context(), act, r.PathValue("id"), r.PostFormValue("name"))
-	back(w, r, siteURL(r), "companies", err, "Company created.")
+	h.back(w, r, siteURL(r), "companies", err, "Company created.")
 }
 
 func (h *Handler) assignCompany(w http.ResponseWriter, r *http.Request, act app.Actor) {
 	err := h.app.AssignCompany(r.Context(), act, r.PostFormValue("company_id"), r.PostFormValue("user_id"))
-	back(w, r, siteURL(r), "companies", err, "Assigned to the company.")
+	h.back(w, r, siteURL(r), "companies", err, "Assigned to the company.")
 }
 
-// siteState suspends, resumes, cancels or restores a site (operators).
-func (h *Handler) siteState(w http.ResponseWriter, r *http.Request, act app.Actor) {
-	ctx, id := r.Context(), r.PathValue("id")
-	var err error
-	var msg string
-	switch r.PostFormValue("to") {
-	case "suspend":
-		until, perr := time.Parse("2006-01-02", r.PostFormValue("until"))
-		if perr != nil {
-			err = &domain.Error{Code: domain.EInvalid, Rule: "R-SITE-1", Field: "until", Message: "give the expected end date"}
-			break
-		}
-		_, err = h.app.SuspendSite(ctx, act, id, r.PostFormValue("reason"), until)
-		msg = "Suspended; the vendor's operators were told."
-	case "resume":
-		_, err = h.app.ResumeSite(ctx, act, id)
-		msg = "The site is ready again."
-	case "cancel":
-		_, err = h.app.CancelSite(ctx, act, id)
-		msg = "Cancelled: the site is in stasis and can be restored until its purge date."
-	case "restore":
-		_, err = h.app.RestoreSite(ctx, act, id)
-		msg = "Restored; the site is ready."
-	default:
-		err = &domain.Error{Code: domain.EInvalid, Message: "unknown site action"}
+// suspendSite suspends a ready site with a reason and an expected end
+// (R-SITE-1; operators).
+func (h *Handler) suspendSite(w http.ResponseWriter, r *http.Request, act app.Actor) {
+	until, err := time.Parse("2006-01-02", r.PostFormValue("until"))
+	if err != nil {
+		h.back(w, r, siteURL(r), "state", &domain.Error{Code: domain.EInvalid, Rule: "R-SITE-1", Field: "until",
+			Message: "give the expected end date as a date (YYYY-MM-DD)"}, "")
+		return
 	}
-	back(w, r, siteURL(r), "state", err, msg)
+	_, err = h.app.SuspendSite(r.Context(), act, r.PathValue("id"), r.PostFormValue("reason"), until)
+	h.back(w, r, siteURL(r), "state", err, "Suspended; the vendor's operators were told.")
+}
+
+func (h *Handler) resumeSite(w http.ResponseWriter, r *http.Request, act app.Actor) {
+	_, err := h.app.ResumeSite(r.Context(), act, r.PathValue("id"))
+	h.back(w, r, siteURL(r), "state", err, "The site is ready again.")
+}
+
+func (h *Handler) cancelSite(w http.ResponseWriter, r *http.Request, act app.Actor) {
+	_, err := h.app.CancelSite(r.Context(), act, r.PathValue("id"))
+	h.back(w, r, siteURL(r), "state", err, "Cancelled: the site is in stasis and can be restored until its purge date.")
+}
+
+func (h *Handler) restoreSite(w http.ResponseWriter, r *http.Request, act app.Actor) {
+	_, err := h.app.RestoreSite(r.Context(), act, r.PathValue("id"))
+	h.back(w, r, siteURL(r), "state", err, "Restored; the site is ready.")
 }
 
 func (h *Handler) requestAccess(w http.ResponseWriter, r *http.Request, act app.Actor) {
@@ -157,27 +165,27 @@ func (h *Handler) requestAccess(w http.ResponseWriter, r *http.Request, act app.
 	if res.Assignment != nil {
 		msg = "Access granted at once (professional edition); the customer's administrators were told."
 	}
-	back(w, r, siteURL(r), "partner", err, msg)
+	h.back(w, r, siteURL(r), "partner", err, msg)
 }
 
-// partnerAction revokes (customer), gives up or extends (partner) access.
-func (h *Handler) partnerAction(w http.ResponseWriter, r *http.Request, act app.Actor) {
-	ctx, site, user := r.Context(), r.PathValue("id"), r.PostFormValue("user_id")
-	var err error
-	var msg string
-	switch r.PathValue("action") {
-	case "revoke":
-		err, msg = h.app.RevokeAccess(ctx, act, site, user), "Access revoked; the partner user was told."
-	case "unassign":
-		err, msg = h.app.UnassignPartner(ctx, act, site, user), "Access given up; the customer's administrators were told."
-	case "extend":
-		_, err = h.app.RequestExtension(ctx, act, site, user)
-		msg = "Extension requested: the customer's administrators must approve it."
-	default:
-		http.NotFound(w, r)
-		return
-	}
-	back(w, r, siteURL(r), "partner", err, msg)
+// revokeAccess ends a partner user's access at once (R-PARTNER-4; the
+// customer's administrators).
+func (h *Handler) revokeAccess(w http.ResponseWriter, r *http.Request, act app.Actor) {
+	err := h.app.RevokeAccess(r.Context(), act, r.PathValue("id"), r.PostFormValue("user_id"))
+	h.back(w, r, siteURL(r), "partner", err, "Access revoked; the partner user was told.")
+}
+
+// giveUpAccess lets a partner drop its own or its agent's access
+// (R-PARTNER-4).
+func (h *Handler) giveUpAccess(w http.ResponseWriter, r *http.Request, act app.Actor) {
+	err := h.app.UnassignPartner(r.Context(), act, r.PathValue("id"), r.PostFormValue("user_id"))
+	h.back(w, r, siteURL(r), "partner", err, "Access given up; the customer's administrators were told.")
+}
+
+// extendAccess asks the customer for more time (R-PLUS-1).
+func (h *Handler) extendAccess(w http.ResponseWriter, r *http.Request, act app.Actor) {
+	_, err := h.app.RequestExtension(r.Context(), act, r.PathValue("id"), r.PostFormValue("user_id"))
+	h.back(w, r, siteURL(r), "partner", err, "Extension requested: the customer's administrators must approve it.")
 }
 
 func (h *Handler) assignAccountant(w http.ResponseWriter, r *http.Request, act app.Actor) {
@@ -186,55 +194,61 @@ func (h *Handler) assignAccountant(w http.ResponseWriter, r *http.Request, act a
 	if res.Invited {
 		msg = "Invitation sent: the accountant is assigned once they register."
 	}
-	back(w, r, siteURL(r), "accountant", err, msg)
-}
-
-type requestsData struct {
-	Requests []*domain.AccessRequest
-	SiteName map[string]string
+	h.back(w, r, siteURL(r), "assign-accountant", err, msg)
 }
 
 func (h *Handler) requests(w http.ResponseWriter, r *http.Request, act app.Actor) {
-	f := domain.AccessRequestFilter{Page: domain.Page{Limit: 200}}
+	f := domain.AccessRequestFilter{Page: domain.Page{Limit: domain.MaxPageSize}}
 	if s := r.URL.Query().Get("state"); s != "" {
 		st := domain.RequestState(s)
 		f.State = &st
 	}
-	l, err := h.app.AccessRequests(r.Context(), act, f)
+	l, err := h.app.AccessRequestViews(r.Context(), act, f)
 	if err != nil {
 		h.fail(w, r, act, err)
 		return
 	}
-	d := requestsData{Requests: l.Items, SiteName: map[string]string{}}
-	if ss, err := h.app.Sites(r.Context(), act, domain.SiteFilter{Page: domain.Page{Limit: 200}}); err == nil {
-		for _, s := range ss.Items {
-			d.SiteName[s.ID] = s.Name
-		}
-	}
-	h.render(w, r, "requests", page{Title: "Partner access", Nav: "requests", Actor: act, Data: d})
+	h.render(w, r, "requests", page{Title: "Partner access", Nav: "requests", Actor: act, Data: l})
 }
 
-// decide approves (optionally for fewer days) or denies a request.
-func (h *Handler) decide(w http.ResponseWriter, r *http.Request, act app.Actor) {
+// approve approves a request, for fewer days than the maximum when the
+// form says so (R-PARTNER-2, R-PLUS-1).
+func (h *Handler) approve(w http.ResponseWriter, r *http.Request, act app.Actor) {
 	id := r.PathValue("id")
-	var err error
-	msg := "Denied; the partner user was told."
-	if r.PathValue("action") == "approve" {
-		var period time.Duration
-		if days := r.PostFormValue("days"); days != "" && days != "0" {
-			d, perr := time.ParseDuration(days + "h")
-			if perr == nil {
-				period = d * 24
-			}
-		}
+	period, err := grantPeriod(r.PostFormValue("days"))
+	if err == nil {
 		_, err = h.app.ApproveRequest(r.Context(), act, id, period)
-		msg = "Approved; the partner user and your fellow administrators were told."
-	} else {
-		_, err = h.app.DenyRequest(r.Context(), act, id)
 	}
-	to := r.PostFormValue("back")
-	if to == "" {
-		to = "/requests"
+	h.back(w, r, requestBack(r), "request-"+id, err, "Approved; the partner user and your fellow administrators were told.")
+}
+
+// deny denies a request (R-PARTNER-1).
+func (h *Handler) deny(w http.ResponseWriter, r *http.Request, act app.Actor) {
+	id := r.PathValue("id")
+	_, err := h.app.DenyRequest(r.Context(), act, id)
+	h.back(w, r, requestBack(r), "request-"+id, err, "Denied; the partner user was told.")
+}
+
+// grantPeriod reads the approval form's number of days: blank means the
+// maximum (zero); anything but a whole number of days from 1 is refused.
+func grantPeriod(days string) (time.Duration, error) {
+	days = strings.TrimSpace(days)
+	if days == "" {
+		return 0, nil
 	}
-	back(w, r, safeNext(to), "request-"+id, err, msg)
+	n, err := strconv.Atoi(days)
+	if err != nil || n < 1 {
+		return 0, &domain.Error{Code: domain.EInvalid, Rule: "R-PLUS-1", Field: "days",
+			Message: "give the number of days as a whole number from 1, or leave it blank for the longest access"}
+	}
+	return time.Duration(n) * 24 * time.Hour, nil
+}
+
+// requestBack is where an answer to a request returns: the page it was
+// given on, or the requests list.
+func requestBack(r *http.Request) string {
+	if to := r.PostFormValue("back"); to != "" {
+		return safeNext(to)
+	}
+	return "/requests"
 }

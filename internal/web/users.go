@@ -46,7 +46,7 @@ func (h *Handler) users(w http.ResponseWriter, r *http.Request, act app.Actor) {
 		return
 	}
 	h.render(w, r, "users", page{Title: "Users of " + o.Name, Nav: "users", Actor: act,
-		Data: usersData{States: []string{"invited", "active", "locked", "deleted"}, Org: o, Users: l.Items, Roles: rolesFor(domain.TypeForOrg(o.Kind)), Next: l.NextCursor}})
+		Data: usersData{States: []string{"invited", "active", "locked", "deleted"}, Org: o, Users: l.Items, Roles: domain.RolesFor(domain.TypeForOrg(o.Kind)), Next: l.NextCursor}})
 }
 
 func roleValues(r *http.Request) []domain.Role {
@@ -68,14 +68,14 @@ func (h *Handler) inviteUser(w http.ResponseWriter, r *http.Request, act app.Act
 	u, warns, err := h.app.CreateUser(r.Context(), act, app.NewUser{OrgID: orgID, Email: r.PostFormValue("email"),
 		Name: r.PostFormValue("name"), Roles: roleValues(r)})
 	if err != nil {
-		back(w, r, to, "invite", err, "")
+		h.back(w, r, to, "invite", err, "")
 		return
 	}
 	msg := "Invited " + u.Email + "; the invitation link was emailed to them."
 	for _, wn := range warns {
 		msg += " Warning: " + wn.Rule + ": " + wn.Message
 	}
-	back(w, r, to, "", nil, msg)
+	h.back(w, r, to, "", nil, msg)
 }
 
 type userData struct {
@@ -90,7 +90,7 @@ func (h *Handler) user(w http.ResponseWriter, r *http.Request, act app.Actor) {
 		h.fail(w, r, act, err)
 		return
 	}
-	h.render(w, r, "user", page{Title: u.Name, Nav: "users", Actor: act, Data: userData{User: u, Roles: rolesFor(u.Type)}})
+	h.render(w, r, "user", page{Title: u.Name, Nav: "users", Actor: act, Data: userData{User: u, Roles: domain.RolesFor(u.Type)}})
 }
 
 // updateUser changes name, email (confirmed by the person) and roles.
@@ -99,38 +99,36 @@ func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request, act app.Act
 	name, email := r.PostFormValue("name"), r.PostFormValue("email")
 	u, pending, err := h.app.UpdateUser(r.Context(), act, id, domain.UserUpdate{Name: &name, Email: &email, Roles: roleValues(r)})
 	if err != nil {
-		back(w, r, "/users/"+id, "edit", err, "")
+		h.back(w, r, "/users/"+id, "edit", err, "")
 		return
 	}
 	msg := "Saved " + u.Name + "."
 	if pending != "" {
 		msg += " The new address " + pending + " takes effect once confirmed from the link sent to it."
 	}
-	back(w, r, "/users/"+id, "", nil, msg)
+	h.back(w, r, "/users/"+id, "", nil, msg)
 }
 
 // userAction locks, unlocks, deletes or re-invites a user.
-func (h *Handler) userAction(w http.ResponseWriter, r *http.Request, act app.Actor) {
-	id, action := r.PathValue("id"), r.PathValue("action")
-	do := map[string]func() (*domain.User, error){
-		"lock":   func() (*domain.User, error) { return h.app.LockUser(r.Context(), act, id) },
-		"unlock": func() (*domain.User, error) { return h.app.UnlockUser(r.Context(), act, id) },
-		"delete": func() (*domain.User, error) { return h.app.DeleteUser(r.Context(), act, id) },
-		"resend": func() (*domain.User, error) { return h.app.ResendInvitation(r.Context(), act, id) },
-	}[action]
-	if do == nil {
-		http.NotFound(w, r)
-		return
+func (h *Handler) userAction(action string) func(http.ResponseWriter, *http.Request, app.Actor) {
+	return func(w http.ResponseWriter, r *http.Request, act app.Actor) {
+		id := r.PathValue("id")
+		do := map[string]func() (*domain.User, error){
+			"lock":   func() (*domain.User, error) { return h.app.LockUser(r.Context(), act, id) },
+			"unlock": func() (*domain.User, error) { return h.app.UnlockUser(r.Context(), act, id) },
+			"delete": func() (*domain.User, error) { return h.app.DeleteUser(r.Context(), act, id) },
+			"resend": func() (*domain.User, error) { return h.app.ResendInvitation(r.Context(), act, id) },
+		}[action]
+		u, err := do()
+		if err != nil {
+			h.back(w, r, "/users/"+id, action, err, "")
+			return
+		}
+		if action == "delete" {
+			h.back(w, r, "/users?org="+u.OrgID, "", nil, u.Email+" was deleted and removed from every site.")
+			return
+		}
+		h.back(w, r, "/users/"+id, "", nil, map[string]string{"lock": u.Email + " is locked: its sessions ended and it can reach no site.",
+			"unlock": u.Email + " is active again, with the sites it had.", "resend": "A fresh invitation went to " + u.Email + "."}[action])
 	}
-	u, err := do()
-	if err != nil {
-		back(w, r, "/users/"+id, action, err, "")
-		return
-	}
-	if action == "delete" {
-		back(w, r, "/users?org="+u.OrgID, "", nil, u.Email+" was deleted and removed from every site.")
-		return
-	}
-	back(w, r, "/users/"+id, "", nil, map[string]string{"lock": u.Email + " is locked: its sessions ended and it can reach no site.",
-		"unlock": u.Email + " is active again, with the sites it had.", "resend": "A fresh invitation went to " + u.Email + "."}[action])
 }

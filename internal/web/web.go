@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"context"
 	"embed"
-	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -19,7 +18,7 @@ import (
 	"time"
 
 	"github.com/provisio/provisio/internal/app"
-	"github.com/provisio/provisio/internal/domain"
+	"github.com/provisio/provisio/internal/httperr"
 	"github.com/provisio/provisio/internal/identity"
 )
 
@@ -40,7 +39,7 @@ type Handler struct {
 
 // views lists every page; New checks that each one parses.
 var views = []string{"signin", "dashboard", "orgs", "org", "users", "user", "sites", "site", "requests",
-	"audit", "mailbox", "mail", "account", "error"}
+	"audit", "mailbox", "mail", "account", "error", "invitation", "email", "access", "reset"}
 
 // New parses the templates once and returns the UI's handler.
 func New(a *app.App, log *slog.Logger) (*Handler, error) {
@@ -92,7 +91,6 @@ func (h *Handler) funcs() template.FuncMap {
 			return t.UTC().Format("2 Jan 2006 15:04")
 		},
 		"day": func(t time.Time) string { return t.UTC().Format("2006-01-02") },
-		"is":  func(act app.Actor, role string) bool { return act.User != nil && act.User.HasRole(domain.Role(role)) },
 		"errorFor": func(p page, form string) string {
 			if p.Form == form {
 				return p.Error
@@ -103,19 +101,17 @@ func (h *Handler) funcs() template.FuncMap {
 	}
 }
 
-// render writes a view inside the layout.
+// render writes a view inside the layout, with the flash message left by
+// the POST that redirected here, if any.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, view string, p page) {
 	p.Query = r.URL.Query()
-	if p.Flash == "" {
-		p.Flash = p.Query.Get("ok")
-	}
-	if p.Error == "" {
-		p.Error, p.Form = p.Query.Get("error"), p.Query.Get("form")
+	if f, ok := takeFlash(w, r); ok && p.Flash == "" && p.Error == "" {
+		p.Flash, p.Error, p.Form = f.OK, f.Error, f.Form
 	}
 	var buf bytes.Buffer
 	if err := h.views[view].ExecuteTemplate(&buf, "layout.html", p); err != nil {
-		h.log.Error("render", "view", view, "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		a := httperr.Report(r.Context(), h.log, fmt.Errorf("render view %s: %w", view, err))
+		http.Error(w, a.Message, a.Status)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -123,49 +119,6 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, view string, p 
 		w.WriteHeader(p.Status)
 	}
 	_, _ = buf.WriteTo(w)
-}
-
-// fail shows an error page: not found for R-ORG-1, the message otherwise.
-func (h *Handler) fail(w http.ResponseWriter, r *http.Request, act app.Actor, err error) {
-	status := http.StatusBadRequest
-	switch domain.ErrorCode(err) {
-	case domain.ENotFound:
-		status = http.StatusNotFound
-	case domain.EForbidden:
-		status = http.StatusForbidden
-	case domain.EInternal:
-		h.log.Error("page", "path", r.URL.Path, "err", err)
-		err, status = errors.New("something went wrong on our side; please try again"), http.StatusInternalServerError
-	}
-	h.render(w, r, "error", page{Title: "Not possible", Actor: act, Error: err.Error(), Status: status})
-}
-
-// back redirects after a POST: to the form's page with the refusal next
-// to the form, or with a success message.
-func back(w http.ResponseWriter, r *http.Request, to, form string, err error, ok string) {
-	q := url.Values{}
-	if err != nil {
-		msg := err.Error()
-		if domain.ErrorCode(err) == domain.EInternal {
-			msg = "something went wrong on our side; please try again"
-		}
-		q.Set("error", msg)
-		q.Set("form", form)
-	} else if ok != "" {
-		q.Set("ok", ok)
-	}
-	sep := "?"
-	if strings.Contains(to, "?") {
-		sep = "&"
-	}
-	target := to
-	if len(q) > 0 {
-		target += sep + q.Encode()
-	}
-	if form != "" {
-		target += "#" + form
-	}
-	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
 type actorKey struct{}
@@ -180,23 +133,18 @@ func (h *Handler) signedIn(next func(http.ResponseWriter, *http.Request, app.Act
 			http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
 		}
-		act, sid, restricted, err := h.app.SessionActor(r.Context(), c.Value, remoteHost(r))
+		act, sid, err := h.app.SessionActor(r.Context(), c.Value, remoteHost(r))
 		if err != nil {
 			http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
 		}
-		if restricted && !strings.HasPrefix(r.URL.Path, "/account") && r.URL.Path != "/signout" {
-			http.Redirect(w, r, "/account?mfa=required", http.StatusSeeOther)
-			return
-		}
-		ctx := context.WithValue(r.Context(), actorKey{}, sessionInfo{id: sid, restricted: restricted})
+		ctx := context.WithValue(r.Context(), actorKey{}, sessionInfo{id: sid})
 		next(w, r.WithContext(ctx), act)
 	}
 }
 
 type sessionInfo struct {
-	id         string
-	restricted bool
+	id string
 }
 
 func sessionOf(r *http.Request) sessionInfo {
@@ -212,5 +160,9 @@ func remoteHost(r *http.Request) string {
 }
 
 func (h *Handler) cookie(value string, maxAge int) *http.Cookie {
-	return identity.NewSessionCookie(value, maxAge, strings.HasPrefix(h.app.Config().BaseURL, "https://"))
+	return identity.NewSessionCookie(value, maxAge, h.secure())
 }
+
+// secure reports whether the portal is served over HTTPS, so cookies are
+// sent over HTTPS only.
+func (h *Handler) secure() bool { return strings.HasPrefix(h.app.Config().BaseURL, "https://") }

@@ -1,0 +1,218 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/provisio/provisio/internal/domain"
+)
+
+// The permission policy (STYLE 3a). Who may do what is decided here, once:
+// the use cases check these values before they change anything, and the
+// pages read the same values to decide what to offer. Nothing outside app
+// compares role names.
+
+// PortalPermissions is what the actor may reach across the portal.
+type PortalPermissions struct {
+	SeeOrgs             bool // the organisations list
+	CreateOrgs          bool // create partners and customers (operators)
+	SeeUsers            bool // the users of its own organisation
+	ManageUsers         bool // invite, change, lock and delete its organisation's users
+	SeeRequests         bool // partner access requests (R-PARTNER-1)
+	SeeAudit            bool // the activity log (R-AUDIT-1)
+	VerifyAudit         bool // check the whole hash chain (operators)
+	SeeMailbox          bool // the local mailbox (R-NOTE-2)
+	CreateSites         bool // operators, and partner administrators for their customers (R-SITE-0)
+	CreateStandardSites bool // standard edition sites: the vendor's operators only (R-SITE-0)
+	FindAccountants     bool // look accountants up by email (R-ACCT-2)
+}
+
+// Can returns what the actor may reach across the portal. The system
+// actor may do everything.
+func (act Actor) Can() PortalPermissions {
+	if act.User == nil {
+		return PortalPermissions{true, true, true, true, true, true, true, true, true, true, true}
+	}
+	op := act.IsOperator()
+	partner := act.Org != nil && act.Org.Kind == domain.OrgPartner
+	admin := act.User.IsAdmin()
+	ownOrg := act.Org != nil && act.Org.ID != ""
+	return PortalPermissions{
+		SeeOrgs:             op || partner,
+		CreateOrgs:          op,
+		SeeUsers:            ownOrg,
+		ManageUsers:         ownOrg && admin,
+		SeeRequests:         op || partner || act.is(domain.RoleCustomerAdmin),
+		SeeAudit:            admin,
+		VerifyAudit:         op,
+		SeeMailbox:          op,
+		CreateSites:         op || act.is(domain.RolePartnerAdmin),
+		CreateStandardSites: op,
+		FindAccountants:     op || act.is(domain.RoleCustomerAdmin),
+	}
+}
+
+// MFAPending reports whether the actor signed in with a password only and
+// must enrol a second factor before anything else (R-PLUS-3). Only the
+// enrolment, its own sessions and signing out are open to it.
+func (act Actor) MFAPending() bool { return act.mfaPending }
+
+// mayAct refuses an actor whose session still owes a second factor.
+func (act Actor) mayAct() error {
+	if act.mfaPending {
+		return domain.RuleError(domain.EForbidden, "R-PLUS-3",
+			"your account needs multi-factor sign-in: enrol an authenticator on your account page first")
+	}
+	return nil
+}
+
+// SitePermissions is what the actor may do with one site.
+type SitePermissions struct {
+	SeeUsers             bool // the site's users (R-SITE-4)
+	AssignUsers          bool // assign and remove the customer's users (R-ASSIGN-1…3)
+	AssignAccountants    bool // R-ACCT-2
+	AnswerRequests       bool // approve or deny partner access (R-PARTNER-1)
+	RevokePartnerAccess  bool // R-PARTNER-4
+	RequestPartnerAccess bool // ask for partner access (R-PARTNER-1, R-PARTNER-6)
+	RequestForOthers     bool // … for any user of its partner, not only itself
+	ManageCompanies      bool // create and staff companies (R-SITE-3)
+	ChangeState          bool // suspend, resume, cancel and restore it (operators)
+	Suspend              bool // R-SITE-1
+	Resume               bool
+	Cancel               bool // R-SITE-2
+	Restore              bool
+}
+
+// sitePermissions is the policy for one site of customer cust. What
+// depends on the actor's own assignment (companies) is added by
+// siteView.
+func (act Actor) sitePermissions(s *domain.Site, cust *domain.Org) SitePermissions {
+	if act.User == nil {
+		return SitePermissions{SeeUsers: true, AssignUsers: true, AssignAccountants: true, AnswerRequests: true,
+			RevokePartnerAccess: true, ManageCompanies: true, ChangeState: true, Suspend: true, Resume: true, Cancel: true, Restore: true}
+	}
+	custAdmin := act.Org != nil && act.Org.ID == cust.ID && act.is(domain.RoleCustomerAdmin)
+	linkedPartner := act.Org != nil && act.Org.Kind == domain.OrgPartner && cust.PartnerID == act.Org.ID
+	op := act.IsOperator()
+	moves := func(to domain.SiteState) bool { return op && domain.CheckSiteTransition(s.State, to) == nil }
+	return SitePermissions{
+		SeeUsers:             act.seesUsersOf(cust),
+		AssignUsers:          custAdmin,
+		AssignAccountants:    custAdmin,
+		AnswerRequests:       custAdmin,
+		RevokePartnerAccess:  custAdmin,
+		RequestPartnerAccess: linkedPartner,
+		RequestForOthers:     linkedPartner && act.is(domain.RolePartnerAdmin),
+		ChangeState:          op,
+		Suspend:              moves(domain.SiteSuspended),
+		Resume:               s.State == domain.SiteSuspended && moves(domain.SiteReady),
+		Cancel:               moves(domain.SiteCancelled),
+		Restore:              s.State == domain.SiteCancelled && moves(domain.SiteReady),
+	}
+}
+
+// SiteView is a site as the actor sees it: the site, its customer, what
+// the actor may do with it, and the limits the pages must show.
+type SiteView struct {
+	Site     *domain.Site
+	Customer *domain.Org
+	Can      SitePermissions
+	// MaxGrant is the longest partner access on this site's edition
+	// (R-PARTNER-2); zero means access does not expire (R-PARTNER-3).
+	MaxGrant time.Duration
+	// Stasis is how long a cancelled site can still be restored (R-SITE-2).
+	Stasis time.Duration
+	// Told are the customer's administrators, who are told of every
+	// assignment (R-ASSIGN-2); set for those who assign.
+	Told []*domain.User
+	// PartnerUsers are those the actor may ask partner access for: any
+	// active user of its partner for a partner administrator, itself for
+	// an agent; set when it may ask at all.
+	PartnerUsers []*domain.User
+	// SiteRoles and PartnerRoles are the roles offered on the site's forms.
+	SiteRoles, PartnerRoles []domain.Role
+}
+
+// MaxGrantDays is MaxGrant in whole days, at least one (0 when access
+// does not expire), for a form's upper bound.
+func (v SiteView) MaxGrantDays() int {
+	if v.MaxGrant <= 0 {
+		return 0
+	}
+	return max(1, int(v.MaxGrant/(24*time.Hour)))
+}
+
+// StasisText says Stasis in words.
+func (v SiteView) StasisText() string { return durationText(v.Stasis) }
+
+// MaxGrantText says MaxGrant in words: "7 days", "72 hours".
+func (v SiteView) MaxGrantText() string { return durationText(v.MaxGrant) }
+
+// durationText says d in whole days, or whole hours when it is not a
+// number of days.
+func durationText(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "no limit"
+	case d%(24*time.Hour) == 0:
+		return plural(int(d/(24*time.Hour)), "day")
+	case d%time.Hour == 0:
+		return plural(int(d/time.Hour), "hour")
+	}
+	return d.String()
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}
+
+// siteView loads a site the actor may see and computes its permissions.
+func (u *unit) siteView(ctx context.Context, id string) (SiteView, error) {
+	s, cust, err := u.loadSite(ctx, id)
+	if err != nil {
+		return SiteView{}, err
+	}
+	v := SiteView{Site: s, Customer: cust, Can: u.act.sitePermissions(s, cust), MaxGrant: u.app.cfg.PartnerAccess[s.Edition],
+		Stasis: u.app.cfg.StasisPeriod}
+	if v.Can.AssignUsers {
+		v.SiteRoles = domain.RolesFor(domain.TypeCustomer)
+		if v.Told, err = u.OrgAdmins(ctx, cust.ID, domain.RoleCustomerAdmin); err != nil {
+			return SiteView{}, fmt.Errorf("administrators of %s: %w", cust.ID, err)
+		}
+	}
+	if v.Can.RequestPartnerAccess {
+		v.PartnerRoles = domain.RolesFor(domain.TypePartner)
+		v.PartnerUsers = []*domain.User{u.act.User}
+		if v.Can.RequestForOthers {
+			active := domain.UserActive
+			l, err := u.Users(ctx, domain.UserFilter{OrgID: &u.act.Org.ID, State: &active, Page: domain.Page{Limit: domain.MaxPageSize}})
+			if err != nil {
+				return SiteView{}, fmt.Errorf("users of %s: %w", u.act.Org.ID, err)
+			}
+			v.PartnerUsers = l.Items
+		}
+	}
+	if u.act.User != nil {
+		switch err := u.opsAgent(ctx, s); {
+		case err == nil:
+			v.Can.ManageCompanies = true
+		case domain.ErrorCode(err) != domain.EForbidden:
+			return SiteView{}, err
+		}
+	}
+	return v, nil
+}
+
+// SiteView returns a site with what the actor may do with it. Codes:
+// not_found.
+func (a *App) SiteView(ctx context.Context, act Actor, id string) (v SiteView, err error) {
+	err = a.read(ctx, act, func(u *unit) error {
+		v, err = u.siteView(ctx, id)
+		return err
+	})
+	return v, err
+}
