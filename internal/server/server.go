@@ -179,4 +179,3 @@ func remoteHost(r *http.Request) string {
 	}
 	return r.RemoteAddr
 }
-

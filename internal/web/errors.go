@@ -82,7 +82,9 @@ func takeFlash(w http.ResponseWriter, r *http.Request) (flash, bool) {
 
 // Fail answers a page request that err refused, through the pages' one
 // error path. It serves the server's own browser flows (external sign-in).
-func (h *Handler) Fail(w http.ResponseWriter, r *http.Request, err error) { h.fail(w, r, app.Actor{}, err) }
+func (h *Handler) Fail(w http.ResponseWriter, r *http.Request, err error) {
+	h.fail(w, r, app.Actor{}, err)
+}
 
 // Refuse shows a page that says msg with the given status, for refusals
 // that come from outside the app (an identity provider that did not

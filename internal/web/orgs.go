@@ -66,4 +66,3 @@ func (h *Handler) org(w http.ResponseWriter, r *http.Request, act app.Actor) {
 	}
 	h.render(w, r, "org", page{Title: o.Name, Nav: "orgs", Actor: act, Data: d})
 }
-
