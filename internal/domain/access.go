@@ -37,6 +37,18 @@ type AccessRequest struct {
 	CreatedAt    time.Time    `json:"created_at"`
 }
 
+// AccessLink is a single-use link mailed in a notice: approve or deny a
+// request (R-PARTNER-1), or ask to extend access (R-PLUS-1). Its token is
+// a secret in the mail: only the token's hash is stored, and it is not a
+// field here.
+type AccessLink struct {
+	Action       string    `json:"action"` // approve, deny or extend
+	RequestID    string    `json:"request_id,omitzero"`
+	AssignmentID string    `json:"assignment_id,omitzero"`
+	UserID       string    `json:"user_id"` // who the link was mailed to
+	ExpiresAt    time.Time `json:"expires_at"`
+}
+
 // AccessRequestFilter narrows a list of requests. Nil fields are not set.
 type AccessRequestFilter struct {
 	SiteID     *string

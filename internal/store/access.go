@@ -103,25 +103,16 @@ func (tx *Tx) DueRequests(ctx context.Context, now time.Time, limit int) ([]*dom
 	return collect(rows, scanRequest)
 }
 
-// AccessLink is a single-use link from a notice (approve, deny, extend).
-type AccessLink struct {
-	Action       string
-	RequestID    string
-	AssignmentID string
-	UserID       string // who the link was mailed to
-	ExpiresAt    time.Time
-}
-
 // CreateAccessLink stores a link by the hash of its token.
-func (tx *Tx) CreateAccessLink(ctx context.Context, tokenHash string, l *AccessLink, now time.Time) error {
+func (tx *Tx) CreateAccessLink(ctx context.Context, tokenHash string, l *domain.AccessLink, now time.Time) error {
 	_, err := tx.exec(ctx, `INSERT INTO access_links (token_hash, action, request_id, assignment_id, user_id, expires_at, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`, tokenHash, l.Action, l.RequestID, l.AssignmentID, l.UserID, ts(l.ExpiresAt), ts(now))
 	return err
 }
 
 // AccessLinkByHash returns an unused, unexpired link, or ErrNotFound.
-func (tx *Tx) AccessLinkByHash(ctx context.Context, tokenHash string, now time.Time) (*AccessLink, error) {
-	var l AccessLink
+func (tx *Tx) AccessLinkByHash(ctx context.Context, tokenHash string, now time.Time) (*domain.AccessLink, error) {
+	var l domain.AccessLink
 	err := tx.q.QueryRowContext(ctx, `SELECT action, request_id, assignment_id, user_id, expires_at FROM access_links
 		WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2`, tokenHash, ts(now)).
 		Scan(&l.Action, &l.RequestID, &l.AssignmentID, &l.UserID, nullTime{&l.ExpiresAt})
