@@ -57,7 +57,7 @@ func (u *unit) pendingRequest(ctx context.Context, id string) (*domain.AccessReq
 	if u.act.User != nil && !(u.act.Org.ID == cust.ID && u.act.is(domain.RoleCustomerAdmin)) {
 		return nil, nil, nil, forbidden("R-PARTNER-1", "only the customer's administrators answer partner access requests")
 	}
-	if req.State == domain.RequestPending && !u.now.Before(req.ExpiresAt) {
+	if req.Lapsed(u.now) {
 		// The sweep marks it expired and tells the partner; the answer is
 		// refused either way.
 		return nil, nil, nil, domain.RuleError(domain.ERule, "R-PARTNER-4", "this request expired unanswered on %s",

@@ -131,11 +131,7 @@ func (a *App) AccessRequests(ctx context.Context, act Actor, f domain.AccessRequ
 		}
 		out, err = u.AccessRequests(ctx, f, u.now)
 		for _, r := range out.Items {
-			// A request whose answer time has passed is expired now, swept
-			// or not.
-			if r.State == domain.RequestPending && !u.now.Before(r.ExpiresAt) {
-				r.State = domain.RequestExpired
-			}
+			r.State = r.EffectiveState(u.now)
 		}
 		return err
 	})
