@@ -57,13 +57,3 @@ type CompanyAssignment struct {
 	SiteID    string    `json:"site_id"`
 	CreatedAt time.Time `json:"created_at,omitzero"`
 }
-
-// AccessDecision answers "may this user use this site (and company) now?".
-type AccessDecision struct {
-	Allowed   bool
-	Reason    string // why not, or how
-	Role      Role
-	Via       AccessVia
-	ExpiresAt time.Time
-	Companies []string // for a granted site, the companies reachable ("*" for all)
-}
