@@ -72,7 +72,7 @@ func (tx *Tx) UserAssignments(ctx context.Context, userID string) ([]*domain.Ass
 // SiteUsers lists the site's dashboard rows (R-SITE-4), ordered by
 // assignment id, leaving out access that expired by now.
 func (tx *Tx) SiteUsers(ctx context.Context, siteID string, now time.Time, p domain.Page) (domain.List[*domain.SiteUser], error) {
-	where, args, tail := pageClause([]string{"a.site_id = $1", "(a.expires_at IS NULL OR a.expires_at > $2)"},
+	where, args, tail := pageClause([]string{"a.site_id = $1", grantCurrentSQL("a.expires_at", 2)},
 		[]any{siteID, ts(now)}, "a.id", p)
 	rows, err := tx.q.QueryContext(ctx, `SELECT `+assignCols+`, u.name, u.email, u.state
 		FROM site_assignments a JOIN users u ON u.id = a.user_id`+whereSQL(where)+tail, args...)
