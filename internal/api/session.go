@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/provisio/provisio/internal/app"
+	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/identity"
-	"github.com/provisio/provisio/internal/store"
 )
 
 // Session is a sign-in kept by the server.
@@ -24,7 +24,7 @@ type Session struct {
 	Current    bool      `json:"current,omitempty"`
 }
 
-func sessionOut(s *store.Session, current string) Session {
+func sessionOut(s *domain.Session, current string) Session {
 	return Session{ID: s.ID, Via: s.Via, MFA: s.MFAOK, RemoteAddr: s.RemoteAddr, UserAgent: s.UserAgent,
 		CreatedAt: s.CreatedAt, LastSeenAt: s.LastSeenAt, ExpiresAt: s.ExpiresAt, Current: s.ID == current}
 }

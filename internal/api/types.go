@@ -6,7 +6,6 @@ import (
 
 	"github.com/provisio/provisio/internal/app"
 	"github.com/provisio/provisio/internal/domain"
-	"github.com/provisio/provisio/internal/store"
 )
 
 // Org is an organisation as the API shows it.
@@ -180,7 +179,7 @@ type Token struct {
 	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
 }
 
-func tokenOut(t *store.APIToken, secret string) Token {
+func tokenOut(t *domain.APIToken, secret string) Token {
 	return Token{ID: t.ID, Name: t.Name, Secret: secret, CreatedAt: t.CreatedAt, LastUsedAt: timePtr(t.LastUsedAt),
 		RevokedAt: timePtr(t.RevokedAt)}
 }

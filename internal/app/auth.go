@@ -142,7 +142,7 @@ var errBadLogin = &domain.Error{Code: domain.EUnauthorized, Message: "the email 
 
 // IssueToken issues a personal API token from an email and password; see
 // NewToken, which also takes a second factor.
-func (a *App) IssueToken(ctx context.Context, remoteAddr, email, password, name string) (string, *store.APIToken, error) {
+func (a *App) IssueToken(ctx context.Context, remoteAddr, email, password, name string) (string, *domain.APIToken, error) {
 	return a.NewToken(ctx, Credentials{Email: email, Password: password, RemoteAddr: remoteAddr}, name)
 }
 
@@ -151,7 +151,7 @@ func (a *App) IssueToken(ctx context.Context, remoteAddr, email, password, name 
 // unauthorized.
 func (a *App) Authenticate(ctx context.Context, secret, remoteAddr string) (Actor, error) {
 	var act Actor
-	var tok *store.APIToken
+	var tok *domain.APIToken
 	err := a.read(ctx, System, func(u *unit) error {
 		usr, t, err := u.UserByTokenHash(ctx, identity.HashSecret(secret))
 		tok = t
@@ -191,7 +191,7 @@ func (u *unit) orgOf(ctx context.Context, usr *domain.User) (*domain.Org, error)
 }
 
 // Tokens lists the actor's own API tokens.
-func (a *App) Tokens(ctx context.Context, act Actor) (out []*store.APIToken, err error) {
+func (a *App) Tokens(ctx context.Context, act Actor) (out []*domain.APIToken, err error) {
 	err = a.readEnrolling(ctx, act, func(u *unit) error {
 		out, err = u.APITokens(ctx, act.userID())
 		return err

@@ -57,7 +57,7 @@ func (u *unit) pendingRequest(ctx context.Context, id string) (*domain.AccessReq
 	if !u.act.sitePermissions(s, cust).AnswerRequests {
 		return nil, nil, nil, forbidden("R-PARTNER-1", "only the customer's administrators answer partner access requests")
 	}
-	if req.State == domain.RequestPending && !u.now.Before(req.ExpiresAt) {
+	if req.Lapsed(u.now) {
 		// The sweep marks it expired and tells the partner; the answer is
 		// refused either way.
 		return nil, nil, nil, domain.RuleError(domain.ERule, "R-PARTNER-4", "this request expired unanswered on %s",
@@ -192,7 +192,7 @@ func (a *App) InspectLink(ctx context.Context, token string) (la LinkAction, err
 }
 
 // inspectLink loads an unused link and describes what it would do.
-func (u *unit) inspectLink(ctx context.Context, hash string) (*store.AccessLink, LinkAction, error) {
+func (u *unit) inspectLink(ctx context.Context, hash string) (*domain.AccessLink, LinkAction, error) {
 	l, err := u.AccessLinkByHash(ctx, hash, u.now)
 	if err != nil {
 		return nil, LinkAction{}, storeErrRule(err, "R-PARTNER-1", "this link is unknown, already used or expired")
@@ -232,7 +232,7 @@ func (u *unit) inspectLink(ctx context.Context, hash string) (*store.AccessLink,
 // unknown or expired link is refused. Codes: not_found, rule.
 func (a *App) UseLink(ctx context.Context, remoteAddr, token string) (la LinkAction, err error) {
 	hash := identity.HashSecret(token)
-	var l *store.AccessLink
+	var l *domain.AccessLink
 	err = a.read(ctx, System, func(u *unit) error {
 		l, la, err = u.inspectLink(ctx, hash)
 		return err

@@ -156,11 +156,7 @@ func (u *unit) accessRequests(ctx context.Context, f domain.AccessRequestFilter)
 	}
 	out, err = u.AccessRequests(ctx, f, u.now)
 	for _, r := range out.Items {
-		// A request whose answer time has passed is expired now, swept
-		// or not.
-		if r.State == domain.RequestPending && !u.now.Before(r.ExpiresAt) {
-			r.State = domain.RequestExpired
-		}
+		r.State = r.EffectiveState(u.now)
 	}
 	return out, err
 }

@@ -199,7 +199,7 @@ func (u *unit) openRequest(ctx context.Context, s *domain.Site, cust *domain.Org
 // the link.
 func (u *unit) accessLink(ctx context.Context, action, requestID, assignmentID, userID string, expires time.Time) (string, error) {
 	token := identity.NewSecret("acl")
-	l := &store.AccessLink{Action: action, RequestID: requestID, AssignmentID: assignmentID, UserID: userID, ExpiresAt: expires}
+	l := &domain.AccessLink{Action: action, RequestID: requestID, AssignmentID: assignmentID, UserID: userID, ExpiresAt: expires}
 	if err := u.CreateAccessLink(ctx, identity.HashSecret(token), l, u.now); err != nil {
 		return "", err
 	}

@@ -22,7 +22,7 @@ type Credentials struct {
 // cookie value, or a bearer token for the CLI).
 type SessionResult struct {
 	Token   string
-	Session *store.Session
+	Session *domain.Session
 	User    *domain.User
 	// EnrolMFA is set when the user must enrol a second factor before it
 	// may do anything else (R-PLUS-3); the session allows only that.
@@ -191,7 +191,7 @@ func (a *App) SignIn(ctx context.Context, c Credentials) (*SessionResult, error)
 func (a *App) startSession(ctx context.Context, usr *domain.User, org *domain.Org, via string, mfaOK bool, c Credentials) (*SessionResult, error) {
 	token := identity.NewSecret("pvs")
 	now := a.now()
-	s := &store.Session{ID: domain.NewID("ses", now), UserID: usr.ID, MFAOK: mfaOK, Via: via, RemoteAddr: c.RemoteAddr,
+	s := &domain.Session{ID: domain.NewID("ses", now), UserID: usr.ID, MFAOK: mfaOK, Via: via, RemoteAddr: c.RemoteAddr,
 		UserAgent: c.UserAgent, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(a.cfg.SessionAbsolute)}
 	err := a.write(ctx, Actor{User: usr, Org: org, RemoteAddr: c.RemoteAddr}, func(u *unit) error {
 		if err := u.CreateSession(ctx, s, identity.HashSecret(token)); err != nil {
@@ -208,7 +208,7 @@ func (a *App) startSession(ctx context.Context, usr *domain.User, org *domain.Or
 // NewToken checks credentials, second factor included, and issues a
 // personal API token (R-PLUS-3). A user who must enrol a second factor
 // first is told so. Codes: unauthorized, mfa_required, throttled, rule.
-func (a *App) NewToken(ctx context.Context, c Credentials, name string) (string, *store.APIToken, error) {
+func (a *App) NewToken(ctx context.Context, c Credentials, name string) (string, *domain.APIToken, error) {
 	usr, org, mfa, err := a.checkCredentials(ctx, c)
 	if err != nil {
 		return "", nil, err
@@ -221,9 +221,9 @@ func (a *App) NewToken(ctx context.Context, c Credentials, name string) (string,
 		name = "cli"
 	}
 	secret := identity.NewSecret("pvt")
-	var tok *store.APIToken
+	var tok *domain.APIToken
 	err = a.write(ctx, Actor{User: usr, Org: org, RemoteAddr: c.RemoteAddr}, func(u *unit) error {
-		tok = &store.APIToken{ID: domain.NewID("tok", u.now), UserID: usr.ID, Name: name, CreatedAt: u.now}
+		tok = &domain.APIToken{ID: domain.NewID("tok", u.now), UserID: usr.ID, Name: name, CreatedAt: u.now}
 		if err := u.CreateAPIToken(ctx, tok, identity.HashSecret(secret)); err != nil {
 			return err
 		}
@@ -242,7 +242,7 @@ func (a *App) NewToken(ctx context.Context, c Credentials, name string) (string,
 // Codes: unauthorized.
 func (a *App) SessionActor(ctx context.Context, token, remoteAddr string) (act Actor, sessionID string, err error) {
 	now := a.now()
-	var s *store.Session
+	var s *domain.Session
 	err = a.read(ctx, System, func(u *unit) error {
 		if s, err = u.SessionByHash(ctx, identity.HashSecret(token)); err != nil {
 			return err
@@ -275,7 +275,7 @@ func (a *App) SignOut(ctx context.Context, act Actor, sessionID string) error {
 }
 
 // Sessions lists the actor's own sessions.
-func (a *App) Sessions(ctx context.Context, act Actor) (out []*store.Session, err error) {
+func (a *App) Sessions(ctx context.Context, act Actor) (out []*domain.Session, err error) {
 	err = a.readEnrolling(ctx, act, func(u *unit) error {
 		out, err = u.Sessions(ctx, act.userID())
 		return err

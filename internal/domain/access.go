@@ -37,6 +37,37 @@ type AccessRequest struct {
 	CreatedAt    time.Time    `json:"created_at"`
 }
 
+// Lapsed reports whether the request is pending and its answer time has
+// come by now: nobody answered in time, so it counts as expired whether or
+// not the sweep has marked it yet, and it can no longer be answered
+// (R-PARTNER-4). It lapses at ExpiresAt exactly. This is the rule's one
+// statement in Go; internal/store writes the same predicate once in SQL,
+// for queries that filter in the database.
+func (r *AccessRequest) Lapsed(now time.Time) bool {
+	return r.State == RequestPending && !now.Before(r.ExpiresAt)
+}
+
+// EffectiveState is the request's state as seen at now: RequestExpired
+// for a lapsed request, its stored State otherwise.
+func (r *AccessRequest) EffectiveState(now time.Time) RequestState {
+	if r.Lapsed(now) {
+		return RequestExpired
+	}
+	return r.State
+}
+
+// AccessLink is a single-use link mailed in a notice: approve or deny a
+// request (R-PARTNER-1), or ask to extend access (R-PLUS-1). Its token is
+// a secret in the mail: only the token's hash is stored, and it is not a
+// field here.
+type AccessLink struct {
+	Action       string    `json:"action"` // approve, deny or extend
+	RequestID    string    `json:"request_id,omitzero"`
+	AssignmentID string    `json:"assignment_id,omitzero"`
+	UserID       string    `json:"user_id"` // who the link was mailed to
+	ExpiresAt    time.Time `json:"expires_at"`
+}
+
 // AccessRequestFilter narrows a list of requests. Nil fields are not set.
 type AccessRequestFilter struct {
 	SiteID     *string

@@ -24,10 +24,22 @@ type Assignment struct {
 	CreatedAt time.Time `json:"created_at,omitzero"`
 }
 
-// Current reports whether the assignment grants access at now.
-func (a *Assignment) Current(now time.Time) bool {
-	return a.ExpiresAt.IsZero() || now.Before(a.ExpiresAt)
+// GrantExpired reports whether access that ends at expiresAt has ended by
+// now. A zero expiresAt never ends (R-PARTNER-3); otherwise access ends
+// at expiresAt exactly, so it is gone at that instant (R-PARTNER-2,
+// R-APP-2). This is the rule's one statement in Go; internal/store writes
+// the same predicate once in SQL, for queries that filter in the database.
+func GrantExpired(expiresAt, now time.Time) bool {
+	return !expiresAt.IsZero() && !now.Before(expiresAt)
 }
+
+// Expired reports whether the assignment's access has ended by now
+// (GrantExpired), whether or not the expiry job has removed it yet.
+func (a *Assignment) Expired(now time.Time) bool { return GrantExpired(a.ExpiresAt, now) }
+
+// Current reports whether the assignment grants access at now: it has not
+// expired.
+func (a *Assignment) Current(now time.Time) bool { return !a.Expired(now) }
 
 // SiteUser is one row of a site's dashboard (R-SITE-4).
 type SiteUser struct {
@@ -52,14 +64,4 @@ type CompanyAssignment struct {
 	UserID    string    `json:"user_id"`
 	SiteID    string    `json:"site_id"`
 	CreatedAt time.Time `json:"created_at,omitzero"`
-}
-
-// AccessDecision answers "may this user use this site (and company) now?".
-type AccessDecision struct {
-	Allowed   bool
-	Reason    string // why not, or how
-	Role      Role
-	Via       AccessVia
-	ExpiresAt time.Time
-	Companies []string // for a granted site, the companies reachable ("*" for all)
 }

@@ -55,8 +55,9 @@ func (tx *Tx) DecideRequest(ctx context.Context, r *domain.AccessRequest) error 
 	return err
 }
 
-// AccessRequests lists requests matching f, ordered by id. A pending
-// request whose answer time ended by now counts as expired, swept or not.
+// AccessRequests lists requests matching f, ordered by id. The state
+// filter matches the state at now (domain.AccessRequest.EffectiveState): a
+// lapsed request counts as expired, swept or not, and no longer as pending.
 func (tx *Tx) AccessRequests(ctx context.Context, f domain.AccessRequestFilter, now time.Time) (domain.List[*domain.AccessRequest], error) {
 	var where []string
 	var args []any
@@ -76,11 +77,15 @@ func (tx *Tx) AccessRequests(ctx context.Context, f domain.AccessRequestFilter, 
 	if f.PartnerID != nil {
 		add("r.user_id IN (SELECT id FROM users WHERE org_id = $%d)", *f.PartnerID)
 	}
+	nowArg := func() int {
+		args = append(args, ts(now))
+		return len(args)
+	}
 	switch {
 	case f.State != nil && *f.State == domain.RequestPending:
-		add("r.state = 'pending' AND r.expires_at > $%d", ts(now))
+		where = append(where, "r.state = 'pending' AND NOT "+requestLapsedSQL("r", nowArg()))
 	case f.State != nil && *f.State == domain.RequestExpired:
-		add("(r.state = 'expired' OR r.state = 'pending' AND r.expires_at <= $%d)", ts(now))
+		where = append(where, "(r.state = 'expired' OR "+requestLapsedSQL("r", nowArg())+")")
 	case f.State != nil:
 		add("r.state = $%d", *f.State)
 	}
@@ -93,35 +98,27 @@ func (tx *Tx) AccessRequests(ctx context.Context, f domain.AccessRequestFilter, 
 	return trimPage(items, f.Page, func(r *domain.AccessRequest) string { return r.ID }), err
 }
 
-// DueRequests lists pending requests whose answer time ended by now.
+// DueRequests lists pending requests whose answer time ended by now
+// (domain.AccessRequest.Lapsed), soonest due first.
 func (tx *Tx) DueRequests(ctx context.Context, now time.Time, limit int) ([]*domain.AccessRequest, error) {
 	rows, err := tx.q.QueryContext(ctx, `SELECT `+requestCols+` FROM access_requests r
-		WHERE r.state = 'pending' AND r.expires_at <= $1 ORDER BY r.expires_at LIMIT $2`, ts(now), limit)
+		WHERE `+requestLapsedSQL("r", 1)+` ORDER BY r.expires_at LIMIT $2`, ts(now), limit)
 	if err != nil {
 		return nil, translate(err)
 	}
 	return collect(rows, scanRequest)
 }
 
-// AccessLink is a single-use link from a notice (approve, deny, extend).
-type AccessLink struct {
-	Action       string
-	RequestID    string
-	AssignmentID string
-	UserID       string // who the link was mailed to
-	ExpiresAt    time.Time
-}
-
 // CreateAccessLink stores a link by the hash of its token.
-func (tx *Tx) CreateAccessLink(ctx context.Context, tokenHash string, l *AccessLink, now time.Time) error {
+func (tx *Tx) CreateAccessLink(ctx context.Context, tokenHash string, l *domain.AccessLink, now time.Time) error {
 	_, err := tx.exec(ctx, `INSERT INTO access_links (token_hash, action, request_id, assignment_id, user_id, expires_at, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`, tokenHash, l.Action, l.RequestID, l.AssignmentID, l.UserID, ts(l.ExpiresAt), ts(now))
 	return err
 }
 
 // AccessLinkByHash returns an unused, unexpired link, or ErrNotFound.
-func (tx *Tx) AccessLinkByHash(ctx context.Context, tokenHash string, now time.Time) (*AccessLink, error) {
-	var l AccessLink
+func (tx *Tx) AccessLinkByHash(ctx context.Context, tokenHash string, now time.Time) (*domain.AccessLink, error) {
+	var l domain.AccessLink
 	err := tx.q.QueryRowContext(ctx, `SELECT action, request_id, assignment_id, user_id, expires_at FROM access_links
 		WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2`, tokenHash, ts(now)).
 		Scan(&l.Action, &l.RequestID, &l.AssignmentID, &l.UserID, nullTime{&l.ExpiresAt})
@@ -159,20 +156,22 @@ func (tx *Tx) SetAssignmentExpiry(ctx context.Context, id string, expires time.T
 	return err
 }
 
-// ExpiredAssignments lists assignments whose expiry passed by now.
+// ExpiredAssignments lists assignments whose access ended by now
+// (domain.GrantExpired), soonest ended first.
 func (tx *Tx) ExpiredAssignments(ctx context.Context, now time.Time, limit int) ([]*domain.Assignment, error) {
 	rows, err := tx.q.QueryContext(ctx, `SELECT `+assignCols+` FROM site_assignments a
-		WHERE a.expires_at IS NOT NULL AND a.expires_at <= $1 ORDER BY a.expires_at LIMIT $2`, ts(now), limit)
+		WHERE `+grantExpiredSQL("a.expires_at", 1)+` ORDER BY a.expires_at LIMIT $2`, ts(now), limit)
 	if err != nil {
 		return nil, translate(err)
 	}
 	return collect(rows, func(s scanner) (*domain.Assignment, error) { return scanAssignment(s) })
 }
 
-// DueReminders lists unreminded assignments that end before until.
+// DueReminders lists unreminded assignments that are current at now and
+// end by until (domain.GrantExpired at until).
 func (tx *Tx) DueReminders(ctx context.Context, now, until time.Time, limit int) ([]*domain.Assignment, error) {
 	rows, err := tx.q.QueryContext(ctx, `SELECT `+assignCols+` FROM site_assignments a
-		WHERE a.expires_at IS NOT NULL AND a.expires_at > $1 AND a.expires_at <= $2 AND a.reminded_at IS NULL
+		WHERE `+grantCurrentSQL("a.expires_at", 1)+` AND `+grantExpiredSQL("a.expires_at", 2)+` AND a.reminded_at IS NULL
 		ORDER BY a.expires_at LIMIT $3`, ts(now), ts(until), limit)
 	if err != nil {
 		return nil, translate(err)
@@ -190,7 +189,7 @@ func (tx *Tx) MarkReminded(ctx context.Context, id string, now time.Time) error 
 // assignments if it has expired by now. It returns ErrNotFound when it is
 // gone already or was extended, so a late job or a second sweep is a no-op.
 func (tx *Tx) DeleteExpiredAssignment(ctx context.Context, a *domain.Assignment, now time.Time) error {
-	n, err := tx.exec(ctx, `DELETE FROM site_assignments WHERE id = $1 AND expires_at IS NOT NULL AND expires_at <= $2`, a.ID, ts(now))
+	n, err := tx.exec(ctx, `DELETE FROM site_assignments WHERE id = $1 AND `+grantExpiredSQL("expires_at", 2), a.ID, ts(now))
 	if err != nil {
 		return err
 	}
@@ -237,7 +236,7 @@ func (tx *Tx) TakeAccountantInvites(ctx context.Context, userID string) (map[str
 func (tx *Tx) PartnerGrants(ctx context.Context, partnerID, customerID string, now time.Time) ([]*domain.SiteUser, error) {
 	rows, err := tx.q.QueryContext(ctx, `SELECT `+assignCols+`, u.name, u.email, u.state
 		FROM site_assignments a JOIN users u ON u.id = a.user_id JOIN sites s ON s.id = a.site_id
-		WHERE a.via = 'partner' AND (a.expires_at IS NULL OR a.expires_at > $3)
+		WHERE a.via = 'partner' AND `+grantCurrentSQL("a.expires_at", 3)+`
 			AND (($1 <> '' AND u.org_id = $1) OR ($2 <> '' AND s.customer_id = $2))
 		ORDER BY a.expires_at, a.id LIMIT 200`, partnerID, customerID, ts(now))
 	if err != nil {

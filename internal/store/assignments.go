@@ -72,7 +72,7 @@ func (tx *Tx) UserAssignments(ctx context.Context, userID string) ([]*domain.Ass
 // SiteUsers lists the site's dashboard rows (R-SITE-4), ordered by
 // assignment id, leaving out access that expired by now.
 func (tx *Tx) SiteUsers(ctx context.Context, siteID string, now time.Time, p domain.Page) (domain.List[*domain.SiteUser], error) {
-	where, args, tail := pageClause([]string{"a.site_id = $1", "(a.expires_at IS NULL OR a.expires_at > $2)"},
+	where, args, tail := pageClause([]string{"a.site_id = $1", grantCurrentSQL("a.expires_at", 2)},
 		[]any{siteID, ts(now)}, "a.id", p)
 	rows, err := tx.q.QueryContext(ctx, `SELECT `+assignCols+`, u.name, u.email, u.state
 		FROM site_assignments a JOIN users u ON u.id = a.user_id`+whereSQL(where)+tail, args...)
@@ -128,28 +128,13 @@ func (tx *Tx) DeleteCompanyAssignment(ctx context.Context, companyID, userID str
 	return err
 }
 
-// AccessFacts is what the access decision needs, read in one query: the
-// site with its customer (for the tenancy check), and the user's
-// assignment to it, if any.
-type AccessFacts struct {
-	SiteState     domain.SiteState
-	CustomerID    string
-	PartnerID     string // the customer's partner of record, "" for none
-	Assigned      bool
-	UserState     domain.UserState
-	Role          domain.Role
-	Via           domain.AccessVia
-	ExpiresAt     time.Time
-	CompanySiteID string // the site of the company asked about, "" if none or unknown
-	InCompany     bool   // the user is assigned to that company
-}
-
-// AccessFacts reads the site, its customer and the user's assignment to
-// it, with the states and, when companyID is set, the user's assignment to
-// the company, in one query over primary keys and the assignment index.
-// It returns ErrNotFound when there is no such site.
-func (tx *Tx) AccessFacts(ctx context.Context, siteID, userID, companyID string) (*AccessFacts, error) {
-	var f AccessFacts
+// AccessFacts reads what the access decision (domain.DecideAccess) needs:
+// the site, its customer and the user's assignment to it, with the states
+// and, when companyID is set, the user's assignment to the company, in one
+// query over primary keys and the assignment index. It returns ErrNotFound
+// when there is no such site.
+func (tx *Tx) AccessFacts(ctx context.Context, siteID, userID, companyID string) (*domain.AccessFacts, error) {
+	var f domain.AccessFacts
 	var role, via, userState string
 	err := tx.q.QueryRowContext(ctx, `SELECT s.state, s.customer_id, COALESCE(o.partner_id, ''),
 			COALESCE(u.state, ''), COALESCE(a.role, ''), COALESCE(a.via, ''), a.expires_at,

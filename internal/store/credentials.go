@@ -27,18 +27,8 @@ func (tx *Tx) UseInvitation(ctx context.Context, tokenHash string, now time.Time
 	return userID, translate(err)
 }
 
-// APIToken is a stored personal API token (the secret itself is never kept).
-type APIToken struct {
-	ID         string
-	UserID     string
-	Name       string
-	CreatedAt  time.Time
-	LastUsedAt time.Time
-	RevokedAt  time.Time
-}
-
 // CreateAPIToken stores a token by the hash of its secret.
-func (tx *Tx) CreateAPIToken(ctx context.Context, t *APIToken, hash string) error {
+func (tx *Tx) CreateAPIToken(ctx context.Context, t *domain.APIToken, hash string) error {
 	_, err := tx.exec(ctx, `INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)`,
 		t.ID, t.UserID, t.Name, hash, ts(t.CreatedAt))
 	return err
@@ -46,8 +36,8 @@ func (tx *Tx) CreateAPIToken(ctx context.Context, t *APIToken, hash string) erro
 
 // UserByTokenHash returns the user owning the unrevoked token with hash,
 // with the token, or ErrNotFound.
-func (tx *Tx) UserByTokenHash(ctx context.Context, hash string) (*domain.User, *APIToken, error) {
-	var tok APIToken
+func (tx *Tx) UserByTokenHash(ctx context.Context, hash string) (*domain.User, *domain.APIToken, error) {
+	var tok domain.APIToken
 	row := tx.q.QueryRowContext(ctx, `SELECT t.id, t.last_used_at, u.id, COALESCE(u.org_id, ''), u.type, u.email, u.name, u.roles, u.state,
 			u.generic, u.invite_expires_at, u.created_at, u.updated_at
 		FROM api_tokens t JOIN users u ON u.id = t.user_id
@@ -71,14 +61,14 @@ func (tx *Tx) TouchAPIToken(ctx context.Context, id string, now time.Time) error
 }
 
 // APITokens lists the user's tokens, newest last.
-func (tx *Tx) APITokens(ctx context.Context, userID string) ([]*APIToken, error) {
+func (tx *Tx) APITokens(ctx context.Context, userID string) ([]*domain.APIToken, error) {
 	rows, err := tx.q.QueryContext(ctx, `SELECT id, user_id, name, created_at, last_used_at, revoked_at
 		FROM api_tokens WHERE user_id = $1 ORDER BY id`, userID)
 	if err != nil {
 		return nil, translate(err)
 	}
-	return collect(rows, func(s scanner) (*APIToken, error) {
-		var t APIToken
+	return collect(rows, func(s scanner) (*domain.APIToken, error) {
+		var t domain.APIToken
 		err := s.Scan(&t.ID, &t.UserID, &t.Name, nullTime{&t.CreatedAt}, nullTime{&t.LastUsedAt}, nullTime{&t.RevokedAt})
 		return &t, translate(err)
 	})

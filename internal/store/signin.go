@@ -3,26 +3,14 @@ package store
 import (
 	"context"
 	"time"
-)
 
-// Session is a browser or CLI sign-in kept in the database, so it survives
-// a restart and every replica sees it.
-type Session struct {
-	ID         string
-	UserID     string
-	MFAOK      bool   // the second factor was given (or none is needed)
-	Via        string // password, oidc
-	RemoteAddr string
-	UserAgent  string
-	CreatedAt  time.Time
-	LastSeenAt time.Time
-	ExpiresAt  time.Time // absolute end
-}
+	"github.com/provisio/provisio/internal/domain"
+)
 
 const sessionCols = `id, user_id, mfa_ok, via, remote_addr, user_agent, created_at, last_seen_at, expires_at`
 
-func scanSession(s scanner) (*Session, error) {
-	var x Session
+func scanSession(s scanner) (*domain.Session, error) {
+	var x domain.Session
 	err := s.Scan(&x.ID, &x.UserID, &x.MFAOK, &x.Via, &x.RemoteAddr, &x.UserAgent, nullTime{&x.CreatedAt},
 		nullTime{&x.LastSeenAt}, nullTime{&x.ExpiresAt})
 	if err != nil {
@@ -32,7 +20,7 @@ func scanSession(s scanner) (*Session, error) {
 }
 
 // CreateSession stores a session by the hash of its token.
-func (tx *Tx) CreateSession(ctx context.Context, s *Session, tokenHash string) error {
+func (tx *Tx) CreateSession(ctx context.Context, s *domain.Session, tokenHash string) error {
 	_, err := tx.exec(ctx, `INSERT INTO sessions (id, token_hash, user_id, mfa_ok, via, remote_addr, user_agent, created_at,
 			last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		s.ID, tokenHash, s.UserID, s.MFAOK, s.Via, s.RemoteAddr, s.UserAgent, ts(s.CreatedAt), ts(s.LastSeenAt), ts(s.ExpiresAt))
@@ -40,7 +28,7 @@ func (tx *Tx) CreateSession(ctx context.Context, s *Session, tokenHash string) e
 }
 
 // SessionByHash returns the session with the token hash, or ErrNotFound.
-func (tx *Tx) SessionByHash(ctx context.Context, tokenHash string) (*Session, error) {
+func (tx *Tx) SessionByHash(ctx context.Context, tokenHash string) (*domain.Session, error) {
 	return scanSession(tx.q.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE token_hash = $1`, tokenHash))
 }
 
@@ -57,7 +45,7 @@ func (tx *Tx) SetSessionMFA(ctx context.Context, id string) error {
 }
 
 // Sessions lists the user's sessions, oldest first.
-func (tx *Tx) Sessions(ctx context.Context, userID string) ([]*Session, error) {
+func (tx *Tx) Sessions(ctx context.Context, userID string) ([]*domain.Session, error) {
 	rows, err := tx.q.QueryContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE user_id = $1 ORDER BY id`, userID)
 	if err != nil {
 		return nil, translate(err)

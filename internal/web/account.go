@@ -7,7 +7,6 @@ import (
 
 	"github.com/provisio/provisio/internal/app"
 	"github.com/provisio/provisio/internal/domain"
-	"github.com/provisio/provisio/internal/store"
 )
 
 type auditData struct {
@@ -60,8 +59,8 @@ func (h *Handler) mail(w http.ResponseWriter, r *http.Request, act app.Actor) {
 }
 
 type accountData struct {
-	Sessions   []*store.Session
-	Tokens     []*store.APIToken
+	Sessions   []*domain.Session
+	Tokens     []*domain.APIToken
 	Current    string
 	Enrolment  *app.TOTPEnrolment
 	QR         string
