@@ -187,7 +187,10 @@ func TestAccess_Companies(t *testing.T) {
 		check("OpsNewCompany", w.cOps.User.ID, c2.ID, true, "operations agents reach every company of their sites")
 		check("AdminCompany", w.cAdmin2.ID, w.company.ID, false, "customer administrators are not assigned to companies (R-ROLE-2)")
 		check("CompanyOfOtherSite", w.cOps.User.ID, elsewhere.ID, false, "the company is not part of the site")
-		check("UnknownCompany", w.cOps.User.ID, "co_nope", false, "the company is not part of the site")
+		// R-ORG-1: a company the asker cannot see, unknown or another
+		// tenant's, is not found.
+		_, err := w.app.Access(w.ctx, w.op, w.site.ID, w.cOps.User.ID, "co_nope")
+		wantCode(t, err, domain.ENotFound, "R-ORG-1")
 		check("NotAssigned", w.pAgent.ID, "", false, "the user is not assigned to the site")
 		if err := w.app.UnassignCompany(w.ctx, w.cOps, w.company.ID, w.cUser.ID); err != nil {
 			t.Fatal(err)

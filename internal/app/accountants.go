@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/identity"
@@ -30,6 +31,9 @@ func (a *App) FindAccountant(ctx context.Context, act Actor, email string) (usr 
 	email = domain.NormalizeEmail(email)
 	err = a.read(ctx, act, func(u *unit) error {
 		usr, err = u.UserByEmail(ctx, email)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("find accountant %s: %w", email, err)
+		}
 		if err != nil || usr.Type != domain.TypeAccountant {
 			return domain.RuleError(domain.ENotFound, "R-ACCT-2", "no accountant with the email %s", email)
 		}
@@ -150,6 +154,9 @@ func (u *unit) assignWaitingSites(ctx context.Context, usr *domain.User) error {
 	}
 	for siteID := range sites {
 		s, err := u.Site(ctx, siteID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("site %s of accountant invitation: %w", siteID, err)
+		}
 		if err != nil || s.State != domain.SiteReady {
 			continue // the site went away or is not ready: R-ACCT-1
 		}

@@ -270,10 +270,28 @@ func (u *unit) announce(ctx context.Context, kind string, orgIDs []string, d mai
 	return u.event(ctx, kind, orgIDs, d)
 }
 
-// storeErr turns a store sentinel into a domain error for kind/id.
+// storeErr turns the store's not-found sentinel into the uniform
+// not-found error for kind/id; any other failure stays an internal error,
+// wrapped with what was being read (a database failure never becomes "not
+// found").
 func storeErr(err error, kind, id string) error {
-	if errors.Is(err, store.ErrNotFound) {
-		return domain.NotFound(kind, id)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, store.ErrNotFound):
+		return domain.NotFound(kind, id).WithCause(err)
+	case domain.ErrorCode(err) != domain.EInternal:
+		return err
+	}
+	return fmt.Errorf("read %s %s: %w", kind, id, err)
+}
+
+// hideAs answers "not found" as kind/id when err is a not-found error
+// about something else (the site of a request the actor cannot see), and
+// passes any other error on.
+func hideAs(err error, kind, id string) error {
+	if domain.ErrorCode(err) == domain.ENotFound {
+		return domain.NotFound(kind, id).WithCause(err)
 	}
 	return err
 }

@@ -136,6 +136,9 @@ func (a *App) UnassignUser(ctx context.Context, act Actor, siteID, userID string
 		if err != nil {
 			return err
 		}
+		if _, err := u.siteUser(ctx, s, userID); err != nil {
+			return err
+		}
 		if !act.sitePermissions(s, cust).AssignUsers {
 			return forbidden("R-ASSIGN-3", "only the customer's administrators remove users from its sites")
 		}

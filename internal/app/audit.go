@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/provisio/provisio/internal/domain"
 )
@@ -24,6 +25,15 @@ func (a *App) Audit(ctx context.Context, act Actor, f domain.AuditFilter) (out [
 }
 
 func (u *unit) auditScope(ctx context.Context, f *domain.AuditFilter) error {
+	if err := u.auditFilterIDs(ctx, *f); err != nil {
+		return err
+	}
+	return u.scopeAudit(ctx, f)
+}
+
+// scopeAudit narrows f to the organisations whose entries the actor may
+// read: its own, and a partner's customers'. Codes: forbidden.
+func (u *unit) scopeAudit(ctx context.Context, f *domain.AuditFilter) error {
 	act := u.act
 	if act.User == nil || act.IsOperator() {
 		return nil
@@ -84,11 +94,60 @@ func (a *App) Mailbox(ctx context.Context, act Actor, f domain.NoticeFilter) (ou
 // Notice returns one notice of the mailbox. Codes: forbidden, not_found.
 func (a *App) Notice(ctx context.Context, act Actor, id string) (n *domain.Notice, err error) {
 	if !act.Can().SeeMailbox {
-		return nil, forbidden("R-NOTE-2", "only operators read the local mailbox")
+		// Notices belong to no tenant a non-operator sees (R-ORG-1).
+		return nil, domain.NotFound("notice", id)
 	}
 	err = a.read(ctx, act, func(u *unit) error {
 		n, err = u.Tx.Notice(ctx, id)
 		return storeErr(err, "notice", id)
 	})
 	return n, err
+}
+
+// auditFilterIDs answers "not found" for a filter that names an
+// organisation, a person or an object the actor cannot see, like any
+// other id of another tenant (R-ORG-1). A person or object the actor
+// cannot load is still known to it when the actor's own part of the log
+// names it (an operator who acted on the customer, a deleted user).
+func (u *unit) auditFilterIDs(ctx context.Context, f domain.AuditFilter) error {
+	if u.act.User == nil || u.act.IsOperator() {
+		return nil
+	}
+	for _, id := range f.OrgIDs {
+		if _, err := u.loadOrg(ctx, id); err != nil {
+			return err
+		}
+	}
+	known := func(kind, id string, probe domain.AuditFilter) error {
+		if u.seesObject(ctx, id) {
+			return nil
+		}
+		if !u.act.Can().SeeAudit {
+			return domain.NotFound(kind, id)
+		}
+		probe.Limit = 1
+		scoped := probe
+		if err := u.scopeAudit(ctx, &scoped); err != nil {
+			return err
+		}
+		es, err := u.Audit(ctx, scoped)
+		if err != nil {
+			return fmt.Errorf("audit entries of %s: %w", id, err)
+		}
+		if len(es) == 0 {
+			return domain.NotFound(kind, id)
+		}
+		return nil
+	}
+	if f.ActorID != nil {
+		if err := known("user", *f.ActorID, domain.AuditFilter{ActorID: f.ActorID}); err != nil {
+			return err
+		}
+	}
+	if f.ObjectID != nil {
+		if err := known("object", *f.ObjectID, domain.AuditFilter{ObjectID: f.ObjectID}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -2,8 +2,12 @@ package app
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"strings"
 
 	"github.com/provisio/provisio/internal/domain"
+	"github.com/provisio/provisio/internal/store"
 )
 
 // Tenancy (R-ORG-1): every read of tenant data goes through one of the
@@ -119,4 +123,60 @@ func (act Actor) isAccountant() bool {
 
 func forbidden(rule, format string, args ...any) error {
 	return domain.RuleError(domain.EForbidden, rule, format, args...)
+}
+
+// siteUser resolves a user named together with a site the actor sees: a
+// user the actor may see; a user of the customer's partner of record (the
+// customer knows the partner staff who act on its sites); or anyone with
+// access to the site (an accountant). Anyone else is "not found"
+// (R-ORG-1), before any permission is checked, so that a refusal never
+// tells whether the id exists elsewhere.
+func (u *unit) siteUser(ctx context.Context, s *domain.Site, userID string) (*domain.User, error) {
+	usr, _, err := u.loadUser(ctx, userID)
+	if err == nil || domain.ErrorCode(err) != domain.ENotFound {
+		return usr, err
+	}
+	hidden := err
+	usr, err = u.User(ctx, userID)
+	if err != nil {
+		return nil, storeErr(err, "user", userID)
+	}
+	if usr.Type == domain.TypePartner {
+		cust, err := u.Org(ctx, s.CustomerID)
+		if err != nil {
+			return nil, fmt.Errorf("customer of site %s: %w", s.ID, err)
+		}
+		if cust.PartnerID != "" && cust.PartnerID == usr.OrgID {
+			return usr, nil
+		}
+	}
+	switch _, err := u.Assignment(ctx, s.ID, userID); {
+	case err == nil:
+		return usr, nil
+	case errors.Is(err, store.ErrNotFound):
+		return nil, hidden
+	default:
+		return nil, fmt.Errorf("access of user %s to site %s: %w", userID, s.ID, err)
+	}
+}
+
+// seesObject reports whether the actor can load the object id names, for
+// the kinds it can tell from the id's prefix (users, sites,
+// organisations, companies). Other kinds are left to the caller.
+func (u *unit) seesObject(ctx context.Context, id string) bool {
+	prefix, _, _ := strings.Cut(id, "_")
+	var err error
+	switch prefix {
+	case "usr":
+		_, _, err = u.loadUser(ctx, id)
+	case "site":
+		_, _, err = u.loadSite(ctx, id)
+	case "org":
+		_, err = u.loadOrg(ctx, id)
+	case "co":
+		_, _, err = u.loadCompany(ctx, id)
+	default:
+		return false
+	}
+	return err == nil
 }

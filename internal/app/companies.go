@@ -98,7 +98,7 @@ func (u *unit) loadCompany(ctx context.Context, id string) (*domain.Company, *do
 	}
 	s, _, err := u.loadSite(ctx, c.SiteID)
 	if err != nil {
-		return nil, nil, domain.NotFound("company", id)
+		return nil, nil, hideAs(err, "company", id)
 	}
 	return c, s, nil
 }
@@ -125,11 +125,11 @@ func (a *App) AssignCompany(ctx context.Context, act Actor, companyID, userID st
 		if err != nil {
 			return err
 		}
-		if err := u.opsAgent(ctx, s); err != nil {
-			return err
-		}
 		usr, _, err := u.loadUser(ctx, userID)
 		if err != nil {
+			return err
+		}
+		if err := u.opsAgent(ctx, s); err != nil {
 			return err
 		}
 		if usr.HasRole(domain.RoleCustomerAdmin) {
@@ -160,6 +160,9 @@ func (a *App) UnassignCompany(ctx context.Context, act Actor, companyID, userID 
 	return a.write(ctx, act, func(u *unit) error {
 		c, s, err := u.loadCompany(ctx, companyID)
 		if err != nil {
+			return err
+		}
+		if _, err := u.siteUser(ctx, s, userID); err != nil {
 			return err
 		}
 		if err := u.opsAgent(ctx, s); err != nil {

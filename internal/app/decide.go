@@ -52,7 +52,7 @@ func (u *unit) pendingRequest(ctx context.Context, id string) (*domain.AccessReq
 	}
 	s, cust, err := u.loadSite(ctx, req.SiteID)
 	if err != nil {
-		return nil, nil, nil, domain.NotFound("access request", id)
+		return nil, nil, nil, hideAs(err, "access request", id)
 	}
 	if !u.act.sitePermissions(s, cust).AnswerRequests {
 		return nil, nil, nil, forbidden("R-PARTNER-1", "only the customer's administrators answer partner access requests")

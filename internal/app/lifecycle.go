@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/provisio/provisio/internal/domain"
@@ -18,10 +19,16 @@ func (a *App) RevokeAccess(ctx context.Context, act Actor, siteID, userID string
 		if err != nil {
 			return err
 		}
+		if _, err := u.siteUser(ctx, s, userID); err != nil {
+			return err
+		}
 		if act.User == nil || !act.sitePermissions(s, cust).RevokePartnerAccess {
 			return forbidden("R-PARTNER-4", "only the customer's administrators revoke partner access")
 		}
 		as, err := u.Assignment(ctx, s.ID, userID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("assignment of %s to %s: %w", userID, s.ID, err)
+		}
 		if err != nil || as.Via != domain.ViaPartner {
 			return domain.RuleError(domain.ENotFound, "R-PARTNER-4", "user %q has no partner access to site %s", userID, s.ID)
 		}
@@ -84,6 +91,9 @@ func (a *App) RequestExtension(ctx context.Context, act Actor, siteID, userID st
 			return err
 		}
 		as, err := u.Assignment(ctx, s.ID, usr.ID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("assignment of %s to %s: %w", usr.ID, s.ID, err)
+		}
 		if err != nil || !as.Current(u.now) || as.Via != domain.ViaPartner {
 			return domain.RuleError(domain.ERule, "R-PLUS-1", "%s has no current partner access to site %s to extend", usr.Email, s.ID)
 		}
@@ -137,7 +147,9 @@ func (u *unit) accessRequests(ctx context.Context, f domain.AccessRequestFilter)
 			// A partner user who asked the customer for access is known to
 			// the customer through its requests, and only so.
 			probe := domain.AccessRequestFilter{UserID: f.UserID, Page: domain.Page{Limit: 1}}
-			if err := u.scopeAccessRequests(&probe); err != nil {
+			if err := u.scopeAccessRequests(&probe); domain.ErrorCode(err) == domain.EForbidden {
+				return out, domain.NotFound("user", *f.UserID)
+			} else if err != nil {
 				return out, err
 			}
 			l, err := u.AccessRequests(ctx, probe, u.now)

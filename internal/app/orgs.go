@@ -2,10 +2,13 @@ package app
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"time"
 
 	"github.com/provisio/provisio/internal/domain"
+	"github.com/provisio/provisio/internal/store"
 )
 
 // NewOrg is what it takes to create an organisation.
@@ -78,6 +81,11 @@ func (a *App) Org(ctx context.Context, act Actor, id string) (o *domain.Org, err
 func (a *App) Orgs(ctx context.Context, act Actor, f domain.OrgFilter) (domain.List[*domain.Org], error) {
 	var out domain.List[*domain.Org]
 	err := a.read(ctx, act, func(u *unit) error {
+		if f.PartnerID != nil {
+			if _, err := u.loadOrg(ctx, *f.PartnerID); err != nil {
+				return err
+			}
+		}
 		var err error
 		switch {
 		case act.IsOperator() || act.User == nil: // operators and the system see every organisation
@@ -143,6 +151,9 @@ func (a *App) UpdateOrg(ctx context.Context, act Actor, id string, upd domain.Or
 		}
 		if upd.MainContactID != nil {
 			c, err := u.User(ctx, *upd.MainContactID)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("main contact %s: %w", *upd.MainContactID, err)
+			}
 			if err != nil || c.OrgID != o.ID || c.State == domain.UserDeleted {
 				return domain.RuleError(domain.EInvalid, "R-ORG-2", "the main contact must be one of the organisation's own users")
 			}
@@ -182,7 +193,10 @@ func (a *App) SetPartner(ctx context.Context, act Actor, customerID, partnerID s
 		before := *c
 		if partnerID != "" {
 			p, err := u.Org(ctx, partnerID)
-			if err != nil || p.Kind != domain.OrgPartner {
+			if err != nil {
+				return storeErr(err, "partner", partnerID)
+			}
+			if p.Kind != domain.OrgPartner {
 				return domain.NotFound("partner", partnerID)
 			}
 		}

@@ -38,12 +38,12 @@ func (u *unit) partnerSite(ctx context.Context, siteID string) (*domain.Site, *d
 // administrator for any user of its partner, an agent for itself.
 func (u *unit) partnerUser(ctx context.Context, userID string) (*domain.User, error) {
 	act := u.act
-	if act.Org == nil || act.Org.Kind != domain.OrgPartner {
-		return nil, forbidden("R-PARTNER-1", "only partner users request or give up partner access")
-	}
 	usr, _, err := u.loadUser(ctx, userID)
 	if err != nil {
 		return nil, err
+	}
+	if act.Org == nil || act.Org.Kind != domain.OrgPartner {
+		return nil, forbidden("R-PARTNER-1", "only partner users request or give up partner access")
 	}
 	if usr.OrgID != act.Org.ID || usr.Type != domain.TypePartner {
 		return nil, domain.RuleError(domain.ERule, "R-PARTNER-5", "%s is not one of your partner users", usr.Email)

@@ -251,7 +251,10 @@ func (a *App) SessionActor(ctx context.Context, token, remoteAddr string) (act A
 			return store.ErrNotFound
 		}
 		usr, err := u.User(ctx, s.UserID)
-		if err != nil || usr.State != domain.UserActive {
+		if err != nil {
+			return err
+		}
+		if usr.State != domain.UserActive {
 			return store.ErrNotFound
 		}
 		org, err := u.orgOf(ctx, usr)

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -215,8 +216,11 @@ func (a *App) DeleteUser(ctx context.Context, act Actor, id string) (*domain.Use
 // another administrator when the contact leaves (R-ORG-2).
 func (u *unit) replaceMainContact(ctx context.Context, leaving *domain.User) error {
 	o, err := u.Org(ctx, leaving.OrgID)
-	if err != nil || o.MainContactID != leaving.ID {
-		return err
+	if err != nil {
+		return fmt.Errorf("organisation of %s: %w", leaving.ID, err)
+	}
+	if o.MainContactID != leaving.ID {
+		return nil
 	}
 	admins, err := u.OrgAdmins(ctx, o.ID, domain.AdminRole(leaving.Type))
 	if err != nil {

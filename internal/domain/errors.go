@@ -28,7 +28,19 @@ type Error struct {
 	Rule    string // e.g. "R-USER-2"; empty when no rule applies
 	Message string
 	Field   string // the input field that caused it, when there is one
+	cause   error  // what went wrong underneath, for logs; never shown
 }
+
+// WithCause returns a copy of e that carries cause, so that logs and
+// errors.Is still find it (a store's not-found sentinel, say).
+func (e *Error) WithCause(cause error) *Error {
+	c := *e
+	c.cause = cause
+	return &c
+}
+
+// Unwrap returns the cause e carries, if any.
+func (e *Error) Unwrap() error { return e.cause }
 
 func (e *Error) Error() string {
 	if e.Rule != "" {

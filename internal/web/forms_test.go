@@ -1,0 +1,262 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/provisio/provisio/internal/app"
+	"github.com/provisio/provisio/internal/domain"
+	"github.com/provisio/provisio/internal/identity"
+	"github.com/provisio/provisio/internal/server"
+	"github.com/provisio/provisio/internal/store"
+	"github.com/provisio/provisio/internal/store/storetest"
+)
+
+// plain is a running server driven by a plain HTTP client with a cookie
+// jar: the forms' behaviour without a browser.
+type plain struct {
+	t    *testing.T
+	base string
+	app  *app.App
+	op   app.Actor
+}
+
+func startPlain(t *testing.T, d store.Dialect) *plain {
+	t.Helper()
+	cfg := server.Config{DatabaseURL: storetest.URL(t, d), App: app.DefaultConfig()}
+	cfg.App.MFAFor = nil
+	cfg.App.Argon2 = identity.Argon2Params{Time: 1, Memory: 1024, Threads: 1}
+	s, err := server.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(s.Handler())
+	t.Cleanup(func() { hs.Close(); s.Close() })
+	p := &plain{t: t, base: hs.URL, app: s.App}
+	_, link, err := s.App.Bootstrap(context.Background(), "Vendor", "olivia@vendor.example", "Olivia Operator")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.register(link)
+	p.op = p.actor("olivia@vendor.example")
+	return p
+}
+
+func (p *plain) register(link string) {
+	p.t.Helper()
+	if _, err := p.app.AcceptInvitation(context.Background(), "", tokenRE.FindStringSubmatch(link)[1], password); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+func (p *plain) actor(email string) app.Actor {
+	p.t.Helper()
+	secret, _, err := p.app.IssueToken(context.Background(), "", email, password, "setup")
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	act, err := p.app.Authenticate(context.Background(), secret, "")
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return act
+}
+
+func (p *plain) person(by app.Actor, orgID, email string, roles ...domain.Role) *domain.User {
+	p.t.Helper()
+	ctx := context.Background()
+	usr, _, err := p.app.CreateUser(ctx, by, app.NewUser{OrgID: orgID, Email: email, Name: "Person " + strings.Split(email, "@")[0], Roles: roles})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	kind := domain.NoticeInvitation
+	l, err := p.app.Mailbox(ctx, p.op, domain.NoticeFilter{ToEmail: &email, Kind: &kind})
+	if err != nil || len(l.Items) == 0 {
+		p.t.Fatalf("no invitation to %s: %v", email, err)
+	}
+	p.register(l.Items[len(l.Items)-1].Body)
+	return usr
+}
+
+// browser is a signed-in cookie jar.
+func (p *plain) browser(email string) *http.Client {
+	p.t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	resp, err := c.PostForm(p.base+"/signin", url.Values{"email": {email}, "password": {password}, "next": {"/"}})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != "/" {
+		p.t.Fatalf("sign in %s: %d at %s", email, resp.StatusCode, resp.Request.URL)
+	}
+	return c
+}
+
+// read returns a reader of one answer: its status and body.
+func read(t *testing.T) func(*http.Response, error) (int, string) {
+	return func(resp *http.Response, err error) (int, string) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+}
+
+// partnerRequest sets up a customer administrator and a pending partner
+// access request on its standard site.
+func (p *plain) partnerRequest() (carol *http.Client, req *domain.AccessRequest, site *domain.Site) {
+	p.t.Helper()
+	ctx := context.Background()
+	partner, err := p.app.CreateOrg(ctx, p.op, app.NewOrg{Kind: domain.OrgPartner, Name: "Northwind Partners"})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	customer, err := p.app.CreateOrg(ctx, p.op, app.NewOrg{Kind: domain.OrgCustomer, Name: "Acme", PartnerID: partner.ID})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	paula := p.person(p.op, partner.ID, "paula@northwind.example", domain.RolePartnerAdmin)
+	p.person(p.op, customer.ID, "carol@acme.example", domain.RoleCustomerAdmin)
+	site, err = p.app.CreateSite(ctx, p.op, app.NewSite{CustomerID: customer.ID, Name: "acme-prod", Edition: domain.EditionStandard})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	res, err := p.app.RequestAccess(ctx, p.actor("paula@northwind.example"), site.ID, paula.ID, "")
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return p.browser("carol@acme.example"), res.Request, site
+}
+
+func (p *plain) requestState(id string) domain.RequestState {
+	p.t.Helper()
+	l, err := p.app.AccessRequests(context.Background(), p.op, domain.AccessRequestFilter{})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	for _, r := range l.Items {
+		if r.ID == id {
+			return r.State
+		}
+	}
+	p.t.Fatalf("no request %s", id)
+	return ""
+}
+
+// TestApprove_MalformedDaysRefused: a "days" value that is not a whole
+// number of days is refused with the rule, and the request stays
+// pending; it is never taken for the longest access (R-PLUS-1). The
+// page offers no more days than the edition allows (R-PARTNER-2).
+func TestApprove_MalformedDaysRefused(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, d store.Dialect) {
+		p := startPlain(t, d)
+		carol, req, site := p.partnerRequest()
+		_, page := read(t)(carol.Get(p.base+"/sites/"+site.ID))
+		if !strings.Contains(page, `max="7"`) || !strings.Contains(page, "up to 7 days") && !strings.Contains(page, "the maximum, 7 days") {
+			t.Fatalf("the approval form does not show the edition's 7 days")
+		}
+		for _, days := range []string{"abc", "1.5", "-2", "0", "2h"} {
+			status, body := read(t)(carol.PostForm(p.base+"/requests/"+req.ID+"/approve", url.Values{"days": {days}}))
+			if status != http.StatusOK || !strings.Contains(body, "R-PLUS-1") {
+				t.Fatalf("days=%q: %d, no R-PLUS-1 refusal on the page", days, status)
+			}
+			if st := p.requestState(req.ID); st != domain.RequestPending {
+				t.Fatalf("days=%q left the request %s", days, st)
+			}
+		}
+		read(t)(carol.PostForm(p.base+"/requests/"+req.ID+"/approve", url.Values{"days": {"2"}}))
+		if st := p.requestState(req.ID); st != domain.RequestApproved {
+			t.Fatalf("days=2: request %s", st)
+		}
+	})
+}
+
+// TestRequestActions_OneRouteEach: only approve and deny answer a
+// request; any other action is not a route and changes nothing.
+func TestRequestActions_OneRouteEach(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, d store.Dialect) {
+		p := startPlain(t, d)
+		carol, req, _ := p.partnerRequest()
+		status, _ := read(t)(carol.PostForm(p.base+"/requests/"+req.ID+"/anything", nil))
+		if status != http.StatusNotFound && status != http.StatusMethodNotAllowed {
+			t.Fatalf("POST /requests/{id}/anything: %d", status)
+		}
+		if st := p.requestState(req.ID); st != domain.RequestPending {
+			t.Fatalf("an unknown action left the request %s", st)
+		}
+		read(t)(carol.PostForm(p.base+"/requests/"+req.ID+"/deny", nil))
+		if st := p.requestState(req.ID); st != domain.RequestDenied {
+			t.Fatalf("deny: request %s", st)
+		}
+	})
+}
+
+// TestFlash_NotFromQueryString: no URL can put words on a real page; the
+// message a form leaves travels in a cookie, shown once.
+func TestFlash_NotFromQueryString(t *testing.T) {
+	p := startPlain(t, store.SQLite)
+	carol, _, site := p.partnerRequest()
+	for _, path := range []string{"/signin?ok=Call+0800+HACKER&error=Call+0800+HACKER&form=signin",
+		"/sites/" + site.ID + "?ok=Call+0800+HACKER&error=Call+0800+HACKER&form=users"} {
+		_, body := read(t)(carol.Get(p.base+path))
+		if strings.Contains(body, "HACKER") {
+			t.Fatalf("%s shows text from its query string", path)
+		}
+	}
+	_, body := read(t)(carol.PostForm(p.base+"/sites/"+site.ID+"/accountants", url.Values{"email": {"someone@mailinator.com"}}))
+	if !strings.Contains(body, "R-USER-2") {
+		t.Fatalf("the refusal did not follow the redirect")
+	}
+	if _, again := read(t)(carol.Get(p.base+"/sites/"+site.ID)); strings.Contains(again, "R-USER-2") {
+		t.Fatal("the refusal is shown twice")
+	}
+}
+
+// roleNameRE finds a role name or a role test in a template.
+var roleNameRE = regexp.MustCompile(`\bis \$?\.Actor\b|\.IsAdmin\b|\.IsOperator\b|"(operator|partner_admin|partner_agent|customer_admin|customer_ops|customer_user|accountant)"|>(operator|partner_admin|partner_agent|customer_admin|customer_ops|customer_user)<`)
+
+// grantLiteralRE finds a grant period written into a template.
+var grantLiteralRE = regexp.MustCompile(`\b\d+ (days?|hours?)\b|max="\d+"`)
+
+// TestTemplates_AskThePolicy: templates read what the app decided
+// (.Actor.Can, the site view's .Can, its MaxGrant), never role names or
+// a grant period of their own.
+func TestTemplates_AskThePolicy(t *testing.T) {
+	err := filepath.WalkDir("templates", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			if m := roleNameRE.FindString(line); m != "" {
+				t.Errorf("%s:%d tests a role (%s)", path, i+1, m)
+			}
+			if m := grantLiteralRE.FindString(line); m != "" {
+				t.Errorf("%s:%d writes a period of its own (%s)", path, i+1, m)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
