@@ -167,7 +167,7 @@ func TestApprove_MalformedDaysRefused(t *testing.T) {
 	storetest.EachDialect(t, func(t *testing.T, d store.Dialect) {
 		p := startPlain(t, d)
 		carol, req, site := p.partnerRequest()
-		_, page := read(t)(carol.Get(p.base+"/sites/"+site.ID))
+		_, page := read(t)(carol.Get(p.base + "/sites/" + site.ID))
 		if !strings.Contains(page, `max="7"`) || !strings.Contains(page, "up to 7 days") && !strings.Contains(page, "the maximum, 7 days") {
 			t.Fatalf("the approval form does not show the edition's 7 days")
 		}
@@ -214,7 +214,7 @@ func TestFlash_NotFromQueryString(t *testing.T) {
 	carol, _, site := p.partnerRequest()
 	for _, path := range []string{"/signin?ok=Call+0800+HACKER&error=Call+0800+HACKER&form=signin",
 		"/sites/" + site.ID + "?ok=Call+0800+HACKER&error=Call+0800+HACKER&form=users"} {
-		_, body := read(t)(carol.Get(p.base+path))
+		_, body := read(t)(carol.Get(p.base + path))
 		if strings.Contains(body, "HACKER") {
 			t.Fatalf("%s shows text from its query string", path)
 		}
@@ -223,7 +223,7 @@ func TestFlash_NotFromQueryString(t *testing.T) {
 	if !strings.Contains(body, "R-USER-2") {
 		t.Fatalf("the refusal did not follow the redirect")
 	}
-	if _, again := read(t)(carol.Get(p.base+"/sites/"+site.ID)); strings.Contains(again, "R-USER-2") {
+	if _, again := read(t)(carol.Get(p.base + "/sites/" + site.ID)); strings.Contains(again, "R-USER-2") {
 		t.Fatal("the refusal is shown twice")
 	}
 }
