@@ -38,7 +38,7 @@ func (a *App) Access(ctx context.Context, act Actor, siteID, userID, companyID s
 				return forbidden("R-ORG-1", "only operators, the customer's administrators and the user itself ask about a user's access")
 			}
 		}
-		f, err := u.AccessFacts(ctx, siteID, userID, companyID)
+		f, err := u.tx.AccessFacts(ctx, siteID, userID, companyID)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			d = domain.DecideAccess(domain.AccessFacts{}, siteID, companyID, u.now)

@@ -30,7 +30,7 @@ func (a *App) FindAccountant(ctx context.Context, act Actor, email string) (usr 
 	}
 	email = domain.NormalizeEmail(email)
 	err = a.read(ctx, act, func(u *unit) error {
-		usr, err = u.UserByEmail(ctx, email)
+		usr, err = u.tx.UserByEmail(ctx, email)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("find accountant %s: %w", email, err)
 		}
@@ -63,7 +63,7 @@ func (a *App) AssignAccountant(ctx context.Context, act Actor, siteID, email, na
 		if s.State != domain.SiteReady {
 			return domain.RuleError(domain.ERule, "R-ACCT-1", "site %s is %s; accountants are assigned to ready sites only", s.ID, s.State)
 		}
-		usr, err := u.UserByEmail(ctx, email)
+		usr, err := u.tx.UserByEmail(ctx, email)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			if name = trimmed(name); name == "" {
@@ -104,15 +104,15 @@ func notAccountant(usr *domain.User) error {
 // inviteAccountant sends an accountant an invitation that names the site
 // it will be assigned to on registering.
 func (u *unit) inviteAccountant(ctx context.Context, usr *domain.User, s *domain.Site, cust *domain.Org) error {
-	if err := u.CreateAccountantInvite(ctx, s.ID, usr.ID, u.act.userID(), u.now); err != nil {
+	if err := u.tx.CreateAccountantInvite(ctx, s.ID, usr.ID, u.act.userID(), u.now); err != nil {
 		return err
 	}
 	token := identity.NewSecret("inv")
 	usr.InviteExpiresAt, usr.UpdatedAt = u.now.Add(u.app.cfg.InvitationTTL), u.now
-	if err := u.UpdateUser(ctx, usr); err != nil {
+	if err := u.tx.UpdateUser(ctx, usr); err != nil {
 		return err
 	}
-	if err := u.CreateInvitation(ctx, identity.HashSecret(token), usr.ID, usr.InviteExpiresAt, u.now); err != nil {
+	if err := u.tx.CreateInvitation(ctx, identity.HashSecret(token), usr.ID, usr.InviteExpiresAt, u.now); err != nil {
 		return err
 	}
 	if err := u.record(ctx, "accountant.invite", "user", usr.ID, cust.ID, nil, map[string]string{"site_id": s.ID, "email": usr.Email}); err != nil {
@@ -128,7 +128,7 @@ func (u *unit) inviteAccountant(ctx context.Context, usr *domain.User, s *domain
 func (u *unit) assignAccountant(ctx context.Context, usr *domain.User, s *domain.Site, cust *domain.Org) (*domain.Assignment, error) {
 	as := &domain.Assignment{ID: domain.NewID("asg", u.now), SiteID: s.ID, UserID: usr.ID, Role: domain.RoleAccountant,
 		Via: domain.ViaAccountant, CreatedBy: u.act.userID(), CreatedAt: u.now}
-	if err := u.CreateAssignment(ctx, as); err != nil {
+	if err := u.tx.CreateAssignment(ctx, as); err != nil {
 		if errors.Is(err, store.ErrUnique) {
 			return nil, &domain.Error{Code: domain.EConflict, Message: usr.Email + " is already assigned to site " + s.ID}
 		}
@@ -148,19 +148,19 @@ func (u *unit) assignAccountant(ctx context.Context, usr *domain.User, s *domain
 // assignWaitingSites assigns a newly registered accountant to the ready
 // sites that invited it (R-ACCT-2).
 func (u *unit) assignWaitingSites(ctx context.Context, usr *domain.User) error {
-	sites, err := u.TakeAccountantInvites(ctx, usr.ID)
+	sites, err := u.tx.TakeAccountantInvites(ctx, usr.ID)
 	if err != nil {
 		return err
 	}
 	for siteID := range sites {
-		s, err := u.Site(ctx, siteID)
+		s, err := u.tx.Site(ctx, domain.Everything, siteID)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("site %s of accountant invitation: %w", siteID, err)
 		}
 		if err != nil || s.State != domain.SiteReady {
 			continue // the site went away or is not ready: R-ACCT-1
 		}
-		cust, err := u.Org(ctx, s.CustomerID)
+		cust, err := u.tx.Org(ctx, domain.Everything, s.CustomerID)
 		if err != nil {
 			return err
 		}

@@ -150,7 +150,7 @@ func (act Actor) IsOperator() bool { return act.is(domain.RoleOperator) }
 // unit is one use case's transaction: the store, the time of the change,
 // and the actor, so that audit entries and notices need no more plumbing.
 type unit struct {
-	*store.Tx
+	tx         *store.Tx // reads of tenant data go through the load helpers of authz.go
 	app        *App
 	act        Actor
 	now        time.Time
@@ -174,7 +174,7 @@ func (a *App) write(ctx context.Context, act Actor, fn func(u *unit) error) erro
 func (a *App) writeEnrolling(ctx context.Context, act Actor, fn func(u *unit) error) error {
 	u := &unit{app: a, act: act, now: a.now()}
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
-		u.Tx, u.notices, u.deliveries, u.expiries = tx, nil, nil, nil
+		u.tx, u.notices, u.deliveries, u.expiries = tx, nil, nil, nil
 		return fn(u)
 	})
 	if err != nil || a.jobs == nil {
@@ -205,7 +205,7 @@ func (a *App) read(ctx context.Context, act Actor, fn func(u *unit) error) error
 // still enrol a second factor.
 func (a *App) readEnrolling(ctx context.Context, act Actor, fn func(u *unit) error) error {
 	now := a.now()
-	return a.db.Read(ctx, func(tx *store.Tx) error { return fn(&unit{Tx: tx, app: a, act: act, now: now}) })
+	return a.db.Read(ctx, func(tx *store.Tx) error { return fn(&unit{tx: tx, app: a, act: act, now: now}) })
 }
 
 // record appends an activity-log entry for a change to obj in org.
@@ -215,7 +215,7 @@ func (u *unit) record(ctx context.Context, action, objType, objID, orgID string,
 		ObjectType: objType, ObjectID: objID, Before: mustJSON(before), After: mustJSON(after),
 		RemoteAddr: u.act.RemoteAddr,
 	}
-	return u.AppendAudit(ctx, e)
+	return u.tx.AppendAudit(ctx, e)
 }
 
 func mustJSON(v any) json.RawMessage {
@@ -249,7 +249,7 @@ func (u *unit) notify(ctx context.Context, kind, orgID string, to *domain.User, 
 		ID: domain.NewID("ntc", u.now), Kind: kind, OrgID: orgID, ToUserID: to.ID, ToEmail: to.Email,
 		Subject: msg.Subject, Body: msg.Text, BodyHTML: msg.HTML, State: state, CreatedAt: u.now,
 	}
-	if err := u.CreateNotice(ctx, n); err != nil {
+	if err := u.tx.CreateNotice(ctx, n); err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
 	if state == domain.NoticePending {

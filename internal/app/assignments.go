@@ -94,7 +94,7 @@ func (a *App) AssignUser(ctx context.Context, act Actor, siteID, userID string, 
 		}
 		as = &domain.Assignment{ID: domain.NewID("asg", u.now), SiteID: s.ID, UserID: usr.ID, Role: r,
 			Via: domain.ViaMember, CreatedBy: act.userID(), CreatedAt: u.now}
-		if err := u.CreateAssignment(ctx, as); err != nil {
+		if err := u.tx.CreateAssignment(ctx, as); err != nil {
 			if errors.Is(err, store.ErrUnique) {
 				return &domain.Error{Code: domain.EConflict, Message: usr.Email + " is already assigned to site " + s.ID}
 			}
@@ -114,7 +114,7 @@ func (a *App) AssignUser(ctx context.Context, act Actor, siteID, userID string, 
 // notifyUserAdded tells each active administrator of the site's customer
 // that a user was added (R-ASSIGN-2).
 func (u *unit) notifyUserAdded(ctx context.Context, s *domain.Site, usr *domain.User, r domain.Role) error {
-	admins, err := u.OrgAdmins(ctx, s.CustomerID, domain.RoleCustomerAdmin)
+	admins, err := u.tx.OrgAdmins(ctx, s.CustomerID, domain.RoleCustomerAdmin)
 	if err != nil {
 		return err
 	}
@@ -142,11 +142,11 @@ func (a *App) UnassignUser(ctx context.Context, act Actor, siteID, userID string
 		if !act.sitePermissions(s, cust).AssignUsers {
 			return forbidden("R-ASSIGN-3", "only the customer's administrators remove users from its sites")
 		}
-		as, err := u.Assignment(ctx, s.ID, userID)
+		as, err := u.tx.Assignment(ctx, s.ID, userID)
 		if err != nil {
 			return storeErr(err, "assignment of user", userID)
 		}
-		if err := u.DeleteAssignment(ctx, s.ID, userID); err != nil {
+		if err := u.tx.DeleteAssignment(ctx, s.ID, userID); err != nil {
 			return err
 		}
 		return u.record(ctx, "assignment.delete", "assignment", as.ID, cust.ID, as, nil)
@@ -165,7 +165,7 @@ func (a *App) SiteUsers(ctx context.Context, act Actor, siteID string, p domain.
 		if !act.sitePermissions(s, cust).SeeUsers {
 			return forbidden("R-SITE-4", "only the customer and operators see the site's users")
 		}
-		out, err = u.SiteUsers(ctx, siteID, u.now, p)
+		out, err = u.tx.SiteUsers(ctx, siteID, u.now, p)
 		return err
 	})
 	return out, err

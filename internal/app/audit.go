@@ -18,7 +18,7 @@ func (a *App) Audit(ctx context.Context, act Actor, f domain.AuditFilter) (out [
 		if f.Limit <= 0 || f.Limit > 1000 {
 			f.Limit = 1000
 		}
-		out, err = u.Audit(ctx, f)
+		out, err = u.tx.Audit(ctx, f)
 		return err
 	})
 	return out, err
@@ -43,7 +43,7 @@ func (u *unit) scopeAudit(ctx context.Context, f *domain.AuditFilter) error {
 	}
 	scope := []string{act.Org.ID}
 	if act.Org.Kind == domain.OrgPartner {
-		ids, err := u.CustomerIDs(ctx, act.Org.ID)
+		ids, err := u.tx.CustomerIDs(ctx, act.Org.ID)
 		if err != nil {
 			return err
 		}
@@ -72,7 +72,7 @@ func (a *App) VerifyAudit(ctx context.Context, act Actor) (v domain.AuditVerdict
 		return v, forbidden("R-AUDIT-1", "only operators verify the whole activity log")
 	}
 	err = a.read(ctx, act, func(u *unit) error {
-		v, err = u.VerifyAudit(ctx)
+		v, err = u.tx.VerifyAudit(ctx)
 		return err
 	})
 	return v, err
@@ -85,7 +85,7 @@ func (a *App) Mailbox(ctx context.Context, act Actor, f domain.NoticeFilter) (ou
 		return out, forbidden("R-NOTE-2", "only operators read the local mailbox")
 	}
 	err = a.read(ctx, act, func(u *unit) error {
-		out, err = u.Notices(ctx, f)
+		out, err = u.tx.Notices(ctx, f)
 		return err
 	})
 	return out, err
@@ -98,7 +98,7 @@ func (a *App) Notice(ctx context.Context, act Actor, id string) (n *domain.Notic
 		return nil, domain.NotFound("notice", id)
 	}
 	err = a.read(ctx, act, func(u *unit) error {
-		n, err = u.Tx.Notice(ctx, id)
+		n, err = u.tx.Notice(ctx, id)
 		return storeErr(err, "notice", id)
 	})
 	return n, err
@@ -130,7 +130,7 @@ func (u *unit) auditFilterIDs(ctx context.Context, f domain.AuditFilter) error {
 		if err := u.scopeAudit(ctx, &scoped); err != nil {
 			return err
 		}
-		es, err := u.Audit(ctx, scoped)
+		es, err := u.tx.Audit(ctx, scoped)
 		if err != nil {
 			return fmt.Errorf("audit entries of %s: %w", id, err)
 		}

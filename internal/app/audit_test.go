@@ -601,8 +601,9 @@ func TestMailbox_LocalWithoutMailServer(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				_, err := w.app.Mailbox(w.ctx, act, domain.NoticeFilter{})
 				wantCode(t, err, domain.EForbidden, "R-NOTE-2")
+				// Notices are in no tenant they see: not found (R-ORG-1).
 				_, err = w.app.Notice(w.ctx, act, added[0].ID)
-				wantCode(t, err, domain.EForbidden, "R-NOTE-2")
+				wantCode(t, err, domain.ENotFound, "R-ORG-1")
 			})
 		}
 		t.Run("Paged", func(t *testing.T) {

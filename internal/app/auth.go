@@ -25,11 +25,11 @@ func (a *App) Bootstrap(ctx context.Context, vendorName, email, name string) (us
 		vendorName = a.cfg.ProductName + " operators"
 	}
 	err = a.write(ctx, System, func(u *unit) error {
-		vendor, err := u.Vendor(ctx)
+		vendor, err := u.tx.Vendor(ctx)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			vendor = &domain.Org{ID: domain.NewID("org", u.now), Kind: domain.OrgVendor, Name: vendorName, CreatedAt: u.now}
-			if err := u.CreateOrg(ctx, vendor); err != nil {
+			if err := u.tx.CreateOrg(ctx, vendor); err != nil {
 				return err
 			}
 			if err := u.record(ctx, "org.create", "org", vendor.ID, vendor.ID, nil, vendor); err != nil {
@@ -38,7 +38,7 @@ func (a *App) Bootstrap(ctx context.Context, vendorName, email, name string) (us
 		case err != nil:
 			return err
 		default:
-			ops, err := u.Users(ctx, domain.UserFilter{OrgID: &vendor.ID, Page: domain.Page{Limit: 1}})
+			ops, err := u.tx.Users(ctx, domain.UserFilter{OrgID: &vendor.ID, Page: domain.Page{Limit: 1}})
 			if err != nil {
 				return err
 			}
@@ -53,7 +53,7 @@ func (a *App) Bootstrap(ctx context.Context, vendorName, email, name string) (us
 		}
 		before := *vendor
 		vendor.MainContactID = usr.ID
-		if err := u.UpdateOrg(ctx, vendor); err != nil {
+		if err := u.tx.UpdateOrg(ctx, vendor); err != nil {
 			return err
 		}
 		if err := u.record(ctx, "org.update", "org", vendor.ID, vendor.ID, before, vendor); err != nil {
@@ -81,11 +81,11 @@ func (a *App) AcceptInvitation(ctx context.Context, remoteAddr, token, password 
 	}
 	var usr *domain.User
 	err = a.write(ctx, Actor{RemoteAddr: remoteAddr}, func(u *unit) error {
-		userID, err := u.UseInvitation(ctx, identity.HashSecret(token), u.now)
+		userID, err := u.tx.UseInvitation(ctx, identity.HashSecret(token), u.now)
 		if err != nil {
 			return storeErrRule(err, "R-USER-4", "this invitation link is unknown, already used or expired; ask an administrator to send a new one")
 		}
-		if usr, err = u.User(ctx, userID); err != nil {
+		if usr, err = u.tx.User(ctx, domain.Everything, userID); err != nil {
 			return err
 		}
 		if usr.State != domain.UserInvited {
@@ -96,17 +96,17 @@ func (a *App) AcceptInvitation(ctx context.Context, remoteAddr, token, password 
 		}
 		before := *usr
 		usr.State, usr.InviteExpiresAt, usr.UpdatedAt = domain.UserActive, time.Time{}, u.now
-		if err := u.UpdateUser(ctx, usr); err != nil {
+		if err := u.tx.UpdateUser(ctx, usr); err != nil {
 			return err
 		}
-		if err := u.SetPassword(ctx, usr.ID, hash); err != nil {
+		if err := u.tx.SetPassword(ctx, usr.ID, hash); err != nil {
 			return err
 		}
 		// The person registers for its own organisation (R-AUDIT-1: who,
 		// acting for which organisation); accountants have none.
 		u.act.User = usr
 		if usr.OrgID != "" {
-			if u.act.Org, err = u.Org(ctx, usr.OrgID); err != nil {
+			if u.act.Org, err = u.tx.Org(ctx, domain.Everything, usr.OrgID); err != nil {
 				return err
 			}
 		}
@@ -153,7 +153,7 @@ func (a *App) Authenticate(ctx context.Context, secret, remoteAddr string) (Acto
 	var act Actor
 	var tok *domain.APIToken
 	err := a.read(ctx, System, func(u *unit) error {
-		usr, t, err := u.UserByTokenHash(ctx, identity.HashSecret(secret))
+		usr, t, err := u.tx.UserByTokenHash(ctx, identity.HashSecret(secret))
 		tok = t
 		if err != nil {
 			return err
@@ -187,13 +187,13 @@ func (u *unit) orgOf(ctx context.Context, usr *domain.User) (*domain.Org, error)
 	if usr.OrgID == "" {
 		return &domain.Org{}, nil
 	}
-	return u.Org(ctx, usr.OrgID)
+	return u.tx.Org(ctx, domain.Everything, usr.OrgID)
 }
 
 // Tokens lists the actor's own API tokens.
 func (a *App) Tokens(ctx context.Context, act Actor) (out []*domain.APIToken, err error) {
 	err = a.readEnrolling(ctx, act, func(u *unit) error {
-		out, err = u.APITokens(ctx, act.userID())
+		out, err = u.tx.APITokens(ctx, act.userID())
 		return err
 	})
 	return out, err
@@ -202,7 +202,7 @@ func (a *App) Tokens(ctx context.Context, act Actor) (out []*domain.APIToken, er
 // RevokeToken revokes one of the actor's own API tokens. Codes: not_found.
 func (a *App) RevokeToken(ctx context.Context, act Actor, id string) error {
 	return a.write(ctx, act, func(u *unit) error {
-		if err := u.RevokeAPIToken(ctx, act.userID(), id, u.now); err != nil {
+		if err := u.tx.RevokeAPIToken(ctx, act.userID(), id, u.now); err != nil {
 			return storeErr(err, "token", id)
 		}
 		return u.record(ctx, "token.revoke", "token", id, act.orgID(), nil, map[string]string{"id": id})

@@ -10,10 +10,11 @@ import (
 	"github.com/provisio/provisio/internal/store"
 )
 
-// Tenancy (R-ORG-1): every read of tenant data goes through one of the
-// load functions below, which answer "not found" for anything outside the
-// actor's view. Permission checks that follow may answer "forbidden",
-// because by then the actor can see the object.
+// Tenancy (R-ORG-1): every read of tenant data by id goes through one of
+// the load functions below, which read through the store with the actor's
+// scope, so anything outside the actor's view is not found in SQL.
+// Permission checks that follow may answer "forbidden", because by then
+// the actor can see the object.
 
 // seesOrg reports whether the actor may see org o at all.
 func (act Actor) seesOrg(o *domain.Org) bool {
@@ -58,61 +59,60 @@ func (act Actor) administers(o *domain.Org) bool {
 	return act.is(domain.RolePartnerAdmin) && o.Demo
 }
 
+// scope is the tenant data the actor may read, for the store to filter on
+// in SQL (R-ORG-1). It says in SQL what seesOrg and seesUsersOf say in Go.
+func (act Actor) scope() domain.Scope {
+	if act.User == nil || act.IsOperator() {
+		return domain.Everything
+	}
+	sc := domain.Scope{UserID: act.User.ID, Accountant: act.isAccountant()}
+	if act.Org != nil && act.Org.ID != "" {
+		sc.OrgID = act.Org.ID
+		sc.Partner = act.Org.Kind == domain.OrgPartner
+		sc.DemoUsers = sc.Partner && act.is(domain.RolePartnerAdmin)
+	}
+	return sc
+}
+
+// loadOrg returns an organisation the actor may see.
 func (u *unit) loadOrg(ctx context.Context, id string) (*domain.Org, error) {
-	o, err := u.Org(ctx, id)
+	o, err := u.tx.Org(ctx, u.act.scope(), id)
 	if err != nil {
 		return nil, storeErr(err, "organisation", id)
-	}
-	if !u.act.seesOrg(o) {
-		return nil, domain.NotFound("organisation", id)
 	}
 	return o, nil
 }
 
-// loadUser returns a user the actor may see, with its organisation.
+// loadUser returns a user the actor may see, with its organisation (an
+// empty customer for an accountant, which has none).
 func (u *unit) loadUser(ctx context.Context, id string) (*domain.User, *domain.Org, error) {
-	usr, err := u.User(ctx, id)
+	usr, err := u.tx.User(ctx, u.act.scope(), id)
 	if err != nil {
 		return nil, nil, storeErr(err, "user", id)
 	}
-	if usr.OrgID == "" { // an accountant: operators and itself see it
-		if u.act.User == nil || u.act.IsOperator() || u.act.User.ID == usr.ID {
-			return usr, &domain.Org{Kind: domain.OrgCustomer}, nil
-		}
-		return nil, nil, domain.NotFound("user", id)
+	if usr.OrgID == "" {
+		return usr, &domain.Org{Kind: domain.OrgCustomer}, nil
 	}
-	o, err := u.Org(ctx, usr.OrgID)
+	// The organisation of a user in scope is known to the actor.
+	o, err := u.tx.Org(ctx, domain.Everything, usr.OrgID)
 	if err != nil {
-		return nil, nil, storeErr(err, "user", id)
-	}
-	if !u.act.seesOrg(o) || !u.act.seesUsersOf(o) {
-		return nil, nil, domain.NotFound("user", id)
+		return nil, nil, fmt.Errorf("organisation of user %s: %w", id, err)
 	}
 	return usr, o, nil
 }
 
-// loadSite returns a site the actor may see, with its customer.
+// loadSite returns a site the actor may see, with its customer: a site of
+// its own or its linked customers, or, for an accountant, a site it is
+// assigned to (R-ACCT-2). Deleted sites are operators' only.
 func (u *unit) loadSite(ctx context.Context, id string) (*domain.Site, *domain.Org, error) {
-	s, err := u.Site(ctx, id)
+	s, err := u.tx.Site(ctx, u.act.scope(), id)
 	if err != nil {
 		return nil, nil, storeErr(err, "site", id)
 	}
-	o, err := u.Org(ctx, s.CustomerID)
+	// The customer of a site in scope is known to the actor.
+	o, err := u.tx.Org(ctx, domain.Everything, s.CustomerID)
 	if err != nil {
-		return nil, nil, storeErr(err, "site", id)
-	}
-	if s.State == domain.SiteDeleted && u.act.User != nil && !u.act.IsOperator() {
-		return nil, nil, domain.NotFound("site", id)
-	}
-	if !u.act.seesOrg(o) {
-		// An accountant has no organisation: it sees the sites it is
-		// assigned to (R-ACCT-2).
-		if !u.act.isAccountant() {
-			return nil, nil, domain.NotFound("site", id)
-		}
-		if _, err := u.Assignment(ctx, s.ID, u.act.User.ID); err != nil {
-			return nil, nil, storeErr(err, "site", id)
-		}
+		return nil, nil, fmt.Errorf("customer of site %s: %w", id, err)
 	}
 	return s, o, nil
 }
@@ -137,12 +137,12 @@ func (u *unit) siteUser(ctx context.Context, s *domain.Site, userID string) (*do
 		return usr, err
 	}
 	hidden := err
-	usr, err = u.User(ctx, userID)
+	usr, err = u.tx.User(ctx, domain.Everything, userID)
 	if err != nil {
 		return nil, storeErr(err, "user", userID)
 	}
 	if usr.Type == domain.TypePartner {
-		cust, err := u.Org(ctx, s.CustomerID)
+		cust, err := u.tx.Org(ctx, domain.Everything, s.CustomerID)
 		if err != nil {
 			return nil, fmt.Errorf("customer of site %s: %w", s.ID, err)
 		}
@@ -150,7 +150,7 @@ func (u *unit) siteUser(ctx context.Context, s *domain.Site, userID string) (*do
 			return usr, nil
 		}
 	}
-	switch _, err := u.Assignment(ctx, s.ID, userID); {
+	switch _, err := u.tx.Assignment(ctx, s.ID, userID); {
 	case err == nil:
 		return usr, nil
 	case errors.Is(err, store.ErrNotFound):

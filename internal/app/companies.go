@@ -24,7 +24,7 @@ func (u *unit) opsAgent(ctx context.Context, s *domain.Site) error {
 	if u.act.is(domain.RoleCustomerAdmin) {
 		return forbidden("R-ROLE-2", "a customer administrator cannot assign users to companies, even with the operations role")
 	}
-	as, err := u.Assignment(ctx, s.ID, u.act.User.ID)
+	as, err := u.tx.Assignment(ctx, s.ID, u.act.User.ID)
 	if errors.Is(err, store.ErrNotFound) || err == nil && (as.Role != domain.RoleCustomerOps || !as.Current(u.now)) {
 		return forbidden("R-SITE-3", "only operations agents assigned to site %s manage its companies", s.ID)
 	} else if err != nil {
@@ -55,7 +55,7 @@ func (u *unit) createCompany(ctx context.Context, s *domain.Site, name string) (
 		return nil, &domain.Error{Code: domain.EInvalid, Field: "name", Message: "a company needs a name"}
 	}
 	c := &domain.Company{ID: domain.NewID("co", u.now), SiteID: s.ID, Name: name, CreatedAt: u.now}
-	if err := u.CreateCompany(ctx, c); err != nil {
+	if err := u.tx.CreateCompany(ctx, c); err != nil {
 		if errors.Is(err, store.ErrUnique) {
 			return nil, &domain.Error{Code: domain.EConflict, Field: "name", Message: "site " + s.ID + " already has a company named " + name}
 		}
@@ -80,7 +80,7 @@ func (a *App) RenameCompany(ctx context.Context, act Actor, id, name string) (c 
 		}
 		before := *c
 		c.Name = name
-		if err := u.RenameCompany(ctx, c.ID, name); err != nil {
+		if err := u.tx.RenameCompany(ctx, c.ID, name); err != nil {
 			if errors.Is(err, store.ErrUnique) {
 				return &domain.Error{Code: domain.EConflict, Field: "name", Message: "the site already has a company named " + name}
 			}
@@ -92,7 +92,7 @@ func (a *App) RenameCompany(ctx context.Context, act Actor, id, name string) (c 
 }
 
 func (u *unit) loadCompany(ctx context.Context, id string) (*domain.Company, *domain.Site, error) {
-	c, err := u.Company(ctx, id)
+	c, err := u.tx.Company(ctx, u.act.scope(), id)
 	if err != nil {
 		return nil, nil, storeErr(err, "company", id)
 	}
@@ -109,7 +109,7 @@ func (a *App) Companies(ctx context.Context, act Actor, siteID string, p domain.
 		if _, _, err := u.loadSite(ctx, siteID); err != nil {
 			return err
 		}
-		out, err = u.Companies(ctx, siteID, p)
+		out, err = u.tx.Companies(ctx, siteID, p)
 		return err
 	})
 	return out, err
@@ -125,7 +125,7 @@ func (a *App) AssignCompany(ctx context.Context, act Actor, companyID, userID st
 		if err != nil {
 			return err
 		}
-		usr, _, err := u.loadUser(ctx, userID)
+		usr, err := u.siteUser(ctx, s, userID)
 		if err != nil {
 			return err
 		}
@@ -138,13 +138,13 @@ func (a *App) AssignCompany(ctx context.Context, act Actor, companyID, userID st
 		if err := assignable(usr); err != nil {
 			return err
 		}
-		if _, err := u.Assignment(ctx, s.ID, usr.ID); errors.Is(err, store.ErrNotFound) {
+		if _, err := u.tx.Assignment(ctx, s.ID, usr.ID); errors.Is(err, store.ErrNotFound) {
 			return domain.RuleError(domain.ERule, "R-SITE-3", "%s is not assigned to site %s; assign the user to the site first", usr.Email, s.ID)
 		} else if err != nil {
 			return err
 		}
 		ca := &domain.CompanyAssignment{CompanyID: c.ID, UserID: usr.ID, SiteID: s.ID, CreatedAt: u.now}
-		if err := u.CreateCompanyAssignment(ctx, ca); err != nil {
+		if err := u.tx.CreateCompanyAssignment(ctx, ca); err != nil {
 			if errors.Is(err, store.ErrUnique) {
 				return &domain.Error{Code: domain.EConflict, Message: usr.Email + " is already assigned to company " + c.Name}
 			}
@@ -168,7 +168,7 @@ func (a *App) UnassignCompany(ctx context.Context, act Actor, companyID, userID 
 		if err := u.opsAgent(ctx, s); err != nil {
 			return err
 		}
-		if err := u.DeleteCompanyAssignment(ctx, c.ID, userID); err != nil {
+		if err := u.tx.DeleteCompanyAssignment(ctx, c.ID, userID); err != nil {
 			return storeErr(err, "company assignment", userID)
 		}
 		return u.record(ctx, "company_assignment.delete", "company", c.ID, s.CustomerID,

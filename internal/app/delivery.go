@@ -17,7 +17,7 @@ import (
 func (a *App) DeliverNotice(ctx context.Context, id string, final bool, send func(context.Context, *domain.Notice) error) error {
 	var n *domain.Notice
 	err := a.read(ctx, System, func(u *unit) (err error) {
-		n, err = u.Notice(ctx, id)
+		n, err = u.tx.Notice(ctx, id)
 		return err
 	})
 	if errors.Is(err, store.ErrNotFound) || err == nil && n.State != domain.NoticePending {
@@ -47,10 +47,10 @@ func (a *App) DeliverWebhook(ctx context.Context, id string, final bool,
 	var d *domain.WebhookDelivery
 	var h *domain.Webhook
 	err := a.read(ctx, System, func(u *unit) (err error) {
-		if d, err = u.Delivery(ctx, id); err != nil || d.State != domain.DeliveryPending {
+		if d, err = u.tx.Delivery(ctx, id); err != nil || d.State != domain.DeliveryPending {
 			return err
 		}
-		h, err = u.Webhook(ctx, d.WebhookID)
+		h, err = u.tx.Webhook(ctx, domain.Everything, d.WebhookID)
 		return err
 	})
 	switch {
@@ -82,14 +82,14 @@ func (a *App) DeliverWebhook(ctx context.Context, id string, final bool,
 // its enqueue, say).
 func (a *App) PendingWork(ctx context.Context, limit int) (notices, deliveries []string, err error) {
 	err = a.read(ctx, System, func(u *unit) error {
-		ns, err := u.PendingNotices(ctx, limit)
+		ns, err := u.tx.PendingNotices(ctx, limit)
 		if err != nil {
 			return err
 		}
 		for _, n := range ns {
 			notices = append(notices, n.ID)
 		}
-		ds, err := u.PendingDeliveries(ctx, limit)
+		ds, err := u.tx.PendingDeliveries(ctx, limit)
 		for _, d := range ds {
 			deliveries = append(deliveries, d.ID)
 		}

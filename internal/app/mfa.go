@@ -31,12 +31,12 @@ func (a *App) StartTOTP(ctx context.Context, act Actor) (*TOTPEnrolment, error) 
 		return nil, err
 	}
 	err = a.writeEnrolling(ctx, act, func(u *unit) error {
-		if t, err := u.TOTP(ctx, act.userID()); err == nil && !t.ConfirmedAt.IsZero() {
+		if t, err := u.tx.TOTP(ctx, act.userID()); err == nil && !t.ConfirmedAt.IsZero() {
 			return &domain.Error{Code: domain.EConflict, Rule: "R-PLUS-3", Message: "an authenticator is already enrolled; remove it first"}
 		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
-		return u.StartTOTP(ctx, act.userID(), key.Secret, u.now)
+		return u.tx.StartTOTP(ctx, act.userID(), key.Secret, u.now)
 	})
 	if err != nil {
 		return nil, err
@@ -51,7 +51,7 @@ func (a *App) StartTOTP(ctx context.Context, act Actor) (*TOTPEnrolment, error) 
 func (a *App) ConfirmTOTP(ctx context.Context, act Actor, sessionID, code string) ([]string, error) {
 	codes := identity.NewRecoveryCodes(10)
 	err := a.writeEnrolling(ctx, act, func(u *unit) error {
-		t, err := u.TOTP(ctx, act.userID())
+		t, err := u.tx.TOTP(ctx, act.userID())
 		if err != nil {
 			return storeErrRule(err, "R-PLUS-3", "start an enrolment first")
 		}
@@ -59,18 +59,18 @@ func (a *App) ConfirmTOTP(ctx context.Context, act Actor, sessionID, code string
 			return &domain.Error{Code: domain.EConflict, Rule: "R-PLUS-3", Message: "this authenticator is already confirmed"}
 		}
 		step, ok := identity.CheckTOTPStep(t.Secret, code, u.now)
-		if !ok || u.UseTOTPStep(ctx, act.userID(), step, u.now) != nil {
+		if !ok || u.tx.UseTOTPStep(ctx, act.userID(), step, u.now) != nil {
 			return &domain.Error{Code: domain.EInvalid, Rule: "R-PLUS-3", Field: "code", Message: "that code does not match; check the app's clock and try the next code"}
 		}
 		hashes := make([]string, len(codes))
 		for i, c := range codes {
 			hashes[i] = identity.HashRecoveryCode(c)
 		}
-		if err := u.SetRecoveryCodes(ctx, act.userID(), hashes); err != nil {
+		if err := u.tx.SetRecoveryCodes(ctx, act.userID(), hashes); err != nil {
 			return err
 		}
 		if sessionID != "" {
-			if err := u.SetSessionMFA(ctx, sessionID); err != nil {
+			if err := u.tx.SetSessionMFA(ctx, sessionID); err != nil {
 				return err
 			}
 		}
@@ -89,14 +89,14 @@ func (a *App) RemoveTOTP(ctx context.Context, act Actor, code string) error {
 		return domain.RuleError(domain.ERule, "R-PLUS-3", "your account requires multi-factor sign-in")
 	}
 	return a.write(ctx, act, func(u *unit) error {
-		t, err := u.TOTP(ctx, act.userID())
+		t, err := u.tx.TOTP(ctx, act.userID())
 		if err != nil {
 			return storeErr(err, "authenticator", act.userID())
 		}
 		if _, ok := identity.CheckTOTPStep(t.Secret, code, u.now); !ok {
 			return &domain.Error{Code: domain.EInvalid, Rule: "R-PLUS-3", Field: "code", Message: "that code does not match"}
 		}
-		if err := u.DeleteTOTP(ctx, act.userID()); err != nil {
+		if err := u.tx.DeleteTOTP(ctx, act.userID()); err != nil {
 			return err
 		}
 		return u.record(ctx, "mfa.remove", "user", act.userID(), act.orgID(), nil, nil)
@@ -108,7 +108,7 @@ func (a *App) RemoveTOTP(ctx context.Context, act Actor, code string) error {
 func (a *App) RequestPasswordReset(ctx context.Context, remoteAddr, email string) error {
 	email = domain.NormalizeEmail(email)
 	return a.write(ctx, Actor{RemoteAddr: remoteAddr}, func(u *unit) error {
-		usr, err := u.UserByEmail(ctx, email)
+		usr, err := u.tx.UserByEmail(ctx, email)
 		if errors.Is(err, store.ErrNotFound) || err == nil && usr.State != domain.UserActive {
 			return nil
 		} else if err != nil {
@@ -116,7 +116,7 @@ func (a *App) RequestPasswordReset(ctx context.Context, remoteAddr, email string
 		}
 		token := identity.NewSecret("rst")
 		expires := u.now.Add(a.cfg.PasswordResetTTL)
-		if err := u.CreatePasswordReset(ctx, identity.HashSecret(token), usr.ID, expires, u.now); err != nil {
+		if err := u.tx.CreatePasswordReset(ctx, identity.HashSecret(token), usr.ID, expires, u.now); err != nil {
 			return err
 		}
 		if err := u.record(ctx, "password.reset_requested", "user", usr.ID, usr.OrgID, nil, nil); err != nil {
@@ -138,21 +138,21 @@ func (a *App) ResetPassword(ctx context.Context, remoteAddr, token, password str
 		return err
 	}
 	return a.write(ctx, Actor{RemoteAddr: remoteAddr}, func(u *unit) error {
-		userID, err := u.UsePasswordReset(ctx, identity.HashSecret(token), u.now)
+		userID, err := u.tx.UsePasswordReset(ctx, identity.HashSecret(token), u.now)
 		if err != nil {
 			return storeErrRule(err, "R-USER-4", "this reset link is unknown, already used or expired; ask for a new one")
 		}
-		usr, err := u.User(ctx, userID)
+		usr, err := u.tx.User(ctx, domain.Everything, userID)
 		if err != nil {
 			return err
 		}
 		if err := a.checkPassword(password, usr.Email); err != nil {
 			return err
 		}
-		if err := u.SetPassword(ctx, usr.ID, hash); err != nil {
+		if err := u.tx.SetPassword(ctx, usr.ID, hash); err != nil {
 			return err
 		}
-		if _, err := u.DeleteUserSessions(ctx, usr.ID); err != nil {
+		if _, err := u.tx.DeleteUserSessions(ctx, usr.ID); err != nil {
 			return err
 		}
 		if u.act.Org, err = u.orgOf(ctx, usr); err != nil {
@@ -172,7 +172,7 @@ func (a *App) ChangePassword(ctx context.Context, act Actor, sessionID, current,
 	}
 	var hash string
 	if err := a.read(ctx, act, func(u *unit) (err error) {
-		hash, err = u.PasswordHash(ctx, act.userID())
+		hash, err = u.tx.PasswordHash(ctx, act.userID())
 		return err
 	}); err != nil {
 		return err
@@ -185,16 +185,16 @@ func (a *App) ChangePassword(ctx context.Context, act Actor, sessionID, current,
 		return err
 	}
 	return a.write(ctx, act, func(u *unit) error {
-		if err := u.SetPassword(ctx, act.userID(), newHash); err != nil {
+		if err := u.tx.SetPassword(ctx, act.userID(), newHash); err != nil {
 			return err
 		}
-		sessions, err := u.Sessions(ctx, act.userID())
+		sessions, err := u.tx.Sessions(ctx, act.userID())
 		if err != nil {
 			return err
 		}
 		for _, s := range sessions {
 			if s.ID != sessionID {
-				if err := u.DeleteSession(ctx, act.userID(), s.ID); err != nil {
+				if err := u.tx.DeleteSession(ctx, act.userID(), s.ID); err != nil {
 					return err
 				}
 			}

@@ -53,7 +53,7 @@ func (a *App) SetOIDCProvider(ctx context.Context, act Actor, orgID string, cfg 
 			return forbidden("", "only the organisation's administrators set up its sign-in")
 		}
 		var before any // the activity log never sees the secret: its field is not marshalled
-		old, err := u.OIDCProvider(ctx, o.ID)
+		old, err := u.tx.OIDCProvider(ctx, o.ID)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			cfg.CreatedAt = u.now
@@ -66,7 +66,7 @@ func (a *App) SetOIDCProvider(ctx context.Context, act Actor, orgID string, cfg 
 			}
 		}
 		cfg.OrgID, cfg.SecretSet = o.ID, cfg.ClientSecret != ""
-		if err := u.SetOIDCProvider(ctx, &cfg); err != nil {
+		if err := u.tx.SetOIDCProvider(ctx, &cfg); err != nil {
 			return err
 		}
 		out = cfg
@@ -92,7 +92,7 @@ func (a *App) OIDCProvider(ctx context.Context, act Actor, orgID string) (*domai
 		if !act.configuresSignInOf(o.ID) {
 			return forbidden("", "only the organisation's administrators see its sign-in set-up")
 		}
-		if p, err = u.OIDCProvider(ctx, o.ID); errors.Is(err, store.ErrNotFound) {
+		if p, err = u.tx.OIDCProvider(ctx, o.ID); errors.Is(err, store.ErrNotFound) {
 			return errNoOIDC
 		}
 		return err
@@ -181,10 +181,10 @@ func (a *App) OIDCSignIn(ctx context.Context, orgID, email string, emailVerified
 		if usr.State == domain.UserInvited {
 			before := *usr
 			usr.State, usr.InviteExpiresAt, usr.UpdatedAt = domain.UserActive, time.Time{}, u.now
-			if err := u.UpdateUser(ctx, usr); err != nil {
+			if err := u.tx.UpdateUser(ctx, usr); err != nil {
 				return err
 			}
-			if err := u.CloseInvitations(ctx, usr.ID, u.now); err != nil {
+			if err := u.tx.CloseInvitations(ctx, usr.ID, u.now); err != nil {
 				return err
 			}
 			after := struct {
@@ -214,7 +214,7 @@ func (a *App) OIDCSignIn(ctx context.Context, orgID, email string, emailVerified
 // the reason for refusing it, for the activity log only; usr is set when
 // the account exists.
 func (u *unit) oidcUser(ctx context.Context, orgID, email string, verified bool) (usr *domain.User, org *domain.Org, why string, err error) {
-	p, err := u.OIDCProvider(ctx, orgID)
+	p, err := u.tx.OIDCProvider(ctx, orgID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil, "organisation has no identity provider", nil
 	} else if err != nil {
@@ -228,7 +228,7 @@ func (u *unit) oidcUser(ctx context.Context, orgID, email string, verified bool)
 	case !p.AllowsEmail(email):
 		return nil, nil, "email domain not allowed for this provider", nil
 	}
-	if usr, err = u.UserByEmail(ctx, email); errors.Is(err, store.ErrNotFound) {
+	if usr, err = u.tx.UserByEmail(ctx, email); errors.Is(err, store.ErrNotFound) {
 		return nil, nil, "unknown account", nil
 	} else if err != nil {
 		return nil, nil, "", err
@@ -247,7 +247,7 @@ func (u *unit) oidcUser(ctx context.Context, orgID, email string, verified bool)
 	default:
 		return usr, nil, "account " + string(usr.State), nil
 	}
-	if org, err = u.Org(ctx, usr.OrgID); err != nil {
+	if org, err = u.tx.Org(ctx, domain.Everything, usr.OrgID); err != nil {
 		return nil, nil, "", err
 	}
 	return usr, org, "", nil
@@ -263,7 +263,7 @@ func (a *App) SingleSignOn(ctx context.Context, email string) (orgID string, err
 		if at < 0 {
 			return store.ErrNotFound
 		}
-		orgID, err = u.OIDCOrgForDomain(ctx, email[at+1:])
+		orgID, err = u.tx.OIDCOrgForDomain(ctx, email[at+1:])
 		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/store"
@@ -44,7 +43,7 @@ func (a *App) CreateOrg(ctx context.Context, act Actor, in NewOrg) (*domain.Org,
 			}
 		}
 		o.ID, o.CreatedAt = domain.NewID("org", u.now), u.now
-		if err := u.CreateOrg(ctx, o); err != nil {
+		if err := u.tx.CreateOrg(ctx, o); err != nil {
 			return err
 		}
 		return u.record(ctx, "org.create", "org", o.ID, o.ID, nil, o)
@@ -89,14 +88,14 @@ func (a *App) Orgs(ctx context.Context, act Actor, f domain.OrgFilter) (domain.L
 		var err error
 		switch {
 		case act.IsOperator() || act.User == nil: // operators and the system see every organisation
-			out, err = u.Orgs(ctx, f)
+			out, err = u.tx.Orgs(ctx, f)
 		case act.Org != nil && act.Org.Kind == domain.OrgPartner:
 			if f.PartnerID != nil && *f.PartnerID != act.Org.ID {
 				return nil // another partner's customers: none visible
 			}
 			if f.Kind != nil && *f.Kind == domain.OrgCustomer || f.PartnerID != nil {
 				f.PartnerID = &act.Org.ID
-				out, err = u.Orgs(ctx, f)
+				out, err = u.tx.Orgs(ctx, f)
 				break
 			}
 			// The partner itself first, then its customers.
@@ -105,7 +104,7 @@ func (a *App) Orgs(ctx context.Context, act Actor, f domain.OrgFilter) (domain.L
 			}
 			f.PartnerID = &act.Org.ID
 			var more domain.List[*domain.Org]
-			more, err = u.Orgs(ctx, f)
+			more, err = u.tx.Orgs(ctx, f)
 			out.Items, out.NextCursor = append(out.Items, more.Items...), more.NextCursor
 		case act.Org != nil:
 			if f.Cursor == "" && (f.Kind == nil || *f.Kind == act.Org.Kind) {
@@ -150,7 +149,7 @@ func (a *App) UpdateOrg(ctx context.Context, act Actor, id string, upd domain.Or
 			o.RequireMFA = *upd.RequireMFA // R-PLUS-3: the organisation's administrators decide
 		}
 		if upd.MainContactID != nil {
-			c, err := u.User(ctx, *upd.MainContactID)
+			c, err := u.tx.User(ctx, domain.Everything, *upd.MainContactID)
 			if err != nil && !errors.Is(err, store.ErrNotFound) {
 				return fmt.Errorf("main contact %s: %w", *upd.MainContactID, err)
 			}
@@ -159,7 +158,7 @@ func (a *App) UpdateOrg(ctx context.Context, act Actor, id string, upd domain.Or
 			}
 			o.MainContactID = c.ID
 		}
-		if err := u.UpdateOrg(ctx, o); err != nil {
+		if err := u.tx.UpdateOrg(ctx, o); err != nil {
 			return err
 		}
 		return u.record(ctx, "org.update", "org", o.ID, o.ID, before, o)
@@ -192,7 +191,7 @@ func (a *App) SetPartner(ctx context.Context, act Actor, customerID, partnerID s
 		}
 		before := *c
 		if partnerID != "" {
-			p, err := u.Org(ctx, partnerID)
+			p, err := u.tx.Org(ctx, domain.Everything, partnerID)
 			if err != nil {
 				return storeErr(err, "partner", partnerID)
 			}
@@ -209,7 +208,7 @@ func (a *App) SetPartner(ctx context.Context, act Actor, customerID, partnerID s
 		if partnerID == "" {
 			c.Demo = false
 		}
-		if err := u.UpdateOrg(ctx, c); err != nil {
+		if err := u.tx.UpdateOrg(ctx, c); err != nil {
 			return err
 		}
 		action := "org.link_partner"
@@ -222,29 +221,4 @@ func (a *App) SetPartner(ctx context.Context, act Actor, customerID, partnerID s
 		return nil, err
 	}
 	return c, nil
-}
-
-// endPartnerAccess ends what a partner that is no longer linked to the
-// customer had on its sites: current access is removed and the partner
-// user told, and waiting requests are withdrawn (R-PARTNER-6).
-func (u *unit) endPartnerAccess(ctx context.Context, c *domain.Org, partnerID string) error {
-	as, reqs, err := u.PartnerAccessOn(ctx, c.ID, partnerID)
-	if err != nil {
-		return err
-	}
-	for _, req := range reqs {
-		if err := u.closeRequest(ctx, req, domain.RequestWithdrawn, time.Time{}, "access_request.withdraw", c.ID); err != nil {
-			return err
-		}
-	}
-	for _, as := range as {
-		s, err := u.Site(ctx, as.SiteID)
-		if err != nil {
-			return err
-		}
-		if err := u.revokePartnerAccess(ctx, as, s); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -180,7 +180,7 @@ func (u *unit) siteView(ctx context.Context, id string) (SiteView, error) {
 		Stasis: u.app.cfg.StasisPeriod}
 	if v.Can.AssignUsers {
 		v.SiteRoles = domain.RolesFor(domain.TypeCustomer)
-		if v.Told, err = u.OrgAdmins(ctx, cust.ID, domain.RoleCustomerAdmin); err != nil {
+		if v.Told, err = u.tx.OrgAdmins(ctx, cust.ID, domain.RoleCustomerAdmin); err != nil {
 			return SiteView{}, fmt.Errorf("administrators of %s: %w", cust.ID, err)
 		}
 	}
@@ -189,7 +189,7 @@ func (u *unit) siteView(ctx context.Context, id string) (SiteView, error) {
 		v.PartnerUsers = []*domain.User{u.act.User}
 		if v.Can.RequestForOthers {
 			active := domain.UserActive
-			l, err := u.Users(ctx, domain.UserFilter{OrgID: &u.act.Org.ID, State: &active, Page: domain.Page{Limit: domain.MaxPageSize}})
+			l, err := u.tx.Users(ctx, domain.UserFilter{OrgID: &u.act.Org.ID, State: &active, Page: domain.Page{Limit: domain.MaxPageSize}})
 			if err != nil {
 				return SiteView{}, fmt.Errorf("users of %s: %w", u.act.Org.ID, err)
 			}

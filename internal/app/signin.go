@@ -58,7 +58,7 @@ func (a *App) checkCredentials(ctx context.Context, c Credentials) (*domain.User
 	var failures int
 	err := a.read(ctx, System, func(u *unit) error {
 		for _, k := range keys {
-			t, err := u.Throttle(ctx, k)
+			t, err := u.tx.Throttle(ctx, k)
 			if err != nil {
 				return err
 			}
@@ -70,18 +70,18 @@ func (a *App) checkCredentials(ctx context.Context, c Credentials) (*domain.User
 			}
 		}
 		var err error
-		if usr, err = u.UserByEmail(ctx, email); errors.Is(err, store.ErrNotFound) {
+		if usr, err = u.tx.UserByEmail(ctx, email); errors.Is(err, store.ErrNotFound) {
 			return nil
 		} else if err != nil {
 			return err
 		}
-		if hash, err = u.PasswordHash(ctx, usr.ID); err != nil {
+		if hash, err = u.tx.PasswordHash(ctx, usr.ID); err != nil {
 			return err
 		}
 		if org, err = u.orgOf(ctx, usr); err != nil {
 			return err
 		}
-		if totp, err = u.TOTP(ctx, usr.ID); errors.Is(err, store.ErrNotFound) {
+		if totp, err = u.tx.TOTP(ctx, usr.ID); errors.Is(err, store.ErrNotFound) {
 			totp = nil
 			return nil
 		}
@@ -136,7 +136,7 @@ func (a *App) secondFactor(ctx context.Context, userID, secret, code string) boo
 func (a *App) failSignIn(ctx context.Context, c Credentials, keys []string, usr *domain.User, why string) error {
 	err := a.write(ctx, Actor{RemoteAddr: c.RemoteAddr}, func(u *unit) error {
 		for i, k := range keys {
-			t, err := u.Throttle(ctx, k)
+			t, err := u.tx.Throttle(ctx, k)
 			if err != nil {
 				return err
 			}
@@ -151,7 +151,7 @@ func (a *App) failSignIn(ctx context.Context, c Credentials, keys []string, usr 
 			if t.Failures >= limit {
 				t.LockedUntil = u.now.Add(a.cfg.Throttle.Lockout)
 			}
-			if err := u.SetThrottle(ctx, k, t); err != nil {
+			if err := u.tx.SetThrottle(ctx, k, t); err != nil {
 				return err
 			}
 		}
@@ -170,7 +170,7 @@ func (a *App) failSignIn(ctx context.Context, c Credentials, keys []string, usr 
 
 func (a *App) passSignIn(ctx context.Context, c Credentials, keys []string, usr *domain.User, org *domain.Org) error {
 	return a.write(ctx, Actor{User: usr, Org: org, RemoteAddr: c.RemoteAddr}, func(u *unit) error {
-		if err := u.ClearThrottle(ctx, keys[0]); err != nil {
+		if err := u.tx.ClearThrottle(ctx, keys[0]); err != nil {
 			return err
 		}
 		return u.record(ctx, "signin.success", "user", usr.ID, usr.OrgID, nil, map[string]string{"user_agent": c.UserAgent})
@@ -194,7 +194,7 @@ func (a *App) startSession(ctx context.Context, usr *domain.User, org *domain.Or
 	s := &domain.Session{ID: domain.NewID("ses", now), UserID: usr.ID, MFAOK: mfaOK, Via: via, RemoteAddr: c.RemoteAddr,
 		UserAgent: c.UserAgent, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(a.cfg.SessionAbsolute)}
 	err := a.write(ctx, Actor{User: usr, Org: org, RemoteAddr: c.RemoteAddr}, func(u *unit) error {
-		if err := u.CreateSession(ctx, s, identity.HashSecret(token)); err != nil {
+		if err := u.tx.CreateSession(ctx, s, identity.HashSecret(token)); err != nil {
 			return err
 		}
 		return u.record(ctx, "session.create", "session", s.ID, usr.OrgID, nil, map[string]any{"via": via, "mfa": mfaOK})
@@ -224,7 +224,7 @@ func (a *App) NewToken(ctx context.Context, c Credentials, name string) (string,
 	var tok *domain.APIToken
 	err = a.write(ctx, Actor{User: usr, Org: org, RemoteAddr: c.RemoteAddr}, func(u *unit) error {
 		tok = &domain.APIToken{ID: domain.NewID("tok", u.now), UserID: usr.ID, Name: name, CreatedAt: u.now}
-		if err := u.CreateAPIToken(ctx, tok, identity.HashSecret(secret)); err != nil {
+		if err := u.tx.CreateAPIToken(ctx, tok, identity.HashSecret(secret)); err != nil {
 			return err
 		}
 		return u.record(ctx, "token.create", "token", tok.ID, usr.OrgID, nil, map[string]string{"id": tok.ID, "name": name})
@@ -244,13 +244,13 @@ func (a *App) SessionActor(ctx context.Context, token, remoteAddr string) (act A
 	now := a.now()
 	var s *domain.Session
 	err = a.read(ctx, System, func(u *unit) error {
-		if s, err = u.SessionByHash(ctx, identity.HashSecret(token)); err != nil {
+		if s, err = u.tx.SessionByHash(ctx, identity.HashSecret(token)); err != nil {
 			return err
 		}
 		if !now.Before(s.ExpiresAt) || now.Sub(s.LastSeenAt) >= a.cfg.SessionIdle {
 			return store.ErrNotFound
 		}
-		usr, err := u.User(ctx, s.UserID)
+		usr, err := u.tx.User(ctx, domain.Everything, s.UserID)
 		if err != nil {
 			return err
 		}
@@ -280,7 +280,7 @@ func (a *App) SignOut(ctx context.Context, act Actor, sessionID string) error {
 // Sessions lists the actor's own sessions.
 func (a *App) Sessions(ctx context.Context, act Actor) (out []*domain.Session, err error) {
 	err = a.readEnrolling(ctx, act, func(u *unit) error {
-		out, err = u.Sessions(ctx, act.userID())
+		out, err = u.tx.Sessions(ctx, act.userID())
 		return err
 	})
 	return out, err
@@ -289,7 +289,7 @@ func (a *App) Sessions(ctx context.Context, act Actor) (out []*domain.Session, e
 // RevokeSession ends one of the actor's own sessions. Codes: not_found.
 func (a *App) RevokeSession(ctx context.Context, act Actor, id string) error {
 	return a.writeEnrolling(ctx, act, func(u *unit) error {
-		if err := u.DeleteSession(ctx, act.userID(), id); err != nil {
+		if err := u.tx.DeleteSession(ctx, act.userID(), id); err != nil {
 			return storeErr(err, "session", id)
 		}
 		return u.record(ctx, "session.delete", "session", id, act.orgID(), nil, nil)

@@ -50,7 +50,7 @@ func (a *App) CreateSite(ctx context.Context, act Actor, in NewSite) (*domain.Si
 		}
 		s = &domain.Site{ID: domain.NewID("site", u.now), CustomerID: c.ID, Name: name, Edition: in.Edition,
 			State: domain.SiteProvisioning, CreatedAt: u.now, UpdatedAt: u.now}
-		if err := u.CreateSite(ctx, s); err != nil {
+		if err := u.tx.CreateSite(ctx, s); err != nil {
 			return err
 		}
 		if err := u.record(ctx, "site.create", "site", s.ID, c.ID, nil, s); err != nil {
@@ -89,7 +89,7 @@ func (u *unit) moveSiteFrom(ctx context.Context, before domain.Site, s *domain.S
 	if to != domain.SiteCancelled {
 		s.PurgeAt = time.Time{}
 	}
-	if err := u.UpdateSite(ctx, s); err != nil {
+	if err := u.tx.UpdateSite(ctx, s); err != nil {
 		return err
 	}
 	return u.record(ctx, action, "site", s.ID, s.CustomerID, before, s)
@@ -124,7 +124,7 @@ func (a *App) Sites(ctx context.Context, act Actor, f domain.SiteFilter) (out do
 		if f.State != nil && *f.State == domain.SiteDeleted && !act.IsOperator() {
 			return nil
 		}
-		out, err = u.Sites(ctx, f)
+		out, err = u.tx.Sites(ctx, f)
 		return err
 	})
 	return out, err
@@ -213,13 +213,13 @@ func (a *App) operateSite(ctx context.Context, act Actor, id string, to domain.S
 
 // notifyOperators tells every active operator about a site (R-SITE-1).
 func (u *unit) notifyOperators(ctx context.Context, kind string, s *domain.Site, d mail.Data) error {
-	vendor, err := u.Vendor(ctx)
+	vendor, err := u.tx.Vendor(ctx)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
 	} else if err != nil {
 		return err
 	}
-	ops, err := u.OrgAdmins(ctx, vendor.ID, domain.RoleOperator)
+	ops, err := u.tx.OrgAdmins(ctx, vendor.ID, domain.RoleOperator)
 	if err != nil {
 		return err
 	}

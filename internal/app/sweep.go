@@ -2,9 +2,7 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"time"
 
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/mail"
@@ -32,7 +30,7 @@ func (a *App) Sweep(ctx context.Context) (SweepResult, error) {
 	for {
 		var due []*domain.Assignment
 		if err := a.read(ctx, System, func(u *unit) (err error) {
-			due, err = u.ExpiredAssignments(ctx, u.now, sweepBatch)
+			due, err = u.tx.ExpiredAssignments(ctx, u.now, sweepBatch)
 			return err
 		}); err != nil {
 			return res, err
@@ -50,10 +48,10 @@ func (a *App) Sweep(ctx context.Context) (SweepResult, error) {
 	var reqs []*domain.AccessRequest
 	var reminders []*domain.Assignment
 	if err := a.read(ctx, System, func(u *unit) (err error) {
-		if reqs, err = u.DueRequests(ctx, u.now, sweepBatch); err != nil {
+		if reqs, err = u.tx.DueRequests(ctx, u.now, sweepBatch); err != nil {
 			return err
 		}
-		reminders, err = u.DueReminders(ctx, u.now, u.now.Add(a.cfg.ReminderLead), sweepBatch)
+		reminders, err = u.tx.DueReminders(ctx, u.now, u.now.Add(a.cfg.ReminderLead), sweepBatch)
 		return err
 	}); err != nil {
 		return res, err
@@ -72,7 +70,7 @@ func (a *App) Sweep(ctx context.Context) (SweepResult, error) {
 	}
 	var purge []*domain.Site
 	if err := a.read(ctx, System, func(u *unit) (err error) {
-		purge, err = u.SitesToPurge(ctx, u.now, sweepBatch)
+		purge, err = u.tx.SitesToPurge(ctx, u.now, sweepBatch)
 		return err
 	}); err != nil {
 		return res, err
@@ -96,11 +94,11 @@ func (a *App) Sweep(ctx context.Context) (SweepResult, error) {
 // assignments, and tells the operators (R-SITE-2). The site row stays as a
 // tombstone for the activity log.
 func (u *unit) purgeSite(ctx context.Context, s *domain.Site) error {
-	fresh, err := u.Site(ctx, s.ID)
+	fresh, err := u.tx.Site(ctx, domain.Everything, s.ID)
 	if err != nil || fresh.State != domain.SiteCancelled || u.now.Before(fresh.PurgeAt) {
 		return err // restored meanwhile, or already purged
 	}
-	removed, err := u.DeleteSiteAssignments(ctx, s.ID)
+	removed, err := u.tx.DeleteSiteAssignments(ctx, s.ID)
 	if err != nil {
 		return err
 	}
@@ -113,88 +111,4 @@ func (u *unit) purgeSite(ctx context.Context, s *domain.Site) error {
 		return err
 	}
 	return u.notifyOperators(ctx, domain.NoticeSiteDeleted, fresh, mail.Data{})
-}
-
-// ExpireAssignment removes one assignment whose time is up and tells both
-// sides. It is a no-op when the assignment is gone, or was extended.
-func (a *App) ExpireAssignment(ctx context.Context, id string) error {
-	return a.write(ctx, System, func(u *unit) error {
-		as, err := u.AssignmentByID(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil
-		} else if err != nil {
-			return err
-		}
-		return u.expireAssignment(ctx, as)
-	})
-}
-
-func (u *unit) expireAssignment(ctx context.Context, as *domain.Assignment) error {
-	err := u.DeleteExpiredAssignment(ctx, as, u.now)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	} else if err != nil {
-		return err
-	}
-	s, err := u.Site(ctx, as.SiteID)
-	if err != nil {
-		return err
-	}
-	if err := u.record(ctx, "partner_access.expire", "assignment", as.ID, s.CustomerID, as, nil); err != nil {
-		return err
-	}
-	usr, err := u.User(ctx, as.UserID)
-	if err != nil {
-		return err
-	}
-	admins, err := u.OrgAdmins(ctx, s.CustomerID, domain.RoleCustomerAdmin)
-	if err != nil {
-		return err
-	}
-	d := u.partnerData(ctx, s, usr, as.Role)
-	d.ExpiresAt = as.ExpiresAt
-	return u.announce(ctx, domain.NoticeAccessExpired, []string{s.CustomerID, usr.OrgID}, d, append(admins, usr)...)
-}
-
-// lapseRequest marks an unanswered request expired and tells the partner user.
-func (u *unit) lapseRequest(ctx context.Context, req *domain.AccessRequest) error {
-	s, err := u.Site(ctx, req.SiteID)
-	if err != nil {
-		return err
-	}
-	err = u.closeRequest(ctx, req, domain.RequestExpired, time.Time{}, "access_request.expire", s.CustomerID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil // answered meanwhile
-	} else if err != nil {
-		return err
-	}
-	usr, err := u.User(ctx, req.UserID)
-	if err != nil {
-		return err
-	}
-	d := u.partnerData(ctx, s, usr, req.Role)
-	d.ExpiresAt = req.ExpiresAt
-	return u.announce(ctx, domain.NoticeRequestExpired, []string{usr.OrgID, s.CustomerID}, d, usr)
-}
-
-// remind tells a partner user that access ends soon, with a one-step link
-// to ask for an extension (R-PLUS-1).
-func (u *unit) remind(ctx context.Context, as *domain.Assignment) error {
-	if err := u.MarkReminded(ctx, as.ID, u.now); err != nil {
-		return err
-	}
-	s, err := u.Site(ctx, as.SiteID)
-	if err != nil {
-		return err
-	}
-	usr, err := u.User(ctx, as.UserID)
-	if err != nil {
-		return err
-	}
-	d := u.partnerData(ctx, s, usr, as.Role)
-	d.ExpiresAt = as.ExpiresAt
-	if d.Link, err = u.accessLink(ctx, "extend", "", as.ID, usr.ID, as.ExpiresAt); err != nil {
-		return err
-	}
-	return u.notify(ctx, domain.NoticeAccessReminder, usr.OrgID, usr, d)
 }

@@ -67,7 +67,7 @@ func (a *App) CreateUser(ctx context.Context, act Actor, in NewUser) (*domain.Us
 		if o.MainContactID == "" {
 			before := *o
 			o.MainContactID = usr.ID
-			if err := u.UpdateOrg(ctx, o); err != nil {
+			if err := u.tx.UpdateOrg(ctx, o); err != nil {
 				return err
 			}
 			if err := u.record(ctx, "org.update", "org", o.ID, o.ID, before, o); err != nil {
@@ -91,7 +91,7 @@ func (a *App) CreateUser(ctx context.Context, act Actor, in NewUser) (*domain.Us
 // createUser inserts usr and records it, turning a duplicate email into
 // the R-USER-1 conflict.
 func (u *unit) createUser(ctx context.Context, usr *domain.User) error {
-	if err := u.CreateUser(ctx, usr); err != nil {
+	if err := u.tx.CreateUser(ctx, usr); err != nil {
 		if errors.Is(err, store.ErrUnique) {
 			return emailTaken(usr.Email)
 		}
@@ -109,10 +109,10 @@ func emailTaken(email string) error {
 func (u *unit) invite(ctx context.Context, usr *domain.User) (link string, err error) {
 	token := identity.NewSecret("inv")
 	usr.InviteExpiresAt = u.now.Add(u.app.cfg.InvitationTTL)
-	if err := u.UpdateUser(ctx, usr); err != nil {
+	if err := u.tx.UpdateUser(ctx, usr); err != nil {
 		return "", err
 	}
-	if err := u.CreateInvitation(ctx, identity.HashSecret(token), usr.ID, usr.InviteExpiresAt, u.now); err != nil {
+	if err := u.tx.CreateInvitation(ctx, identity.HashSecret(token), usr.ID, usr.InviteExpiresAt, u.now); err != nil {
 		return "", err
 	}
 	link = u.app.cfg.BaseURL + "/invitations/" + token
@@ -146,7 +146,7 @@ func (a *App) Users(ctx context.Context, act Actor, f domain.UserFilter) (out do
 				return domain.NotFound("organisation", *f.OrgID)
 			}
 		}
-		out, err = u.Users(ctx, f)
+		out, err = u.tx.Users(ctx, f)
 		return err
 	})
 	return out, err
@@ -174,7 +174,7 @@ func (u *unit) keepsAnAdmin(ctx context.Context, usr *domain.User, what string) 
 	if admin == "" || !usr.HasRole(admin) {
 		return nil
 	}
-	n, err := u.CountAdmins(ctx, usr.OrgID, admin, usr.ID)
+	n, err := u.tx.CountAdmins(ctx, usr.OrgID, admin, usr.ID)
 	if err != nil {
 		return err
 	}

@@ -51,7 +51,7 @@ func (a *App) UpdateUser(ctx context.Context, act Actor, id string, upd domain.U
 		}
 		emailChanges := newEmail != "" && newEmail != usr.Email
 		if emailChanges {
-			if other, err := u.UserByEmail(ctx, newEmail); err == nil && other.ID != usr.ID {
+			if other, err := u.tx.UserByEmail(ctx, newEmail); err == nil && other.ID != usr.ID {
 				return emailTaken(newEmail)
 			} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 				return err
@@ -62,7 +62,7 @@ func (a *App) UpdateUser(ctx context.Context, act Actor, id string, upd domain.U
 			usr.Generic = domain.IsGenericLocalPart(newEmail[:indexAt(newEmail)])
 		}
 		usr.UpdatedAt = u.now
-		if err := u.UpdateUser(ctx, usr); err != nil {
+		if err := u.tx.UpdateUser(ctx, usr); err != nil {
 			if errors.Is(err, store.ErrUnique) {
 				return emailTaken(usr.Email)
 			}
@@ -91,7 +91,7 @@ func indexAt(s string) int { return strings.LastIndexByte(s, '@') }
 
 func (u *unit) requestEmailChange(ctx context.Context, usr *domain.User, newEmail string) error {
 	token := identity.NewSecret("eml")
-	if err := u.CreateEmailChange(ctx, identity.HashSecret(token), usr.ID, newEmail,
+	if err := u.tx.CreateEmailChange(ctx, identity.HashSecret(token), usr.ID, newEmail,
 		u.now.Add(u.app.cfg.InvitationTTL), u.now); err != nil {
 		return err
 	}
@@ -109,11 +109,11 @@ func (u *unit) requestEmailChange(ctx context.Context, usr *domain.User, newEmai
 func (a *App) ConfirmEmailChange(ctx context.Context, act Actor, token string) (*domain.User, error) {
 	var usr *domain.User
 	err := a.write(ctx, act, func(u *unit) error {
-		userID, newEmail, err := u.UseEmailChange(ctx, identity.HashSecret(token), u.now)
+		userID, newEmail, err := u.tx.UseEmailChange(ctx, identity.HashSecret(token), u.now)
 		if err != nil {
 			return storeErrRule(err, "R-USER-6", "this email confirmation link is unknown, used or expired")
 		}
-		if usr, err = u.User(ctx, userID); err != nil {
+		if usr, err = u.tx.User(ctx, domain.Everything, userID); err != nil {
 			return err
 		}
 		if usr.State == domain.UserDeleted {
@@ -124,7 +124,7 @@ func (a *App) ConfirmEmailChange(ctx context.Context, act Actor, token string) (
 			// (R-AUDIT-1: who, acting for which organisation).
 			u.act.User = usr
 			if usr.OrgID != "" {
-				if u.act.Org, err = u.Org(ctx, usr.OrgID); err != nil {
+				if u.act.Org, err = u.tx.Org(ctx, domain.Everything, usr.OrgID); err != nil {
 					return err
 				}
 			}
@@ -132,7 +132,7 @@ func (a *App) ConfirmEmailChange(ctx context.Context, act Actor, token string) (
 		before := *usr
 		usr.Email, usr.UpdatedAt = newEmail, u.now
 		usr.Generic = domain.IsGenericLocalPart(newEmail[:indexAt(newEmail)])
-		if err := u.UpdateUser(ctx, usr); err != nil {
+		if err := u.tx.UpdateUser(ctx, usr); err != nil {
 			if errors.Is(err, store.ErrUnique) {
 				return emailTaken(newEmail)
 			}
@@ -166,7 +166,7 @@ func (a *App) LockUser(ctx context.Context, act Actor, id string) (*domain.User,
 			return err
 		}
 		usr.State = domain.UserLocked
-		_, err := u.DeleteUserSessions(ctx, usr.ID) // its sessions end at once
+		_, err := u.tx.DeleteUserSessions(ctx, usr.ID) // its sessions end at once
 		return err
 	})
 }
@@ -195,7 +195,7 @@ func (a *App) DeleteUser(ctx context.Context, act Actor, id string) (*domain.Use
 		if err := u.keepsAnAdmin(ctx, usr, "deleted"); err != nil {
 			return err
 		}
-		removed, err := u.DeleteUserAssignments(ctx, usr.ID)
+		removed, err := u.tx.DeleteUserAssignments(ctx, usr.ID)
 		if err != nil {
 			return err
 		}
@@ -205,7 +205,7 @@ func (a *App) DeleteUser(ctx context.Context, act Actor, id string) (*domain.Use
 			}
 		}
 		usr.State = domain.UserDeleted
-		if _, err := u.DeleteUserSessions(ctx, usr.ID); err != nil {
+		if _, err := u.tx.DeleteUserSessions(ctx, usr.ID); err != nil {
 			return err
 		}
 		return u.replaceMainContact(ctx, usr)
@@ -215,14 +215,14 @@ func (a *App) DeleteUser(ctx context.Context, act Actor, id string) (*domain.Use
 // replaceMainContact hands the organisation's main contact role on to
 // another administrator when the contact leaves (R-ORG-2).
 func (u *unit) replaceMainContact(ctx context.Context, leaving *domain.User) error {
-	o, err := u.Org(ctx, leaving.OrgID)
+	o, err := u.tx.Org(ctx, domain.Everything, leaving.OrgID)
 	if err != nil {
 		return fmt.Errorf("organisation of %s: %w", leaving.ID, err)
 	}
 	if o.MainContactID != leaving.ID {
 		return nil
 	}
-	admins, err := u.OrgAdmins(ctx, o.ID, domain.AdminRole(leaving.Type))
+	admins, err := u.tx.OrgAdmins(ctx, o.ID, domain.AdminRole(leaving.Type))
 	if err != nil {
 		return err
 	}
@@ -234,7 +234,7 @@ func (u *unit) replaceMainContact(ctx context.Context, leaving *domain.User) err
 			break
 		}
 	}
-	if err := u.UpdateOrg(ctx, o); err != nil {
+	if err := u.tx.UpdateOrg(ctx, o); err != nil {
 		return err
 	}
 	return u.record(ctx, "org.update", "org", o.ID, o.ID, before, o)
@@ -266,7 +266,7 @@ func (a *App) changeState(ctx context.Context, act Actor, id, action string, cha
 			return err
 		}
 		usr.UpdatedAt = u.now
-		if err := u.UpdateUser(ctx, usr); err != nil {
+		if err := u.tx.UpdateUser(ctx, usr); err != nil {
 			return err
 		}
 		return u.record(ctx, action, "user", usr.ID, usr.OrgID, before, usr)

@@ -50,7 +50,7 @@ func (u *unit) event(ctx context.Context, kind string, orgIDs []string, d mail.D
 			continue
 		}
 		seen[org] = true
-		hooks, err := u.Webhooks(ctx, org)
+		hooks, err := u.tx.Webhooks(ctx, org)
 		if err != nil {
 			return err
 		}
@@ -59,7 +59,7 @@ func (u *unit) event(ctx context.Context, kind string, orgIDs []string, d mail.D
 			payload, _ := json.Marshal(ev)
 			dl := &domain.WebhookDelivery{ID: ev.ID, WebhookID: h.ID, Event: kind, Payload: string(payload),
 				State: domain.DeliveryPending, CreatedAt: u.now}
-			if err := u.CreateDelivery(ctx, dl); err != nil {
+			if err := u.tx.CreateDelivery(ctx, dl); err != nil {
 				return err
 			}
 			u.deliveries = append(u.deliveries, dl.ID)
@@ -87,7 +87,7 @@ func (a *App) CreateWebhook(ctx context.Context, act Actor, orgID, rawURL string
 		}
 		h = &domain.Webhook{ID: domain.NewID("whk", u.now), OrgID: o.ID, URL: rawURL,
 			Secret: identity.NewSecret("whsec"), CreatedBy: act.userID(), CreatedAt: u.now}
-		if err := u.CreateWebhook(ctx, h); err != nil {
+		if err := u.tx.CreateWebhook(ctx, h); err != nil {
 			return err
 		}
 		return u.record(ctx, "webhook.create", "webhook", h.ID, o.ID, nil, h)
@@ -116,7 +116,7 @@ func checkWebhookURL(raw string) error {
 
 // webhookOf loads a webhook of an organisation the actor administers.
 func (u *unit) webhookOf(ctx context.Context, id string) (*domain.Webhook, error) {
-	h, err := u.Webhook(ctx, id)
+	h, err := u.tx.Webhook(ctx, u.act.scope(), id)
 	if err != nil {
 		return nil, storeErr(err, "webhook", id)
 	}
@@ -136,7 +136,7 @@ func (a *App) Webhooks(ctx context.Context, act Actor, orgID string) (out []*dom
 		if !act.managesWebhooksOf(o.ID) {
 			return forbidden("R-PLUS-2", "only the organisation's administrators see its webhooks")
 		}
-		out, err = u.Webhooks(ctx, o.ID)
+		out, err = u.tx.Webhooks(ctx, o.ID)
 		return err
 	})
 	return out, err
@@ -149,7 +149,7 @@ func (a *App) DeleteWebhook(ctx context.Context, act Actor, id string) error {
 		if err != nil {
 			return err
 		}
-		if err := u.DeleteWebhook(ctx, id, u.now); err != nil {
+		if err := u.tx.DeleteWebhook(ctx, id, u.now); err != nil {
 			return err
 		}
 		return u.record(ctx, "webhook.delete", "webhook", id, h.OrgID, h, nil)
@@ -162,7 +162,7 @@ func (a *App) Deliveries(ctx context.Context, act Actor, webhookID string, p dom
 		if _, err := u.webhookOf(ctx, webhookID); err != nil {
 			return err
 		}
-		out, err = u.Deliveries(ctx, webhookID, p)
+		out, err = u.tx.Deliveries(ctx, webhookID, p)
 		return err
 	})
 	return out, err

@@ -154,7 +154,13 @@ func TestDelivery(t *testing.T) {
 			events[0].Data.UserEmail != "carol@acme.example" || len(bad) != 0 || attempts != 2 {
 			t.Fatalf("webhook: events %+v, bad signatures %v, attempts %d", events, bad, attempts)
 		}
+		// The receiver answers before the delivery's outcome commits: wait
+		// for the log to say so.
 		log, err := a.Deliveries(ctx, op, hook.ID, domain.Page{})
+		for err == nil && time.Now().Before(deadline) && (len(log.Items) != 1 || log.Items[0].State != domain.DeliverySent) {
+			time.Sleep(20 * time.Millisecond)
+			log, err = a.Deliveries(ctx, op, hook.ID, domain.Page{})
+		}
 		if err != nil || len(log.Items) != 1 || log.Items[0].State != domain.DeliverySent || log.Items[0].Attempts != 2 ||
 			log.Items[0].LastStatus != 200 {
 			t.Fatalf("delivery log: %+v %v", log.Items, err)

@@ -32,9 +32,11 @@ func (tx *Tx) CreateAccessRequest(ctx context.Context, r *domain.AccessRequest) 
 	return err
 }
 
-// AccessRequest returns the request with id, or ErrNotFound.
-func (tx *Tx) AccessRequest(ctx context.Context, id string) (*domain.AccessRequest, error) {
-	return scanRequest(tx.q.QueryRowContext(ctx, `SELECT `+requestCols+` FROM access_requests r WHERE r.id = $1`, id))
+// AccessRequest returns the request with id on a site in scope, or ErrNotFound.
+func (tx *Tx) AccessRequest(ctx context.Context, sc domain.Scope, id string) (*domain.AccessRequest, error) {
+	a := &scopeArgs{args: []any{id}}
+	return scanRequest(tx.q.QueryRowContext(ctx, `SELECT `+requestCols+` FROM access_requests r WHERE r.id = $1 AND `+
+		siteInScope("r.site_id", sc, a), a.args...))
 }
 
 // PendingRequest returns the user's pending request for the site, or

@@ -180,7 +180,9 @@ func TestRequestLapseSQL_AgreesWithDomain(t *testing.T) {
 					Kind: domain.RequestGrant, State: tt.state, RequestedBy: "usr_agent", ExpiresAt: tt.expiresAt,
 					CreatedAt: now.Add(-time.Hour)}
 				w.write(t, func(tx *store.Tx) error { return tx.CreateAccessRequest(w.ctx, r) })
-				stored := mustRead(t, db, func(tx *store.Tx) (*domain.AccessRequest, error) { return tx.AccessRequest(w.ctx, r.ID) })
+				stored := mustRead(t, db, func(tx *store.Tx) (*domain.AccessRequest, error) {
+					return tx.AccessRequest(w.ctx, domain.Everything, r.ID)
+				})
 				if !stored.ExpiresAt.Equal(r.ExpiresAt) {
 					t.Fatalf("stored answer time %v, want %v", stored.ExpiresAt, r.ExpiresAt)
 				}

@@ -34,9 +34,10 @@ func (tx *Tx) CreateOrg(ctx context.Context, o *domain.Org) error {
 	return err
 }
 
-// Org returns the organisation with id, or ErrNotFound.
-func (tx *Tx) Org(ctx context.Context, id string) (*domain.Org, error) {
-	return scanOrg(tx.q.QueryRowContext(ctx, `SELECT `+orgCols+` FROM orgs WHERE id = $1`, id))
+// Org returns the organisation with id if it is in scope, or ErrNotFound.
+func (tx *Tx) Org(ctx context.Context, sc domain.Scope, id string) (*domain.Org, error) {
+	a := &scopeArgs{args: []any{id}}
+	return scanOrg(tx.q.QueryRowContext(ctx, `SELECT `+orgCols+` FROM orgs WHERE id = $1 AND `+orgInScope("id", sc, a), a.args...))
 }
 
 // Vendor returns the vendor organisation, or ErrNotFound before bootstrap.

@@ -28,9 +28,10 @@ func (tx *Tx) CreateSite(ctx context.Context, s *domain.Site) error {
 	return err
 }
 
-// Site returns the site with id, or ErrNotFound.
-func (tx *Tx) Site(ctx context.Context, id string) (*domain.Site, error) {
-	return scanSite(tx.q.QueryRowContext(ctx, `SELECT `+siteCols+` FROM sites WHERE id = $1`, id))
+// Site returns the site with id if it is in scope, or ErrNotFound.
+func (tx *Tx) Site(ctx context.Context, sc domain.Scope, id string) (*domain.Site, error) {
+	a := &scopeArgs{args: []any{id}}
+	return scanSite(tx.q.QueryRowContext(ctx, `SELECT `+siteCols+` FROM sites WHERE id = $1 AND `+siteInScope("id", sc, a), a.args...))
 }
 
 // UpdateSite writes the mutable fields of s.
@@ -93,9 +94,11 @@ func (tx *Tx) CreateCompany(ctx context.Context, c *domain.Company) error {
 	return err
 }
 
-// Company returns the company with id, or ErrNotFound.
-func (tx *Tx) Company(ctx context.Context, id string) (*domain.Company, error) {
-	return scanCompany(tx.q.QueryRowContext(ctx, `SELECT `+companyCols+` FROM companies WHERE id = $1`, id))
+// Company returns the company with id on a site in scope, or ErrNotFound.
+func (tx *Tx) Company(ctx context.Context, sc domain.Scope, id string) (*domain.Company, error) {
+	a := &scopeArgs{args: []any{id}}
+	return scanCompany(tx.q.QueryRowContext(ctx, `SELECT `+companyCols+` FROM companies WHERE id = $1 AND `+
+		siteInScope("site_id", sc, a), a.args...))
 }
 
 // RenameCompany sets the company's name.

@@ -52,9 +52,11 @@ func (tx *Tx) CreateUser(ctx context.Context, u *domain.User) error {
 	return err
 }
 
-// User returns the user with id, deleted or not, or ErrNotFound.
-func (tx *Tx) User(ctx context.Context, id string) (*domain.User, error) {
-	return scanUser(tx.q.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE id = $1`, id))
+// User returns the user with id, deleted or not, if it is in scope, or
+// ErrNotFound.
+func (tx *Tx) User(ctx context.Context, sc domain.Scope, id string) (*domain.User, error) {
+	a := &scopeArgs{args: []any{id}}
+	return scanUser(tx.q.QueryRowContext(ctx, `SELECT `+userCols+` FROM users u WHERE u.id = $1 AND `+userInScope(sc, a), a.args...))
 }
 
 // UserByEmail returns the live (not deleted) user with the normalised

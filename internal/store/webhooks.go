@@ -24,9 +24,11 @@ func (tx *Tx) CreateWebhook(ctx context.Context, h *domain.Webhook) error {
 	return err
 }
 
-// Webhook returns a live webhook, or ErrNotFound.
-func (tx *Tx) Webhook(ctx context.Context, id string) (*domain.Webhook, error) {
-	return scanWebhook(tx.q.QueryRowContext(ctx, `SELECT `+webhookCols+` FROM webhooks WHERE id = $1 AND deleted_at IS NULL`, id))
+// Webhook returns a live webhook of an organisation in scope, or ErrNotFound.
+func (tx *Tx) Webhook(ctx context.Context, sc domain.Scope, id string) (*domain.Webhook, error) {
+	a := &scopeArgs{args: []any{id}}
+	return scanWebhook(tx.q.QueryRowContext(ctx, `SELECT `+webhookCols+` FROM webhooks WHERE id = $1 AND deleted_at IS NULL AND `+
+		ownOrgInScope("org_id", sc, a), a.args...))
 }
 
 // Webhooks lists the organisation's live webhooks.

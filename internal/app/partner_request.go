@@ -96,7 +96,7 @@ func (a *App) RequestAccess(ctx context.Context, act Actor, siteID, userID strin
 		if err != nil {
 			return err
 		}
-		if as, err := u.Assignment(ctx, s.ID, usr.ID); err == nil && as.Current(u.now) {
+		if as, err := u.tx.Assignment(ctx, s.ID, usr.ID); err == nil && as.Current(u.now) {
 			return &domain.Error{Code: domain.EConflict, Rule: "R-PLUS-1",
 				Message: usr.Email + " already has access to site " + s.ID + "; ask to extend it instead"}
 		} else if err == nil {
@@ -125,13 +125,13 @@ func (u *unit) grantImmediately(ctx context.Context, s *domain.Site, cust *domai
 		as.ExpiresAt = u.now.Add(period)
 		u.scheduleExpiry(as)
 	}
-	if err := u.CreateAssignment(ctx, as); err != nil {
+	if err := u.tx.CreateAssignment(ctx, as); err != nil {
 		return nil, err
 	}
 	if err := u.record(ctx, "partner_access.grant", "assignment", as.ID, cust.ID, nil, as); err != nil {
 		return nil, err
 	}
-	admins, err := u.OrgAdmins(ctx, cust.ID, domain.RoleCustomerAdmin)
+	admins, err := u.tx.OrgAdmins(ctx, cust.ID, domain.RoleCustomerAdmin)
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +153,7 @@ func (u *unit) scheduleExpiry(as *domain.Assignment) {
 // partnerData is the notice data about a partner user and a site.
 func (u *unit) partnerData(ctx context.Context, s *domain.Site, usr *domain.User, r domain.Role) mail.Data {
 	d := siteData(u, s, usr, r)
-	if p, err := u.Org(ctx, usr.OrgID); err == nil {
+	if p, err := u.tx.Org(ctx, domain.Everything, usr.OrgID); err == nil {
 		d.OrgName = p.Name
 	}
 	return d
@@ -164,7 +164,7 @@ func (u *unit) partnerData(ctx context.Context, s *domain.Site, usr *domain.User
 func (u *unit) openRequest(ctx context.Context, s *domain.Site, cust *domain.Org, usr *domain.User, r domain.Role, kind string) (*domain.AccessRequest, error) {
 	req := &domain.AccessRequest{ID: domain.NewID("req", u.now), SiteID: s.ID, UserID: usr.ID, Role: r, Kind: kind,
 		State: domain.RequestPending, RequestedBy: u.act.userID(), ExpiresAt: u.now.Add(u.app.cfg.RequestTTL), CreatedAt: u.now}
-	if err := u.CreateAccessRequest(ctx, req); err != nil {
+	if err := u.tx.CreateAccessRequest(ctx, req); err != nil {
 		if errors.Is(err, store.ErrUnique) {
 			return nil, &domain.Error{Code: domain.EConflict, Rule: "R-PARTNER-1",
 				Message: usr.Email + " already has a request waiting for site " + s.ID}
@@ -174,7 +174,7 @@ func (u *unit) openRequest(ctx context.Context, s *domain.Site, cust *domain.Org
 	if err := u.record(ctx, "access_request.create", "access_request", req.ID, cust.ID, nil, req); err != nil {
 		return nil, err
 	}
-	admins, err := u.OrgAdmins(ctx, cust.ID, domain.RoleCustomerAdmin)
+	admins, err := u.tx.OrgAdmins(ctx, cust.ID, domain.RoleCustomerAdmin)
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +200,7 @@ func (u *unit) openRequest(ctx context.Context, s *domain.Site, cust *domain.Org
 func (u *unit) accessLink(ctx context.Context, action, requestID, assignmentID, userID string, expires time.Time) (string, error) {
 	token := identity.NewSecret("acl")
 	l := &domain.AccessLink{Action: action, RequestID: requestID, AssignmentID: assignmentID, UserID: userID, ExpiresAt: expires}
-	if err := u.CreateAccessLink(ctx, identity.HashSecret(token), l, u.now); err != nil {
+	if err := u.tx.CreateAccessLink(ctx, identity.HashSecret(token), l, u.now); err != nil {
 		return "", err
 	}
 	return u.app.cfg.BaseURL + "/access/" + token + "?action=" + action, nil

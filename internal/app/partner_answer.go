@@ -19,10 +19,10 @@ func (u *unit) closeRequest(ctx context.Context, req *domain.AccessRequest, stat
 	grantedUntil time.Time, action, orgID string) error {
 	before := *req
 	req.State, req.DecidedBy, req.DecidedAt, req.GrantedUntil = state, u.act.userID(), u.now, grantedUntil
-	if err := u.DecideRequest(ctx, req); err != nil {
+	if err := u.tx.DecideRequest(ctx, req); err != nil {
 		return err
 	}
-	if err := u.ExpireRequestLinks(ctx, req.ID, u.now); err != nil {
+	if err := u.tx.ExpireRequestLinks(ctx, req.ID, u.now); err != nil {
 		return err
 	}
 	return u.record(ctx, action, "access_request", req.ID, orgID, before, req)
@@ -31,13 +31,13 @@ func (u *unit) closeRequest(ctx context.Context, req *domain.AccessRequest, stat
 // revokePartnerAccess removes a partner user's access to a site at once
 // and tells the partner user.
 func (u *unit) revokePartnerAccess(ctx context.Context, as *domain.Assignment, s *domain.Site) error {
-	if err := u.DeleteAssignment(ctx, as.SiteID, as.UserID); err != nil {
+	if err := u.tx.DeleteAssignment(ctx, as.SiteID, as.UserID); err != nil {
 		return err
 	}
 	if err := u.record(ctx, "partner_access.revoke", "assignment", as.ID, s.CustomerID, as, nil); err != nil {
 		return err
 	}
-	usr, err := u.User(ctx, as.UserID)
+	usr, err := u.tx.User(ctx, domain.Everything, as.UserID)
 	if err != nil {
 		return err
 	}
@@ -46,7 +46,7 @@ func (u *unit) revokePartnerAccess(ctx context.Context, as *domain.Assignment, s
 
 // pendingRequest loads a request the customer's administrator may answer.
 func (u *unit) pendingRequest(ctx context.Context, id string) (*domain.AccessRequest, *domain.Site, *domain.Org, error) {
-	req, err := u.AccessRequest(ctx, id)
+	req, err := u.tx.AccessRequest(ctx, u.act.scope(), id)
 	if err != nil {
 		return nil, nil, nil, storeErr(err, "access request", id)
 	}
@@ -94,7 +94,7 @@ func (u *unit) approve(ctx context.Context, req *domain.AccessRequest, s *domain
 	case period == 0:
 		period = max
 	}
-	usr, err := u.User(ctx, req.UserID)
+	usr, err := u.tx.User(ctx, domain.Everything, req.UserID)
 	if err != nil {
 		return err
 	}
@@ -108,12 +108,12 @@ func (u *unit) approve(ctx context.Context, req *domain.AccessRequest, s *domain
 	if err := u.closeRequest(ctx, req, domain.RequestApproved, until, "access_request.approve", cust.ID); err != nil {
 		return storeErrRule(err, "R-PARTNER-4", "this request was already answered")
 	}
-	as, err := u.Assignment(ctx, s.ID, usr.ID)
+	as, err := u.tx.Assignment(ctx, s.ID, usr.ID)
 	switch {
 	case err == nil && req.Kind == domain.RequestExtension:
 		prev := *as
 		as.ExpiresAt = req.GrantedUntil
-		if err := u.SetAssignmentExpiry(ctx, as.ID, as.ExpiresAt); err != nil {
+		if err := u.tx.SetAssignmentExpiry(ctx, as.ID, as.ExpiresAt); err != nil {
 			return err
 		}
 		if err := u.record(ctx, "partner_access.extend", "assignment", as.ID, cust.ID, prev, as); err != nil {
@@ -124,7 +124,7 @@ func (u *unit) approve(ctx context.Context, req *domain.AccessRequest, s *domain
 	case errors.Is(err, store.ErrNotFound):
 		as = &domain.Assignment{ID: domain.NewID("asg", u.now), SiteID: s.ID, UserID: usr.ID, Role: req.Role,
 			Via: domain.ViaPartner, ExpiresAt: req.GrantedUntil, CreatedBy: u.act.userID(), CreatedAt: u.now}
-		if err := u.CreateAssignment(ctx, as); err != nil {
+		if err := u.tx.CreateAssignment(ctx, as); err != nil {
 			return err
 		}
 		if err := u.record(ctx, "partner_access.grant", "assignment", as.ID, cust.ID, nil, as); err != nil {
@@ -136,7 +136,7 @@ func (u *unit) approve(ctx context.Context, req *domain.AccessRequest, s *domain
 	if !as.ExpiresAt.IsZero() {
 		u.scheduleExpiry(as)
 	}
-	admins, err := u.OrgAdmins(ctx, cust.ID, domain.RoleCustomerAdmin)
+	admins, err := u.tx.OrgAdmins(ctx, cust.ID, domain.RoleCustomerAdmin)
 	if err != nil {
 		return err
 	}
@@ -166,7 +166,7 @@ func (u *unit) deny(ctx context.Context, req *domain.AccessRequest, s *domain.Si
 	if err := u.closeRequest(ctx, req, domain.RequestDenied, time.Time{}, "access_request.deny", cust.ID); err != nil {
 		return storeErrRule(err, "R-PARTNER-4", "this request was already answered")
 	}
-	usr, err := u.User(ctx, req.UserID)
+	usr, err := u.tx.User(ctx, domain.Everything, req.UserID)
 	if err != nil {
 		return err
 	}
@@ -193,34 +193,34 @@ func (a *App) InspectLink(ctx context.Context, token string) (la LinkAction, err
 
 // inspectLink loads an unused link and describes what it would do.
 func (u *unit) inspectLink(ctx context.Context, hash string) (*domain.AccessLink, LinkAction, error) {
-	l, err := u.AccessLinkByHash(ctx, hash, u.now)
+	l, err := u.tx.AccessLinkByHash(ctx, hash, u.now)
 	if err != nil {
 		return nil, LinkAction{}, storeErrRule(err, "R-PARTNER-1", "this link is unknown, already used or expired")
 	}
 	siteID, userID := "", ""
 	if l.RequestID != "" {
-		req, err := u.AccessRequest(ctx, l.RequestID)
+		req, err := u.tx.AccessRequest(ctx, domain.Everything, l.RequestID)
 		if err != nil {
 			return nil, LinkAction{}, err
 		}
 		siteID, userID = req.SiteID, req.UserID
 	} else {
-		as, err := u.AssignmentByID(ctx, l.AssignmentID)
+		as, err := u.tx.AssignmentByID(ctx, l.AssignmentID)
 		if err != nil {
 			return nil, LinkAction{}, storeErrRule(err, "R-PLUS-1", "this access has already ended")
 		}
 		siteID, userID = as.SiteID, as.UserID
 	}
-	s, err := u.Site(ctx, siteID)
+	s, err := u.tx.Site(ctx, domain.Everything, siteID)
 	if err != nil {
 		return nil, LinkAction{}, err
 	}
-	usr, err := u.User(ctx, userID)
+	usr, err := u.tx.User(ctx, domain.Everything, userID)
 	if err != nil {
 		return nil, LinkAction{}, err
 	}
 	la := LinkAction{Action: l.Action, SiteName: s.Name, UserName: usr.Name}
-	if p, err := u.Org(ctx, usr.OrgID); err == nil {
+	if p, err := u.tx.Org(ctx, domain.Everything, usr.OrgID); err == nil {
 		la.OrgName = p.Name
 	}
 	return l, la, nil
@@ -245,11 +245,11 @@ func (a *App) UseLink(ctx context.Context, remoteAddr, token string) (la LinkAct
 		return la, err
 	}
 	err = a.write(ctx, act, func(u *unit) error {
-		if err := u.UseAccessLink(ctx, hash, u.now); err != nil {
+		if err := u.tx.UseAccessLink(ctx, hash, u.now); err != nil {
 			return storeErrRule(err, "R-PARTNER-1", "this link is unknown, already used or expired")
 		}
 		if l.Action == "extend" {
-			as, err := u.AssignmentByID(ctx, l.AssignmentID)
+			as, err := u.tx.AssignmentByID(ctx, l.AssignmentID)
 			if err != nil {
 				return storeErrRule(err, "R-PLUS-1", "this access has already ended")
 			}
@@ -273,7 +273,7 @@ func (a *App) UseLink(ctx context.Context, remoteAddr, token string) (la LinkAct
 func (a *App) actorFor(ctx context.Context, userID, remoteAddr string) (Actor, error) {
 	var act Actor
 	err := a.read(ctx, System, func(u *unit) error {
-		usr, err := u.User(ctx, userID)
+		usr, err := u.tx.User(ctx, domain.Everything, userID)
 		if err != nil {
 			return err
 		}

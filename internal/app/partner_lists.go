@@ -1,0 +1,158 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/provisio/provisio/internal/domain"
+)
+
+// RequestView is a partner access request as the actor sees it: with the
+// names people read, whether the actor may answer it, and for how long
+// access may be granted.
+type RequestView struct {
+	Request  *domain.AccessRequest
+	SiteName string
+	UserName string // the partner user who would get access
+	// CanAnswer is set when the actor may approve or deny it now
+	// (R-PARTNER-1).
+	CanAnswer bool
+	// MaxGrant is the longest access the site's edition allows
+	// (R-PARTNER-2); zero means access does not expire.
+	MaxGrant time.Duration
+}
+
+// MaxGrantDays is MaxGrant in whole days, at least one, for a form's
+// upper bound.
+func (v RequestView) MaxGrantDays() int { return SiteView{MaxGrant: v.MaxGrant}.MaxGrantDays() }
+
+// AccessRequestViews lists the requests of f like AccessRequests, each
+// with the names of its site and partner user and what the actor may do
+// with it. Codes: forbidden, not_found.
+func (a *App) AccessRequestViews(ctx context.Context, act Actor, f domain.AccessRequestFilter) (out []RequestView, err error) {
+	err = a.read(ctx, act, func(u *unit) error {
+		l, err := u.accessRequests(ctx, f)
+		if err != nil {
+			return err
+		}
+		sites := map[string]SiteView{}
+		names := map[string]string{}
+		for _, r := range l.Items {
+			sv, ok := sites[r.SiteID]
+			if !ok {
+				s, cust, err := u.loadSite(ctx, r.SiteID)
+				if err != nil {
+					return fmt.Errorf("site of request %s: %w", r.ID, err)
+				}
+				sv = SiteView{Site: s, Customer: cust, Can: u.act.sitePermissions(s, cust), MaxGrant: u.app.cfg.PartnerAccess[s.Edition]}
+				sites[r.SiteID] = sv
+			}
+			name, ok := names[r.UserID]
+			if !ok {
+				usr, err := u.tx.User(ctx, domain.Everything, r.UserID)
+				if err != nil {
+					return fmt.Errorf("user of request %s: %w", r.ID, err)
+				}
+				name, names[r.UserID] = usr.Name, usr.Name
+			}
+			out = append(out, RequestView{Request: r, SiteName: sv.Site.Name, UserName: name, MaxGrant: sv.MaxGrant,
+				CanAnswer: sv.Can.AnswerRequests && r.State == domain.RequestPending})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// AccessRequests lists partner access requests: a customer's
+// administrators see those for its sites, a partner those of its users,
+// operators all. Codes: forbidden.
+func (a *App) AccessRequests(ctx context.Context, act Actor, f domain.AccessRequestFilter) (out domain.List[*domain.AccessRequest], err error) {
+	err = a.read(ctx, act, func(u *unit) error {
+		out, err = u.accessRequests(ctx, f)
+		return err
+	})
+	return out, err
+}
+
+// accessRequests lists the requests of f within the actor's view. A
+// filter naming a site or a user outside that view answers "not found",
+// like any other id of another tenant (R-ORG-1).
+func (u *unit) accessRequests(ctx context.Context, f domain.AccessRequestFilter) (out domain.List[*domain.AccessRequest], err error) {
+	if f.SiteID != nil {
+		if _, _, err := u.loadSite(ctx, *f.SiteID); err != nil {
+			return out, err
+		}
+	}
+	if f.UserID != nil {
+		if _, _, err := u.loadUser(ctx, *f.UserID); domain.ErrorCode(err) == domain.ENotFound {
+			// A partner user who asked the customer for access is known to
+			// the customer through its requests, and only so.
+			probe := domain.AccessRequestFilter{UserID: f.UserID, Page: domain.Page{Limit: 1}}
+			if err := u.scopeAccessRequests(&probe); domain.ErrorCode(err) == domain.EForbidden {
+				return out, domain.NotFound("user", *f.UserID)
+			} else if err != nil {
+				return out, err
+			}
+			l, err := u.tx.AccessRequests(ctx, probe, u.now)
+			if err != nil {
+				return out, err
+			}
+			if len(l.Items) == 0 || l.Items[0].UserID != *f.UserID {
+				return out, domain.NotFound("user", *f.UserID)
+			}
+		} else if err != nil {
+			return out, err
+		}
+	}
+	if err := u.scopeAccessRequests(&f); err != nil {
+		return out, err
+	}
+	out, err = u.tx.AccessRequests(ctx, f, u.now)
+	for _, r := range out.Items {
+		r.State = r.EffectiveState(u.now)
+	}
+	return out, err
+}
+
+// scopeAccessRequests narrows f to the requests the actor may see: a
+// customer's administrators those for its sites, a partner those of its
+// users (an agent its own), operators all.
+func (u *unit) scopeAccessRequests(f *domain.AccessRequestFilter) error {
+	act := u.act
+	if act.User == nil {
+		return nil
+	}
+	if !act.Can().SeeRequests {
+		return forbidden("R-PARTNER-1", "only administrators and partner users see access requests")
+	}
+	switch {
+	case act.IsOperator():
+	case act.Org.Kind == domain.OrgPartner:
+		if !act.is(domain.RolePartnerAdmin) {
+			f.UserID = &act.User.ID
+		}
+		f.PartnerID = &act.Org.ID
+	case act.is(domain.RoleCustomerAdmin):
+		f.CustomerID = &act.Org.ID
+	}
+	return nil
+}
+
+// PartnerGrants lists current partner access the actor should keep an eye
+// on: a partner's own grants, or those on a customer's sites, soonest
+// ending first.
+func (a *App) PartnerGrants(ctx context.Context, act Actor) (out []*domain.SiteUser, err error) {
+	err = a.read(ctx, act, func(u *unit) error {
+		switch {
+		case act.Org == nil || act.IsOperator():
+			return nil
+		case act.Org.Kind == domain.OrgPartner:
+			out, err = u.tx.PartnerGrants(ctx, act.Org.ID, "", u.now)
+		case act.Org.Kind == domain.OrgCustomer:
+			out, err = u.tx.PartnerGrants(ctx, "", act.Org.ID, u.now)
+		}
+		return err
+	})
+	return out, err
+}
