@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/provisio/provisio/internal/app"
@@ -259,4 +260,47 @@ func TestTemplates_AskThePolicy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestInternalErrors_LoggedWithRequestID: when the database fails under a
+// form post or a link page, the person reads a plain apology with the
+// request id, never the cause, and the log has the cause under the same
+// request id.
+func TestInternalErrors_LoggedWithRequestID(t *testing.T) {
+	var logs strings.Builder
+	cfg := server.Config{DatabaseURL: storetest.URL(t, store.SQLite), App: app.DefaultConfig()}
+	cfg.App.Argon2 = identity.Argon2Params{Time: 1, Memory: 1024, Threads: 1}
+	s, err := server.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(&syncWriter{w: &logs}, nil)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(s.Handler())
+	defer hs.Close()
+	s.Close() // the database goes away under the running handler
+	for _, path := range []string{"/invitations/inv_x", "/password-resets/rst_x", "/signin"} {
+		resp, err := http.PostForm(hs.URL+path, url.Values{"password": {"long enough password"}, "email": {"a@b.example"}})
+		status, body := read(t)(resp, err)
+		id := resp.Header.Get("X-Request-Id")
+		if status != http.StatusInternalServerError || id == "" || !strings.Contains(body, "request "+id) {
+			t.Fatalf("POST %s: %d, request id %q not on the page", path, status, id)
+		}
+		if strings.Contains(body, "closed") {
+			t.Fatalf("POST %s shows the cause", path)
+		}
+		if !strings.Contains(logs.String(), "request_id="+id) || !strings.Contains(logs.String(), "closed") {
+			t.Fatalf("POST %s: no log line with the cause under request %s:\n%s", path, id, logs.String())
+		}
+	}
+}
+
+// syncWriter lets the server's goroutines log into one builder.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }

@@ -34,16 +34,10 @@ func (h *Handler) signin(w http.ResponseWriter, r *http.Request) {
 		Code: r.PostFormValue("code"), RemoteAddr: remoteHost(r), UserAgent: r.UserAgent()})
 	if err != nil {
 		d.NeedCode = domain.ErrorCode(err) == domain.EMFARequired || r.PostFormValue("code") != ""
-		status := http.StatusUnauthorized
-		if domain.ErrorCode(err) == domain.EThrottled {
-			status = http.StatusTooManyRequests
-		}
-		if domain.ErrorCode(err) == domain.EMFARequired {
-			err = nil // not a failure: ask for the code
-		}
-		p := page{Title: "Sign in", Data: d, Form: "signin", Status: status}
-		if err != nil {
-			p.Error = err.Error()
+		p := page{Title: "Sign in", Data: d, Form: "signin", Status: http.StatusUnauthorized}
+		if domain.ErrorCode(err) != domain.EMFARequired { // not a failure: ask for the code
+			a := h.report(r, err)
+			p.Error, p.Status = a.Message, a.Status
 		}
 		h.render(w, r, "signin", p)
 		return
@@ -67,8 +61,8 @@ func (h *Handler) signout(w http.ResponseWriter, r *http.Request, act app.Actor)
 func (h *Handler) sso(w http.ResponseWriter, r *http.Request) {
 	orgID, err := h.app.SingleSignOn(r.Context(), r.PostFormValue("email"))
 	if err != nil {
-		h.render(w, r, "signin", page{Title: "Sign in", Data: signinData{Next: "/"}, Form: "sso", Error: err.Error(),
-			Status: http.StatusNotFound})
+		a := h.report(r, err)
+		h.render(w, r, "signin", page{Title: "Sign in", Data: signinData{Next: "/"}, Form: "sso", Error: a.Message, Status: a.Status})
 		return
 	}
 	http.Redirect(w, r, "/auth/oidc/"+orgID+"/start", http.StatusSeeOther)
