@@ -111,9 +111,11 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) (err error) {
 	if err != nil {
 		return fmt.Errorf("begin: %w", translate(err))
 	}
+	// Rollback is a no-op once Commit has run (sql.ErrTxDone); deferring it
+	// unconditionally also ends the transaction when fn panics.
 	defer func() {
-		if err != nil {
-			_ = tx.Rollback()
+		if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) && err != nil {
+			err = errors.Join(err, fmt.Errorf("rollback: %w", rbErr))
 		}
 	}()
 	if err = fn(&Tx{q: tx, dialect: db.dialect}); err != nil {
