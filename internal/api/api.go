@@ -42,10 +42,29 @@ func New(a *app.App, log *slog.Logger) http.Handler {
 	s := &Server{app: a, log: log, api: humago.New(mux, cfg)}
 	s.api.UseMiddleware(s.authenticate)
 	s.routes()
-	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc(notFoundPattern, func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "not_found", "no such API endpoint")
 	})
-	return idempotent{app: a, log: log, next: mux}
+	return handler{idempotent: idempotent{app: a, log: log, next: mux}, mux: mux}
+}
+
+// notFoundPattern catches the paths under /api/v1/ that no operation has.
+const notFoundPattern = "/api/v1/"
+
+// handler is the API: its operations behind the Idempotency-Key layer.
+type handler struct {
+	idempotent
+	mux *http.ServeMux
+}
+
+// Route names the pattern of the operation that serves r, such as
+// "GET /api/v1/users/{id}", or "" when no operation does. The server's
+// metrics count requests by it.
+func (h handler) Route(r *http.Request) string {
+	if _, p := h.mux.Handler(r); p != notFoundPattern {
+		return p
+	}
+	return ""
 }
 
 type actorKey struct{}

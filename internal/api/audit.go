@@ -1,13 +1,18 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
 	"strconv"
 	"time"
 
+	"github.com/danielgtaylor/huma/v2"
 	"github.com/provisio/provisio/internal/app"
 	"github.com/provisio/provisio/internal/domain"
 )
@@ -95,54 +100,152 @@ type exportIn struct {
 type exportOut struct {
 	ContentType        string `header:"Content-Type"`
 	ContentDisposition string `header:"Content-Disposition"`
-	Body               []byte
+	Body               func(huma.Context)
 }
 
-// exportAudit writes every matching entry, reading the log page by page.
+// exportDoc documents the export's two formats, which huma cannot see in
+// a streamed body.
+func (s *Server) exportDoc(o huma.Operation) huma.Operation {
+	entry := s.api.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[AuditEntry](), true, "")
+	o.Responses = map[string]*huma.Response{"200": {
+		Description: "Every matching entry, oldest first: CSV with a header row (the default), or a JSON array",
+		Content: map[string]*huma.MediaType{
+			"text/csv":         {Schema: &huma.Schema{Type: huma.TypeString}},
+			"application/json": {Schema: &huma.Schema{Type: huma.TypeArray, Items: entry}},
+		},
+	}}
+	return o
+}
+
+// exportPage is how many entries the export reads from the store at once.
+var exportPage = 1000
+
+// exportAudit streams every matching entry as CSV or JSON, reading the
+// log a page at a time and flushing each page to the client, so that
+// neither the server nor the client waits on the whole log. The first page
+// is read before the answer starts, so that a refusal is still a problem
+// document; a failure after that cuts the connection, so that a client
+// cannot take a truncated export for a whole one.
 func (s *Server) exportAudit(ctx context.Context, act app.Actor, in *exportIn) (*exportOut, error) {
 	f, err := in.filter()
 	if err != nil {
 		return nil, err
 	}
-	f.Limit = 1000
-	var buf bytes.Buffer
-	cw := csv.NewWriter(&buf)
-	if in.Format != "json" {
-		_ = cw.Write([]string{"seq", "at", "actor_id", "actor_org_id", "org_id", "action", "object_type", "object_id",
-			"before", "after", "remote_addr", "prev_hash", "hash"})
-	} else {
-		buf.WriteString("[")
+	f.Limit = exportPage
+	es, err := s.app.Audit(ctx, act, f)
+	if err != nil {
+		return nil, err
 	}
-	n := 0
-	for {
-		es, err := s.app.Audit(ctx, act, f)
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range es {
-			if in.Format == "json" {
-				if n > 0 {
-					buf.WriteString(",\n")
-				}
-				b, _ := json.Marshal(auditOut(e))
-				buf.Write(b)
-			} else {
-				_ = cw.Write([]string{strconv.FormatInt(e.Seq, 10), e.At.Format(time.RFC3339Nano), e.ActorID, e.ActorOrgID,
-					e.OrgID, e.Action, e.ObjectType, e.ObjectID, string(e.Before), string(e.After), e.RemoteAddr, e.PrevHash, e.Hash})
-			}
-			n++
-		}
-		if len(es) < f.Limit {
-			break
-		}
-		f.AfterSeq = es[len(es)-1].Seq
-	}
+	out := &exportOut{ContentType: "text/csv; charset=utf-8", ContentDisposition: `attachment; filename="audit.csv"`}
 	if in.Format == "json" {
-		buf.WriteString("]\n")
-		return &exportOut{ContentType: "application/json", ContentDisposition: `attachment; filename="audit.json"`, Body: buf.Bytes()}, nil
+		out.ContentType, out.ContentDisposition = "application/json", `attachment; filename="audit.json"`
 	}
-	cw.Flush()
-	return &exportOut{ContentType: "text/csv; charset=utf-8", ContentDisposition: `attachment; filename="audit.csv"`, Body: buf.Bytes()}, nil
+	out.Body = func(hctx huma.Context) {
+		hctx.SetStatus(http.StatusOK)
+		x := newAuditExport(hctx.BodyWriter(), in.Format == "json")
+		if err := x.start(); err != nil {
+			s.abortExport(ctx, err)
+		}
+		for {
+			for _, e := range es {
+				if err := x.entry(e); err != nil {
+					s.abortExport(ctx, err)
+				}
+			}
+			if err := x.flush(); err != nil {
+				s.abortExport(ctx, err)
+			}
+			if len(es) < f.Limit {
+				break
+			}
+			f.AfterSeq = es[len(es)-1].Seq
+			if es, err = s.app.Audit(ctx, act, f); err != nil {
+				s.abortExport(ctx, err)
+			}
+		}
+		if err := x.end(); err != nil {
+			s.abortExport(ctx, err)
+		}
+	}
+	return out, nil
+}
+
+// abortExport gives up on an export whose answer has started: it logs err
+// and cuts the connection, the only way left to tell the client.
+func (s *Server) abortExport(ctx context.Context, err error) {
+	s.log.ErrorContext(ctx, "audit export cut short", "err", err)
+	panic(http.ErrAbortHandler)
+}
+
+// auditExport writes the activity log entry by entry: CSV with a header
+// row, or one JSON array with an entry per line.
+type auditExport struct {
+	w   io.Writer
+	csv *csv.Writer // nil for JSON
+	n   int
+}
+
+var auditHeader = []string{"seq", "at", "actor_id", "actor_org_id", "org_id", "action", "object_type", "object_id",
+	"before", "after", "remote_addr", "prev_hash", "hash"}
+
+func newAuditExport(w io.Writer, asJSON bool) *auditExport {
+	x := &auditExport{w: w}
+	if !asJSON {
+		x.csv = csv.NewWriter(w)
+	}
+	return x
+}
+
+// start writes what comes before the first entry.
+func (x *auditExport) start() error {
+	if x.csv != nil {
+		return x.csv.Write(auditHeader)
+	}
+	_, err := io.WriteString(x.w, "[")
+	return err
+}
+
+func (x *auditExport) entry(e *domain.AuditEntry) error {
+	x.n++
+	if x.csv != nil {
+		return x.csv.Write([]string{strconv.FormatInt(e.Seq, 10), e.At.Format(time.RFC3339Nano), e.ActorID, e.ActorOrgID,
+			e.OrgID, e.Action, e.ObjectType, e.ObjectID, string(e.Before), string(e.After), e.RemoteAddr, e.PrevHash, e.Hash})
+	}
+	b, err := json.Marshal(auditOut(e))
+	if err != nil {
+		return fmt.Errorf("export entry %d: %w", e.Seq, err)
+	}
+	if x.n > 1 {
+		b = append([]byte(",\n"), b...)
+	}
+	_, err = x.w.Write(b)
+	return err
+}
+
+// flush sends what has been written so far to the client.
+func (x *auditExport) flush() error {
+	if x.csv != nil {
+		x.csv.Flush()
+		if err := x.csv.Error(); err != nil {
+			return err
+		}
+	}
+	if w, ok := x.w.(http.ResponseWriter); ok {
+		if err := http.NewResponseController(w).Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
+			return err
+		}
+	}
+	return nil
+}
+
+// end finishes the document and flushes it.
+func (x *auditExport) end() error {
+	if x.csv == nil {
+		if _, err := io.WriteString(x.w, "]\n"); err != nil {
+			return err
+		}
+	}
+	return x.flush()
 }
 
 // Verdict is the result of checking the log's hash chain.

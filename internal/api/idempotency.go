@@ -2,10 +2,12 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/provisio/provisio/internal/app"
 )
@@ -67,10 +69,17 @@ func (h idempotent) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 	h.next.ServeHTTP(rec, r)
-	if err := h.app.CompleteIdempotencyKey(r.Context(), scope, key, rec.status, rec.Header().Get("Content-Type"), rec.body.String()); err != nil {
-		h.log.ErrorContext(r.Context(), "idempotency key", "err", err)
+	// The work is done even if the client has gone; its retry must get
+	// this answer, not "still running" until the lease ends.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), completeTimeout)
+	defer cancel()
+	if err := h.app.CompleteIdempotencyKey(ctx, scope, key, rec.status, rec.Header().Get("Content-Type"), rec.body.String()); err != nil {
+		h.log.ErrorContext(ctx, "idempotency key", "err", err)
 	}
 }
+
+// completeTimeout bounds storing the answer once the client may be gone.
+const completeTimeout = 10 * time.Second
 
 // recorder passes a response through and keeps a copy.
 type recorder struct {

@@ -100,7 +100,7 @@ func (s *Server) routes() {
 	handle(s, private, op(get, "/webhooks/{id}/deliveries", "list-deliveries", "webhooks", "A webhook's delivery log"), s.listDeliveries)
 
 	handle(s, private, op(get, "/audit", "list-audit", "audit", "Read the activity log (R-AUDIT-1)"), s.listAudit)
-	handle(s, private, op(get, "/audit/export", "export-audit", "audit", "Export the activity log as CSV or JSON"), s.exportAudit)
+	handle(s, private, s.exportDoc(op(get, "/audit/export", "export-audit", "audit", "Export the activity log as CSV or JSON")), s.exportAudit)
 	handle(s, private, op(post, "/audit/verify", "verify-audit", "audit", "Check the log's hash chain"), s.verifyAudit)
 
 	handle(s, private, op(get, "/mail", "list-mail", "mail", "The local mailbox (R-NOTE-2, operators)"), s.listMail)

@@ -41,6 +41,11 @@ type Config struct {
 	MFAFor           map[domain.UserType]bool // user types that always need a second factor
 	PasswordResetTTL time.Duration            // how long a reset link works
 	Throttle         ThrottleConfig
+
+	// IdempotencyLease is how long a POST holds its Idempotency-Key while
+	// it runs; a claim older than this was left by a request that died
+	// and may be taken over by its retry. Zero: DefaultIdempotencyLease.
+	IdempotencyLease time.Duration
 }
 
 // ThrottleConfig limits failed sign-ins, per account and per client
@@ -73,6 +78,7 @@ func DefaultConfig() Config {
 		MFAFor:           map[domain.UserType]bool{domain.TypeOperator: true, domain.TypePartner: true},
 		PasswordResetTTL: time.Hour,
 		Throttle:         ThrottleConfig{AccountFailures: 5, AddressFailures: 20, SlowAfter: 3, Window: 15 * time.Minute, Lockout: 15 * time.Minute},
+		IdempotencyLease: DefaultIdempotencyLease,
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/provisio/provisio/internal/domain"
+	"github.com/provisio/provisio/internal/mail"
 	"github.com/provisio/provisio/internal/store"
 )
 
@@ -13,7 +14,9 @@ import (
 // alone, which makes delivery exactly-once per notice even when a job runs
 // twice. On a failed attempt the error is kept and returned so the queue
 // retries with backoff; final marks the last attempt, after which the
-// notice is failed for good (R-NOTE-1).
+// notice is failed for good (R-NOTE-1). A permanent refusal by the mail
+// server (mail.Permanent) fails the notice at once; the error returned
+// then still satisfies mail.Permanent, so the queue need not retry.
 func (a *App) DeliverNotice(ctx context.Context, id string, final bool, send func(context.Context, *domain.Notice) error) error {
 	var n *domain.Notice
 	err := a.read(ctx, System, func(u *unit) (err error) {
@@ -29,12 +32,16 @@ func (a *App) DeliverNotice(ctx context.Context, id string, final bool, send fun
 	state, msg := domain.NoticeSent, ""
 	if sendErr != nil {
 		state, msg = domain.NoticePending, sendErr.Error()
-		if final {
+		if final || mail.Permanent(sendErr) {
 			state = domain.NoticeFailed
 		}
 	}
 	if err := a.db.Write(ctx, func(tx *store.Tx) error { return tx.MarkNotice(ctx, id, state, msg, a.now()) }); err != nil {
 		return err
+	}
+	if state == domain.NoticeFailed {
+		a.log.WarnContext(ctx, "notice failed for good", "notice", id, "kind", n.Kind,
+			"permanent", mail.Permanent(sendErr), "err", sendErr)
 	}
 	return sendErr
 }

@@ -69,6 +69,7 @@ func serverFlags(serving bool) []cli.Flag {
 		&cli.IntFlag{Name: "signin-account-failures", Value: 5, Sources: cli.EnvVars("PROVISIO_SIGNIN_ACCOUNT_FAILURES"), Usage: "failed sign-ins per account before a lockout"},
 		&cli.IntFlag{Name: "signin-address-failures", Value: 20, Sources: cli.EnvVars("PROVISIO_SIGNIN_ADDRESS_FAILURES"), Usage: "failed sign-ins per client address before a lockout"},
 		&cli.DurationFlag{Name: "signin-lockout", Value: 15 * time.Minute, Sources: cli.EnvVars("PROVISIO_SIGNIN_LOCKOUT"), Usage: "how long a lockout lasts (and the window failures are counted in)"},
+		&cli.DurationFlag{Name: "idempotency-lease", Value: app.DefaultIdempotencyLease, Sources: cli.EnvVars("PROVISIO_IDEMPOTENCY_LEASE"), Usage: "a POST holds its Idempotency-Key this long; a retry may then take over the key of a request that died"},
 		&cli.StringFlag{Name: "smtp-host", Sources: cli.EnvVars("PROVISIO_SMTP_HOST"), Usage: "mail server; empty keeps notices in the local mailbox (R-NOTE-2)"},
 		&cli.IntFlag{Name: "smtp-port", Value: 587, Sources: cli.EnvVars("PROVISIO_SMTP_PORT"), Usage: "mail server port"},
 		&cli.StringFlag{Name: "smtp-tls", Value: "starttls", Sources: cli.EnvVars("PROVISIO_SMTP_TLS"), Usage: "starttls, tls, opportunistic or none"},
@@ -134,6 +135,7 @@ func serverConfig(cmd *cli.Command, addr string) server.Config {
 	ac.Throttle.AccountFailures, ac.Throttle.AddressFailures = cmd.Int("signin-account-failures"), cmd.Int("signin-address-failures")
 	ac.Throttle.Lockout, ac.Throttle.Window = cmd.Duration("signin-lockout"), cmd.Duration("signin-lockout")
 	ac.ReminderLead = cmd.Duration("access-reminder")
+	ac.IdempotencyLease = cmd.Duration("idempotency-lease")
 	return server.Config{Addr: addr, DatabaseURL: cmd.String("database-url"),
 		DisposableDomainsFile: cmd.String("disposable-domains-file"), ShutdownTimeout: cmd.Duration("shutdown-timeout"), App: ac,
 		SMTP: mail.SMTPConfig{Host: cmd.String("smtp-host"), Port: cmd.Int("smtp-port"), TLS: cmd.String("smtp-tls"),

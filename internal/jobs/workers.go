@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/provisio/provisio/internal/app"
+	"github.com/provisio/provisio/internal/mail"
 	"github.com/riverqueue/river"
 )
 
@@ -39,7 +40,13 @@ func (w *noticeWorker) Work(ctx context.Context, job *river.Job[NoticeArgs]) err
 		return nil // no mail server: notices stay in the local mailbox
 	}
 	final := job.Attempt >= job.MaxAttempts
-	return w.app.DeliverNotice(ctx, job.Args.NoticeID, final, w.send)
+	err := w.app.DeliverNotice(ctx, job.Args.NoticeID, final, w.send)
+	if mail.Permanent(err) {
+		// The notice is failed already; another attempt would only hear
+		// the same refusal.
+		return river.JobCancel(err)
+	}
+	return err
 }
 
 // WebhookArgs asks for one webhook delivery.

@@ -142,7 +142,7 @@ func NewSMTP(cfg SMTPConfig) (*SMTP, error) {
 // HTML bodies (or a single part when one of them is empty). It fails when e
 // is not sendable (no valid id, recipient, subject or body), when ctx ends,
 // and when the server cannot be reached or refuses the message; a refusal
-// wraps *gomail.SendError, whose IsTemp tells whether a retry may succeed.
+// wraps *gomail.SendError, and Permanent tells whether a retry may succeed.
 func (s *SMTP) Send(ctx context.Context, e Envelope) error {
 	msg, err := s.message(e)
 	if err != nil {
@@ -158,6 +158,23 @@ func (s *SMTP) Send(ctx context.Context, e Envelope) error {
 		return fmt.Errorf("send notice %s via %s:%d: %w", e.ID, s.cfg.Host, s.cfg.Port, err)
 	}
 	return nil
+}
+
+// Permanent reports whether err, from Send, is the mail server's final
+// refusal of the message: a 5xx reply to MAIL FROM, RCPT TO or DATA, such
+// as "550 no such user". Sending again would get the same answer. A 4xx
+// reply, a network failure or a timeout is temporary: it reports false.
+func Permanent(err error) bool {
+	var se *gomail.SendError
+	if !errors.As(err, &se) || se.IsTemp() {
+		return false
+	}
+	switch se.Reason {
+	case gomail.ErrSMTPMailFrom, gomail.ErrSMTPRcptTo, gomail.ErrSMTPData, gomail.ErrSMTPDataClose:
+		code := se.ErrorCode()
+		return code >= 500 && code <= 599
+	}
+	return false
 }
 
 // message builds the go-mail message for e.

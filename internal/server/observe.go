@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -60,7 +61,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}
-		_, route := s.mux.Handler(r)
+		route := s.route(r)
 		d := time.Since(start)
 		requests.WithLabelValues(r.Method, route, strconv.Itoa(sw.status)).Inc()
 		latency.WithLabelValues(r.Method, route).Observe(d.Seconds())
@@ -71,4 +72,29 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		s.log.Log(r.Context(), level, "request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
 			"duration_ms", float64(d.Microseconds())/1000, "remote", r.RemoteAddr)
 	})
+}
+
+// unmatched is the route label of requests that no route serves.
+const unmatched = "unmatched"
+
+// router is a handler with routes of its own: the API, the web UI.
+type router interface {
+	// Route names the pattern that serves r, or "" when none does.
+	Route(r *http.Request) string
+}
+
+// route names the pattern that serves r, for the metrics' labels: the
+// innermost router's, without the method (a label of its own). Requests
+// that no route serves share one label, so that whatever paths clients
+// try, the label set stays bounded.
+func (s *Server) route(r *http.Request) string {
+	h, p := s.mux.Handler(r)
+	if sub, ok := h.(router); ok {
+		p = sub.Route(r)
+	}
+	// A pattern is "[METHOD ][HOST]/PATH"; keep the path.
+	if i := strings.IndexByte(p, '/'); i >= 0 {
+		return p[i:]
+	}
+	return unmatched
 }

@@ -131,7 +131,17 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.DB.Ping(ctx); err != nil {
+		s.log.WarnContext(ctx, "not ready", "err", err)
 		http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	if err := s.DB.CheckSchema(ctx); errors.Is(err, store.ErrSchemaNotCurrent) {
+		s.log.WarnContext(ctx, "not ready", "err", err)
+		http.Error(w, err.Error(), http.StatusServiceUnavailable)
+		return
+	} else if err != nil {
+		s.log.WarnContext(ctx, "not ready", "err", err)
+		http.Error(w, "database schema unknown", http.StatusServiceUnavailable)
 		return
 	}
 	_, _ = w.Write([]byte("ready\n"))

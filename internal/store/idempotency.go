@@ -14,11 +14,19 @@ type Idempotent struct {
 	Body        string
 }
 
-// ClaimIdempotencyKey records a new key; it reports false when the key is
-// known, with what was stored for it.
-func (tx *Tx) ClaimIdempotencyKey(ctx context.Context, keyHash, requestHash string, now time.Time) (bool, *Idempotent, error) {
-	n, err := tx.exec(ctx, `INSERT INTO idempotency_keys (key_hash, request_hash, created_at) VALUES ($1, $2, $3)
+// ClaimIdempotencyKey records a new key, claimed at now; it reports false
+// when the key is known, with what was stored for it. A claim still
+// running (status 0) from before staleBefore, for the same request, is
+// taken over as if new: the request that made it died without an answer.
+func (tx *Tx) ClaimIdempotencyKey(ctx context.Context, keyHash, requestHash string, now, staleBefore time.Time) (bool, *Idempotent, error) {
+	n, err := tx.exec(ctx, `INSERT INTO idempotency_keys (key_hash, request_hash, created_at, claimed_at) VALUES ($1, $2, $3, $3)
 		ON CONFLICT (key_hash) DO NOTHING`, keyHash, requestHash, ts(now))
+	if err != nil || n == 1 {
+		return n == 1, nil, err
+	}
+	n, err = tx.exec(ctx, `UPDATE idempotency_keys SET claimed_at = $3
+		WHERE key_hash = $1 AND request_hash = $2 AND status = 0 AND claimed_at < $4`,
+		keyHash, requestHash, ts(now), ts(staleBefore))
 	if err != nil || n == 1 {
 		return n == 1, nil, err
 	}

@@ -111,9 +111,11 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) (err error) {
 	if err != nil {
 		return fmt.Errorf("begin: %w", translate(err))
 	}
+	// Rollback is a no-op once Commit has run (sql.ErrTxDone); deferring it
+	// unconditionally also ends the transaction when fn panics.
 	defer func() {
-		if err != nil {
-			_ = tx.Rollback()
+		if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) && err != nil {
+			err = errors.Join(err, fmt.Errorf("rollback: %w", rbErr))
 		}
 	}()
 	if err = fn(&Tx{q: tx, dialect: db.dialect}); err != nil {
@@ -128,31 +130,6 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) (err error) {
 // Read runs fn without a write transaction, for use cases that only read.
 func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
 	return fn(&Tx{q: db.sql, dialect: db.dialect})
-}
-
-// Sentinel errors that hide the driver's own.
-var (
-	ErrNotFound   = errors.New("not found")
-	ErrUnique     = errors.New("unique constraint violated")
-	ErrForeignKey = errors.New("foreign key constraint violated")
-)
-
-// translate maps driver errors onto the sentinels.
-func translate(err error) error {
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, sql.ErrNoRows):
-		return ErrNotFound
-	}
-	msg := err.Error()
-	switch {
-	case strings.Contains(msg, "UNIQUE constraint failed"), strings.Contains(msg, "SQLSTATE 23505"):
-		return fmt.Errorf("%w: %v", ErrUnique, err)
-	case strings.Contains(msg, "FOREIGN KEY constraint failed"), strings.Contains(msg, "SQLSTATE 23503"):
-		return fmt.Errorf("%w: %v", ErrForeignKey, err)
-	}
-	return err
 }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (int64, error) {

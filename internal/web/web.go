@@ -68,6 +68,14 @@ func New(a *app.App, log *slog.Logger) (*Handler, error) {
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
 
+// Route names the pattern of the page that serves r, such as
+// "GET /users/{id}", or "" when no page does. The server's metrics count
+// requests by it.
+func (h *Handler) Route(r *http.Request) string {
+	_, p := h.mux.Handler(r)
+	return p
+}
+
 // page is what every view gets.
 type page struct {
 	Title  string

@@ -1,5 +1,6 @@
 // Package mailtest is an in-process SMTP server for tests: it accepts
-// every message and keeps it, so a test can count what was delivered.
+// every message and keeps it, so a test can count what was delivered, or
+// refuses recipients with a chosen reply.
 package mailtest
 
 import (
@@ -27,10 +28,11 @@ type Message struct {
 
 // Sink is a running SMTP server on loopback.
 type Sink struct {
-	Addr string // host:port
-	mu   sync.Mutex
-	msgs []Message
-	srv  *smtp.Server
+	Addr   string // host:port
+	mu     sync.Mutex
+	msgs   []Message
+	refuse *smtp.SMTPError // the reply to RCPT TO; nil accepts
+	srv    *smtp.Server
 }
 
 // Start runs a sink on addr ("127.0.0.1:0" for any free port) until the
@@ -48,6 +50,18 @@ func Start(tb testing.TB, addr string) *Sink {
 	go func() { _ = s.srv.Serve(ln) }()
 	tb.Cleanup(func() { _ = s.srv.Close(); _ = ln.Close() })
 	return s
+}
+
+// RefuseRecipients makes the sink answer every RCPT TO with code and
+// message: a 4xx code is a temporary refusal, a 5xx a permanent one. Code
+// 0 accepts recipients again.
+func (s *Sink) RefuseRecipients(code int, message string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refuse = nil
+	if code != 0 {
+		s.refuse = &smtp.SMTPError{Code: code, EnhancedCode: smtp.EnhancedCodeNotSet, Message: message}
+	}
 }
 
 // Messages returns what was delivered so far.
@@ -119,7 +133,16 @@ func (s *session) Logout() error { return nil }
 
 func (s *session) Mail(from string, _ *smtp.MailOptions) error { s.from = from; return nil }
 
-func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error { s.to = append(s.to, to); return nil }
+func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	s.sink.mu.Lock()
+	refuse := s.sink.refuse
+	s.sink.mu.Unlock()
+	if refuse != nil {
+		return refuse
+	}
+	s.to = append(s.to, to)
+	return nil
+}
 
 func (s *session) Data(r io.Reader) error {
 	raw, err := io.ReadAll(r)

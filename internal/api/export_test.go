@@ -1,0 +1,4 @@
+package api
+
+// ExportPage lets tests shrink the audit export's store pages.
+var ExportPage = &exportPage
