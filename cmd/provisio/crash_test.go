@@ -230,7 +230,7 @@ func seedExpired(t *testing.T, db *store.DB, customerID, adminID string, n int) 
 		if err := tx.CreateOrg(ctx, partner); err != nil {
 			return err
 		}
-		cust, err := tx.Org(ctx, customerID)
+		cust, err := tx.Org(ctx, domain.Everything, customerID)
 		if err != nil {
 			return err
 		}

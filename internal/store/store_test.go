@@ -43,7 +43,7 @@ func TestWrite_PanicRollsBack(t *testing.T) {
 			t.Fatalf("write after the panic: %v", err)
 		}
 		var o *domain.Org
-		if err := db.Read(ctx, func(tx *store.Tx) (err error) { o, err = tx.Org(ctx, "org_panic"); return err }); err != nil {
+		if err := db.Read(ctx, func(tx *store.Tx) (err error) { o, err = tx.Org(ctx, domain.Everything, "org_panic"); return err }); err != nil {
 			t.Fatal(err)
 		}
 		if o.Name != "After" {
