@@ -26,10 +26,10 @@ func (w *world) token(email string) string {
 func TestLockUser_RemovesAccessAtOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
-		site2 := must(w.app.CreateSite(w.ctx, w.op, app.NewSite{CustomerID: w.customer.ID, Name: "acme-test", Edition: domain.EditionStandard}))
+		site2 := must(t, of(w.app.CreateSite(w.ctx, w.op, app.NewSite{CustomerID: w.customer.ID, Name: "acme-test", Edition: domain.EditionStandard})))
 		w.assign(w.cOps.User.ID, "")
 		w.assign(w.cUser.ID, "")
-		must(w.app.AssignUser(w.ctx, w.cAdmin, site2.ID, w.cUser.ID, ""))
+		must(t, of(w.app.AssignUser(w.ctx, w.cAdmin, site2.ID, w.cUser.ID, "")))
 		if err := w.app.AssignCompany(w.ctx, w.cOps, w.company.ID, w.cUser.ID); err != nil {
 			t.Fatal(err)
 		}
@@ -39,7 +39,7 @@ func TestLockUser_RemovesAccessAtOnce(t *testing.T) {
 		}
 		checks := []struct{ site, company string }{{w.site.ID, ""}, {w.site.ID, w.company.ID}, {site2.ID, ""}}
 		for _, c := range checks {
-			if d := must(w.app.Access(w.ctx, w.cAdmin, c.site, w.cUser.ID, c.company)); !d.Allowed {
+			if d := must(t, of(w.app.Access(w.ctx, w.cAdmin, c.site, w.cUser.ID, c.company))); !d.Allowed {
 				t.Fatalf("before lock %+v: %+v", c, d)
 			}
 		}
@@ -56,7 +56,7 @@ func TestLockUser_RemovesAccessAtOnce(t *testing.T) {
 			t.Errorf("audit = %v", got)
 		}
 		for _, c := range checks {
-			d := must(w.app.Access(w.ctx, w.cAdmin, c.site, w.cUser.ID, c.company))
+			d := must(t, of(w.app.Access(w.ctx, w.cAdmin, c.site, w.cUser.ID, c.company)))
 			if d.Allowed || d.Reason != "the user is locked" {
 				t.Errorf("locked user's access %+v: %+v", c, d)
 			}
@@ -66,7 +66,7 @@ func TestLockUser_RemovesAccessAtOnce(t *testing.T) {
 		_, _, err = w.app.IssueToken(w.ctx, "", w.cUser.Email, testPassword, "again")
 		wantCode(t, err, domain.EUnauthorized, "")
 		// The assignments are kept for the unlock.
-		rows := must(w.app.SiteUsers(w.ctx, w.cAdmin, w.site.ID, domain.Page{})).Items
+		rows := must(t, of(w.app.SiteUsers(w.ctx, w.cAdmin, w.site.ID, domain.Page{}))).Items
 		var row *domain.SiteUser
 		for _, r := range rows {
 			if r.UserID == w.cUser.ID {
@@ -81,7 +81,7 @@ func TestLockUser_RemovesAccessAtOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, c := range checks {
-			d := must(w.app.Access(w.ctx, w.cAdmin, c.site, w.cUser.ID, c.company))
+			d := must(t, of(w.app.Access(w.ctx, w.cAdmin, c.site, w.cUser.ID, c.company)))
 			if !d.Allowed || d.Role != domain.RoleCustomerUser || d.Via != domain.ViaMember {
 				t.Errorf("after unlock %+v: %+v", c, d)
 			}
@@ -99,10 +99,10 @@ func TestLockUser_RemovesAccessAtOnce(t *testing.T) {
 func TestDeleteUser_RemovesAllAssignments(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
-		site2 := must(w.app.CreateSite(w.ctx, w.op, app.NewSite{CustomerID: w.customer.ID, Name: "acme-test", Edition: domain.EditionStandard}))
+		site2 := must(t, of(w.app.CreateSite(w.ctx, w.op, app.NewSite{CustomerID: w.customer.ID, Name: "acme-test", Edition: domain.EditionStandard})))
 		w.assign(w.cOps.User.ID, "")
 		a1 := w.assign(w.cUser.ID, "")
-		a2 := must(w.app.AssignUser(w.ctx, w.cAdmin, site2.ID, w.cUser.ID, ""))
+		a2 := must(t, of(w.app.AssignUser(w.ctx, w.cAdmin, site2.ID, w.cUser.ID, "")))
 		if err := w.app.AssignCompany(w.ctx, w.cOps, w.company.ID, w.cUser.ID); err != nil {
 			t.Fatal(err)
 		}
@@ -134,12 +134,12 @@ func TestDeleteUser_RemovesAllAssignments(t *testing.T) {
 			t.Errorf("last entry %s %s", last.Action, last.ObjectID)
 		}
 		for _, s := range []string{w.site.ID, site2.ID} {
-			for _, r := range must(w.app.SiteUsers(w.ctx, w.cAdmin, s, domain.Page{})).Items {
+			for _, r := range must(t, of(w.app.SiteUsers(w.ctx, w.cAdmin, s, domain.Page{}))).Items {
 				if r.UserID == w.cUser.ID {
 					t.Errorf("deleted user still on site %s", s)
 				}
 			}
-			d := must(w.app.Access(w.ctx, w.cAdmin, s, w.cUser.ID, ""))
+			d := must(t, of(w.app.Access(w.ctx, w.cAdmin, s, w.cUser.ID, "")))
 			if d.Allowed || d.Reason != "the user is not assigned to the site" {
 				t.Errorf("deleted user's access to %s: %+v", s, d)
 			}
@@ -147,7 +147,7 @@ func TestDeleteUser_RemovesAllAssignments(t *testing.T) {
 		_, err = w.app.Authenticate(w.ctx, secret, "")
 		wantCode(t, err, domain.EUnauthorized, "")
 		// Its former company assignment does not linger for a newcomer either.
-		rows := must(w.app.SiteUsers(w.ctx, w.cAdmin, w.site.ID, domain.Page{})).Items
+		rows := must(t, of(w.app.SiteUsers(w.ctx, w.cAdmin, w.site.ID, domain.Page{}))).Items
 		if len(rows) != 1 || rows[0].UserID != w.cOps.User.ID {
 			t.Errorf("rows after delete: %d", len(rows))
 		}
@@ -164,14 +164,14 @@ func TestAccess_Companies(t *testing.T) {
 		w.assign(w.cOps.User.ID, "")
 		w.assign(w.cUser.ID, "")
 		w.assign(w.cAdmin2.ID, "")
-		other := must(w.app.CreateSite(w.ctx, w.op, app.NewSite{CustomerID: w.customer.ID, Name: "acme-test",
-			Edition: domain.EditionStandard, Company: "Elsewhere Ltd"}))
-		elsewhere := must(w.app.Companies(w.ctx, w.op, other.ID, domain.Page{})).Items[0]
-		c2 := must(w.app.CreateCompany(w.ctx, w.cOps, w.site.ID, "Acme Two"))
+		other := must(t, of(w.app.CreateSite(w.ctx, w.op, app.NewSite{CustomerID: w.customer.ID, Name: "acme-test",
+			Edition: domain.EditionStandard, Company: "Elsewhere Ltd"})))
+		elsewhere := must(t, of(w.app.Companies(w.ctx, w.op, other.ID, domain.Page{}))).Items[0]
+		c2 := must(t, of(w.app.CreateCompany(w.ctx, w.cOps, w.site.ID, "Acme Two")))
 
 		check := func(name, user, company string, allowed bool, reason string) {
 			t.Helper()
-			d := must(w.app.Access(w.ctx, w.op, w.site.ID, user, company))
+			d := must(t, of(w.app.Access(w.ctx, w.op, w.site.ID, user, company)))
 			if d.Allowed != allowed || d.Reason != reason {
 				t.Errorf("%s: %+v, want allowed=%v %q", name, d, allowed, reason)
 			}

@@ -14,7 +14,7 @@ import (
 func TestAccountant_ReadySitesOnly(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
-		must(w.app.SuspendSite(w.ctx, w.op, w.site.ID, "unpaid invoice", w.clock.Now().AddDate(0, 1, 0)))
+		must(t, of(w.app.SuspendSite(w.ctx, w.op, w.site.ID, "unpaid invoice", w.clock.Now().AddDate(0, 1, 0))))
 		_, err := w.app.AssignAccountant(w.ctx, w.cAdmin, w.site.ID, "alma@ledger.example", "Alma Ledger")
 		wantCode(t, err, domain.ERule, "R-ACCT-1")
 		if _, err := w.app.FindAccountant(w.ctx, w.cAdmin, "alma@ledger.example"); domain.ErrorCode(err) != domain.ENotFound {
@@ -32,11 +32,11 @@ func TestAccountant_UnknownThenKnown(t *testing.T) {
 		if _, err := w.app.FindAccountant(w.ctx, w.cAdmin, "alma@ledger.example"); domain.ErrorCode(err) != domain.ENotFound {
 			t.Fatalf("lookup of an unknown accountant: %v", err)
 		}
-		res := must(w.app.AssignAccountant(w.ctx, w.cAdmin, w.site.ID, "Alma@Ledger.example", "Alma Ledger"))
+		res := must(t, of(w.app.AssignAccountant(w.ctx, w.cAdmin, w.site.ID, "Alma@Ledger.example", "Alma Ledger")))
 		if !res.Invited || res.Assignment != nil || res.User.Type != domain.TypeAccountant || res.User.State != domain.UserInvited {
 			t.Fatalf("unknown accountant: %+v", res)
 		}
-		if d := must(w.app.Access(w.ctx, app.System, w.site.ID, res.User.ID, "")); d.Allowed {
+		if d := must(t, of(w.app.Access(w.ctx, app.System, w.site.ID, res.User.ID, ""))); d.Allowed {
 			t.Fatal("an invited accountant has no access yet")
 		}
 		invites := w.mailed("alma@ledger.example", domain.NoticeAccountantInvited)
@@ -46,7 +46,7 @@ func TestAccountant_UnknownThenKnown(t *testing.T) {
 		if _, err := w.app.AcceptInvitation(w.ctx, "", w.lastLink("alma@ledger.example", "invitations"), testPassword); err != nil {
 			t.Fatal(err)
 		}
-		d := must(w.app.Access(w.ctx, app.System, w.site.ID, res.User.ID, ""))
+		d := must(t, of(w.app.Access(w.ctx, app.System, w.site.ID, res.User.ID, "")))
 		if !d.Allowed || d.Via != domain.ViaAccountant {
 			t.Fatalf("registered accountant: %+v", d)
 		}
@@ -56,22 +56,22 @@ func TestAccountant_UnknownThenKnown(t *testing.T) {
 		}
 
 		// A second site: the accountant is known now, and assigned at once.
-		site2 := must(w.app.CreateSite(w.ctx, w.op, app.NewSite{CustomerID: w.customer.ID, Name: "acme-test", Edition: domain.EditionStandard}))
-		found := must(w.app.FindAccountant(w.ctx, w.cAdmin, "alma@ledger.example"))
-		res2 := must(w.app.AssignAccountant(w.ctx, w.cAdmin, site2.ID, found.Email, ""))
+		site2 := must(t, of(w.app.CreateSite(w.ctx, w.op, app.NewSite{CustomerID: w.customer.ID, Name: "acme-test", Edition: domain.EditionStandard})))
+		found := must(t, of(w.app.FindAccountant(w.ctx, w.cAdmin, "alma@ledger.example")))
+		res2 := must(t, of(w.app.AssignAccountant(w.ctx, w.cAdmin, site2.ID, found.Email, "")))
 		if res2.Invited || res2.Assignment == nil {
 			t.Fatalf("known accountant: %+v", res2)
 		}
 		// The accountant signs in and checks its own access; it sees no tenant.
 		alma := w.actor(found.ID)
-		if d := must(w.app.Access(w.ctx, alma, site2.ID, found.ID, "")); !d.Allowed {
+		if d := must(t, of(w.app.Access(w.ctx, alma, site2.ID, found.ID, ""))); !d.Allowed {
 			t.Fatalf("own access: %+v", d)
 		}
 		// R-ACCT-2: it sees the sites it is assigned to, and only those,
 		// by list and by id; another site of the same customer is "not
 		// found" (R-ORG-1).
-		other := must(w.app.CreateSite(w.ctx, w.op, app.NewSite{CustomerID: w.customer.ID, Name: "acme-other", Edition: domain.EditionStandard}))
-		l := must(w.app.Sites(w.ctx, alma, domain.SiteFilter{}))
+		other := must(t, of(w.app.CreateSite(w.ctx, w.op, app.NewSite{CustomerID: w.customer.ID, Name: "acme-other", Edition: domain.EditionStandard})))
+		l := must(t, of(w.app.Sites(w.ctx, alma, domain.SiteFilter{})))
 		var names []string
 		for _, s := range l.Items {
 			names = append(names, s.Name)

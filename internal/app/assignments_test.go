@@ -45,9 +45,9 @@ func TestAssignUser_InactiveUserRefused(t *testing.T) {
 		w := newWorld(t, db)
 		invited := w.invite(w.cAdmin, w.customer.ID, "ivy.invited@acme.example", domain.RoleCustomerUser)
 		locked := w.activeUser(w.cAdmin, w.customer.ID, "lou.locked@acme.example", domain.RoleCustomerUser)
-		must(w.app.LockUser(w.ctx, w.cAdmin, locked.ID))
+		must(t, of(w.app.LockUser(w.ctx, w.cAdmin, locked.ID)))
 		deleted := w.activeUser(w.cAdmin, w.customer.ID, "del.deleted@acme.example", domain.RoleCustomerUser)
-		must(w.app.DeleteUser(w.ctx, w.cAdmin, deleted.ID))
+		must(t, of(w.app.DeleteUser(w.ctx, w.cAdmin, deleted.ID)))
 		for _, tc := range []struct {
 			name string
 			user *domain.User
@@ -66,11 +66,11 @@ func TestAssignUser_InactiveUserRefused(t *testing.T) {
 				wantContains(t, "error", err.Error(), "R-ASSIGN-1", tc.user.Email, tc.why)
 			})
 		}
-		if n := len(must(w.app.SiteUsers(w.ctx, w.cAdmin, w.site.ID, domain.Page{})).Items); n != 0 {
+		if n := len(must(t, of(w.app.SiteUsers(w.ctx, w.cAdmin, w.site.ID, domain.Page{}))).Items); n != 0 {
 			t.Errorf("%d users on the site", n)
 		}
 		// Once registered, the invited user can be assigned.
-		must(w.app.AcceptInvitation(w.ctx, "", w.newLink(invited.Email, "invitations", nil), testPassword))
+		must(t, of(w.app.AcceptInvitation(w.ctx, "", w.newLink(invited.Email, "invitations", nil), testPassword)))
 		w.assign(invited.ID, "")
 	})
 }
@@ -84,7 +84,7 @@ func TestAssignUser_NotifiesEachCustomerAdministrator(t *testing.T) {
 		// Neither an invited nor a locked administrator is told.
 		w.invite(w.cAdmin, w.customer.ID, "ian.newadmin@acme.example", domain.RoleCustomerAdmin)
 		lockedAdmin := w.activeUser(w.cAdmin, w.customer.ID, "lee.lockedadmin@acme.example", domain.RoleCustomerAdmin)
-		must(w.app.LockUser(w.ctx, w.cAdmin, lockedAdmin.ID))
+		must(t, of(w.app.LockUser(w.ctx, w.cAdmin, lockedAdmin.ID)))
 
 		_, n0 := counts(t, db)
 		w.assign(w.cUser.ID, "")
@@ -142,18 +142,18 @@ func TestUnassignUser_KeepsUser(t *testing.T) {
 			t.Errorf("user after unassign: %+v", u)
 		}
 		listed := false
-		for _, u := range must(w.app.Users(w.ctx, w.cAdmin, domain.UserFilter{})).Items {
+		for _, u := range must(t, of(w.app.Users(w.ctx, w.cAdmin, domain.UserFilter{}))).Items {
 			listed = listed || u.ID == w.cUser.ID
 		}
 		if !listed {
 			t.Errorf("user left the organisation's list")
 		}
-		for _, su := range must(w.app.SiteUsers(w.ctx, w.cAdmin, w.site.ID, domain.Page{})).Items {
+		for _, su := range must(t, of(w.app.SiteUsers(w.ctx, w.cAdmin, w.site.ID, domain.Page{}))).Items {
 			if su.UserID == w.cUser.ID {
 				t.Errorf("user still on the dashboard")
 			}
 		}
-		if d := must(w.app.Access(w.ctx, w.cAdmin, w.site.ID, w.cUser.ID, "")); d.Allowed {
+		if d := must(t, of(w.app.Access(w.ctx, w.cAdmin, w.site.ID, w.cUser.ID, ""))); d.Allowed {
 			t.Errorf("access after unassign: %+v", d)
 		}
 		err := w.app.UnassignUser(w.ctx, w.cAdmin, w.site.ID, w.cUser.ID)
@@ -164,7 +164,7 @@ func TestUnassignUser_KeepsUser(t *testing.T) {
 			t.Errorf("reassignment reused the old row")
 		}
 		// The company assignment went with the site assignment.
-		d := must(w.app.Access(w.ctx, w.cAdmin, w.site.ID, w.cUser.ID, w.company.ID))
+		d := must(t, of(w.app.Access(w.ctx, w.cAdmin, w.site.ID, w.cUser.ID, w.company.ID)))
 		if d.Allowed {
 			t.Errorf("company access survived unassign: %+v", d)
 		}
@@ -246,7 +246,7 @@ func TestAssignUser_SeveralRolesNeedExplicitRole(t *testing.T) {
 		if as.Role != domain.RoleCustomerUser {
 			t.Errorf("assigned as %s", as.Role)
 		}
-		d := must(w.app.Access(w.ctx, w.cAdmin, w.site.ID, multi.ID, ""))
+		d := must(t, of(w.app.Access(w.ctx, w.cAdmin, w.site.ID, multi.ID, "")))
 		if !d.Allowed || d.Role != domain.RoleCustomerUser {
 			t.Errorf("access %+v", d)
 		}
@@ -291,12 +291,12 @@ func TestAssignCompany_CustomerAdminRefused(t *testing.T) {
 			}
 		})
 		// An administrator on the site reaches no company (R-ROLE-2).
-		d := must(w.app.Access(w.ctx, w.cAdmin, w.site.ID, w.cAdmin2.ID, w.company.ID))
+		d := must(t, of(w.app.Access(w.ctx, w.cAdmin, w.site.ID, w.cAdmin2.ID, w.company.ID)))
 		if d.Allowed {
 			t.Errorf("admin reaches a company: %+v", d)
 		}
 		wantContains(t, "reason", d.Reason, "R-ROLE-2")
-		if d := must(w.app.Access(w.ctx, w.cAdmin, w.site.ID, w.cAdmin2.ID, "")); !d.Allowed {
+		if d := must(t, of(w.app.Access(w.ctx, w.cAdmin, w.site.ID, w.cAdmin2.ID, ""))); !d.Allowed {
 			t.Errorf("admin cannot use its site: %+v", d)
 		}
 		// The operations agent staffs a plain user.

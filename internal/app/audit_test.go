@@ -192,7 +192,7 @@ func TestAudit_EveryChangeRecorded(t *testing.T) {
 				}
 			}
 		}
-		v := must(w.app.VerifyAudit(w.ctx, w.op))
+		v := must(t, of(w.app.VerifyAudit(w.ctx, w.op)))
 		if !v.Intact || v.Entries != auditHead(t, db) {
 			t.Errorf("verdict %+v", v)
 		}
@@ -210,7 +210,7 @@ func (w *world) lastInvitation(email string) string {
 func tamperedWorld(t *testing.T, db *store.DB) *world {
 	w := newWorld(t, db)
 	w.assign(w.cUser.ID, "")
-	v := must(w.app.VerifyAudit(w.ctx, w.op))
+	v := must(t, of(w.app.VerifyAudit(w.ctx, w.op)))
 	if !v.Intact || v.Entries < 12 || v.BrokenAt != 0 {
 		t.Fatalf("fresh log: %+v", v)
 	}
@@ -275,7 +275,7 @@ func TestVerifyAudit_DetectsTampering(t *testing.T) {
 				wantContains(t, "problem", v.Problem, tc.problem)
 				// Later changes do not mend the chain.
 				w.assign(w.cOps.User.ID, "")
-				if v := must(w.app.VerifyAudit(w.ctx, w.op)); v.Intact || v.BrokenAt != tc.brokeAt(last) {
+				if v := must(t, of(w.app.VerifyAudit(w.ctx, w.op))); v.Intact || v.BrokenAt != tc.brokeAt(last) {
 					t.Errorf("after a new entry: %+v", v)
 				}
 			})
@@ -339,11 +339,11 @@ func TestAudit_Filters(t *testing.T) {
 		mid := w.clock.Now()
 		w.assign(w.cOps.User.ID, "")
 		w.assign(w.cUser.ID, "")
-		must(w.app.LockUser(w.ctx, w.cAdmin, w.cUser.ID))
+		must(t, of(w.app.LockUser(w.ctx, w.cAdmin, w.cUser.ID)))
 		w.clock.Add(time.Hour)
-		must(w.app.UnlockUser(w.ctx, w.op, w.cUser.ID))
+		must(t, of(w.app.UnlockUser(w.ctx, w.op, w.cUser.ID)))
 
-		all := must(w.app.Audit(w.ctx, w.op, domain.AuditFilter{}))
+		all := must(t, of(w.app.Audit(w.ctx, w.op, domain.AuditFilter{})))
 		if int64(len(all)) != auditHead(t, db) {
 			t.Fatalf("%d entries listed, %d written", len(all), auditHead(t, db))
 		}
@@ -378,7 +378,7 @@ func TestAudit_Filters(t *testing.T) {
 			{"Limit", domain.AuditFilter{Limit: 5}, func(e *domain.AuditEntry) bool { return e.Seq <= 5 }, 5},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				got := must(w.app.Audit(w.ctx, w.op, tc.f))
+				got := must(t, of(w.app.Audit(w.ctx, w.op, tc.f)))
 				var want []int64
 				for _, e := range all {
 					if tc.match(e) {
@@ -412,7 +412,7 @@ func TestAudit_TenantScope(t *testing.T) {
 		w := newWorld(t, db)
 		t2 := w.secondTenant()
 		w.assign(w.cUser.ID, "")
-		must(w.app.AssignUser(w.ctx, t2.cAdmin, t2.site.ID, t2.cUser.ID, ""))
+		must(t, of(w.app.AssignUser(w.ctx, t2.cAdmin, t2.site.ID, t2.cUser.ID, "")))
 		orgsOf := func(es []*domain.AuditEntry) []string {
 			seen := map[string]bool{}
 			var out []string
@@ -440,7 +440,7 @@ func TestAudit_TenantScope(t *testing.T) {
 			{"Operator", w.op, domain.AuditFilter{}, sortedIDs(w.op.Org.ID, w.partner.ID, w.customer.ID, t2.partner.ID, t2.customer.ID)},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				es := must(w.app.Audit(w.ctx, tc.act, tc.f))
+				es := must(t, of(w.app.Audit(w.ctx, tc.act, tc.f)))
 				if got := orgsOf(es); !slices.Equal(got, tc.orgs) {
 					t.Errorf("entries of orgs %v, want %v", got, tc.orgs)
 				}
@@ -462,7 +462,7 @@ func TestAudit_TenantScope(t *testing.T) {
 		}
 		// The customer's own entries include its assignment and its users.
 		var sawAssign bool
-		for _, e := range must(w.app.Audit(w.ctx, w.cAdmin, domain.AuditFilter{})) {
+		for _, e := range must(t, of(w.app.Audit(w.ctx, w.cAdmin, domain.AuditFilter{}))) {
 			sawAssign = sawAssign || e.Action == "assignment.create"
 		}
 		if !sawAssign {
@@ -485,7 +485,7 @@ func TestOutbox_FailedChangeLeavesNothing(t *testing.T) {
 		w := newWorld(t, db)
 		invited := w.invite(w.cAdmin, w.customer.ID, "ivy.invited@acme.example", domain.RoleCustomerUser)
 		w.assign(w.cOps.User.ID, "")
-		sitesBefore := len(must(w.app.Sites(w.ctx, w.op, domain.SiteFilter{})).Items)
+		sitesBefore := len(must(t, of(w.app.Sites(w.ctx, w.op, domain.SiteFilter{}))).Items)
 		for _, tc := range []struct {
 			name       string
 			do         func() error
@@ -521,10 +521,10 @@ func TestOutbox_FailedChangeLeavesNothing(t *testing.T) {
 				wantCode(t, unchanged(t, db, tc.do), tc.code, tc.rule)
 			})
 		}
-		if n := len(must(w.app.Sites(w.ctx, w.op, domain.SiteFilter{})).Items); n != sitesBefore {
+		if n := len(must(t, of(w.app.Sites(w.ctx, w.op, domain.SiteFilter{}))).Items); n != sitesBefore {
 			t.Errorf("%d sites, want %d: a failed creation left its site", n, sitesBefore)
 		}
-		if v := must(w.app.VerifyAudit(w.ctx, w.op)); !v.Intact {
+		if v := must(t, of(w.app.VerifyAudit(w.ctx, w.op))); !v.Intact {
 			t.Errorf("log after rollbacks: %+v", v)
 		}
 	})
@@ -576,7 +576,7 @@ func TestMailbox_LocalWithoutMailServer(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
 		w.assign(w.cUser.ID, "")
-		all := must(w.app.Mailbox(w.ctx, w.op, domain.NoticeFilter{Page: domain.Page{Limit: domain.MaxPageSize}})).Items
+		all := must(t, of(w.app.Mailbox(w.ctx, w.op, domain.NoticeFilter{Page: domain.Page{Limit: domain.MaxPageSize}}))).Items
 		_, total := counts(t, db)
 		if len(all) != total || total == 0 {
 			t.Fatalf("mailbox lists %d of %d notices", len(all), total)
@@ -587,7 +587,7 @@ func TestMailbox_LocalWithoutMailServer(t *testing.T) {
 			}
 		}
 		kind := domain.NoticeUserAdded
-		added := must(w.app.Mailbox(w.ctx, w.op, domain.NoticeFilter{Kind: &kind, ToEmail: &w.cAdmin2.Email})).Items
+		added := must(t, of(w.app.Mailbox(w.ctx, w.op, domain.NoticeFilter{Kind: &kind, ToEmail: &w.cAdmin2.Email}))).Items
 		if len(added) != 1 || added[0].ToUserID != w.cAdmin2.ID {
 			t.Fatalf("filtered mailbox %+v", added)
 		}
@@ -607,8 +607,8 @@ func TestMailbox_LocalWithoutMailServer(t *testing.T) {
 			})
 		}
 		t.Run("Paged", func(t *testing.T) {
-			p1 := must(w.app.Mailbox(w.ctx, w.op, domain.NoticeFilter{Page: domain.Page{Limit: 3}}))
-			p2 := must(w.app.Mailbox(w.ctx, w.op, domain.NoticeFilter{Page: domain.Page{Limit: 3, Cursor: p1.NextCursor}}))
+			p1 := must(t, of(w.app.Mailbox(w.ctx, w.op, domain.NoticeFilter{Page: domain.Page{Limit: 3}})))
+			p2 := must(t, of(w.app.Mailbox(w.ctx, w.op, domain.NoticeFilter{Page: domain.Page{Limit: 3, Cursor: p1.NextCursor}})))
 			if len(p1.Items) != 3 || p1.NextCursor == "" || len(p2.Items) == 0 || p2.Items[0].ID <= p1.Items[2].ID {
 				t.Errorf("pages %d then %d", len(p1.Items), len(p2.Items))
 			}
@@ -634,7 +634,7 @@ func TestMailbox_PendingWithMailServer(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ns := must(a.Mailbox(t.Context(), app.System, domain.NoticeFilter{ToEmail: &usr.Email})).Items
+		ns := must(t, of(a.Mailbox(t.Context(), app.System, domain.NoticeFilter{ToEmail: &usr.Email}))).Items
 		if len(ns) != 1 || ns[0].State != domain.NoticePending || ns[0].Kind != domain.NoticeInvitation {
 			t.Fatalf("notices %+v", ns)
 		}

@@ -22,7 +22,7 @@ func BenchmarkAccess(b *testing.B) {
 				db := storetest.Open(b, d)
 				w := newWorld(b, db)
 				ctx := context.Background()
-				must(w.app.AssignUser(ctx, w.cAdmin, w.site.ID, w.cUser.ID, ""))
+				must(b, of(w.app.AssignUser(ctx, w.cAdmin, w.site.ID, w.cUser.ID, "")))
 				seedAssignments(b, db, w, extra)
 				b.Run("baseline_select1", func(b *testing.B) {
 					for b.Loop() {

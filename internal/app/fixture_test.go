@@ -81,28 +81,40 @@ func newWorld(t testing.TB, db *store.DB) *world {
 	w.register(link)
 	w.op = w.actor(opUser.ID)
 
-	w.partner = must(a.CreateOrg(w.ctx, w.op, app.NewOrg{Kind: domain.OrgPartner, Name: "Northwind Partners"}))
+	w.partner = must(t, of(a.CreateOrg(w.ctx, w.op, app.NewOrg{Kind: domain.OrgPartner, Name: "Northwind Partners"})))
 	w.pAdmin = w.actor(w.activeUser(w.op, w.partner.ID, "paula.padmin@northwind.example", domain.RolePartnerAdmin).ID)
 	w.pAgent = w.activeUser(w.op, w.partner.ID, "sam.agent@northwind.example", domain.RolePartnerAgent)
 
-	w.customer = must(a.CreateOrg(w.ctx, w.op, app.NewOrg{Kind: domain.OrgCustomer, Name: "Acme", PartnerID: w.partner.ID}))
+	w.customer = must(t, of(a.CreateOrg(w.ctx, w.op, app.NewOrg{Kind: domain.OrgCustomer, Name: "Acme", PartnerID: w.partner.ID})))
 	w.cAdmin = w.actor(w.activeUser(w.op, w.customer.ID, "carol.admin@acme.example", domain.RoleCustomerAdmin).ID)
 	w.cAdmin2 = w.activeUser(w.op, w.customer.ID, "dan.admin@acme.example", domain.RoleCustomerAdmin)
 	w.cOps = w.actor(w.activeUser(w.cAdmin, w.customer.ID, "oscar.ops@acme.example", domain.RoleCustomerOps).ID)
 	w.cUser = w.activeUser(w.cAdmin, w.customer.ID, "uma.user@acme.example", domain.RoleCustomerUser)
 
-	w.site = must(a.CreateSite(w.ctx, w.op, app.NewSite{CustomerID: w.customer.ID, Name: "acme-prod",
-		Edition: domain.EditionStandard, Company: "Acme Ltd"}))
-	cos := must(a.Companies(w.ctx, w.op, w.site.ID, domain.Page{}))
+	w.site = must(t, of(a.CreateSite(w.ctx, w.op, app.NewSite{CustomerID: w.customer.ID, Name: "acme-prod",
+		Edition: domain.EditionStandard, Company: "Acme Ltd"})))
+	cos := must(t, of(a.Companies(w.ctx, w.op, w.site.ID, domain.Page{})))
 	w.company = cos.Items[0]
 	return w
 }
 
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
+// result is what a call returned, packed by of for must.
+type result[T any] struct {
+	v   T
+	err error
+}
+
+// of packs the value and the error a call returns, so that must can take
+// them after the test: must(t, of(f())).
+func of[T any](v T, err error) result[T] { return result[T]{v, err} }
+
+// must returns the value of r; when r holds an error it fails the test.
+func must[T any](tb testing.TB, r result[T]) T {
+	tb.Helper()
+	if r.err != nil {
+		tb.Fatal(r.err)
 	}
-	return v
+	return r.v
 }
 
 var linkRE = regexp.MustCompile(`/(invitations|email-changes)/([A-Za-z0-9_-]+)`)
@@ -110,7 +122,7 @@ var linkRE = regexp.MustCompile(`/(invitations|email-changes)/([A-Za-z0-9_-]+)`)
 // lastLink returns the token of the newest link of the given kind mailed to email.
 func (w *world) lastLink(email, kind string) string {
 	w.t.Helper()
-	ns := must(w.app.Mailbox(w.ctx, app.System, domain.NoticeFilter{ToEmail: &email, Page: domain.Page{Limit: 200}}))
+	ns := must(w.t, of(w.app.Mailbox(w.ctx, app.System, domain.NoticeFilter{ToEmail: &email, Page: domain.Page{Limit: 200}})))
 	for i := len(ns.Items) - 1; i >= 0; i-- {
 		if m := linkRE.FindStringSubmatch(ns.Items[i].Body); m != nil && m[1] == kind {
 			return m[2]
@@ -145,18 +157,18 @@ func (w *world) activeUser(by app.Actor, orgID, email string, roles ...domain.Ro
 	if _, err := w.app.AcceptInvitation(w.ctx, "127.0.0.1", w.lastLink(email, "invitations"), testPassword); err != nil {
 		w.t.Fatalf("register %s: %v", email, err)
 	}
-	return must(w.app.User(w.ctx, app.System, u.ID))
+	return must(w.t, of(w.app.User(w.ctx, app.System, u.ID)))
 }
 
 // actor signs in as the user with id, through an API token.
 func (w *world) actor(id string) app.Actor {
 	w.t.Helper()
-	u := must(w.app.User(w.ctx, app.System, id))
+	u := must(w.t, of(w.app.User(w.ctx, app.System, id)))
 	secret, _, err := w.app.IssueToken(w.ctx, "127.0.0.1", u.Email, testPassword, "test")
 	if err != nil {
 		w.t.Fatalf("token for %s: %v", u.Email, err)
 	}
-	return must(w.app.Authenticate(w.ctx, secret, "127.0.0.1"))
+	return must(w.t, of(w.app.Authenticate(w.ctx, secret, "127.0.0.1")))
 }
 
 func nameOf(email string) string {

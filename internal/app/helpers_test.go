@@ -29,18 +29,18 @@ func (w *world) secondTenant() *tenant {
 	w.t.Helper()
 	a := w.app
 	t2 := &tenant{}
-	t2.partner = must(a.CreateOrg(w.ctx, w.op, app.NewOrg{Kind: domain.OrgPartner, Name: "Fabrikam"}))
+	t2.partner = must(w.t, of(a.CreateOrg(w.ctx, w.op, app.NewOrg{Kind: domain.OrgPartner, Name: "Fabrikam"})))
 	t2.pAdmin = w.actor(w.activeUser(w.op, t2.partner.ID, "fay.padmin@fabrikam.example", domain.RolePartnerAdmin).ID)
-	t2.customer = must(a.CreateOrg(w.ctx, w.op, app.NewOrg{Kind: domain.OrgCustomer, Name: "Contoso", PartnerID: t2.partner.ID}))
+	t2.customer = must(w.t, of(a.CreateOrg(w.ctx, w.op, app.NewOrg{Kind: domain.OrgCustomer, Name: "Contoso", PartnerID: t2.partner.ID})))
 	t2.cAdmin = w.actor(w.activeUser(w.op, t2.customer.ID, "cody.admin@contoso.example", domain.RoleCustomerAdmin).ID)
 	w.activeUser(w.op, t2.customer.ID, "cleo.admin@contoso.example", domain.RoleCustomerAdmin)
 	t2.cUser = w.activeUser(t2.cAdmin, t2.customer.ID, "cy.user@contoso.example", domain.RoleCustomerUser)
-	t2.site = must(a.CreateSite(w.ctx, w.op, app.NewSite{CustomerID: t2.customer.ID, Name: "contoso-prod",
-		Edition: domain.EditionStandard, Company: "Contoso GmbH"}))
-	t2.company = must(a.Companies(w.ctx, w.op, t2.site.ID, domain.Page{})).Items[0]
+	t2.site = must(w.t, of(a.CreateSite(w.ctx, w.op, app.NewSite{CustomerID: t2.customer.ID, Name: "contoso-prod",
+		Edition: domain.EditionStandard, Company: "Contoso GmbH"})))
+	t2.company = must(w.t, of(a.Companies(w.ctx, w.op, t2.site.ID, domain.Page{}))).Items[0]
 	// The reloaded orgs carry their main contacts.
-	t2.partner = must(a.Org(w.ctx, w.op, t2.partner.ID))
-	t2.customer = must(a.Org(w.ctx, w.op, t2.customer.ID))
+	t2.partner = must(w.t, of(a.Org(w.ctx, w.op, t2.partner.ID)))
+	t2.customer = must(w.t, of(a.Org(w.ctx, w.op, t2.customer.ID)))
 	return t2
 }
 
@@ -51,25 +51,25 @@ func (w *world) mail(email, kind string) []*domain.Notice {
 	if kind != "" {
 		f.Kind = &kind
 	}
-	return must(w.app.Mailbox(w.ctx, w.op, f)).Items
+	return must(w.t, of(w.app.Mailbox(w.ctx, w.op, f))).Items
 }
 
 // mailOfKind returns every notice of one kind, oldest first.
 func (w *world) mailOfKind(kind string) []*domain.Notice {
 	w.t.Helper()
-	return must(w.app.Mailbox(w.ctx, w.op, domain.NoticeFilter{Kind: &kind, Page: domain.Page{Limit: domain.MaxPageSize}})).Items
+	return must(w.t, of(w.app.Mailbox(w.ctx, w.op, domain.NoticeFilter{Kind: &kind, Page: domain.Page{Limit: domain.MaxPageSize}}))).Items
 }
 
 // user reloads a user as the system sees it.
 func (w *world) user(id string) *domain.User {
 	w.t.Helper()
-	return must(w.app.User(w.ctx, app.System, id))
+	return must(w.t, of(w.app.User(w.ctx, app.System, id)))
 }
 
 // org reloads an organisation as the system sees it.
 func (w *world) org(id string) *domain.Org {
 	w.t.Helper()
-	return must(w.app.Org(w.ctx, app.System, id))
+	return must(w.t, of(w.app.Org(w.ctx, app.System, id)))
 }
 
 // assign assigns a user to the world's site through the first customer
@@ -96,7 +96,7 @@ func auditHead(t testing.TB, db *store.DB) int64 {
 // auditAfter returns the activity-log entries written after seq.
 func (w *world) auditAfter(seq int64) []*domain.AuditEntry {
 	w.t.Helper()
-	return must(w.app.Audit(w.ctx, app.System, domain.AuditFilter{AfterSeq: seq}))
+	return must(w.t, of(w.app.Audit(w.ctx, app.System, domain.AuditFilter{AfterSeq: seq})))
 }
 
 // actions lists the actions of entries, in order.

@@ -111,7 +111,7 @@ func TestOIDCState(t *testing.T) {
 		a := w.app
 		_, _, _, _, err := a.StartOIDC(w.ctx, w.customer.ID)
 		wantCode(t, err, domain.ENotFound, "")
-		must(a.SetOIDCProvider(w.ctx, w.cAdmin, w.customer.ID, acmeProvider()))
+		must(t, of(a.SetOIDCProvider(w.ctx, w.cAdmin, w.customer.ID, acmeProvider())))
 
 		state, nonce, verifier, _, err := a.StartOIDC(w.ctx, w.customer.ID)
 		if err != nil || state == "" || nonce == "" || len(verifier) < 43 {
@@ -150,7 +150,7 @@ func TestOIDCSignIn(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
 		a, cust := w.app, w.customer.ID
-		must(a.SetOIDCProvider(w.ctx, w.cAdmin, cust, acmeProvider()))
+		must(t, of(a.SetOIDCProvider(w.ctx, w.cAdmin, cust, acmeProvider())))
 		ivy := w.invite(w.cAdmin, cust, "ivy.invited@acme.example", domain.RoleCustomerUser)
 
 		t.Run("OK", func(t *testing.T) {
@@ -186,7 +186,7 @@ func TestOIDCSignIn(t *testing.T) {
 		})
 
 		locked := w.activeUser(w.cAdmin, cust, "lou.locked@acme.example", domain.RoleCustomerUser)
-		must(a.LockUser(w.ctx, w.cAdmin, locked.ID))
+		must(t, of(a.LockUser(w.ctx, w.cAdmin, locked.ID)))
 		late := w.invite(w.cAdmin, cust, "lee.late@acme.example", domain.RoleCustomerUser)
 		t2 := w.secondTenant()
 		w.invite(t2.cAdmin, t2.customer.ID, "cass@acme.example", domain.RoleCustomerUser) // another tenant's user at the domain

@@ -164,7 +164,7 @@ func TestTenancy_OtherTenantsAnswerNotFound(t *testing.T) {
 		if u := w.user(w.cUser.ID); u.State != domain.UserActive || u.Name != w.cUser.Name {
 			t.Errorf("user changed: %+v", u)
 		}
-		if s := must(w.app.Site(w.ctx, w.op, w.site.ID)); s.State != domain.SiteReady {
+		if s := must(t, of(w.app.Site(w.ctx, w.op, w.site.ID))); s.State != domain.SiteReady {
 			t.Errorf("site changed: %+v", s)
 		}
 	})
@@ -199,11 +199,11 @@ func TestTenancy_Lists(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
 		t2 := w.secondTenant()
-		direct := must(w.app.CreateOrg(w.ctx, w.op, app.NewOrg{Kind: domain.OrgCustomer, Name: "Direct"}))
+		direct := must(t, of(w.app.CreateOrg(w.ctx, w.op, app.NewOrg{Kind: domain.OrgCustomer, Name: "Direct"})))
 		orgIDs := func(act app.Actor, f domain.OrgFilter) []string {
 			t.Helper()
 			var ids []string
-			for _, o := range must(w.app.Orgs(w.ctx, act, f)).Items {
+			for _, o := range must(t, of(w.app.Orgs(w.ctx, act, f))).Items {
 				ids = append(ids, o.ID)
 			}
 			slices.Sort(ids)
@@ -212,7 +212,7 @@ func TestTenancy_Lists(t *testing.T) {
 		siteIDs := func(act app.Actor) []string {
 			t.Helper()
 			var ids []string
-			for _, s := range must(w.app.Sites(w.ctx, act, domain.SiteFilter{})).Items {
+			for _, s := range must(t, of(w.app.Sites(w.ctx, act, domain.SiteFilter{}))).Items {
 				ids = append(ids, s.ID)
 			}
 			slices.Sort(ids)
@@ -291,7 +291,7 @@ func TestMainContact_SetOnFirstUser(t *testing.T) {
 				t.Errorf("%s main contact = %q, want its first user %s", name, got, c.first)
 			}
 		}
-		o := must(w.app.CreateOrg(w.ctx, w.op, app.NewOrg{Kind: domain.OrgCustomer, Name: "Initech"}))
+		o := must(t, of(w.app.CreateOrg(w.ctx, w.op, app.NewOrg{Kind: domain.OrgCustomer, Name: "Initech"})))
 		if o.MainContactID != "" {
 			t.Fatalf("new org has contact %q", o.MainContactID)
 		}
@@ -316,7 +316,7 @@ func TestMainContact_MustBeOwnUser(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
 		gone := w.activeUser(w.cAdmin, w.customer.ID, "gone.soon@acme.example", domain.RoleCustomerUser)
-		must(w.app.DeleteUser(w.ctx, w.cAdmin, gone.ID))
+		must(t, of(w.app.DeleteUser(w.ctx, w.cAdmin, gone.ID)))
 		for name, id := range map[string]string{
 			"OtherOrgsUser": w.pAgent.ID, "DeletedUser": gone.ID, "Unknown": "usr_nope", "OperatorUser": w.op.User.ID,
 		} {
@@ -360,7 +360,7 @@ func TestMainContact_ReassignedWhenContactDeleted(t *testing.T) {
 		}
 		cAdmin2 := w.actor(w.cAdmin2.ID)
 		seq := auditHead(t, db)
-		must(w.app.DeleteUser(w.ctx, cAdmin2, w.cAdmin.User.ID))
+		must(t, of(w.app.DeleteUser(w.ctx, cAdmin2, w.cAdmin.User.ID)))
 		if got := w.org(w.customer.ID).MainContactID; got != w.cAdmin2.ID {
 			t.Errorf("main contact = %q, want the remaining administrator %s", got, w.cAdmin2.ID)
 		}
@@ -375,7 +375,7 @@ func TestMainContact_ReassignedWhenContactDeleted(t *testing.T) {
 		}
 		wantContains(t, "after", string(orgUpdate.After), w.cAdmin2.ID)
 		// Deleting someone who is not the contact leaves it alone.
-		must(w.app.DeleteUser(w.ctx, cAdmin2, w.cUser.ID))
+		must(t, of(w.app.DeleteUser(w.ctx, cAdmin2, w.cUser.ID)))
 		if got := w.org(w.customer.ID).MainContactID; got != w.cAdmin2.ID {
 			t.Errorf("main contact = %q after deleting a plain user", got)
 		}
@@ -390,7 +390,7 @@ func TestUpdateOrg_WhoMayChangeWhat(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
 		yes := true
-		direct := must(w.app.CreateOrg(w.ctx, w.op, app.NewOrg{Kind: domain.OrgCustomer, Name: "Direct"}))
+		direct := must(t, of(w.app.CreateOrg(w.ctx, w.op, app.NewOrg{Kind: domain.OrgCustomer, Name: "Direct"})))
 		refused := []struct {
 			name       string
 			act        app.Actor
@@ -455,7 +455,7 @@ func TestUserOrg_FixedAtCreation(t *testing.T) {
 			}
 		}
 		// The user still lists under its own organisation only.
-		list := must(w.app.Users(w.ctx, w.op, domain.UserFilter{OrgID: &w.partner.ID}))
+		list := must(t, of(w.app.Users(w.ctx, w.op, domain.UserFilter{OrgID: &w.partner.ID})))
 		for _, x := range list.Items {
 			if x.ID == w.cUser.ID {
 				t.Errorf("user listed under the partner")
@@ -473,9 +473,9 @@ func TestLists_SystemSeesEverything(t *testing.T) {
 		t2 := w.secondTenant()
 		count := func(act app.Actor) (orgs, users, sites int) {
 			t.Helper()
-			orgs = len(must(w.app.Orgs(w.ctx, act, domain.OrgFilter{Page: domain.Page{Limit: domain.MaxPageSize}})).Items)
-			users = len(must(w.app.Users(w.ctx, act, domain.UserFilter{Page: domain.Page{Limit: domain.MaxPageSize}})).Items)
-			sites = len(must(w.app.Sites(w.ctx, act, domain.SiteFilter{Page: domain.Page{Limit: domain.MaxPageSize}})).Items)
+			orgs = len(must(t, of(w.app.Orgs(w.ctx, act, domain.OrgFilter{Page: domain.Page{Limit: domain.MaxPageSize}}))).Items)
+			users = len(must(t, of(w.app.Users(w.ctx, act, domain.UserFilter{Page: domain.Page{Limit: domain.MaxPageSize}}))).Items)
+			sites = len(must(t, of(w.app.Sites(w.ctx, act, domain.SiteFilter{Page: domain.Page{Limit: domain.MaxPageSize}}))).Items)
 			return
 		}
 		o1, u1, s1 := count(w.op)
@@ -500,7 +500,7 @@ func TestSetPartner_CustomerChoosesItsPartner(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
 		t2 := w.secondTenant()
-		direct := must(w.app.CreateOrg(w.ctx, w.op, app.NewOrg{Kind: domain.OrgCustomer, Name: "Direct"}))
+		direct := must(t, of(w.app.CreateOrg(w.ctx, w.op, app.NewOrg{Kind: domain.OrgCustomer, Name: "Direct"})))
 		for _, tc := range []struct {
 			name, customer, partner string
 			act                     app.Actor
@@ -539,7 +539,7 @@ func TestSetPartner_CustomerChoosesItsPartner(t *testing.T) {
 		// The new partner drops the link; the customer is then directly
 		// supported and no partner sees it.
 		yes := true
-		must(w.app.UpdateOrg(w.ctx, w.op, w.customer.ID, domain.OrgUpdate{Demo: &yes}))
+		must(t, of(w.app.UpdateOrg(w.ctx, w.op, w.customer.ID, domain.OrgUpdate{Demo: &yes})))
 		c, err = w.app.SetPartner(w.ctx, t2.pAdmin, w.customer.ID, "")
 		if err != nil || c.PartnerID != "" || c.Demo {
 			t.Fatalf("unlink: %+v %v", c, err)

@@ -17,7 +17,7 @@ var accessLinkRE = regexp.MustCompile(`/access/([A-Za-z0-9_-]+)\?action=(approve
 // mailed returns the notices of kind sent to email, oldest first.
 func (w *world) mailed(email, kind string) []*domain.Notice {
 	w.t.Helper()
-	ns := must(w.app.Mailbox(w.ctx, app.System, domain.NoticeFilter{ToEmail: &email, Kind: &kind, Page: domain.Page{Limit: 200}}))
+	ns := must(w.t, of(w.app.Mailbox(w.ctx, app.System, domain.NoticeFilter{ToEmail: &email, Kind: &kind, Page: domain.Page{Limit: 200}})))
 	return ns.Items
 }
 
@@ -35,7 +35,7 @@ func accessLinkIn(t testing.TB, n *domain.Notice, action string) string {
 
 func (w *world) allowed(userID string) bool {
 	w.t.Helper()
-	return must(w.app.Access(w.ctx, app.System, w.site.ID, userID, "")).Allowed
+	return must(w.t, of(w.app.Access(w.ctx, app.System, w.site.ID, userID, ""))).Allowed
 }
 
 // TestPartnerAccess_StandardFlow: request → email with link → approve →
@@ -79,17 +79,17 @@ func TestPartnerAccess_StandardFlow(t *testing.T) {
 			len(w.mailed(w.cAdmin.User.Email, domain.NoticeAccessApproved)) != 1 {
 			t.Fatal("R-PARTNER-2: granted and confirmation notices")
 		}
-		d := must(w.app.Access(w.ctx, app.System, w.site.ID, w.pAgent.ID, ""))
+		d := must(t, of(w.app.Access(w.ctx, app.System, w.site.ID, w.pAgent.ID, "")))
 		if want := w.clock.Now().Add(7 * 24 * time.Hour); !d.ExpiresAt.Equal(want) || d.Via != domain.ViaPartner {
 			t.Fatalf("access runs 7 days from approval: %+v, want %v", d, want)
 		}
 
 		// A day before the end: the reminder with a one-step extend link.
 		w.clock.Add(6*24*time.Hour + time.Minute)
-		if r := must(w.app.Sweep(w.ctx)); r.Reminders != 1 || r.Expired != 0 {
+		if r := must(t, of(w.app.Sweep(w.ctx))); r.Reminders != 1 || r.Expired != 0 {
 			t.Fatalf("sweep: %+v", r)
 		}
-		if r := must(w.app.Sweep(w.ctx)); r.Reminders != 0 {
+		if r := must(t, of(w.app.Sweep(w.ctx))); r.Reminders != 0 {
 			t.Fatalf("second sweep reminds again: %+v", r)
 		}
 		rem := w.mailed(w.pAgent.Email, domain.NoticeAccessReminder)
@@ -102,10 +102,10 @@ func TestPartnerAccess_StandardFlow(t *testing.T) {
 		if w.allowed(w.pAgent.ID) {
 			t.Fatal("expired access must be refused before the sweep runs")
 		}
-		if su := must(w.app.SiteUsers(w.ctx, w.cAdmin, w.site.ID, domain.Page{})); len(su.Items) != 0 {
+		if su := must(t, of(w.app.SiteUsers(w.ctx, w.cAdmin, w.site.ID, domain.Page{}))); len(su.Items) != 0 {
 			t.Fatalf("dashboard lists expired access: %v", su.Items)
 		}
-		if r := must(w.app.Sweep(w.ctx)); r.Expired != 1 {
+		if r := must(t, of(w.app.Sweep(w.ctx))); r.Expired != 1 {
 			t.Fatalf("sweep: %+v", r)
 		}
 		for _, email := range []string{w.pAgent.Email, w.cAdmin.User.Email, w.cAdmin2.Email} {
@@ -113,7 +113,7 @@ func TestPartnerAccess_StandardFlow(t *testing.T) {
 				t.Fatalf("R-PARTNER-2: %s not told of the expiry", email)
 			}
 		}
-		if r := must(w.app.Sweep(w.ctx)); r.Expired != 0 {
+		if r := must(t, of(w.app.Sweep(w.ctx))); r.Expired != 0 {
 			t.Fatalf("expiry ran twice: %+v", r)
 		}
 	})
@@ -124,7 +124,7 @@ func TestPartnerAccess_StandardFlow(t *testing.T) {
 func TestPartnerAccess_Professional(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
-		pro := must(w.app.CreateSite(w.ctx, w.pAdmin, app.NewSite{CustomerID: w.customer.ID, Name: "acme-pro", Edition: domain.EditionProfessional}))
+		pro := must(t, of(w.app.CreateSite(w.ctx, w.pAdmin, app.NewSite{CustomerID: w.customer.ID, Name: "acme-pro", Edition: domain.EditionProfessional})))
 		res, err := w.app.RequestAccess(w.ctx, w.pAdmin, pro.ID, w.pAgent.ID, "")
 		if err != nil || res.Assignment == nil || !res.Assignment.ExpiresAt.IsZero() {
 			t.Fatalf("professional: %+v %v", res, err)
@@ -133,7 +133,7 @@ func TestPartnerAccess_Professional(t *testing.T) {
 			t.Fatal("the customer's administrators are told")
 		}
 		w.clock.Add(400 * 24 * time.Hour)
-		if d := must(w.app.Access(w.ctx, app.System, pro.ID, w.pAgent.ID, "")); !d.Allowed {
+		if d := must(t, of(w.app.Access(w.ctx, app.System, pro.ID, w.pAgent.ID, ""))); !d.Allowed {
 			t.Fatalf("professional access does not expire: %+v", d)
 		}
 	})
@@ -147,7 +147,7 @@ func TestPartnerAccess_EndEarly(t *testing.T) {
 		agent := w.actor(w.pAgent.ID)
 		request := func() *domain.AccessRequest {
 			t.Helper()
-			return must(w.app.RequestAccess(w.ctx, agent, w.site.ID, w.pAgent.ID, "")).Request
+			return must(t, of(w.app.RequestAccess(w.ctx, agent, w.site.ID, w.pAgent.ID, ""))).Request
 		}
 
 		t.Run("Deny", func(t *testing.T) {
@@ -163,7 +163,7 @@ func TestPartnerAccess_EndEarly(t *testing.T) {
 		})
 		t.Run("Revoke", func(t *testing.T) {
 			req := request()
-			must(w.app.ApproveRequest(w.ctx, w.cAdmin, req.ID, 0))
+			must(t, of(w.app.ApproveRequest(w.ctx, w.cAdmin, req.ID, 0)))
 			if err := w.app.RevokeAccess(w.ctx, w.cAdmin, w.site.ID, w.pAgent.ID); err != nil {
 				t.Fatal(err)
 			}
@@ -173,7 +173,7 @@ func TestPartnerAccess_EndEarly(t *testing.T) {
 		})
 		t.Run("Unassign", func(t *testing.T) {
 			req := request()
-			must(w.app.ApproveRequest(w.ctx, w.cAdmin, req.ID, 0))
+			must(t, of(w.app.ApproveRequest(w.ctx, w.cAdmin, req.ID, 0)))
 			if err := w.app.UnassignPartner(w.ctx, w.pAdmin, w.site.ID, w.pAgent.ID); err != nil {
 				t.Fatal(err)
 			}
@@ -188,17 +188,17 @@ func TestPartnerAccess_EndEarly(t *testing.T) {
 			wantCode(t, err, domain.ERule, "R-PARTNER-4")
 			// Lists honour the expiry before any sweep runs.
 			pending := domain.RequestPending
-			if l := must(w.app.AccessRequests(w.ctx, w.cAdmin, domain.AccessRequestFilter{State: &pending})); len(l.Items) != 0 {
+			if l := must(t, of(w.app.AccessRequests(w.ctx, w.cAdmin, domain.AccessRequestFilter{State: &pending}))); len(l.Items) != 0 {
 				t.Fatalf("a lapsed request is listed as pending: %+v", l.Items)
 			}
-			if r := must(w.app.Sweep(w.ctx)); r.Lapsed != 1 {
+			if r := must(t, of(w.app.Sweep(w.ctx))); r.Lapsed != 1 {
 				t.Fatalf("sweep: %+v", r)
 			}
 			if len(w.mailed(w.pAgent.Email, domain.NoticeRequestExpired)) != 1 {
 				t.Fatal("the partner is told nobody answered")
 			}
 			expired := domain.RequestExpired
-			l := must(w.app.AccessRequests(w.ctx, w.cAdmin, domain.AccessRequestFilter{State: &expired}))
+			l := must(t, of(w.app.AccessRequests(w.ctx, w.cAdmin, domain.AccessRequestFilter{State: &expired})))
 			if len(l.Items) != 1 || l.Items[0].ID != req.ID {
 				t.Fatalf("expired requests: %+v", l.Items)
 			}
@@ -211,13 +211,13 @@ func TestPartnerAccess_EndEarly(t *testing.T) {
 func TestPartnerAccess_ShorterAndExtend(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
-		req := must(w.app.RequestAccess(w.ctx, w.pAdmin, w.site.ID, w.pAgent.ID, "")).Request
+		req := must(t, of(w.app.RequestAccess(w.ctx, w.pAdmin, w.site.ID, w.pAgent.ID, ""))).Request
 		_, err := w.app.ApproveRequest(w.ctx, w.cAdmin, req.ID, 8*24*time.Hour)
 		wantCode(t, err, domain.EInvalid, "R-PLUS-1")
-		must(w.app.ApproveRequest(w.ctx, w.cAdmin, req.ID, 2*24*time.Hour))
+		must(t, of(w.app.ApproveRequest(w.ctx, w.cAdmin, req.ID, 2*24*time.Hour)))
 		end := w.clock.Now().Add(48 * time.Hour)
 		w.clock.Add(36 * time.Hour)
-		must(w.app.Sweep(w.ctx))
+		must(t, of(w.app.Sweep(w.ctx)))
 		rem := w.mailed(w.pAgent.Email, domain.NoticeAccessReminder)
 		if len(rem) != 1 {
 			t.Fatalf("reminders: %d", len(rem))
@@ -233,7 +233,7 @@ func TestPartnerAccess_ShorterAndExtend(t *testing.T) {
 		if _, err := w.app.UseLink(w.ctx, "", accessLinkIn(t, ext[1], "approve")); err != nil {
 			t.Fatal(err)
 		}
-		d := must(w.app.Access(w.ctx, app.System, w.site.ID, w.pAgent.ID, ""))
+		d := must(t, of(w.app.Access(w.ctx, app.System, w.site.ID, w.pAgent.ID, "")))
 		if want := w.clock.Now().Add(7 * 24 * time.Hour); !d.ExpiresAt.Equal(want) || d.ExpiresAt.Equal(end) {
 			t.Fatalf("extended to %v, want %v", d.ExpiresAt, want)
 		}
@@ -246,12 +246,12 @@ func TestPartnerAccess_ShorterAndExtend(t *testing.T) {
 func TestPartnerAccess_OnlyLinkedPartner(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
-		other := must(w.app.CreateOrg(w.ctx, w.op, app.NewOrg{Kind: domain.OrgPartner, Name: "Elsewhere"}))
+		other := must(t, of(w.app.CreateOrg(w.ctx, w.op, app.NewOrg{Kind: domain.OrgPartner, Name: "Elsewhere"})))
 		oAdmin := w.actor(w.activeUser(w.op, other.ID, "ola@elsewhere.example", domain.RolePartnerAdmin).ID)
 		_, err := w.app.RequestAccess(w.ctx, oAdmin, w.site.ID, oAdmin.User.ID, "")
 		wantCode(t, err, domain.ENotFound, "R-PARTNER-6")
 		// Unlinking the customer takes the partner's view away too.
-		must(w.app.SetPartner(w.ctx, w.cAdmin, w.customer.ID, ""))
+		must(t, of(w.app.SetPartner(w.ctx, w.cAdmin, w.customer.ID, "")))
 		_, err = w.app.RequestAccess(w.ctx, w.pAdmin, w.site.ID, w.pAgent.ID, "")
 		wantCode(t, err, domain.ENotFound, "R-PARTNER-6")
 		_, err = w.app.AssignUser(w.ctx, w.cAdmin, w.site.ID, w.pAgent.ID, "")
@@ -265,11 +265,11 @@ func TestPartnerAccess_OnlyLinkedPartner(t *testing.T) {
 func TestPartnerAccess_EndsWhenUnlinked(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
-		req := must(w.app.RequestAccess(w.ctx, w.pAdmin, w.site.ID, w.pAgent.ID, "")).Request
-		must(w.app.ApproveRequest(w.ctx, w.cAdmin, req.ID, 0))
-		second := must(w.app.CreateSite(w.ctx, w.op, app.NewSite{CustomerID: w.customer.ID, Name: "acme-test", Edition: domain.EditionStandard}))
-		waiting := must(w.app.RequestAccess(w.ctx, w.pAdmin, second.ID, w.pAgent.ID, "")).Request
-		must(w.app.SetPartner(w.ctx, w.cAdmin, w.customer.ID, ""))
+		req := must(t, of(w.app.RequestAccess(w.ctx, w.pAdmin, w.site.ID, w.pAgent.ID, ""))).Request
+		must(t, of(w.app.ApproveRequest(w.ctx, w.cAdmin, req.ID, 0)))
+		second := must(t, of(w.app.CreateSite(w.ctx, w.op, app.NewSite{CustomerID: w.customer.ID, Name: "acme-test", Edition: domain.EditionStandard})))
+		waiting := must(t, of(w.app.RequestAccess(w.ctx, w.pAdmin, second.ID, w.pAgent.ID, ""))).Request
+		must(t, of(w.app.SetPartner(w.ctx, w.cAdmin, w.customer.ID, "")))
 		if w.allowed(w.pAgent.ID) {
 			t.Fatal("an unlinked partner keeps no access")
 		}
@@ -277,7 +277,7 @@ func TestPartnerAccess_EndsWhenUnlinked(t *testing.T) {
 			t.Fatal("the partner user is told")
 		}
 		withdrawn := domain.RequestWithdrawn
-		l := must(w.app.AccessRequests(w.ctx, w.cAdmin, domain.AccessRequestFilter{State: &withdrawn}))
+		l := must(t, of(w.app.AccessRequests(w.ctx, w.cAdmin, domain.AccessRequestFilter{State: &withdrawn})))
 		if len(l.Items) != 1 || l.Items[0].ID != waiting.ID {
 			t.Fatalf("waiting requests are withdrawn: %+v", l.Items)
 		}

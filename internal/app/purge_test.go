@@ -16,26 +16,26 @@ import (
 func TestSweep_PurgesSiteAfterStasis(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
-		must(w.app.AssignUser(w.ctx, w.cAdmin, w.site.ID, w.cUser.ID, ""))
-		kept := must(w.app.CreateSite(w.ctx, w.op, app.NewSite{CustomerID: w.customer.ID, Name: "acme-kept", Edition: domain.EditionStandard}))
-		must(w.app.CancelSite(w.ctx, w.op, w.site.ID))
-		must(w.app.CancelSite(w.ctx, w.op, kept.ID))
+		must(t, of(w.app.AssignUser(w.ctx, w.cAdmin, w.site.ID, w.cUser.ID, "")))
+		kept := must(t, of(w.app.CreateSite(w.ctx, w.op, app.NewSite{CustomerID: w.customer.ID, Name: "acme-kept", Edition: domain.EditionStandard})))
+		must(t, of(w.app.CancelSite(w.ctx, w.op, w.site.ID)))
+		must(t, of(w.app.CancelSite(w.ctx, w.op, kept.ID)))
 		w.clock.Add(6 * 24 * time.Hour)
-		must(w.app.RestoreSite(w.ctx, w.op, kept.ID))
-		if r := must(w.app.Sweep(w.ctx)); r.Purged != 0 {
+		must(t, of(w.app.RestoreSite(w.ctx, w.op, kept.ID)))
+		if r := must(t, of(w.app.Sweep(w.ctx))); r.Purged != 0 {
 			t.Fatalf("purged during stasis: %+v", r)
 		}
 		w.clock.Add(24 * time.Hour)
-		if r := must(w.app.Sweep(w.ctx)); r.Purged != 1 {
+		if r := must(t, of(w.app.Sweep(w.ctx))); r.Purged != 1 {
 			t.Fatalf("sweep after stasis: %+v", r)
 		}
-		if s := must(w.app.Site(w.ctx, w.op, w.site.ID)); s.State != domain.SiteDeleted {
+		if s := must(t, of(w.app.Site(w.ctx, w.op, w.site.ID))); s.State != domain.SiteDeleted {
 			t.Fatalf("state %s", s.State)
 		}
-		if s := must(w.app.Site(w.ctx, w.op, kept.ID)); s.State != domain.SiteReady {
+		if s := must(t, of(w.app.Site(w.ctx, w.op, kept.ID))); s.State != domain.SiteReady {
 			t.Fatalf("restored site: %s", s.State)
 		}
-		if d := must(w.app.Access(w.ctx, app.System, w.site.ID, w.cUser.ID, "")); d.Allowed || d.Reason != "the user is not assigned to the site" {
+		if d := must(t, of(w.app.Access(w.ctx, app.System, w.site.ID, w.cUser.ID, ""))); d.Allowed || d.Reason != "the user is not assigned to the site" {
 			t.Fatalf("assignments must go with the site: %+v", d)
 		}
 		if _, err := w.app.Site(w.ctx, w.cAdmin, w.site.ID); domain.ErrorCode(err) != domain.ENotFound {
@@ -46,7 +46,7 @@ func TestSweep_PurgesSiteAfterStasis(t *testing.T) {
 		if n := w.mailed(w.op.User.Email, domain.NoticeSiteDeleted); len(n) != 1 {
 			t.Fatalf("operators told of the deletion: %d", len(n))
 		}
-		if r := must(w.app.Sweep(w.ctx)); r.Purged != 0 {
+		if r := must(t, of(w.app.Sweep(w.ctx))); r.Purged != 0 {
 			t.Fatalf("purged twice: %+v", r)
 		}
 	})

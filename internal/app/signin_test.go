@@ -24,7 +24,7 @@ func TestSession_Lifecycle(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
 		email := w.cUser.Email
-		s1 := must(w.app.SignIn(w.ctx, creds(email, testPassword)))
+		s1 := must(t, of(w.app.SignIn(w.ctx, creds(email, testPassword))))
 		if s1.EnrolMFA || s1.Token == "" {
 			t.Fatalf("session: %+v", s1)
 		}
@@ -44,7 +44,7 @@ func TestSession_Lifecycle(t *testing.T) {
 			t.Fatalf("idle session still works: %v", err)
 		}
 		// Absolute timeout: used every hour, it still ends after 12 hours.
-		s2 := must(w.app.SignIn(w.ctx, creds(email, testPassword)))
+		s2 := must(t, of(w.app.SignIn(w.ctx, creds(email, testPassword))))
 		for range 11 {
 			w.clock.Add(time.Hour + time.Minute)
 			if _, _, err := w.app.SessionActor(w.ctx, s2.Token, ""); err != nil {
@@ -56,8 +56,8 @@ func TestSession_Lifecycle(t *testing.T) {
 			t.Fatalf("session outlived its absolute end: %v", err)
 		}
 		// List and revoke; sign out.
-		s3 := must(w.app.SignIn(w.ctx, creds(email, testPassword)))
-		s4 := must(w.app.SignIn(w.ctx, creds(email, testPassword)))
+		s3 := must(t, of(w.app.SignIn(w.ctx, creds(email, testPassword))))
+		s4 := must(t, of(w.app.SignIn(w.ctx, creds(email, testPassword))))
 		if s3.Token == s4.Token {
 			t.Fatal("each sign-in gets a fresh token")
 		}
@@ -82,10 +82,10 @@ func TestSession_Lifecycle(t *testing.T) {
 func TestSession_LockEndsSessions(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
-		s := must(w.app.SignIn(w.ctx, creds(w.cUser.Email, testPassword)))
-		secret, _ := must2(w.app.IssueToken(w.ctx, "", w.cUser.Email, testPassword, "cli"))
-		must(w.app.LockUser(w.ctx, w.cAdmin, w.cUser.ID))
-		if l := must(w.app.Sessions(w.ctx, app.Actor{User: w.cUser})); len(l) != 0 {
+		s := must(t, of(w.app.SignIn(w.ctx, creds(w.cUser.Email, testPassword))))
+		secret, _ := must2(t, of2(w.app.IssueToken(w.ctx, "", w.cUser.Email, testPassword, "cli")))
+		must(t, of(w.app.LockUser(w.ctx, w.cAdmin, w.cUser.ID)))
+		if l := must(t, of(w.app.Sessions(w.ctx, app.Actor{User: w.cUser}))); len(l) != 0 {
 			t.Fatalf("sessions after lock: %d", len(l))
 		}
 		if _, _, err := w.app.SessionActor(w.ctx, s.Token, ""); err == nil {
@@ -97,16 +97,28 @@ func TestSession_LockEndsSessions(t *testing.T) {
 		if _, err := w.app.SignIn(w.ctx, creds(w.cUser.Email, testPassword)); domain.ErrorCode(err) != domain.EUnauthorized {
 			t.Fatalf("locked user signed in: %v", err)
 		}
-		must(w.app.UnlockUser(w.ctx, w.cAdmin, w.cUser.ID))
-		must(w.app.SignIn(w.ctx, creds(w.cUser.Email, testPassword)))
+		must(t, of(w.app.UnlockUser(w.ctx, w.cAdmin, w.cUser.ID)))
+		must(t, of(w.app.SignIn(w.ctx, creds(w.cUser.Email, testPassword))))
 	})
 }
 
-func must2[A, B any](a A, b B, err error) (A, B) {
-	if err != nil {
-		panic(err)
+// result2 is what a call of two values returned, packed by of2.
+type result2[A, B any] struct {
+	a   A
+	b   B
+	err error
+}
+
+// of2 is of for calls that return two values and an error.
+func of2[A, B any](a A, b B, err error) result2[A, B] { return result2[A, B]{a, b, err} }
+
+// must2 is must for calls that return two values and an error.
+func must2[A, B any](tb testing.TB, r result2[A, B]) (A, B) {
+	tb.Helper()
+	if r.err != nil {
+		tb.Fatal(r.err)
 	}
-	return a, b
+	return r.a, r.b
 }
 
 var resetRE = regexp.MustCompile(`/password-resets/([A-Za-z0-9_-]+)`)
@@ -116,7 +128,7 @@ var resetRE = regexp.MustCompile(`/password-resets/([A-Za-z0-9_-]+)`)
 func TestPasswordReset(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
-		s := must(w.app.SignIn(w.ctx, creds(w.cUser.Email, testPassword)))
+		s := must(t, of(w.app.SignIn(w.ctx, creds(w.cUser.Email, testPassword))))
 		if err := w.app.RequestPasswordReset(w.ctx, "", "nobody@acme.example"); err != nil {
 			t.Fatalf("unknown email must answer alike: %v", err)
 		}
@@ -137,7 +149,7 @@ func TestPasswordReset(t *testing.T) {
 		if _, _, err := w.app.SessionActor(w.ctx, s.Token, ""); err == nil {
 			t.Fatal("a reset ends every session")
 		}
-		must(w.app.SignIn(w.ctx, creds(w.cUser.Email, "a brand new passphrase")))
+		must(t, of(w.app.SignIn(w.ctx, creds(w.cUser.Email, "a brand new passphrase"))))
 		if err := w.app.RequestPasswordReset(w.ctx, "", w.cUser.Email); err != nil {
 			t.Fatal(err)
 		}
@@ -154,9 +166,9 @@ func TestMFA(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
 		// Enrol a customer user, through a session.
-		s := must(w.app.SignIn(w.ctx, creds(w.cUser.Email, testPassword)))
+		s := must(t, of(w.app.SignIn(w.ctx, creds(w.cUser.Email, testPassword))))
 		act, sid, _ := w.app.SessionActor(w.ctx, s.Token, "")
-		enr := must(w.app.StartTOTP(w.ctx, act))
+		enr := must(t, of(w.app.StartTOTP(w.ctx, act)))
 		if !strings.HasPrefix(enr.URL, "otpauth://totp/") || len(enr.QRCode) < 100 || string(enr.QRCode[1:4]) != "PNG" {
 			t.Fatalf("enrolment: %q %d bytes", enr.URL, len(enr.QRCode))
 		}
@@ -169,7 +181,7 @@ func TestMFA(t *testing.T) {
 		}
 		_, err := w.app.ConfirmTOTP(w.ctx, act, sid, "000000")
 		wantCode(t, err, domain.EInvalid, "R-PLUS-3")
-		recovery := must(w.app.ConfirmTOTP(w.ctx, act, sid, code()))
+		recovery := must(t, of(w.app.ConfirmTOTP(w.ctx, act, sid, code())))
 		if len(recovery) != 10 {
 			t.Fatalf("recovery codes: %v", recovery)
 		}
@@ -179,19 +191,19 @@ func TestMFA(t *testing.T) {
 		w.clock.Add(30 * time.Second)
 		c := creds(w.cUser.Email, testPassword)
 		c.Code = code()
-		must(w.app.SignIn(w.ctx, c))
+		must(t, of(w.app.SignIn(w.ctx, c)))
 		if _, err := w.app.SignIn(w.ctx, c); domain.ErrorCode(err) != domain.EUnauthorized {
 			t.Fatalf("a replayed code must fail: %v", err)
 		}
 		c.Code = strings.ToUpper(recovery[3])
-		must(w.app.SignIn(w.ctx, c))
+		must(t, of(w.app.SignIn(w.ctx, c)))
 		if _, err := w.app.SignIn(w.ctx, c); domain.ErrorCode(err) != domain.EUnauthorized {
 			t.Fatalf("a recovery code works once: %v", err)
 		}
 
 		// Partner users always need MFA by default.
 		w.app, _ = newAppWith(t, db, w.clock, func(cfg *app.Config) { cfg.MFAFor = app.DefaultConfig().MFAFor })
-		ps := must(w.app.SignIn(w.ctx, creds(w.pAgent.Email, testPassword)))
+		ps := must(t, of(w.app.SignIn(w.ctx, creds(w.pAgent.Email, testPassword))))
 		if !ps.EnrolMFA {
 			t.Fatal("a partner user without an authenticator must enrol first")
 		}
@@ -219,8 +231,8 @@ func TestMFA(t *testing.T) {
 		wantCode(t, err, domain.ERule, "R-PLUS-3")
 		// An organisation can require it of its users too.
 		req := true
-		must(w.app.UpdateOrg(w.ctx, w.cAdmin, w.customer.ID, domain.OrgUpdate{RequireMFA: &req}))
-		if s := must(w.app.SignIn(w.ctx, creds(w.cAdmin2.Email, testPassword))); !s.EnrolMFA {
+		must(t, of(w.app.UpdateOrg(w.ctx, w.cAdmin, w.customer.ID, domain.OrgUpdate{RequireMFA: &req})))
+		if s := must(t, of(w.app.SignIn(w.ctx, creds(w.cAdmin2.Email, testPassword)))); !s.EnrolMFA {
 			t.Fatal("the customer now requires MFA")
 		}
 	})
@@ -255,9 +267,9 @@ func TestThrottle(t *testing.T) {
 			t.Fatalf("lockout messages differ: %v / %v", errGhost, err)
 		}
 		w.clock.Add(15*time.Minute + time.Second)
-		must(w.app.SignIn(w.ctx, creds(w.cUser.Email, testPassword)))
+		must(t, of(w.app.SignIn(w.ctx, creds(w.cUser.Email, testPassword))))
 		// Every attempt is in the log, without the password.
-		entries := must(w.app.Audit(w.ctx, w.op, domain.AuditFilter{Action: ptr("signin.failure"), Limit: 100}))
+		entries := must(t, of(w.app.Audit(w.ctx, w.op, domain.AuditFilter{Action: ptr("signin.failure"), Limit: 100})))
 		if len(entries) < 10 {
 			t.Fatalf("failures logged: %d", len(entries))
 		}
@@ -276,8 +288,8 @@ func ptr[T any](v T) *T { return &v }
 func TestChangePassword(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
-		s1 := must(w.app.SignIn(w.ctx, creds(w.cUser.Email, testPassword)))
-		s2 := must(w.app.SignIn(w.ctx, creds(w.cUser.Email, testPassword)))
+		s1 := must(t, of(w.app.SignIn(w.ctx, creds(w.cUser.Email, testPassword))))
+		s2 := must(t, of(w.app.SignIn(w.ctx, creds(w.cUser.Email, testPassword))))
 		act, sid, _ := w.app.SessionActor(w.ctx, s1.Token, "")
 		wantCode(t, w.app.ChangePassword(w.ctx, act, sid, "wrong current one", "a fresh passphrase"), domain.EInvalid, "")
 		wantCode(t, w.app.ChangePassword(w.ctx, act, sid, testPassword, "password1234"), domain.EInvalid, "")
@@ -290,6 +302,6 @@ func TestChangePassword(t *testing.T) {
 		if _, _, err := w.app.SessionActor(w.ctx, s2.Token, ""); err == nil {
 			t.Fatal("other sessions must end")
 		}
-		must(w.app.SignIn(w.ctx, creds(w.cUser.Email, "a fresh passphrase")))
+		must(t, of(w.app.SignIn(w.ctx, creds(w.cUser.Email, "a fresh passphrase"))))
 	})
 }

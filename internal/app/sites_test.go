@@ -21,7 +21,7 @@ import (
 func TestCreateSite_WhoCreatesWhichEdition(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
-		direct := must(w.app.CreateOrg(w.ctx, w.op, app.NewOrg{Kind: domain.OrgCustomer, Name: "Direct"}))
+		direct := must(t, of(w.app.CreateOrg(w.ctx, w.op, app.NewOrg{Kind: domain.OrgCustomer, Name: "Direct"})))
 		std, pro := domain.EditionStandard, domain.EditionProfessional
 		for _, tc := range []struct {
 			name       string
@@ -92,9 +92,9 @@ func TestCreateSite_InputChecked(t *testing.T) {
 				wantCode(t, err, domain.EInvalid, "")
 			})
 		}
-		s := must(w.app.CreateSite(w.ctx, w.op, app.NewSite{CustomerID: w.customer.ID, Name: "acme-test",
-			Edition: domain.EditionStandard, Company: " Acme Test Ltd "}))
-		cos := must(w.app.Companies(w.ctx, w.cAdmin, s.ID, domain.Page{})).Items
+		s := must(t, of(w.app.CreateSite(w.ctx, w.op, app.NewSite{CustomerID: w.customer.ID, Name: "acme-test",
+			Edition: domain.EditionStandard, Company: " Acme Test Ltd "})))
+		cos := must(t, of(w.app.Companies(w.ctx, w.cAdmin, s.ID, domain.Page{}))).Items
 		if len(cos) != 1 || cos[0].Name != "Acme Test Ltd" || cos[0].SiteID != s.ID {
 			t.Errorf("companies %+v", cos)
 		}
@@ -134,7 +134,7 @@ func TestSuspendSite_NeedsReasonAndFutureEnd(t *testing.T) {
 				}
 			})
 		}
-		if s := must(w.app.Site(w.ctx, w.op, w.site.ID)); s.State != domain.SiteReady {
+		if s := must(t, of(w.app.Site(w.ctx, w.op, w.site.ID))); s.State != domain.SiteReady {
 			t.Errorf("site is %s", s.State)
 		}
 	})
@@ -185,7 +185,7 @@ func TestSuspendSite_NotifiesOperatorsAndBlocksAccess(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := must(w.app.Site(w.ctx, w.cAdmin, w.site.ID))
+		got := must(t, of(w.app.Site(w.ctx, w.cAdmin, w.site.ID)))
 		if got.State != domain.SiteSuspended || got.SuspendReason != "unpaid invoice 2026-41" || s.State != domain.SiteSuspended {
 			t.Errorf("suspended site %+v", got)
 		}
@@ -225,16 +225,16 @@ func TestSuspendSite_NotifiesOperatorsAndBlocksAccess(t *testing.T) {
 		}
 
 		// Assignments and companies are kept, but nobody reaches the site.
-		rows := must(w.app.SiteUsers(w.ctx, w.cAdmin, w.site.ID, domain.Page{})).Items
+		rows := must(t, of(w.app.SiteUsers(w.ctx, w.cAdmin, w.site.ID, domain.Page{}))).Items
 		if len(rows) != 2 {
 			t.Errorf("%d users on the suspended site", len(rows))
 		}
-		if n := len(must(w.app.Companies(w.ctx, w.cAdmin, w.site.ID, domain.Page{})).Items); n != 1 {
+		if n := len(must(t, of(w.app.Companies(w.ctx, w.cAdmin, w.site.ID, domain.Page{}))).Items); n != 1 {
 			t.Errorf("%d companies on the suspended site", n)
 		}
 		for _, id := range []string{w.cUser.ID, w.cOps.User.ID} {
 			for _, co := range []string{"", w.company.ID} {
-				d := must(w.app.Access(w.ctx, w.op, w.site.ID, id, co))
+				d := must(t, of(w.app.Access(w.ctx, w.op, w.site.ID, id, co)))
 				if d.Allowed || d.Reason != "the site is suspended" {
 					t.Errorf("access of %s to %q on a suspended site: %+v", id, co, d)
 				}
@@ -255,7 +255,7 @@ func TestSuspendSite_NotifiesOperatorsAndBlocksAccess(t *testing.T) {
 		if got := actions(w.auditAfter(seq)); !slices.Equal(got, []string{"site.resume"}) {
 			t.Errorf("audit = %v", got)
 		}
-		d := must(w.app.Access(w.ctx, w.op, w.site.ID, w.cUser.ID, w.company.ID))
+		d := must(t, of(w.app.Access(w.ctx, w.op, w.site.ID, w.cUser.ID, w.company.ID)))
 		if !d.Allowed || d.Role != domain.RoleCustomerUser {
 			t.Errorf("access after resume: %+v", d)
 		}
@@ -270,13 +270,13 @@ func TestSiteTransitions_IllegalRefused(t *testing.T) {
 		w := newWorld(t, db)
 		until := w.clock.Now().Add(72 * time.Hour)
 		site := func(state domain.SiteState) string {
-			s := must(w.app.CreateSite(w.ctx, w.op, app.NewSite{CustomerID: w.customer.ID, Name: "s-" + string(state),
-				Edition: domain.EditionStandard}))
+			s := must(t, of(w.app.CreateSite(w.ctx, w.op, app.NewSite{CustomerID: w.customer.ID, Name: "s-" + string(state),
+				Edition: domain.EditionStandard})))
 			switch state {
 			case domain.SiteSuspended:
-				must(w.app.SuspendSite(w.ctx, w.op, s.ID, "maintenance", until))
+				must(t, of(w.app.SuspendSite(w.ctx, w.op, s.ID, "maintenance", until)))
 			case domain.SiteCancelled:
-				must(w.app.CancelSite(w.ctx, w.op, s.ID))
+				must(t, of(w.app.CancelSite(w.ctx, w.op, s.ID)))
 			}
 			return s.ID
 		}
@@ -307,7 +307,7 @@ func TestSiteTransitions_IllegalRefused(t *testing.T) {
 				err := unchanged(t, db, func() error { return moves[tc.move](ids[tc.from]) })
 				wantCode(t, err, domain.ERule, tc.rule)
 				wantContains(t, "error", err.Error(), string(tc.from))
-				if got := must(w.app.Site(w.ctx, w.op, ids[tc.from])).State; got != tc.from {
+				if got := must(t, of(w.app.Site(w.ctx, w.op, ids[tc.from]))).State; got != tc.from {
 					t.Errorf("state %s, want %s", got, tc.from)
 				}
 			})
@@ -322,7 +322,7 @@ func TestCancelSite_RestoreWithinStasis(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
 		w.assign(w.cUser.ID, "")
-		must(w.app.SuspendSite(w.ctx, w.op, w.site.ID, "unpaid", w.clock.Now().Add(time.Hour)))
+		must(t, of(w.app.SuspendSite(w.ctx, w.op, w.site.ID, "unpaid", w.clock.Now().Add(time.Hour))))
 
 		seq := auditHead(t, db)
 		s, err := w.app.CancelSite(w.ctx, w.op, w.site.ID) // suspended → cancelled
@@ -333,7 +333,7 @@ func TestCancelSite_RestoreWithinStasis(t *testing.T) {
 		if s.State != domain.SiteCancelled || s.SuspendReason != "" {
 			t.Errorf("cancelled %+v", s)
 		}
-		wantTime(t, "purge at", must(w.app.Site(w.ctx, w.cAdmin, w.site.ID)).PurgeAt, purge)
+		wantTime(t, "purge at", must(t, of(w.app.Site(w.ctx, w.cAdmin, w.site.ID))).PurgeAt, purge)
 		es := w.auditAfter(seq)
 		if got := actions(es); !slices.Equal(got, []string{"site.cancel"}) {
 			t.Fatalf("audit = %v", got)
@@ -358,7 +358,7 @@ func TestCancelSite_RestoreWithinStasis(t *testing.T) {
 		wantContains(t, "subject", ns[0].Subject, w.site.Name)
 		wantContains(t, "body", ns[0].Body, w.site.Name, purge.Format("2 January 2006")) // restorable until
 
-		if d := must(w.app.Access(w.ctx, w.cAdmin, w.site.ID, w.cUser.ID, "")); d.Allowed || d.Reason != "the site is cancelled" {
+		if d := must(t, of(w.app.Access(w.ctx, w.cAdmin, w.site.ID, w.cUser.ID, ""))); d.Allowed || d.Reason != "the site is cancelled" {
 			t.Errorf("access in stasis: %+v", d)
 		}
 		_, err = w.app.AssignUser(w.ctx, w.cAdmin, w.site.ID, w.cOps.User.ID, "")
@@ -379,7 +379,7 @@ func TestCancelSite_RestoreWithinStasis(t *testing.T) {
 		if ns := w.mailOfKind(domain.NoticeSiteRestored); len(ns) != 1 || ns[0].ToEmail != w.op.User.Email {
 			t.Errorf("restore notices %+v", ns)
 		}
-		if d := must(w.app.Access(w.ctx, w.cAdmin, w.site.ID, w.cUser.ID, "")); !d.Allowed {
+		if d := must(t, of(w.app.Access(w.ctx, w.cAdmin, w.site.ID, w.cUser.ID, ""))); !d.Allowed {
 			t.Errorf("access after restore: %+v", d)
 		}
 	})
@@ -390,12 +390,12 @@ func TestCancelSite_RestoreWithinStasis(t *testing.T) {
 func TestRestoreSite_RefusedAfterStasis(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
-		must(w.app.CancelSite(w.ctx, w.op, w.site.ID))
+		must(t, of(w.app.CancelSite(w.ctx, w.op, w.site.ID)))
 		w.clock.Add(7 * 24 * time.Hour)
 		err := unchanged(t, db, func() error { _, err := w.app.RestoreSite(w.ctx, w.op, w.site.ID); return err })
 		wantCode(t, err, domain.ERule, "R-SITE-2")
 		wantContains(t, "error", err.Error(), "stasis")
-		if s := must(w.app.Site(w.ctx, w.op, w.site.ID)); s.State != domain.SiteCancelled {
+		if s := must(t, of(w.app.Site(w.ctx, w.op, w.site.ID))); s.State != domain.SiteCancelled {
 			t.Errorf("site is %s", s.State)
 		}
 	})
@@ -413,7 +413,7 @@ func TestCancelSite_StasisPeriodIsASetting(t *testing.T) {
 			t.Fatal(err)
 		}
 		a := app.New(db, cfg, emails, w.clock.Now, nil)
-		s := must(a.CancelSite(w.ctx, w.op, w.site.ID))
+		s := must(t, of(a.CancelSite(w.ctx, w.op, w.site.ID)))
 		wantTime(t, "purge at", s.PurgeAt, w.clock.Now().Add(30*24*time.Hour))
 		w.clock.Add(20 * 24 * time.Hour) // past the default 7 days
 		if _, err := a.RestoreSite(w.ctx, w.op, w.site.ID); err != nil {
@@ -487,7 +487,7 @@ func TestCompanies_OnlyAssignedOpsAgents(t *testing.T) {
 		wantContains(t, "rename after", string(es[1].After), "Acme Holding")
 
 		names := []string{}
-		for _, co := range must(w.app.Companies(w.ctx, w.actor(w.cUser.ID), w.site.ID, domain.Page{})).Items {
+		for _, co := range must(t, of(w.app.Companies(w.ctx, w.actor(w.cUser.ID), w.site.ID, domain.Page{}))).Items {
 			names = append(names, co.Name)
 		}
 		slices.Sort(names)
@@ -512,7 +512,7 @@ func TestCompanies_OnlyAssignedOpsAgents(t *testing.T) {
 			})
 		}
 		t.Run("LockedUserNotStaffed", func(t *testing.T) {
-			must(w.app.LockUser(w.ctx, w.cAdmin, w.cUser.ID))
+			must(t, of(w.app.LockUser(w.ctx, w.cAdmin, w.cUser.ID)))
 			wantCode(t, unchanged(t, db, func() error { return w.app.AssignCompany(w.ctx, w.cOps, c.ID, w.cUser.ID) }),
 				domain.ERule, "R-ASSIGN-1")
 		})
@@ -537,13 +537,13 @@ func TestSiteUsers_Dashboard(t *testing.T) {
 		w.assign(w.cOps.User.ID, "")
 		w.assign(w.cUser.ID, "")
 		w.assign(multi.ID, domain.RoleCustomerUser)
-		c2 := must(w.app.CreateCompany(w.ctx, w.cOps, w.site.ID, "Acme Two"))
+		c2 := must(t, of(w.app.CreateCompany(w.ctx, w.cOps, w.site.ID, "Acme Two")))
 		for _, co := range []string{w.company.ID, c2.ID} {
 			if err := w.app.AssignCompany(w.ctx, w.cOps, co, w.cUser.ID); err != nil {
 				t.Fatal(err)
 			}
 		}
-		must(w.app.LockUser(w.ctx, w.cAdmin, multi.ID))
+		must(t, of(w.app.LockUser(w.ctx, w.cAdmin, multi.ID)))
 
 		want := map[string]struct {
 			name      string
@@ -558,7 +558,7 @@ func TestSiteUsers_Dashboard(t *testing.T) {
 		}
 		for who, act := range map[string]app.Actor{"CustomerAdmin": w.cAdmin, "OpsAgent": w.cOps, "Operator": w.op} {
 			t.Run(who, func(t *testing.T) {
-				rows := must(w.app.SiteUsers(w.ctx, act, w.site.ID, domain.Page{})).Items
+				rows := must(t, of(w.app.SiteUsers(w.ctx, act, w.site.ID, domain.Page{}))).Items
 				if len(rows) != len(want) {
 					t.Fatalf("%d rows, want %d", len(rows), len(want))
 				}
@@ -579,11 +579,11 @@ func TestSiteUsers_Dashboard(t *testing.T) {
 			})
 		}
 		t.Run("Paged", func(t *testing.T) {
-			p1 := must(w.app.SiteUsers(w.ctx, w.cAdmin, w.site.ID, domain.Page{Limit: 3}))
+			p1 := must(t, of(w.app.SiteUsers(w.ctx, w.cAdmin, w.site.ID, domain.Page{Limit: 3})))
 			if len(p1.Items) != 3 || p1.NextCursor == "" {
 				t.Fatalf("page 1: %d rows, cursor %q", len(p1.Items), p1.NextCursor)
 			}
-			p2 := must(w.app.SiteUsers(w.ctx, w.cAdmin, w.site.ID, domain.Page{Limit: 3, Cursor: p1.NextCursor}))
+			p2 := must(t, of(w.app.SiteUsers(w.ctx, w.cAdmin, w.site.ID, domain.Page{Limit: 3, Cursor: p1.NextCursor})))
 			if len(p2.Items) != 1 || p2.NextCursor != "" {
 				t.Fatalf("page 2: %d rows, cursor %q", len(p2.Items), p2.NextCursor)
 			}

@@ -16,8 +16,8 @@ func TestSingleSignOn(t *testing.T) {
 		if _, err := w.app.SingleSignOn(w.ctx, "someone@acme.example"); domain.ErrorCode(err) != domain.ENotFound {
 			t.Fatalf("before any provider: %v", err)
 		}
-		must(w.app.SetOIDCProvider(w.ctx, w.cAdmin, w.customer.ID, domain.OIDCProvider{Issuer: "https://id.acme.example",
-			ClientID: "provisio", ClientSecret: "s3cret", AllowedDomains: []string{"acme.example", "acme-group.example"}}))
+		must(t, of(w.app.SetOIDCProvider(w.ctx, w.cAdmin, w.customer.ID, domain.OIDCProvider{Issuer: "https://id.acme.example",
+			ClientID: "provisio", ClientSecret: "s3cret", AllowedDomains: []string{"acme.example", "acme-group.example"}})))
 		for _, email := range []string{"Carol.Admin@ACME.example", "nobody@acme-group.example"} {
 			if org, err := w.app.SingleSignOn(w.ctx, email); err != nil || org != w.customer.ID {
 				t.Fatalf("%s: %q %v", email, org, err)

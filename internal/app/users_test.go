@@ -97,7 +97,7 @@ func TestCreateUser_DuplicateEmailRefused(t *testing.T) {
 			})
 		}
 		search := "nora.newcomer"
-		if n := len(must(w.app.Users(w.ctx, w.op, domain.UserFilter{Search: &search})).Items); n != 1 {
+		if n := len(must(t, of(w.app.Users(w.ctx, w.op, domain.UserFilter{Search: &search}))).Items); n != 1 {
 			t.Errorf("%d users with the address", n)
 		}
 	})
@@ -203,10 +203,10 @@ func TestCreateUser_SendsInvitation(t *testing.T) {
 func TestCreateUser_EmailReusableAfterDeletion(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
-		must(w.app.LockUser(w.ctx, w.cAdmin, w.cUser.ID))
+		must(t, of(w.app.LockUser(w.ctx, w.cAdmin, w.cUser.ID)))
 		_, _, err := w.createUser(w.cUser.Email)
 		wantCode(t, err, domain.EConflict, "R-USER-1") // locked still holds its address
-		must(w.app.DeleteUser(w.ctx, w.cAdmin, w.cUser.ID))
+		must(t, of(w.app.DeleteUser(w.ctx, w.cAdmin, w.cUser.ID)))
 		again, _, err := w.createUser(strings.ToUpper(w.cUser.Email))
 		if err != nil {
 			t.Fatalf("reuse after deletion: %v", err)
@@ -219,11 +219,11 @@ func TestCreateUser_EmailReusableAfterDeletion(t *testing.T) {
 			t.Errorf("tombstone %+v", old)
 		}
 		deleted := domain.UserDeleted
-		tomb := must(w.app.Users(w.ctx, w.cAdmin, domain.UserFilter{State: &deleted}))
+		tomb := must(t, of(w.app.Users(w.ctx, w.cAdmin, domain.UserFilter{State: &deleted})))
 		if len(tomb.Items) != 1 || tomb.Items[0].ID != w.cUser.ID {
 			t.Errorf("deleted users listed: %d", len(tomb.Items))
 		}
-		for _, u := range must(w.app.Users(w.ctx, w.cAdmin, domain.UserFilter{})).Items {
+		for _, u := range must(t, of(w.app.Users(w.ctx, w.cAdmin, domain.UserFilter{}))).Items {
 			if u.ID == w.cUser.ID {
 				t.Errorf("deleted user in the default list")
 			}
@@ -286,7 +286,7 @@ func TestInvitation_ResendStopsOldLink(t *testing.T) {
 			t.Fatal(err)
 		}
 		first := w.newLink(u.Email, "invitations", nil)
-		must(w.app.ResendInvitation(w.ctx, w.cAdmin, u.ID))
+		must(t, of(w.app.ResendInvitation(w.ctx, w.cAdmin, u.ID)))
 		second := w.newLink(u.Email, "invitations", []string{first})
 		_, err = w.app.AcceptInvitation(w.ctx, "127.0.0.1", first, testPassword)
 		wantCode(t, err, domain.ENotFound, "R-USER-4")
@@ -413,9 +413,9 @@ func TestUpdateUser_ActiveEmailChangeNeedsConfirmation(t *testing.T) {
 func TestUpdateUser_EmailConfirmationExpires(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
-		must3(w.app.UpdateUser(w.ctx, w.cAdmin, w.cUser.ID, domain.UserUpdate{Email: str("uma.one@acme.example")}))
+		must3(t, of2(w.app.UpdateUser(w.ctx, w.cAdmin, w.cUser.ID, domain.UserUpdate{Email: str("uma.one@acme.example")})))
 		first := w.newLink("uma.one@acme.example", "email-changes", nil)
-		must3(w.app.UpdateUser(w.ctx, w.cAdmin, w.cUser.ID, domain.UserUpdate{Email: str("uma.two@acme.example")}))
+		must3(t, of2(w.app.UpdateUser(w.ctx, w.cAdmin, w.cUser.ID, domain.UserUpdate{Email: str("uma.two@acme.example")})))
 		second := w.newLink("uma.two@acme.example", "email-changes", nil)
 		_, err := w.app.ConfirmEmailChange(w.ctx, app.System, first)
 		wantCode(t, err, domain.ENotFound, "R-USER-6")
@@ -434,7 +434,7 @@ func TestUpdateUser_EmailConfirmationExpires(t *testing.T) {
 func TestUpdateUser_EmailConfirmationConflict(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
-		must3(w.app.UpdateUser(w.ctx, w.cAdmin, w.cUser.ID, domain.UserUpdate{Email: str("shared.name@acme.example")}))
+		must3(t, of2(w.app.UpdateUser(w.ctx, w.cAdmin, w.cUser.ID, domain.UserUpdate{Email: str("shared.name@acme.example")})))
 		link := w.newLink("shared.name@acme.example", "email-changes", nil)
 		squatter, _, err := w.createUser("Shared.Name@acme.example")
 		if err != nil {
@@ -442,7 +442,7 @@ func TestUpdateUser_EmailConfirmationConflict(t *testing.T) {
 		}
 		err = unchanged(t, db, func() error { _, err := w.app.ConfirmEmailChange(w.ctx, app.System, link); return err })
 		wantCode(t, err, domain.EConflict, "R-USER-1")
-		must(w.app.DeleteUser(w.ctx, w.cAdmin, squatter.ID))
+		must(t, of(w.app.DeleteUser(w.ctx, w.cAdmin, squatter.ID)))
 		if _, err := w.app.ConfirmEmailChange(w.ctx, app.System, link); err != nil {
 			t.Fatalf("link after the conflict was rolled back: %v", err)
 		}
@@ -495,7 +495,7 @@ func TestUpdateUser_InvitedEmailChangeReinvites(t *testing.T) {
 		if err != nil || inv.Generic {
 			t.Fatalf("personal address: %+v %v", inv, err)
 		}
-		got = must3(w.app.UpdateUser(w.ctx, w.cAdmin, inv.ID, domain.UserUpdate{Email: str("info@acme.example")}))
+		got = must3(t, of2(w.app.UpdateUser(w.ctx, w.cAdmin, inv.ID, domain.UserUpdate{Email: str("info@acme.example")})))
 		if !got.Generic || !w.user(inv.ID).Generic {
 			t.Errorf("generic new address not flagged")
 		}
@@ -573,7 +573,7 @@ func TestUpdateUser_OnlyOrgAdministrators(t *testing.T) {
 			})
 		}
 		// A deleted user is gone for its administrators.
-		must(w.app.DeleteUser(w.ctx, w.cAdmin, w.cUser.ID))
+		must(t, of(w.app.DeleteUser(w.ctx, w.cAdmin, w.cUser.ID)))
 		_, _, err = w.app.UpdateUser(w.ctx, w.cAdmin, w.cUser.ID, domain.UserUpdate{Name: str("Ghost")})
 		wantCode(t, err, domain.ENotFound, "")
 	})
@@ -627,7 +627,7 @@ func TestUpdateUser_NameAndRoles(t *testing.T) {
 func TestCreateUser_PartnerCannotMakeCustomerLogins(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
-		demo := must(w.app.CreateOrg(w.ctx, w.op, app.NewOrg{Kind: domain.OrgCustomer, Name: "Northwind Demo", PartnerID: w.partner.ID}))
+		demo := must(t, of(w.app.CreateOrg(w.ctx, w.op, app.NewOrg{Kind: domain.OrgCustomer, Name: "Northwind Demo", PartnerID: w.partner.ID})))
 		newUser := func(act app.Actor, org, email string, roles ...domain.Role) (*domain.User, error) {
 			u, _, err := w.app.CreateUser(w.ctx, act, app.NewUser{OrgID: org, Email: email, Name: "Someone", Roles: roles})
 			return u, err
@@ -644,7 +644,7 @@ func TestCreateUser_PartnerCannotMakeCustomerLogins(t *testing.T) {
 			wantCode(t, err, domain.ERule, "R-ROLE-3")
 		})
 		yes := true
-		must(w.app.UpdateOrg(w.ctx, w.op, demo.ID, domain.OrgUpdate{Demo: &yes}))
+		must(t, of(w.app.UpdateOrg(w.ctx, w.op, demo.ID, domain.OrgUpdate{Demo: &yes})))
 		t.Run("DemoCustomer", func(t *testing.T) {
 			u, err := newUser(w.pAdmin, demo.ID, "demo.user@northwind.example", domain.RoleCustomerAdmin)
 			if err != nil {
@@ -654,7 +654,7 @@ func TestCreateUser_PartnerCannotMakeCustomerLogins(t *testing.T) {
 				t.Errorf("demo user %+v", u)
 			}
 			// The partner manages its demo customer's people.
-			if list := must(w.app.Users(w.ctx, w.pAdmin, domain.UserFilter{OrgID: &demo.ID})); len(list.Items) != 1 {
+			if list := must(t, of(w.app.Users(w.ctx, w.pAdmin, domain.UserFilter{OrgID: &demo.ID}))); len(list.Items) != 1 {
 				t.Errorf("demo users listed: %d", len(list.Items))
 			}
 			if _, _, err := w.app.UpdateUser(w.ctx, w.pAdmin, u.ID, domain.UserUpdate{Name: str("Demo Person")}); err != nil {
@@ -743,7 +743,7 @@ func TestLastAdministrator_CannotBeRemoved(t *testing.T) {
 func TestLastAdministrator_LockedAdminsDoNotCount(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
-		must(w.app.LockUser(w.ctx, w.op, w.cAdmin2.ID)) // two admins: allowed
+		must(t, of(w.app.LockUser(w.ctx, w.op, w.cAdmin2.ID))) // two admins: allowed
 		for name, do := range map[string]func() error{
 			"Lock":   func() error { _, err := w.app.LockUser(w.ctx, w.op, w.cAdmin.User.ID); return err },
 			"Delete": func() error { _, err := w.app.DeleteUser(w.ctx, w.op, w.cAdmin.User.ID); return err },
@@ -757,7 +757,7 @@ func TestLastAdministrator_LockedAdminsDoNotCount(t *testing.T) {
 				wantCode(t, err, domain.ERule, "R-ROLE-5")
 			})
 		}
-		must(w.app.UnlockUser(w.ctx, w.op, w.cAdmin2.ID))
+		must(t, of(w.app.UnlockUser(w.ctx, w.op, w.cAdmin2.ID)))
 		if _, err := w.app.LockUser(w.ctx, w.op, w.cAdmin.User.ID); err != nil {
 			t.Errorf("lock with the other admin unlocked: %v", err)
 		}
@@ -787,12 +787,12 @@ func TestUserState_IllegalMovesRefused(t *testing.T) {
 				wantCode(t, unchanged(t, db, tc.do), tc.code, tc.rule)
 			})
 		}
-		must(w.app.LockUser(w.ctx, w.cAdmin, w.cUser.ID))
+		must(t, of(w.app.LockUser(w.ctx, w.cAdmin, w.cUser.ID)))
 		_, err := w.app.LockUser(w.ctx, w.cAdmin, w.cUser.ID)
 		wantCode(t, err, domain.ERule, "R-USER-5")
 		// An invited user can be deleted, and its link dies with it.
 		link := w.newLink(invited.Email, "invitations", nil)
-		must(w.app.DeleteUser(w.ctx, w.cAdmin, invited.ID))
+		must(t, of(w.app.DeleteUser(w.ctx, w.cAdmin, invited.ID)))
 		_, err = w.app.AcceptInvitation(w.ctx, "", link, testPassword)
 		wantCode(t, err, domain.ENotFound, "R-USER-4")
 		if got := w.user(invited.ID).State; got != domain.UserDeleted {
@@ -801,4 +801,9 @@ func TestUserState_IllegalMovesRefused(t *testing.T) {
 	})
 }
 
-func must3[T, U any](v T, _ U, err error) T { return must(v, err) }
+// must3 is must2 keeping the first value only.
+func must3[T, U any](tb testing.TB, r result2[T, U]) T {
+	tb.Helper()
+	v, _ := must2(tb, r)
+	return v
+}
