@@ -92,8 +92,9 @@ func (e *env) signIn(persona, email, invitation string) {
 	e.tok[persona] = e.must(http.MethodPost, "/tokens", "", map[string]any{"email": email, "password": password}, 201)["token"].(string)
 }
 
-// call sends a request as persona and returns the status and decoded body.
-func (e *env) call(method, path, persona string, body any) (int, map[string]any) {
+// send sends a request as persona and returns the answer's status, body
+// and content type, whatever they are.
+func (e *env) send(method, path, persona string, body any) (int, []byte, string) {
 	e.t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -113,16 +114,24 @@ func (e *env) call(method, path, persona string, body any) (int, map[string]any)
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, raw, resp.Header.Get("Content-Type")
+}
+
+// call sends a request as persona and returns the status and decoded
+// body, which must be JSON, and a problem document for an error.
+func (e *env) call(method, path, persona string, body any) (int, map[string]any) {
+	e.t.Helper()
+	status, raw, ctype := e.send(method, path, persona, body)
 	var out map[string]any
 	if len(raw) > 0 {
 		if err := json.Unmarshal(raw, &out); err != nil {
-			e.t.Fatalf("%s %s: not JSON (%d): %s", method, path, resp.StatusCode, raw)
+			e.t.Fatalf("%s %s: not JSON (%d): %s", method, path, status, raw)
 		}
 	}
-	if resp.StatusCode >= 400 && resp.Header.Get("Content-Type") != "application/problem+json" {
-		e.t.Fatalf("%s %s: error with content type %q", method, path, resp.Header.Get("Content-Type"))
+	if status >= 400 && ctype != "application/problem+json" {
+		e.t.Fatalf("%s %s: error with content type %q", method, path, ctype)
 	}
-	return resp.StatusCode, out
+	return status, out
 }
 
 func (e *env) must(method, path, persona string, body any, want int) map[string]any {

@@ -1,9 +1,7 @@
 package api_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -84,26 +82,12 @@ func bodies(w *tenancyWorld) map[string]any {
 // detail, whatever the answer's content type.
 func (w *tenancyWorld) raw(method, path, persona string, body any) (int, string) {
 	w.t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	}
-	req, _ := http.NewRequest(method, w.url+"/api/v1"+path, rd)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("Authorization", "Bearer "+w.tok[persona])
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	status, raw, _ := w.send(method, path, persona, body)
 	var p struct {
 		Detail string `json:"detail"`
 	}
-	_ = json.NewDecoder(resp.Body).Decode(&p)
-	return resp.StatusCode, p.Detail
+	_ = json.Unmarshal(raw, &p)
+	return status, p.Detail
 }
 
 var paramRE = regexp.MustCompile(`\{(\w+)\}`)

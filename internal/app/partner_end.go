@@ -47,11 +47,7 @@ func (a *App) RevokeAccess(ctx context.Context, act Actor, siteID, userID string
 // administrators are told (R-PARTNER-4). Codes: not_found, forbidden.
 func (a *App) UnassignPartner(ctx context.Context, act Actor, siteID, userID string) error {
 	return a.write(ctx, act, func(u *unit) error {
-		s, cust, err := u.partnerSite(ctx, siteID)
-		if err != nil {
-			return err
-		}
-		usr, err := u.partnerUser(ctx, userID)
+		s, cust, usr, err := u.partnerAccess(ctx, siteID, userID)
 		if err != nil {
 			return err
 		}
@@ -87,11 +83,7 @@ func (a *App) UnassignPartner(ctx context.Context, act Actor, siteID, userID str
 // rule, conflict.
 func (a *App) RequestExtension(ctx context.Context, act Actor, siteID, userID string) (req *domain.AccessRequest, err error) {
 	err = a.write(ctx, act, func(u *unit) error {
-		s, _, err := u.partnerSite(ctx, siteID)
-		if err != nil {
-			return err
-		}
-		usr, err := u.partnerUser(ctx, userID)
+		s, _, usr, err := u.partnerAccess(ctx, siteID, userID)
 		if err != nil {
 			return err
 		}

@@ -34,6 +34,21 @@ func (u *unit) partnerSite(ctx context.Context, siteID string) (*domain.Site, *d
 	return s, cust, err
 }
 
+// partnerAccess loads the site and the partner user of a partner access
+// use case: the site must be one of a linked customer's (R-PARTNER-6), the
+// user one the actor may act for.
+func (u *unit) partnerAccess(ctx context.Context, siteID, userID string) (*domain.Site, *domain.Org, *domain.User, error) {
+	s, cust, err := u.partnerSite(ctx, siteID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	usr, err := u.partnerUser(ctx, userID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return s, cust, usr, nil
+}
+
 // partnerUser loads a partner user that the actor may act for: a partner
 // administrator for any user of its partner, an agent for itself.
 func (u *unit) partnerUser(ctx context.Context, userID string) (*domain.User, error) {
@@ -78,11 +93,7 @@ func partnerRole(usr *domain.User, asked domain.Role) (domain.Role, error) {
 // forbidden, rule, invalid, conflict.
 func (a *App) RequestAccess(ctx context.Context, act Actor, siteID, userID string, role domain.Role) (res AccessResult, err error) {
 	err = a.write(ctx, act, func(u *unit) error {
-		s, cust, err := u.partnerSite(ctx, siteID)
-		if err != nil {
-			return err
-		}
-		usr, err := u.partnerUser(ctx, userID)
+		s, cust, usr, err := u.partnerAccess(ctx, siteID, userID)
 		if err != nil {
 			return err
 		}

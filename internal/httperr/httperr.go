@@ -17,44 +17,42 @@ import (
 // before the answer was ready (nginx's 499).
 const StatusClientClosed = 499
 
-// Status maps an error code to its HTTP status. It is the only such map.
+// statuses is the one table from error codes to HTTP statuses.
+var statuses = map[string]int{
+	domain.ENotFound:     http.StatusNotFound,
+	domain.EConflict:     http.StatusConflict,
+	domain.EInvalid:      http.StatusBadRequest,
+	domain.EForbidden:    http.StatusForbidden,
+	domain.ERule:         http.StatusUnprocessableEntity,
+	domain.EUnauthorized: http.StatusUnauthorized,
+	domain.EMFARequired:  http.StatusUnauthorized,
+	domain.EThrottled:    http.StatusTooManyRequests,
+}
+
+// Status maps an error code to its HTTP status; anything unknown is 500.
 func Status(code string) int {
-	switch code {
-	case domain.ENotFound:
-		return http.StatusNotFound
-	case domain.EConflict:
-		return http.StatusConflict
-	case domain.EInvalid:
-		return http.StatusBadRequest
-	case domain.EForbidden:
-		return http.StatusForbidden
-	case domain.ERule:
-		return http.StatusUnprocessableEntity
-	case domain.EUnauthorized, domain.EMFARequired:
-		return http.StatusUnauthorized
-	case domain.EThrottled:
-		return http.StatusTooManyRequests
+	if s, ok := statuses[code]; ok {
+		return s
 	}
 	return http.StatusInternalServerError
 }
 
 // Code is the error code for a status that arose outside the app (a
-// router's 404, a validator's 422).
+// router's 404, a validator's 422): the table read backwards, "invalid"
+// for any other 4xx and "internal" for 5xx.
 func Code(status int) string {
-	switch status {
-	case http.StatusNotFound:
-		return domain.ENotFound
-	case http.StatusConflict:
-		return domain.EConflict
-	case http.StatusForbidden:
-		return domain.EForbidden
-	case http.StatusUnauthorized:
-		return domain.EUnauthorized
-	case http.StatusTooManyRequests:
-		return domain.EThrottled
-	}
-	if status >= 500 {
+	switch {
+	case status >= 500:
 		return domain.EInternal
+	case status == http.StatusUnauthorized:
+		return domain.EUnauthorized // not mfa_required: a router knows of no second factor
+	case status == http.StatusUnprocessableEntity:
+		return domain.EInvalid // huma's validation failures are malformed input, not a product rule
+	}
+	for code, s := range statuses {
+		if s == status {
+			return code
+		}
 	}
 	return domain.EInvalid
 }

@@ -1,9 +1,6 @@
 package server_test
 
 import (
-	"context"
-	"io"
-	"log/slog"
 	"net"
 	"strconv"
 	"strings"
@@ -42,16 +39,8 @@ func TestDelivery_SMTPRefusal(t *testing.T) {
 				cfg := server.Config{DatabaseURL: storetest.URL(t, d), App: app.DefaultConfig(),
 					SMTP: mail.SMTPConfig{Host: host, Port: port, TLS: "none", From: "Provisio <noreply@provisio.example>"},
 					Jobs: jobs.Config{SweepEvery: time.Hour, MaxAttempts: 5}}
-				s, err := server.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer s.Close()
-				ln, _ := net.Listen("tcp", "127.0.0.1:0")
-				ctx, cancel := context.WithCancel(context.Background())
-				done := make(chan error, 1)
-				go func() { done <- s.Serve(ctx, ln) }()
-				defer func() { cancel(); <-done }()
+				s := open(t, cfg)
+				ctx := serve(t, s)
 				if _, _, err := s.App.Bootstrap(ctx, "Vendor", "olivia@vendor.example", "Olivia Operator"); err != nil {
 					t.Fatal(err)
 				}

@@ -1,10 +1,8 @@
 package server_test
 
 import (
-	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -78,16 +76,8 @@ func TestDelivery(t *testing.T) {
 			Jobs: jobs.Config{SweepEvery: 500 * time.Millisecond, MaxAttempts: 5}}
 		cfg.App.Argon2 = identity.Argon2Params{Time: 1, Memory: 1024, Threads: 1}
 		cfg.App.MFAFor = nil
-		s, err := server.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
-		ln, _ := net.Listen("tcp", "127.0.0.1:0")
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() { done <- s.Serve(ctx, ln) }()
-		defer func() { cancel(); <-done }()
+		s := open(t, cfg)
+		ctx := serve(t, s)
 
 		// The operator's invitation goes out by SMTP, once.
 		a := s.App

@@ -1,9 +1,7 @@
 package server_test
 
 import (
-	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -23,11 +21,7 @@ import (
 func TestMetrics_RouteLabels(t *testing.T) {
 	storetest.EachDialect(t, func(t *testing.T, d store.Dialect) {
 		cfg := server.Config{DatabaseURL: storetest.URL(t, d), App: app.DefaultConfig()}
-		s, err := server.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
+		s := open(t, cfg)
 		hs := httptest.NewServer(s.Handler())
 		defer hs.Close()
 		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

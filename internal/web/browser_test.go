@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
 	"github.com/provisio/provisio/internal/app"
-	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/identity"
 	"github.com/provisio/provisio/internal/server"
 	"github.com/provisio/provisio/internal/store"
@@ -28,11 +28,9 @@ const (
 
 // ui is a running server and a headless browser.
 type ui struct {
-	t     *testing.T
+	*people
 	base  string
-	app   *app.App
 	ctx   context.Context
-	op    app.Actor
 	shots string
 }
 
@@ -73,7 +71,7 @@ func start(t *testing.T) *ui {
 	if dir := os.Getenv("PROVISIO_SCREENSHOTS"); dir != "" {
 		shots = dir
 	}
-	u := &ui{t: t, base: base, app: s.App, ctx: ctx, shots: shots}
+	u := &ui{people: &people{t: t, app: s.App}, base: base, ctx: ctx, shots: shots}
 	_ = os.MkdirAll(u.shots, 0o755)
 	t.Logf("screenshots in %s", u.shots)
 	_, link, err := s.App.Bootstrap(ctx, "Vendor", "olivia@vendor.example", "Olivia Operator")
@@ -86,47 +84,6 @@ func start(t *testing.T) *ui {
 }
 
 var tokenRE = regexp.MustCompile(`/invitations/([A-Za-z0-9_-]+)`)
-
-func (u *ui) register(link string) {
-	u.t.Helper()
-	if _, err := u.app.AcceptInvitation(u.ctx, "", tokenRE.FindStringSubmatch(link)[1], password); err != nil {
-		u.t.Fatal(err)
-	}
-}
-
-func (u *ui) actor(email string) app.Actor {
-	u.t.Helper()
-	secret, _, err := u.app.IssueToken(u.ctx, "", email, password, "setup")
-	if err != nil {
-		u.t.Fatal(err)
-	}
-	act, err := u.app.Authenticate(u.ctx, secret, "")
-	if err != nil {
-		u.t.Fatal(err)
-	}
-	return act
-}
-
-// person creates and registers a user, for the set-up of a journey.
-func (u *ui) person(by app.Actor, orgID, email string, roles ...domain.Role) *domain.User {
-	u.t.Helper()
-	usr, _, err := u.app.CreateUser(u.ctx, by, app.NewUser{OrgID: orgID, Email: email, Name: "Person " + strings.Split(email, "@")[0], Roles: roles})
-	if err != nil {
-		u.t.Fatal(err)
-	}
-	u.register(u.lastMail(email, domain.NoticeInvitation))
-	return usr
-}
-
-// lastMail returns the body of the newest notice of kind to email.
-func (u *ui) lastMail(email, kind string) string {
-	u.t.Helper()
-	l, err := u.app.Mailbox(u.ctx, u.op, domain.NoticeFilter{ToEmail: &email, Kind: &kind, Page: domain.Page{Limit: 200}})
-	if err != nil || len(l.Items) == 0 {
-		u.t.Fatalf("no %s mail to %s: %v", kind, email, err)
-	}
-	return l.Items[len(l.Items)-1].Body
-}
 
 func (u *ui) do(steps ...chromedp.Action[chromedp.Void]) {
 	u.t.Helper()

@@ -27,10 +27,8 @@ import (
 // plain is a running server driven by a plain HTTP client with a cookie
 // jar: the forms' behaviour without a browser.
 type plain struct {
-	t    *testing.T
+	*people
 	base string
-	app  *app.App
-	op   app.Actor
 }
 
 func startPlain(t *testing.T, d store.Dialect) *plain {
@@ -44,7 +42,7 @@ func startPlain(t *testing.T, d store.Dialect) *plain {
 	}
 	hs := httptest.NewServer(s.Handler())
 	t.Cleanup(func() { hs.Close(); s.Close() })
-	p := &plain{t: t, base: hs.URL, app: s.App}
+	p := &plain{people: &people{t: t, app: s.App}, base: hs.URL}
 	_, link, err := s.App.Bootstrap(context.Background(), "Vendor", "olivia@vendor.example", "Olivia Operator")
 	if err != nil {
 		t.Fatal(err)
@@ -52,42 +50,6 @@ func startPlain(t *testing.T, d store.Dialect) *plain {
 	p.register(link)
 	p.op = p.actor("olivia@vendor.example")
 	return p
-}
-
-func (p *plain) register(link string) {
-	p.t.Helper()
-	if _, err := p.app.AcceptInvitation(context.Background(), "", tokenRE.FindStringSubmatch(link)[1], password); err != nil {
-		p.t.Fatal(err)
-	}
-}
-
-func (p *plain) actor(email string) app.Actor {
-	p.t.Helper()
-	secret, _, err := p.app.IssueToken(context.Background(), "", email, password, "setup")
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	act, err := p.app.Authenticate(context.Background(), secret, "")
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	return act
-}
-
-func (p *plain) person(by app.Actor, orgID, email string, roles ...domain.Role) *domain.User {
-	p.t.Helper()
-	ctx := context.Background()
-	usr, _, err := p.app.CreateUser(ctx, by, app.NewUser{OrgID: orgID, Email: email, Name: "Person " + strings.Split(email, "@")[0], Roles: roles})
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	kind := domain.NoticeInvitation
-	l, err := p.app.Mailbox(ctx, p.op, domain.NoticeFilter{ToEmail: &email, Kind: &kind})
-	if err != nil || len(l.Items) == 0 {
-		p.t.Fatalf("no invitation to %s: %v", email, err)
-	}
-	p.register(l.Items[len(l.Items)-1].Body)
-	return usr
 }
 
 // browser is a signed-in cookie jar.

@@ -1,0 +1,38 @@
+package server_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"testing"
+
+	"github.com/provisio/provisio/internal/server"
+)
+
+// open opens a server over cfg with its logs discarded, closed when the
+// test ends.
+func open(t *testing.T, cfg server.Config) *server.Server {
+	t.Helper()
+	s, err := server.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// serve runs s on a loopback port, with its background jobs, until the
+// test ends; it returns the context that ends with it.
+func serve(t *testing.T, s *server.Server) context.Context {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, ln) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return ctx
+}
