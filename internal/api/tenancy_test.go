@@ -99,6 +99,12 @@ var paramRE = regexp.MustCompile(`\{(\w+)\}`)
 func TestTenancyMatrix(t *testing.T) {
 	storetest.EachDialect(t, func(t *testing.T, d store.Dialect) {
 		w := newTenancyWorld(t, d)
+		// R-ACCT-2: the accountant sees the site it is assigned to, and
+		// only that one.
+		w.must(http.MethodGet, "/sites/"+w.own["site"], "alma", nil, 200)
+		if items := w.must(http.MethodGet, "/sites", "alma", nil, 200)["items"].([]any); len(items) != 1 {
+			t.Fatalf("the accountant lists %d sites, want its 1", len(items))
+		}
 		resp, err := http.Get(w.url + "/api/v1/openapi.json")
 		if err != nil {
 			t.Fatal(err)

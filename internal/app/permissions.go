@@ -216,3 +216,47 @@ func (a *App) SiteView(ctx context.Context, act Actor, id string) (v SiteView, e
 	})
 	return v, err
 }
+
+// OrgPermissions is what the actor may do with one organisation.
+type OrgPermissions struct {
+	SeeUsers    bool // its users (R-ORG-1; a partner's demo customer too, R-ROLE-3)
+	InviteUsers bool // invite, change, lock and delete its users
+	SeeSites    bool // its sites (customers)
+}
+
+// OrgView is an organisation as the actor sees it, with the names a
+// person reads in place of ids.
+type OrgView struct {
+	Org         *domain.Org
+	Partner     *domain.Org  // the partner of record, if any
+	MainContact *domain.User // R-ORG-2, if set
+	Can         OrgPermissions
+	Roles       []domain.Role // the roles its users may hold (R-ROLE-3)
+}
+
+// OrgView returns an organisation the actor may see, with what the actor
+// may do with it. Codes: not_found.
+func (a *App) OrgView(ctx context.Context, act Actor, id string) (v OrgView, err error) {
+	err = a.read(ctx, act, func(u *unit) error {
+		o, err := u.loadOrg(ctx, id)
+		if err != nil {
+			return err
+		}
+		v = OrgView{Org: o, Roles: domain.RolesFor(domain.TypeForOrg(o.Kind)), Can: OrgPermissions{
+			SeeUsers: act.seesUsersOf(o), InviteUsers: act.administers(o), SeeSites: o.Kind == domain.OrgCustomer}}
+		// The partner of record and the main contact of an organisation
+		// the actor sees are shown on its page (R-ORG-2).
+		if o.PartnerID != "" {
+			if v.Partner, err = u.tx.Org(ctx, domain.Everything, o.PartnerID); err != nil {
+				return fmt.Errorf("partner of %s: %w", o.ID, err)
+			}
+		}
+		if o.MainContactID != "" {
+			if v.MainContact, err = u.tx.User(ctx, domain.Everything, o.MainContactID); err != nil {
+				return fmt.Errorf("main contact of %s: %w", o.ID, err)
+			}
+		}
+		return nil
+	})
+	return v, err
+}

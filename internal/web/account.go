@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/base64"
+	"html/template"
 	"net/http"
 	"strings"
 
@@ -63,7 +64,7 @@ type accountData struct {
 	Tokens     []*domain.APIToken
 	Current    string
 	Enrolment  *app.TOTPEnrolment
-	QR         string
+	QR         template.URL // a data: URL of our own PNG, safe to put in src
 	Recovery   []string
 	NewToken   string
 	MFARequire bool
@@ -74,12 +75,18 @@ func (h *Handler) account(w http.ResponseWriter, r *http.Request, act app.Actor)
 }
 
 func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, act app.Actor, d accountData) {
-	d.Sessions, _ = h.app.Sessions(r.Context(), act)
-	d.Tokens, _ = h.app.Tokens(r.Context(), act)
+	var err error
+	if d.Sessions, err = h.app.Sessions(r.Context(), act); err == nil {
+		d.Tokens, err = h.app.Tokens(r.Context(), act)
+	}
+	if err != nil {
+		h.fail(w, r, act, err)
+		return
+	}
 	d.Current = sessionOf(r).id
 	d.MFARequire = act.MFAPending()
 	if d.Enrolment != nil {
-		d.QR = "data:image/png;base64," + base64.StdEncoding.EncodeToString(d.Enrolment.QRCode)
+		d.QR = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(d.Enrolment.QRCode))
 	}
 	h.render(w, r, "account", page{Title: "Your account", Nav: "account", Actor: act, Data: d})
 }

@@ -21,32 +21,34 @@ type dashboardData struct {
 func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, act app.Actor) {
 	ctx := r.Context()
 	d := dashboardData{SiteName: map[string]string{}}
-	pending := domain.RequestPending
-	if act.Can().SeeRequests {
-		if l, err := h.app.AccessRequests(ctx, act, domain.AccessRequestFilter{State: &pending}); err == nil {
-			d.Pending = l.Items
-		}
+	var err error
+	can := act.Can()
+	if can.SeeRequests {
+		pending := domain.RequestPending
+		d.Pending, err = list(h.app.AccessRequests(ctx, act, domain.AccessRequestFilter{State: &pending}))
 	}
-	d.Grants, _ = h.app.PartnerGrants(ctx, act)
-	if act.Can().ManageUsers {
+	if err == nil {
+		d.Grants, err = h.app.PartnerGrants(ctx, act)
+	}
+	if err == nil && can.ManageUsers {
 		invited := domain.UserInvited
-		if l, err := h.app.Users(ctx, act, domain.UserFilter{OrgID: &act.Org.ID, State: &invited}); err == nil {
-			d.Invited = l.Items
-		}
-		admin := domain.AdminRole(act.User.Type)
-		if l, err := h.app.Users(ctx, act, domain.UserFilter{OrgID: &act.Org.ID, Role: &admin}); err == nil {
-			for _, u := range l.Items {
-				if u.State == domain.UserActive {
-					d.Admins++
-				}
-			}
-		}
+		d.Invited, err = list(h.app.Users(ctx, act, domain.UserFilter{OrgID: &act.Org.ID, State: &invited}))
 	}
-	if l, err := h.app.Sites(ctx, act, domain.SiteFilter{Page: domain.Page{Limit: 100}}); err == nil {
-		d.Sites = l.Items
-		for _, s := range l.Items {
-			d.SiteName[s.ID] = s.Name
-		}
+	if err == nil && can.ManageUsers {
+		admin, active := domain.AdminRole(act.User.Type), domain.UserActive
+		var admins []*domain.User
+		admins, err = list(h.app.Users(ctx, act, domain.UserFilter{OrgID: &act.Org.ID, Role: &admin, State: &active}))
+		d.Admins = len(admins)
+	}
+	if err == nil {
+		d.Sites, err = list(h.app.Sites(ctx, act, domain.SiteFilter{Page: domain.Page{Limit: 100}}))
+	}
+	if err != nil {
+		h.fail(w, r, act, err)
+		return
+	}
+	for _, s := range d.Sites {
+		d.SiteName[s.ID] = s.Name
 	}
 	h.render(w, r, "dashboard", page{Title: "Dashboard", Nav: "dashboard", Actor: act, Data: d})
 }

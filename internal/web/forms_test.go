@@ -31,11 +31,14 @@ type plain struct {
 	base string
 }
 
-func startPlain(t *testing.T, d store.Dialect) *plain {
+func startPlain(t *testing.T, d store.Dialect, options ...func(*server.Config)) *plain {
 	t.Helper()
 	cfg := server.Config{DatabaseURL: storetest.URL(t, d), App: app.DefaultConfig()}
 	cfg.App.MFAFor = nil
 	cfg.App.Argon2 = identity.Argon2Params{Time: 1, Memory: 1024, Threads: 1}
+	for _, o := range options {
+		o(&cfg)
+	}
 	s, err := server.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -62,7 +65,7 @@ func (p *plain) browser(email string) *http.Client {
 		p.t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != "/" {
+	if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != "/" && resp.Request.URL.Path != "/account" {
 		p.t.Fatalf("sign in %s: %d at %s", email, resp.StatusCode, resp.Request.URL)
 	}
 	return c
@@ -265,4 +268,29 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.Write(p)
+}
+
+// TestMFAPending_OnlyTheAccountPage: a partner user who signed in with a
+// password only must enrol a second factor first (R-PLUS-3). The app
+// refuses everything else; the pages send the person to the account page,
+// where enrolment works.
+func TestMFAPending_OnlyTheAccountPage(t *testing.T) {
+	p := startPlain(t, store.SQLite, func(c *server.Config) { c.App.MFAFor = map[domain.UserType]bool{domain.TypePartner: true} })
+	partner, err := p.app.CreateOrg(context.Background(), p.op, app.NewOrg{Kind: domain.OrgPartner, Name: "Northwind Partners"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.person(p.op, partner.ID, "paula@northwind.example", domain.RolePartnerAdmin)
+	paula := p.browser("paula@northwind.example")
+	for _, path := range []string{"/", "/sites", "/orgs", "/requests"} {
+		resp, err := paula.Get(p.base + path)
+		_, body := read(t)(resp, err)
+		if resp.Request.URL.Path != "/account" || !strings.Contains(body, "authenticator") {
+			t.Fatalf("GET %s as an enrolling session ended at %s", path, resp.Request.URL)
+		}
+	}
+	_, body := read(t)(paula.PostForm(p.base+"/account/mfa-start", nil))
+	if !strings.Contains(body, "data:image/png;base64,") {
+		t.Fatal("enrolment did not start for the enrolling session")
+	}
 }

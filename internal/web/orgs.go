@@ -40,29 +40,33 @@ func (h *Handler) createOrg(w http.ResponseWriter, r *http.Request, act app.Acto
 }
 
 type orgData struct {
-	Org   *domain.Org
+	app.OrgView
 	Users []*domain.User
 	Sites []*domain.Site
-	Roles []domain.Role
 }
 
-// org shows one organisation with its users (where the person may see
-// them) and its sites.
+// org shows one organisation with its users and sites, as far as the
+// person may see them.
 func (h *Handler) org(w http.ResponseWriter, r *http.Request, act app.Actor) {
 	ctx := r.Context()
-	o, err := h.app.Org(ctx, act, r.PathValue("id"))
+	v, err := h.app.OrgView(ctx, act, r.PathValue("id"))
 	if err != nil {
 		h.fail(w, r, act, err)
 		return
 	}
-	d := orgData{Org: o, Roles: domain.RolesFor(domain.TypeForOrg(o.Kind))}
-	if l, err := h.app.Users(ctx, act, domain.UserFilter{OrgID: &o.ID, Page: domain.Page{Limit: 200}}); err == nil {
-		d.Users = l.Items
-	}
-	if o.Kind == domain.OrgCustomer {
-		if l, err := h.app.Sites(ctx, act, domain.SiteFilter{CustomerID: &o.ID, Page: domain.Page{Limit: 200}}); err == nil {
-			d.Sites = l.Items
+	d := orgData{OrgView: v}
+	pg := domain.Page{Limit: domain.MaxPageSize}
+	if v.Can.SeeUsers {
+		if d.Users, err = list(h.app.Users(ctx, act, domain.UserFilter{OrgID: &v.Org.ID, Page: pg})); err != nil {
+			h.fail(w, r, act, err)
+			return
 		}
 	}
-	h.render(w, r, "org", page{Title: o.Name, Nav: "orgs", Actor: act, Data: d})
+	if v.Can.SeeSites {
+		if d.Sites, err = list(h.app.Sites(ctx, act, domain.SiteFilter{CustomerID: &v.Org.ID, Page: pg})); err != nil {
+			h.fail(w, r, act, err)
+			return
+		}
+	}
+	h.render(w, r, "org", page{Title: v.Org.Name, Nav: "orgs", Actor: act, Data: d})
 }

@@ -23,9 +23,12 @@ func (h *Handler) sites(w http.ResponseWriter, r *http.Request, act app.Actor) {
 		return
 	}
 	d := sitesData{Sites: l.Items}
-	kind := domain.OrgCustomer
-	if os, err := h.app.Orgs(ctx, act, domain.OrgFilter{Kind: &kind, Page: domain.Page{Limit: 200}}); err == nil {
-		d.Customers = os.Items
+	if act.Can().CreateSites {
+		kind := domain.OrgCustomer
+		if d.Customers, err = list(h.app.Orgs(ctx, act, domain.OrgFilter{Kind: &kind, Page: domain.Page{Limit: domain.MaxPageSize}})); err != nil {
+			h.fail(w, r, act, err)
+			return
+		}
 	}
 	h.render(w, r, "sites", page{Title: "Sites", Nav: "sites", Actor: act, Data: d})
 }
