@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -292,5 +293,54 @@ func TestMFAPending_OnlyTheAccountPage(t *testing.T) {
 	_, body := read(t)(paula.PostForm(p.base+"/account/mfa-start", nil))
 	if !strings.Contains(body, "data:image/png;base64,") {
 		t.Fatal("enrolment did not start for the enrolling session")
+	}
+}
+
+// TestSafeNext_NoOpenRedirect: after sign-in, and after inviting a user,
+// the portal redirects only to its own paths; the usual bypasses (tab,
+// backslash, encoded slashes, "//", "/\", userinfo, schemes) land on "/".
+func TestSafeNext_NoOpenRedirect(t *testing.T) {
+	p := startPlain(t, store.SQLite)
+	customer, err := p.app.CreateOrg(context.Background(), p.op, app.NewOrg{Kind: domain.OrgCustomer, Name: "Acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.person(p.op, customer.ID, "carol@acme.example", domain.RoleCustomerAdmin)
+	carol := p.browser("carol@acme.example")
+	noFollow := func(c *http.Client) *http.Client {
+		return &http.Client{Jar: c.Jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	}
+	bad := []string{"//evil.example", "/\\evil.example", "\\\\evil.example", "/%09/evil.example", "/\t/evil.example",
+		"/%5Cevil.example", "/%2F%2Fevil.example", "/%2f/evil.example", "https://evil.example", "http:evil.example",
+		"//user@evil.example", "https://carol@evil.example/", "javascript:alert(1)", " /evil", "/%0d%0aSet-Cookie:x=y",
+		"evil.example", "/ /evil.example"}
+	for i, next := range bad {
+		resp, err := noFollow(&http.Client{}).PostForm(p.base+"/signin", url.Values{"email": {"carol@acme.example"},
+			"password": {password}, "next": {next}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if loc := resp.Header.Get("Location"); loc != "/" {
+			t.Errorf("sign-in with next=%q redirects to %q", next, loc)
+		}
+		resp, err = noFollow(carol).PostForm(p.base+"/users", url.Values{"org_id": {customer.ID}, "name": {"Some Person"},
+			"email": {fmt.Sprintf("person%d@acme.example", i)}, "role": {"customer_user"}, "back": {next}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if loc := resp.Header.Get("Location"); loc != "/" {
+			t.Errorf("inviting with back=%q redirects to %q", next, loc)
+		}
+	}
+	resp, err := noFollow(&http.Client{}).PostForm(p.base+"/signin", url.Values{"email": {"carol@acme.example"},
+		"password": {password}, "next": {"/sites?state=ready"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); loc != "/sites?state=ready" {
+		t.Errorf("a path of the portal is kept: %q", loc)
 	}
 }

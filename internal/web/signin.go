@@ -2,8 +2,10 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/provisio/provisio/internal/app"
 	"github.com/provisio/provisio/internal/domain"
@@ -18,13 +20,30 @@ func (h *Handler) signinPage(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, "signin", page{Title: "Sign in", Data: signinData{Next: safeNext(r.URL.Query().Get("next"))}})
 }
 
-// safeNext keeps redirects after sign-in on this site.
+// safeNext keeps a redirect on this site: next must be a path of the
+// portal ("/…"), parsed with net/url, with no scheme, host or user, no
+// second slash or backslash at its start, encoded or not, and no control
+// or space characters, which browsers drop ("/%09/host" becomes
+// "//host"). Anything else is "/".
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(next, "/") {
+		return "/"
+	}
+	for _, part := range []string{next, u.Path} { // the text as sent, and decoded
+		if strings.HasPrefix(part, "//") || strings.ContainsRune(part, '\\') || strings.IndexFunc(part, unsafeRune) >= 0 {
+			return "/"
+		}
+	}
+	if p := strings.TrimLeft(u.Path, "/"); len(u.Path)-len(p) > 1 {
 		return "/"
 	}
 	return next
 }
+
+// unsafeRune reports characters a browser may drop or read as a
+// separator in a URL: controls and spaces.
+func unsafeRune(r rune) bool { return r < 0x21 || r == 0x7f || unicode.IsSpace(r) }
 
 // signin starts a session. A wrong password and an unknown account read
 // alike; an account with MFA is asked for its code on the same page.

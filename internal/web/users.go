@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/provisio/provisio/internal/app"
 	"github.com/provisio/provisio/internal/domain"
@@ -61,9 +62,9 @@ func roleValues(r *http.Request) []domain.Role {
 // inviteUser creates an invited user; the invitation goes out at once.
 func (h *Handler) inviteUser(w http.ResponseWriter, r *http.Request, act app.Actor) {
 	orgID := r.PostFormValue("org_id")
-	to := r.PostFormValue("back")
-	if to == "" {
-		to = "/users?org=" + orgID
+	to := "/users?org=" + url.QueryEscape(orgID)
+	if back := r.PostFormValue("back"); back != "" {
+		to = safeNext(back)
 	}
 	u, warns, err := h.app.CreateUser(r.Context(), act, app.NewUser{OrgID: orgID, Email: r.PostFormValue("email"),
 		Name: r.PostFormValue("name"), Roles: roleValues(r)})
