@@ -112,7 +112,7 @@ func (s *Server) Close() error { return s.DB.Close() }
 
 // Handler is the whole HTTP surface.
 func (s *Server) Handler() http.Handler {
-	return httperr.WithRequestID(s.observe(s.secureHeaders(http.NewCrossOriginProtection().Handler(s.mux))))
+	return httperr.WithRequestID(s.observe(s.secureHeaders(http.NewCrossOriginProtection().Handler(s.refuseHostileInput(s.mux)))))
 }
 
 func (s *Server) routes() {
