@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 
@@ -27,7 +28,6 @@ type Problem struct {
 type ProblemDetail struct {
 	Message  string `json:"message"`
 	Location string `json:"location,omitempty"`
-	Value    any    `json:"value,omitempty"`
 }
 
 func (p *Problem) Error() string { return p.Detail }
@@ -43,9 +43,14 @@ func (p *Problem) ContentType(ct string) string {
 	return ct
 }
 
+// maxProblemDetails bounds the input errors one answer lists: a request
+// with thousands of bad fields gets a short answer, not a long one.
+const maxProblemDetails = 10
+
 func init() {
 	// Huma's own errors (validation, unknown routes, bad bodies) become
-	// Provisio problems too.
+	// Provisio problems too. They say where and what is wrong, never echo
+	// the value sent, and list at most maxProblemDetails items.
 	huma.NewError = func(status int, msg string, errs ...error) huma.StatusError {
 		code := httperr.Code(status)
 		p := &Problem{Type: "urn:provisio:problem:" + code, Title: http.StatusText(status), Status: status,
@@ -54,10 +59,14 @@ func init() {
 			if e == nil {
 				continue
 			}
+			if len(p.Errors) == maxProblemDetails {
+				p.Detail = fmt.Sprintf("%s (the first %d problems are listed)", msg, maxProblemDetails)
+				break
+			}
 			d := ProblemDetail{Message: e.Error()}
 			var hd *huma.ErrorDetail
 			if errors.As(e, &hd) {
-				d = ProblemDetail{Message: hd.Message, Location: hd.Location, Value: hd.Value}
+				d = ProblemDetail{Message: hd.Message, Location: hd.Location}
 			}
 			p.Errors = append(p.Errors, d)
 		}

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -159,4 +160,22 @@ func TestIdempotencyKey(t *testing.T) {
 			t.Fatalf("another caller's key must not collide: %d", r.StatusCode)
 		}
 	})
+}
+
+// TestValidationErrors_Bounded: a body with thousands of unknown fields
+// gets a short problem that lists a few of them and never echoes the
+// values sent (the answer was 48 MB for a 24 KB request).
+func TestValidationErrors_Bounded(t *testing.T) {
+	e := newEnv(t, store.SQLite)
+	body := map[string]any{"email": "a@b.example", "password": "x"}
+	for i := range 2000 {
+		body[fmt.Sprintf("k%d", i)] = "SECRET-VALUE-" + strings.Repeat("x", 10)
+	}
+	status, raw, _ := e.send(http.MethodPost, "/session", "", body)
+	if status < 400 || status >= 500 {
+		t.Fatalf("status %d", status)
+	}
+	if len(raw) > 8<<10 || strings.Contains(string(raw), "SECRET-VALUE") {
+		t.Fatalf("answer of %d bytes, echoing values: %v", len(raw), strings.Contains(string(raw), "SECRET-VALUE"))
+	}
 }

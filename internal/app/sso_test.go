@@ -29,5 +29,12 @@ func TestSingleSignOn(t *testing.T) {
 		if _, err := w.app.SingleSignOn(w.ctx, "not an email"); domain.ErrorCode(err) != domain.ENotFound {
 			t.Fatalf("not an email: %v", err)
 		}
+		// Domains match exactly: LIKE wildcards in the caller's text find
+		// nothing.
+		for _, email := range []string{"x@%", "x@%.example", "x@acme_example", "x@_cme.example", `x@acme\.example`} {
+			if _, err := w.app.SingleSignOn(w.ctx, email); domain.ErrorCode(err) != domain.ENotFound {
+				t.Fatalf("%s found an organisation: %v", email, err)
+			}
+		}
 	})
 }

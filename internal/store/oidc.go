@@ -84,6 +84,6 @@ func (tx *Tx) CloseInvitations(ctx context.Context, userID string, now time.Time
 func (tx *Tx) OIDCOrgForDomain(ctx context.Context, domain string) (string, error) {
 	var orgID string
 	err := tx.q.QueryRowContext(ctx, `SELECT org_id FROM oidc_providers
-		WHERE (',' || allowed_domains || ',') LIKE ('%,' || $1 || ',%') ORDER BY org_id LIMIT 1`, domain).Scan(&orgID)
+		WHERE (',' || allowed_domains || ',') LIKE ('%,' || $1 || ',%') ESCAPE '\' ORDER BY org_id LIMIT 1`, likeLiteral(domain)).Scan(&orgID)
 	return orgID, translate(err)
 }

@@ -196,3 +196,9 @@ func whereSQL(where []string) string {
 	}
 	return " WHERE " + strings.Join(where, " AND ")
 }
+
+// likeLiteral escapes s for a LIKE pattern with ESCAPE '\', so that the
+// caller's text matches only itself: "%" and "_" are not wildcards there.
+func likeLiteral(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}

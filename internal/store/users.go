@@ -84,7 +84,7 @@ func (tx *Tx) Users(ctx context.Context, f domain.UserFilter) (domain.List[*doma
 		where = append(where, "state <> 'deleted'")
 	}
 	if f.Role != nil {
-		add("(',' || roles || ',') LIKE ('%%,' || $%d || ',%%')", string(*f.Role))
+		add("(',' || roles || ',') LIKE ('%%,' || $%d || ',%%') ESCAPE '\\'", likeLiteral(string(*f.Role)))
 	}
 	if f.Search != nil && *f.Search != "" {
 		pattern := "%" + strings.ToLower(*f.Search) + "%"
