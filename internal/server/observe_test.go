@@ -1,7 +1,9 @@
 package server_test
 
 import (
+	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -53,4 +55,25 @@ func TestMetrics_RouteLabels(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestRequestLog_NoLinkSecrets: the request log keeps the paths of emailed
+// links without their secret part (invitations, password resets, email
+// changes, partner access answers).
+func TestRequestLog_NoLinkSecrets(t *testing.T) {
+	var logs strings.Builder
+	cfg := server.Config{DatabaseURL: storetest.URL(t, store.SQLite), App: app.DefaultConfig()}
+	s, err := server.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(&logs, nil)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, path := range []string{"/invitations/inv_SECRET1", "/password-resets/rst_SECRET2", "/email-changes/eml_SECRET3",
+		"/access/acc_SECRET4", "/api/v1/users/usr_kept"} {
+		s.Handler().ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, path, nil))
+	}
+	if strings.Contains(logs.String(), "SECRET") || !strings.Contains(logs.String(), "/invitations/…") ||
+		!strings.Contains(logs.String(), "usr_kept") {
+		t.Fatalf("request log:\n%s", logs.String())
+	}
 }
