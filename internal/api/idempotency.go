@@ -12,6 +12,14 @@ import (
 	"github.com/provisio/provisio/internal/app"
 )
 
+// secretAnswers are the operations whose answers hold a secret shown once
+// (a token, an authenticator's secret, recovery codes, a webhook's key):
+// their answers are never stored, so they take no Idempotency-Key.
+var secretAnswers = map[string]bool{
+	"/api/v1/tokens": true, "/api/v1/session": true, "/api/v1/mfa/totp": true, "/api/v1/mfa/totp/confirm": true,
+	"/api/v1/webhooks": true,
+}
+
 // idempotent honours Idempotency-Key on POST (DESIGN.md): the first
 // request with a key runs and its answer is kept for a day; a retry with
 // the same key from the same caller gets the same answer without running
@@ -27,6 +35,11 @@ func (h idempotent) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	key := r.Header.Get("Idempotency-Key")
 	if r.Method != http.MethodPost || key == "" {
 		h.next.ServeHTTP(w, r)
+		return
+	}
+	if secretAnswers[r.URL.Path] {
+		writeProblem(w, http.StatusBadRequest, "invalid", "Idempotency-Key is not accepted on POST "+r.URL.Path+
+			": its answer holds a secret, which is never stored for replay; send the request without the header")
 		return
 	}
 	if len(key) > 255 {

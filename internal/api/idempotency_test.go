@@ -54,3 +54,40 @@ func TestIdempotencyKey_ClientGoneAfterCommit(t *testing.T) {
 		}
 	})
 }
+
+// TestIdempotencyKey_NoSecretsStored: operations whose answers hold a
+// secret (API and session tokens, an authenticator's secret, recovery
+// codes, a webhook's key) refuse Idempotency-Key, so no secret is ever
+// stored for replay; no stored answer holds a token.
+func TestIdempotencyKey_NoSecretsStored(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, d store.Dialect) {
+		e := newEnv(t, d)
+		for path, body := range map[string]any{
+			"/tokens":   map[string]any{"email": "carol@customer.example", "password": password},
+			"/session":  map[string]any{"email": "carol@customer.example", "password": password},
+			"/mfa/totp": nil,
+			"/webhooks": map[string]any{"org_id": e.ids["customer"], "url": "http://127.0.0.1:9/hook"},
+		} {
+			b, _ := json.Marshal(body)
+			req, _ := http.NewRequest(http.MethodPost, e.url+"/api/v1"+path, strings.NewReader(string(b)))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+e.tok["carol"])
+			req.Header.Set("Idempotency-Key", "k-"+path)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusBadRequest {
+				t.Errorf("POST %s with Idempotency-Key: %d, want 400", path, resp.StatusCode)
+			}
+		}
+		var stored int
+		if err := e.srv.DB.SQL().QueryRow(`SELECT COUNT(*) FROM idempotency_keys WHERE body LIKE '%pvt_%' OR body LIKE '%pvs_%' OR body LIKE '%secret%'`).Scan(&stored); err != nil {
+			t.Fatal(err)
+		}
+		if stored != 0 {
+			t.Fatalf("%d stored answers hold a secret", stored)
+		}
+	})
+}
