@@ -150,9 +150,12 @@ type resetIn struct {
 	Body struct {
 		Token    string `json:"token" doc:"the token from the reset link (after /password-resets/)"`
 		Password string `json:"password"`
+		// KeepTokens keeps the user's API tokens working; by default a
+		// reset revokes them with every session (R-USER-5).
+		KeepTokens bool `json:"keep_tokens,omitempty" doc:"keep your API tokens working (default: they are revoked)"`
 	}
 }
 
 func (s *Server) resetPassword(ctx context.Context, act app.Actor, in *resetIn) (*struct{}, error) {
-	return nil, s.app.ResetPassword(ctx, act.RemoteAddr, in.Body.Token, in.Body.Password)
+	return nil, s.app.ResetPassword(ctx, act.RemoteAddr, in.Body.Token, in.Body.Password, in.Body.KeepTokens)
 }

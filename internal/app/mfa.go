@@ -128,8 +128,9 @@ func (a *App) RequestPasswordReset(ctx context.Context, remoteAddr, email string
 }
 
 // ResetPassword sets a new password from a reset link. The link works
-// once; every session of the user ends. Codes: not_found, invalid.
-func (a *App) ResetPassword(ctx context.Context, remoteAddr, token, password string) error {
+// once; every session of the user ends, and its API tokens are revoked
+// unless keepTokens (R-USER-5). Codes: not_found, invalid.
+func (a *App) ResetPassword(ctx context.Context, remoteAddr, token, password string, keepTokens bool) error {
 	if err := a.checkPassword(password, ""); err != nil {
 		return err
 	}
@@ -152,7 +153,7 @@ func (a *App) ResetPassword(ctx context.Context, remoteAddr, token, password str
 		if err := u.tx.SetPassword(ctx, usr.ID, hash); err != nil {
 			return err
 		}
-		if _, err := u.tx.DeleteUserSessions(ctx, usr.ID); err != nil {
+		if err := u.endCredentials(ctx, usr, "", keepTokens); err != nil {
 			return err
 		}
 		if u.act.Org, err = u.orgOf(ctx, usr); err != nil {
@@ -164,9 +165,9 @@ func (a *App) ResetPassword(ctx context.Context, remoteAddr, token, password str
 }
 
 // ChangePassword sets a new password for the actor, given the current one.
-// Its other sessions end; the one it is using stays. Codes: invalid,
-// unauthorized.
-func (a *App) ChangePassword(ctx context.Context, act Actor, sessionID, current, next string) error {
+// Its other sessions end; the one it is using stays; its API tokens are
+// revoked unless keepTokens (R-USER-5). Codes: invalid, unauthorized.
+func (a *App) ChangePassword(ctx context.Context, act Actor, sessionID, current, next string, keepTokens bool) error {
 	if err := a.checkPassword(next, act.User.Email); err != nil {
 		return err
 	}
@@ -188,17 +189,9 @@ func (a *App) ChangePassword(ctx context.Context, act Actor, sessionID, current,
 		if err := u.tx.SetPassword(ctx, act.userID(), newHash); err != nil {
 			return err
 		}
-		sessions, err := u.tx.Sessions(ctx, act.userID())
-		if err != nil {
+		if err := u.endCredentials(ctx, act.User, sessionID, keepTokens); err != nil {
 			return err
 		}
-		for _, s := range sessions {
-			if s.ID != sessionID {
-				if err := u.tx.DeleteSession(ctx, act.userID(), s.ID); err != nil {
-					return err
-				}
-			}
-		}
-		return u.record(ctx, "password.change", "user", act.userID(), act.orgID(), nil, nil)
+		return u.record(ctx, "password.change", "user", act.userID(), act.orgID(), nil, map[string]bool{"tokens_kept": keepTokens})
 	})
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/provisio/provisio/internal/domain"
@@ -294,4 +295,29 @@ func (a *App) RevokeSession(ctx context.Context, act Actor, id string) error {
 		}
 		return u.record(ctx, "session.delete", "session", id, act.orgID(), nil, nil)
 	})
+}
+
+// endCredentials ends what lets usr in without a password: every session
+// but keepSession (the one in use, when the person changes its own
+// password), and, unless keepTokens, its API tokens (R-USER-5).
+func (u *unit) endCredentials(ctx context.Context, usr *domain.User, keepSession string, keepTokens bool) error {
+	sessions, err := u.tx.Sessions(ctx, usr.ID)
+	if err != nil {
+		return fmt.Errorf("sessions of %s: %w", usr.ID, err)
+	}
+	for _, s := range sessions {
+		if s.ID == keepSession {
+			continue
+		}
+		if err := u.tx.DeleteSession(ctx, usr.ID, s.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("end session %s: %w", s.ID, err)
+		}
+	}
+	if keepTokens {
+		return nil
+	}
+	if _, err := u.tx.RevokeUserTokens(ctx, usr.ID, u.now); err != nil {
+		return fmt.Errorf("revoke tokens of %s: %w", usr.ID, err)
+	}
+	return nil
 }

@@ -140,11 +140,11 @@ func TestPasswordReset(t *testing.T) {
 			t.Fatalf("reset mails: %d", len(mails))
 		}
 		token := resetRE.FindStringSubmatch(mails[0].Body)[1]
-		_ = w.app.ResetPassword(w.ctx, "", token, "password123") // a common password is refused…
-		if err := w.app.ResetPassword(w.ctx, "", token, "a brand new passphrase"); err != nil {
+		_ = w.app.ResetPassword(w.ctx, "", token, "password123", false) // a common password is refused…
+		if err := w.app.ResetPassword(w.ctx, "", token, "a brand new passphrase", false); err != nil {
 			t.Fatalf("…and the link still works after that refusal: %v", err)
 		}
-		err := w.app.ResetPassword(w.ctx, "", token, "yet another passphrase")
+		err := w.app.ResetPassword(w.ctx, "", token, "yet another passphrase", false)
 		wantCode(t, err, domain.ENotFound, "R-USER-4")
 		if _, _, err := w.app.SessionActor(w.ctx, s.Token, ""); err == nil {
 			t.Fatal("a reset ends every session")
@@ -155,7 +155,7 @@ func TestPasswordReset(t *testing.T) {
 		}
 		w.clock.Add(time.Hour + time.Second)
 		token = resetRE.FindStringSubmatch(w.mailed(w.cUser.Email, domain.NoticePasswordReset)[1].Body)[1]
-		wantCode(t, w.app.ResetPassword(w.ctx, "", token, "a passphrase too late"), domain.ENotFound, "R-USER-4")
+		wantCode(t, w.app.ResetPassword(w.ctx, "", token, "a passphrase too late", false), domain.ENotFound, "R-USER-4")
 	})
 }
 
@@ -291,9 +291,9 @@ func TestChangePassword(t *testing.T) {
 		s1 := must(t, of(w.app.SignIn(w.ctx, creds(w.cUser.Email, testPassword))))
 		s2 := must(t, of(w.app.SignIn(w.ctx, creds(w.cUser.Email, testPassword))))
 		act, sid, _ := w.app.SessionActor(w.ctx, s1.Token, "")
-		wantCode(t, w.app.ChangePassword(w.ctx, act, sid, "wrong current one", "a fresh passphrase"), domain.EInvalid, "")
-		wantCode(t, w.app.ChangePassword(w.ctx, act, sid, testPassword, "password1234"), domain.EInvalid, "")
-		if err := w.app.ChangePassword(w.ctx, act, sid, testPassword, "a fresh passphrase"); err != nil {
+		wantCode(t, w.app.ChangePassword(w.ctx, act, sid, "wrong current one", "a fresh passphrase", false), domain.EInvalid, "")
+		wantCode(t, w.app.ChangePassword(w.ctx, act, sid, testPassword, "password1234", false), domain.EInvalid, "")
+		if err := w.app.ChangePassword(w.ctx, act, sid, testPassword, "a fresh passphrase", false); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := w.app.SessionActor(w.ctx, s1.Token, ""); err != nil {
@@ -303,5 +303,63 @@ func TestChangePassword(t *testing.T) {
 			t.Fatal("other sessions must end")
 		}
 		must(t, of(w.app.SignIn(w.ctx, creds(w.cUser.Email, "a fresh passphrase"))))
+	})
+}
+
+// TestTokens_EndWithThePassword: locking a user, deleting it, resetting or
+// changing its password revokes its API tokens with its sessions
+// (R-USER-5); unlocking does not bring them back. A password change may
+// keep them when the person says so.
+func TestTokens_EndWithThePassword(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		email := w.cUser.Email
+		works := func(secret string) bool {
+			_, err := w.app.Authenticate(w.ctx, secret, "")
+			return err == nil
+		}
+		newToken := func() string {
+			secret, _, err := w.app.IssueToken(w.ctx, "", email, testPassword, "cli")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return secret
+		}
+		// Lock, then unlock: the token stays revoked.
+		tok := newToken()
+		must(t, of(w.app.LockUser(w.ctx, w.cAdmin, w.cUser.ID)))
+		must(t, of(w.app.UnlockUser(w.ctx, w.cAdmin, w.cUser.ID)))
+		if works(tok) {
+			t.Fatal("a token survived a lock and unlock")
+		}
+		// A change of password revokes them, unless kept.
+		tok = newToken()
+		s := must(t, of(w.app.SignIn(w.ctx, creds(email, testPassword))))
+		act, sid, _ := w.app.SessionActor(w.ctx, s.Token, "")
+		if err := w.app.ChangePassword(w.ctx, act, sid, testPassword, "a second long passphrase", true); err != nil {
+			t.Fatal(err)
+		}
+		if !works(tok) {
+			t.Fatal("a kept token stopped working")
+		}
+		if err := w.app.ChangePassword(w.ctx, act, sid, "a second long passphrase", testPassword, false); err != nil {
+			t.Fatal(err)
+		}
+		if works(tok) {
+			t.Fatal("a token survived a password change")
+		}
+		// A reset revokes them too.
+		tok = newToken()
+		if err := w.app.RequestPasswordReset(w.ctx, "", email); err != nil {
+			t.Fatal(err)
+		}
+		mails := w.mailed(email, domain.NoticePasswordReset)
+		token := resetRE.FindStringSubmatch(mails[len(mails)-1].Body)[1]
+		if err := w.app.ResetPassword(w.ctx, "", token, "a third long passphrase", false); err != nil {
+			t.Fatal(err)
+		}
+		if works(tok) {
+			t.Fatal("a token survived a password reset")
+		}
 	})
 }

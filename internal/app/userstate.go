@@ -166,8 +166,7 @@ func (a *App) LockUser(ctx context.Context, act Actor, id string) (*domain.User,
 			return err
 		}
 		usr.State = domain.UserLocked
-		_, err := u.tx.DeleteUserSessions(ctx, usr.ID) // its sessions end at once
-		return err
+		return u.endCredentials(ctx, usr, "", false) // its sessions and tokens end at once
 	})
 }
 
@@ -205,7 +204,7 @@ func (a *App) DeleteUser(ctx context.Context, act Actor, id string) (*domain.Use
 			}
 		}
 		usr.State = domain.UserDeleted
-		if _, err := u.tx.DeleteUserSessions(ctx, usr.ID); err != nil {
+		if err := u.endCredentials(ctx, usr, "", false); err != nil {
 			return err
 		}
 		return u.replaceMainContact(ctx, usr)

@@ -84,6 +84,12 @@ func (tx *Tx) RevokeAPIToken(ctx context.Context, userID, id string, now time.Ti
 	return err
 }
 
+// RevokeUserTokens revokes every live API token of the user (R-USER-5) and
+// returns how many there were.
+func (tx *Tx) RevokeUserTokens(ctx context.Context, userID string, now time.Time) (int64, error) {
+	return tx.exec(ctx, `UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL`, userID, ts(now))
+}
+
 // CreateEmailChange stores a pending change of the user's email, to apply
 // once the new address is verified (R-USER-6). Earlier pending changes of
 // the user are dropped.

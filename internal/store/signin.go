@@ -62,12 +62,6 @@ func (tx *Tx) DeleteSession(ctx context.Context, userID, id string) error {
 	return err
 }
 
-// DeleteUserSessions ends every session of the user (R-USER-5) and
-// returns how many there were.
-func (tx *Tx) DeleteUserSessions(ctx context.Context, userID string) (int64, error) {
-	return tx.exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID)
-}
-
 // Throttle is the failure count of one sign-in key (an account or a
 // client address).
 type Throttle struct {

@@ -110,7 +110,8 @@ func (h *Handler) accountAction(w http.ResponseWriter, r *http.Request, act app.
 		}
 		h.renderAccount(w, r, act, accountData{Recovery: codes})
 	case "password":
-		err := h.app.ChangePassword(ctx, act, sessionOf(r).id, r.PostFormValue("current"), r.PostFormValue("new"))
+		err := h.app.ChangePassword(ctx, act, sessionOf(r).id, r.PostFormValue("current"), r.PostFormValue("new"),
+			r.PostFormValue("keep_tokens") == "on")
 		h.back(w, r, "/account", "password", err, "Password changed; your other sessions were signed out.")
 	case "session-revoke":
 		h.back(w, r, "/account", "sessions", h.app.RevokeSession(ctx, act, r.PostFormValue("id")), "Session ended.")

@@ -61,7 +61,8 @@ func (h *Handler) resetPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) resetPassword(w http.ResponseWriter, r *http.Request) {
-	if err := h.app.ResetPassword(r.Context(), remoteHost(r), r.PathValue("token"), r.PostFormValue("password")); err != nil {
+	if err := h.app.ResetPassword(r.Context(), remoteHost(r), r.PathValue("token"), r.PostFormValue("password"),
+		r.PostFormValue("keep_tokens") == "on"); err != nil {
 		h.link(w, r, "reset", linkData{}, err)
 		return
 	}
