@@ -77,8 +77,8 @@ func TestPagination(t *testing.T) {
 }
 
 // TestTokens checks that tokens can be listed and revoked, that a revoked
-// token stops working, and that a locked user's token stops working while
-// the lock lasts. R-USER-5
+// token stops working, and that locking a user revokes its tokens.
+// R-USER-5
 func TestTokens(t *testing.T) {
 	storetest.EachDialect(t, func(t *testing.T, d store.Dialect) {
 		e := newEnv(t, d)
@@ -96,9 +96,14 @@ func TestTokens(t *testing.T) {
 		}
 		e.must(http.MethodPost, "/users/"+e.ids["uma"]+"/lock", "carol", nil, 200)
 		e.must(http.MethodGet, "/me", "uma", nil, 401)
+		// R-USER-5: the lock revoked the token; unlocking does not bring it
+		// back, and a new one works.
 		e.must(http.MethodPost, "/users/"+e.ids["uma"]+"/unlock", "carol", nil, 200)
+		e.must(http.MethodGet, "/me", "uma", nil, 401)
+		e.tok["uma"] = e.must(http.MethodPost, "/tokens", "", map[string]any{"email": "uma@customer.example", "password": password}, 201)["token"].(string)
 		e.must(http.MethodGet, "/me", "uma", nil, 200)
-		e.must(http.MethodDelete, "/tokens/"+list[0].(map[string]any)["id"].(string), "uma", nil, 204)
+		list = e.must(http.MethodGet, "/tokens", "uma", nil, 200)["items"].([]any)
+		e.must(http.MethodDelete, "/tokens/"+list[len(list)-1].(map[string]any)["id"].(string), "uma", nil, 204)
 		e.must(http.MethodGet, "/me", "uma", nil, 401)
 	})
 }

@@ -41,6 +41,10 @@ type Config struct {
 	MFAFor           map[domain.UserType]bool // user types that always need a second factor
 	PasswordResetTTL time.Duration            // how long a reset link works
 	Throttle         ThrottleConfig
+	// MaxHashing bounds the password hashes running at once (0: one per
+	// processor, at least two); HashWait is how long one waits for a turn.
+	MaxHashing int
+	HashWait   time.Duration
 
 	// IdempotencyLease is how long a POST holds its Idempotency-Key while
 	// it runs; a claim older than this was left by a request that died
@@ -54,9 +58,13 @@ type Config struct {
 type ThrottleConfig struct {
 	AccountFailures int
 	AddressFailures int
-	SlowAfter       int
-	Window          time.Duration
-	Lockout         time.Duration
+	// ResetsPerAccount and ResetsPerAddress bound password reset requests
+	// within Window (0: no bound).
+	ResetsPerAccount int
+	ResetsPerAddress int
+	SlowAfter        int
+	Window           time.Duration
+	Lockout          time.Duration
 }
 
 // DefaultConfig is the configuration of a zero-setup install.
@@ -77,7 +85,8 @@ func DefaultConfig() Config {
 		SessionAbsolute:  12 * time.Hour,
 		MFAFor:           map[domain.UserType]bool{domain.TypeOperator: true, domain.TypePartner: true},
 		PasswordResetTTL: time.Hour,
-		Throttle:         ThrottleConfig{AccountFailures: 5, AddressFailures: 20, SlowAfter: 3, Window: 15 * time.Minute, Lockout: 15 * time.Minute},
+		Throttle: ThrottleConfig{AccountFailures: 5, AddressFailures: 20, SlowAfter: 3, Window: 15 * time.Minute,
+			Lockout: 15 * time.Minute, ResetsPerAccount: 3, ResetsPerAddress: 10},
 		IdempotencyLease: DefaultIdempotencyLease,
 	}
 }
@@ -92,6 +101,10 @@ type App struct {
 	jobs   Jobs
 	pwd    *identity.PasswordPolicy
 	sleep  func(context.Context, time.Duration) // the sign-in slow-down; tests skip it
+	// hashSlots holds one token per password hash running (hashing.go).
+	hashSlots chan struct{}
+	dummyOnce sync.Once
+	dummy     string
 }
 
 // Jobs is told, after a change commits, of the work it left behind. The
@@ -115,8 +128,12 @@ func New(db *store.DB, cfg Config, emails *domain.EmailPolicy, now func() time.T
 	if log == nil {
 		log = slog.Default()
 	}
+	if cfg.MaxHashing <= 0 {
+		cfg.MaxHashing = defaultMaxHashing()
+	}
 	return &App{db: db, cfg: cfg, now: func() time.Time { return now().UTC().Truncate(time.Microsecond) },
-		emails: emails, log: log, pwd: identity.NewPasswordPolicy(cfg.MinPassword), sleep: sleepCtx}
+		emails: emails, log: log, pwd: identity.NewPasswordPolicy(cfg.MinPassword), sleep: sleepCtx,
+		hashSlots: make(chan struct{}, cfg.MaxHashing)}
 }
 
 // Config returns the app's settings.
@@ -304,16 +321,12 @@ func hideAs(err error, kind, id string) error {
 
 func trimmed(s string) string { return strings.TrimSpace(s) }
 
-var (
-	dummyOnce sync.Once
-	dummy     string
-)
-
-// dummyHash is a password hash that matches nothing, checked when the
-// account does not exist so that both paths cost the same.
-func dummyHash(p identity.Argon2Params) string {
-	dummyOnce.Do(func() { dummy, _ = identity.HashPassword(identity.NewSecret("x"), p) })
-	return dummy
+// dummyHash is a password hash that matches nothing, with the app's own
+// argon2 settings, checked when the account does not exist or has no
+// password yet, so that every case costs the same.
+func (a *App) dummyHash() string {
+	a.dummyOnce.Do(func() { a.dummy, _ = identity.HashPassword(identity.NewSecret("x"), a.cfg.Argon2) })
+	return a.dummy
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) {

@@ -75,7 +75,7 @@ func (a *App) AcceptInvitation(ctx context.Context, remoteAddr, token, password 
 	if err := a.checkPassword(password, ""); err != nil {
 		return nil, err
 	}
-	hash, err := identity.HashPassword(password, a.cfg.Argon2)
+	hash, err := a.hashPassword(ctx, password)
 	if err != nil {
 		return nil, err
 	}

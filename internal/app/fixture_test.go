@@ -73,6 +73,12 @@ func newAppWith(t testing.TB, db *store.DB, c *clock, tune func(*app.Config)) (*
 func newWorld(t testing.TB, db *store.DB) *world {
 	t.Helper()
 	a, c := newApp(t, db)
+	return worldOn(t, db, a, c)
+}
+
+// worldOn is newWorld over an app of the test's own settings.
+func worldOn(t testing.TB, db *store.DB, a *app.App, c *clock) *world {
+	t.Helper()
 	w := &world{t: t, ctx: context.Background(), app: a, clock: c}
 	opUser, link, err := a.Bootstrap(w.ctx, "Vendor", "olivia.operator@vendor.example", "Olivia Operator")
 	if err != nil {

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/identity"
@@ -104,10 +105,26 @@ func (a *App) RemoveTOTP(ctx context.Context, act Actor, code string) error {
 }
 
 // RequestPasswordReset mails a single-use reset link to an active user.
-// It answers the same whether or not the account exists.
+// It answers the same whether or not the account exists, and whether or
+// not the request is over the limits: Throttle.ResetsPerAccount per
+// account and Throttle.ResetsPerAddress per client address within the
+// throttle window; requests beyond them send nothing.
 func (a *App) RequestPasswordReset(ctx context.Context, remoteAddr, email string) error {
 	email = domain.NormalizeEmail(email)
+	th := a.cfg.Throttle
 	return a.write(ctx, Actor{RemoteAddr: remoteAddr}, func(u *unit) error {
+		for key, limit := range map[string]int{"reset-account:" + email: th.ResetsPerAccount, "reset-address:" + remoteAddr: th.ResetsPerAddress} {
+			if limit <= 0 {
+				continue
+			}
+			t, err := u.tx.CountAttempt(ctx, key, u.now, th.Window, limit, th.Window)
+			if err != nil {
+				return fmt.Errorf("count reset request: %w", err)
+			}
+			if t.Failures > limit {
+				return nil
+			}
+		}
 		usr, err := u.tx.UserByEmail(ctx, email)
 		if errors.Is(err, store.ErrNotFound) || err == nil && usr.State != domain.UserActive {
 			return nil
@@ -134,7 +151,7 @@ func (a *App) ResetPassword(ctx context.Context, remoteAddr, token, password str
 	if err := a.checkPassword(password, ""); err != nil {
 		return err
 	}
-	hash, err := identity.HashPassword(password, a.cfg.Argon2)
+	hash, err := a.hashPassword(ctx, password)
 	if err != nil {
 		return err
 	}
@@ -178,10 +195,12 @@ func (a *App) ChangePassword(ctx context.Context, act Actor, sessionID, current,
 	}); err != nil {
 		return err
 	}
-	if identity.CheckPassword(hash, current) != nil {
+	if ok, err := a.passwordMatches(ctx, hash, current); err != nil {
+		return err
+	} else if !ok {
 		return &domain.Error{Code: domain.EInvalid, Field: "current", Message: "the current password is wrong"}
 	}
-	newHash, err := identity.HashPassword(next, a.cfg.Argon2)
+	newHash, err := a.hashPassword(ctx, next)
 	if err != nil {
 		return err
 	}

@@ -45,31 +45,67 @@ const (
 	mfaEnrol                 // needed but not enrolled yet
 )
 
-// checkCredentials checks a sign-in, throttled per account and per client
-// address. Every failure answers alike, so nothing tells whether an
-// account exists, and success and failure both go to the activity log,
-// without the password.
+// throttleKey is one counter of sign-in attempts, with the number of
+// failures that locks it (0: it only slows answers down).
+type throttleKey struct {
+	key   string
+	limit int
+}
+
+// signinKeys are the counters one attempt is counted against: the
+// account from this address, which locks out the guesser but not the
+// account's owner signing in elsewhere (ASVS 2.2.1); the address, which
+// locks out one client guessing many accounts; and the account wherever
+// it is tried from, which only slows answers down.
+func (a *App) signinKeys(email, addr string) []throttleKey {
+	return []throttleKey{{"pair:" + email + " " + addr, a.cfg.Throttle.AccountFailures},
+		{"address:" + addr, a.cfg.Throttle.AddressFailures}, {"account:" + email, 0}}
+}
+
+// countAttempt counts a sign-in attempt against every key before anything
+// is checked, so that however many attempts arrive at once, at most the
+// limit of them are ever checked. It returns the failures seen before
+// this attempt, for the slow-down, or errThrottled.
+func (a *App) countAttempt(ctx context.Context, keys []throttleKey) (before int, err error) {
+	th, now := a.cfg.Throttle, a.now()
+	throttled := false
+	err = a.db.Write(ctx, func(tx *store.Tx) error {
+		for _, k := range keys {
+			t, err := tx.CountAttempt(ctx, k.key, now, th.Window, k.limit, th.Lockout)
+			if err != nil {
+				return fmt.Errorf("count sign-in attempt: %w", err)
+			}
+			// The attempt that reaches the limit is checked; any later one,
+			// or any while a lock lasts, is not.
+			if k.limit > 0 && (t.Failures > k.limit || now.Before(t.LockedUntil) && t.Failures != k.limit) {
+				throttled = true
+			}
+			before = max(before, t.Failures-1)
+		}
+		return nil
+	})
+	if err == nil && throttled {
+		err = errThrottled
+	}
+	return before, err
+}
+
+// checkCredentials checks a sign-in, throttled per account and address
+// pair and per client address. Every failure answers alike and costs the
+// same, so nothing tells whether an account exists or in which state, and
+// success and failure both go to the activity log, without the password.
 func (a *App) checkCredentials(ctx context.Context, c Credentials) (*domain.User, *domain.Org, mfaState, error) {
 	email := domain.NormalizeEmail(c.Email)
-	keys := []string{"account:" + email, "address:" + c.RemoteAddr}
+	keys := a.signinKeys(email, c.RemoteAddr)
+	failures, err := a.countAttempt(ctx, keys)
+	if err != nil {
+		return nil, nil, 0, err
+	}
 	var usr *domain.User
 	var hash string
 	var totp *store.TOTP
 	var org *domain.Org
-	var failures int
-	err := a.read(ctx, System, func(u *unit) error {
-		for _, k := range keys {
-			t, err := u.tx.Throttle(ctx, k)
-			if err != nil {
-				return err
-			}
-			if u.now.Before(t.LockedUntil) {
-				return errThrottled
-			}
-			if u.now.Sub(t.WindowStart) < a.cfg.Throttle.Window {
-				failures = max(failures, t.Failures)
-			}
-		}
+	err = a.read(ctx, System, func(u *unit) error {
 		var err error
 		if usr, err = u.tx.UserByEmail(ctx, email); errors.Is(err, store.ErrNotFound) {
 			return nil
@@ -94,12 +130,19 @@ func (a *App) checkCredentials(ctx context.Context, c Credentials) (*domain.User
 	if failures >= a.cfg.Throttle.SlowAfter {
 		a.sleep(ctx, time.Duration(min(failures, 10))*250*time.Millisecond)
 	}
-	if usr == nil {
-		_ = identity.CheckPassword(dummyHash(a.cfg.Argon2), c.Password) // the same time as a real check
-		return nil, nil, 0, a.failSignIn(ctx, c, keys, nil, "unknown account")
+	if usr == nil || hash == "" {
+		// An unknown account, or an invited one with no password yet:
+		// check against a hash that matches nothing, for the same time.
+		hash = a.dummyHash()
 	}
-	if identity.CheckPassword(hash, c.Password) != nil || usr.State != domain.UserActive {
-		return nil, nil, 0, a.failSignIn(ctx, c, keys, usr, "bad password or inactive account")
+	matches, err := a.passwordMatches(ctx, hash, c.Password)
+	switch {
+	case err != nil:
+		return nil, nil, 0, err
+	case usr == nil:
+		return nil, nil, 0, a.failSignIn(ctx, c, nil, "unknown account")
+	case !matches || usr.State != domain.UserActive:
+		return nil, nil, 0, a.failSignIn(ctx, c, usr, "bad password or inactive account")
 	}
 	enrolled := totp != nil && !totp.ConfirmedAt.IsZero()
 	switch {
@@ -107,7 +150,7 @@ func (a *App) checkCredentials(ctx context.Context, c Credentials) (*domain.User
 		return nil, nil, 0, errMFARequired
 	case enrolled:
 		if !a.secondFactor(ctx, usr.ID, totp.Secret, c.Code) {
-			return nil, nil, 0, a.failSignIn(ctx, c, keys, usr, "bad second factor")
+			return nil, nil, 0, a.failSignIn(ctx, c, usr, "bad second factor")
 		}
 	case a.mfaRequired(usr, org):
 		return usr, org, mfaEnrol, a.passSignIn(ctx, c, keys, usr, org)
@@ -132,30 +175,9 @@ func (a *App) secondFactor(ctx context.Context, userID, secret, code string) boo
 	}) == nil
 }
 
-// failSignIn counts a failure against the account and the address, locks
-// them out past the limits, and records the attempt.
-func (a *App) failSignIn(ctx context.Context, c Credentials, keys []string, usr *domain.User, why string) error {
+// failSignIn records a failed attempt, already counted by countAttempt.
+func (a *App) failSignIn(ctx context.Context, c Credentials, usr *domain.User, why string) error {
 	err := a.write(ctx, Actor{RemoteAddr: c.RemoteAddr}, func(u *unit) error {
-		for i, k := range keys {
-			t, err := u.tx.Throttle(ctx, k)
-			if err != nil {
-				return err
-			}
-			if u.now.Sub(t.WindowStart) >= a.cfg.Throttle.Window {
-				t = store.Throttle{WindowStart: u.now}
-			}
-			t.Failures++
-			limit := a.cfg.Throttle.AccountFailures
-			if i == 1 {
-				limit = a.cfg.Throttle.AddressFailures
-			}
-			if t.Failures >= limit {
-				t.LockedUntil = u.now.Add(a.cfg.Throttle.Lockout)
-			}
-			if err := u.tx.SetThrottle(ctx, k, t); err != nil {
-				return err
-			}
-		}
 		orgID, objID := "", ""
 		if usr != nil {
 			orgID, objID = usr.OrgID, usr.ID
@@ -169,10 +191,16 @@ func (a *App) failSignIn(ctx context.Context, c Credentials, keys []string, usr 
 	return errBadLogin
 }
 
-func (a *App) passSignIn(ctx context.Context, c Credentials, keys []string, usr *domain.User, org *domain.Org) error {
+// passSignIn records a successful attempt, which counts against nobody:
+// each counter takes it back. Failures around it stay counted until their
+// window ends, so that a success among concurrent guesses opens no room
+// for more of them to be checked.
+func (a *App) passSignIn(ctx context.Context, c Credentials, keys []throttleKey, usr *domain.User, org *domain.Org) error {
 	return a.write(ctx, Actor{User: usr, Org: org, RemoteAddr: c.RemoteAddr}, func(u *unit) error {
-		if err := u.tx.ClearThrottle(ctx, keys[0]); err != nil {
-			return err
+		for _, k := range keys {
+			if err := u.tx.ForgiveAttempt(ctx, k.key); err != nil {
+				return fmt.Errorf("take back a sign-in attempt: %w", err)
+			}
 		}
 		return u.record(ctx, "signin.success", "user", usr.ID, usr.OrgID, nil, map[string]string{"user_agent": c.UserAgent})
 	})

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pquerna/otp/totp"
+
 	"github.com/provisio/provisio/internal/app"
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/store"

@@ -66,9 +66,12 @@ func serverFlags(serving bool) []cli.Flag {
 		&cli.DurationFlag{Name: "session-idle", Value: 2 * time.Hour, Sources: cli.EnvVars("PROVISIO_SESSION_IDLE"), Usage: "a session unused this long ends"},
 		&cli.DurationFlag{Name: "session-absolute", Value: 12 * time.Hour, Sources: cli.EnvVars("PROVISIO_SESSION_ABSOLUTE"), Usage: "a session ends this long after sign-in"},
 		&cli.DurationFlag{Name: "password-reset-ttl", Value: time.Hour, Sources: cli.EnvVars("PROVISIO_PASSWORD_RESET_TTL"), Usage: "how long a password reset link works"},
-		&cli.IntFlag{Name: "signin-account-failures", Value: 5, Sources: cli.EnvVars("PROVISIO_SIGNIN_ACCOUNT_FAILURES"), Usage: "failed sign-ins per account before a lockout"},
+		&cli.IntFlag{Name: "signin-account-failures", Value: 5, Sources: cli.EnvVars("PROVISIO_SIGNIN_ACCOUNT_FAILURES"), Usage: "failed sign-ins per account from one address before that address is locked out of it"},
 		&cli.IntFlag{Name: "signin-address-failures", Value: 20, Sources: cli.EnvVars("PROVISIO_SIGNIN_ADDRESS_FAILURES"), Usage: "failed sign-ins per client address before a lockout"},
 		&cli.DurationFlag{Name: "signin-lockout", Value: 15 * time.Minute, Sources: cli.EnvVars("PROVISIO_SIGNIN_LOCKOUT"), Usage: "how long a lockout lasts (and the window failures are counted in)"},
+		&cli.IntFlag{Name: "password-resets-per-account", Value: 3, Sources: cli.EnvVars("PROVISIO_PASSWORD_RESETS_PER_ACCOUNT"), Usage: "password reset emails per account within the sign-in window; more requests send nothing"},
+		&cli.IntFlag{Name: "password-resets-per-address", Value: 10, Sources: cli.EnvVars("PROVISIO_PASSWORD_RESETS_PER_ADDRESS"), Usage: "password reset requests per client address within the sign-in window"},
+		&cli.IntFlag{Name: "max-password-hashing", Value: 0, Sources: cli.EnvVars("PROVISIO_MAX_PASSWORD_HASHING"), Usage: "password hashes run at once (each takes the argon2 memory); 0: one per processor, at least two"},
 		&cli.DurationFlag{Name: "idempotency-lease", Value: app.DefaultIdempotencyLease, Sources: cli.EnvVars("PROVISIO_IDEMPOTENCY_LEASE"), Usage: "a POST holds its Idempotency-Key this long; a retry may then take over the key of a request that died"},
 		&cli.StringFlag{Name: "smtp-host", Sources: cli.EnvVars("PROVISIO_SMTP_HOST"), Usage: "mail server; empty keeps notices in the local mailbox (R-NOTE-2)"},
 		&cli.IntFlag{Name: "smtp-port", Value: 587, Sources: cli.EnvVars("PROVISIO_SMTP_PORT"), Usage: "mail server port"},
@@ -76,6 +79,8 @@ func serverFlags(serving bool) []cli.Flag {
 		&cli.StringFlag{Name: "smtp-username", Sources: cli.EnvVars("PROVISIO_SMTP_USERNAME"), Usage: "mail server login (empty: no authentication)"},
 		&cli.StringFlag{Name: "smtp-password", Sources: cli.EnvVars("PROVISIO_SMTP_PASSWORD"), Usage: "mail server password"},
 		&cli.StringFlag{Name: "smtp-from", Value: "Provisio <noreply@localhost>", Sources: cli.EnvVars("PROVISIO_SMTP_FROM"), Usage: "sender of notices"},
+		&cli.BoolFlag{Name: "outbound-loopback", Sources: cli.EnvVars("PROVISIO_OUTBOUND_LOOPBACK"),
+			Usage: "development only: let webhooks and identity providers be on loopback addresses (private and metadata addresses stay refused)"},
 	)
 	if serving {
 		fs = append(fs,
@@ -136,12 +141,14 @@ func serverConfig(cmd *cli.Command, addr string) server.Config {
 	ac.Throttle.Lockout, ac.Throttle.Window = cmd.Duration("signin-lockout"), cmd.Duration("signin-lockout")
 	ac.ReminderLead = cmd.Duration("access-reminder")
 	ac.IdempotencyLease = cmd.Duration("idempotency-lease")
+	ac.Throttle.ResetsPerAccount, ac.Throttle.ResetsPerAddress = cmd.Int("password-resets-per-account"), cmd.Int("password-resets-per-address")
+	ac.MaxHashing = cmd.Int("max-password-hashing")
 	return server.Config{Addr: addr, DatabaseURL: cmd.String("database-url"),
 		DisposableDomainsFile: cmd.String("disposable-domains-file"), ShutdownTimeout: cmd.Duration("shutdown-timeout"), App: ac,
 		SMTP: mail.SMTPConfig{Host: cmd.String("smtp-host"), Port: cmd.Int("smtp-port"), TLS: cmd.String("smtp-tls"),
 			Username: cmd.String("smtp-username"), Password: cmd.String("smtp-password"), From: cmd.String("smtp-from")},
 		Jobs: jobs.Config{SweepEvery: cmd.Duration("sweep-interval"), MaxAttempts: cmd.Int("delivery-attempts"),
-			JobTimeout: cmd.Duration("job-timeout")}}
+			JobTimeout: cmd.Duration("job-timeout")}, OutboundLoopback: cmd.Bool("outbound-loopback")}
 }
 
 // Clock is the time the server commands run with; tests replace it.

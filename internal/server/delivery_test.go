@@ -71,7 +71,7 @@ func TestDelivery(t *testing.T) {
 		sink := mailtest.Start(t, "127.0.0.1:0")
 		host, portText, _ := net.SplitHostPort(sink.Addr)
 		port, _ := strconv.Atoi(portText)
-		cfg := server.Config{DatabaseURL: storetest.URL(t, d), App: app.DefaultConfig(),
+		cfg := server.Config{DatabaseURL: storetest.URL(t, d), App: app.DefaultConfig(), OutboundLoopback: true,
 			SMTP: mail.SMTPConfig{Host: host, Port: port, TLS: "none", From: "Provisio <noreply@provisio.example>"},
 			Jobs: jobs.Config{SweepEvery: 500 * time.Millisecond, MaxAttempts: 5}}
 		cfg.App.Argon2 = identity.Argon2Params{Time: 1, Memory: 1024, Threads: 1}

@@ -32,10 +32,6 @@ const (
 	oidcCacheTTL    = 10 * time.Minute
 )
 
-// oidcHTTP is the client for every call to an identity provider; the
-// timeout keeps a slow provider from holding a request forever.
-var oidcHTTP = &http.Client{Timeout: 10 * time.Second}
-
 // providerCache keeps discovered providers by issuer for a while, so a
 // sign-in does not fetch the discovery document and keys twice.
 var providerCache = struct {
@@ -48,14 +44,14 @@ type cachedProvider struct {
 	at time.Time
 }
 
-func discover(ctx context.Context, issuer string) (*oidc.Provider, error) {
+func (s *Server) discover(ctx context.Context, issuer string) (*oidc.Provider, error) {
 	providerCache.Lock()
 	c, ok := providerCache.m[issuer]
 	providerCache.Unlock()
 	if ok && time.Since(c.at) < oidcCacheTTL {
 		return c.p, nil
 	}
-	p, err := oidc.NewProvider(oidc.ClientContext(ctx, oidcHTTP), issuer)
+	p, err := oidc.NewProvider(oidc.ClientContext(ctx, s.oidcHTTP), issuer)
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +84,7 @@ func (s *Server) startOIDC(w http.ResponseWriter, r *http.Request) {
 		s.web.Fail(w, r, err)
 		return
 	}
-	p, err := discover(r.Context(), cfg.Issuer)
+	p, err := s.discover(r.Context(), cfg.Issuer)
 	if err != nil {
 		s.log.Warn("oidc discovery", "issuer", cfg.Issuer, "err", err)
 		s.web.Refuse(w, r, http.StatusBadGateway, msgUnreachable)
@@ -145,8 +141,8 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) {
 // provider keeps it out of the token, from its userinfo endpoint for the
 // same subject (OpenID Connect Core 5.3.2).
 func (s *Server) oidcIdentity(ctx context.Context, cfg *domain.OIDCProvider, code, verifier, nonce string) (email string, verified bool, err error) {
-	ctx = context.WithValue(oidc.ClientContext(ctx, oidcHTTP), oauth2.HTTPClient, oidcHTTP)
-	p, err := discover(ctx, cfg.Issuer)
+	ctx = context.WithValue(oidc.ClientContext(ctx, s.oidcHTTP), oauth2.HTTPClient, s.oidcHTTP)
+	p, err := s.discover(ctx, cfg.Issuer)
 	if err != nil {
 		return "", false, fmt.Errorf("%w: discovery: %v", errUnreachable, err)
 	}

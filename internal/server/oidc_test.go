@@ -123,7 +123,7 @@ func TestOIDC(t *testing.T) {
 		})
 		issuer := idp.Issuer
 
-		cfg := server.Config{DatabaseURL: storetest.URL(t, d), App: app.DefaultConfig()}
+		cfg := server.Config{DatabaseURL: storetest.URL(t, d), App: app.DefaultConfig(), OutboundLoopback: true}
 		cfg.App.BaseURL = base
 		cfg.App.Argon2 = identity.Argon2Params{Time: 1, Memory: 1024, Threads: 1}
 		cfg.App.MFAFor = nil // the operator only sets things up, with a token

@@ -19,6 +19,7 @@ import (
 	"github.com/provisio/provisio/internal/httperr"
 	"github.com/provisio/provisio/internal/jobs"
 	"github.com/provisio/provisio/internal/mail"
+	"github.com/provisio/provisio/internal/outbound"
 	"github.com/provisio/provisio/internal/store"
 	"github.com/provisio/provisio/internal/web"
 )
@@ -32,7 +33,11 @@ type Config struct {
 	App                   app.Config
 	SMTP                  mail.SMTPConfig // no Host: notices stay in the local mailbox
 	Jobs                  jobs.Config
-	WebhookClient         *http.Client // nil: a default client
+	WebhookClient         *http.Client // nil: an outbound client (internal/outbound)
+	// OutboundLoopback lets webhooks and identity providers be reached on
+	// loopback addresses: for tests and development only. Private,
+	// link-local and metadata addresses are refused regardless.
+	OutboundLoopback bool
 }
 
 // Server is a wired Provisio instance.
@@ -44,6 +49,8 @@ type Server struct {
 	log   *slog.Logger
 	mux   *http.ServeMux
 	web   *web.Handler
+	// oidcHTTP calls organisations' identity providers.
+	oidcHTTP *http.Client
 }
 
 // Open connects to the database, applies migrations and wires the app.
@@ -75,7 +82,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, now func() time.Tim
 	}
 	cfg.App.MailLocal = send == nil
 	s := &Server{cfg: cfg, DB: db, log: log, App: app.New(db, cfg.App, emails, now, log)}
-	if s.Queue, err = jobs.New(db, s.App, cfg.Jobs, send, jobs.HTTPPoster(cfg.WebhookClient), log); err != nil {
+	hooks := cfg.WebhookClient
+	if hooks == nil {
+		hooks = outbound.Client(15*time.Second, cfg.OutboundLoopback)
+	}
+	s.oidcHTTP = outbound.Client(10*time.Second, cfg.OutboundLoopback)
+	if s.Queue, err = jobs.New(db, s.App, cfg.Jobs, send, jobs.HTTPPoster(hooks), log); err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -89,6 +89,39 @@ func (tx *Tx) SetThrottle(ctx context.Context, key string, t Throttle) error {
 	return err
 }
 
+// CountAttempt counts one sign-in attempt against key before it is
+// checked, in one statement, so that concurrent attempts are counted one
+// by one on both databases (PostgreSQL locks the row for the upsert;
+// SQLite writes one transaction at a time). A window older than window
+// starts again at one; reaching limit locks the key until now+lockout
+// (limit 0: never). It returns the key's state after this attempt.
+func (tx *Tx) CountAttempt(ctx context.Context, key string, now time.Time, window time.Duration, limit int,
+	lockout time.Duration) (Throttle, error) {
+	lock := any(nil)
+	if limit > 0 {
+		lock = ts(now.Add(lockout))
+	}
+	var t Throttle
+	err := tx.q.QueryRowContext(ctx, `INSERT INTO signin_throttle AS t (key, failures, window_start, locked_until)
+		VALUES ($1, 1, CAST($2 AS BIGINT), CASE WHEN CAST($4 AS INTEGER) = 1 THEN CAST($5 AS BIGINT) END)
+		ON CONFLICT (key) DO UPDATE SET
+			failures = CASE WHEN t.window_start <= CAST($3 AS BIGINT) THEN 1 ELSE t.failures + 1 END,
+			window_start = CASE WHEN t.window_start <= CAST($3 AS BIGINT) THEN CAST($2 AS BIGINT) ELSE t.window_start END,
+			locked_until = CASE WHEN CAST($4 AS INTEGER) > 0
+				AND (CASE WHEN t.window_start <= CAST($3 AS BIGINT) THEN 1 ELSE t.failures + 1 END) = CAST($4 AS INTEGER)
+				THEN CAST($5 AS BIGINT) ELSE t.locked_until END
+		RETURNING failures, window_start, locked_until`,
+		key, ts(now), ts(now.Add(-window)), limit, lock).Scan(&t.Failures, nullTime{&t.WindowStart}, nullTime{&t.LockedUntil})
+	return t, translate(err)
+}
+
+// ForgiveAttempt takes back one attempt counted against key: it was a
+// success, which counts against nobody.
+func (tx *Tx) ForgiveAttempt(ctx context.Context, key string) error {
+	_, err := tx.exec(ctx, `UPDATE signin_throttle SET failures = failures - 1 WHERE key = $1 AND failures > 0`, key)
+	return err
+}
+
 // ClearThrottle forgets the failures of key.
 func (tx *Tx) ClearThrottle(ctx context.Context, key string) error {
 	_, err := tx.exec(ctx, `DELETE FROM signin_throttle WHERE key = $1`, key)
