@@ -97,8 +97,10 @@ func (a *App) AssignAccountant(ctx context.Context, act Actor, siteID, email, na
 	return res, err
 }
 
+// notAccountant refuses an email that is not an accountant's, alike for
+// every kind of user, so that a customer learns nothing of who holds it.
 func notAccountant(usr *domain.User) error {
-	return domain.RuleError(domain.ERule, "R-ROLE-3", "%s belongs to a %s-type user, not an accountant", usr.Email, usr.Type)
+	return domain.RuleError(domain.ERule, "R-ROLE-3", "%s cannot be assigned as an accountant; ask the person for the email they use as an accountant", usr.Email)
 }
 
 // inviteAccountant sends an accountant an invitation that names the site

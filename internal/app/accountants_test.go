@@ -84,8 +84,20 @@ func TestAccountant_UnknownThenKnown(t *testing.T) {
 		}
 		_, err := w.app.Site(w.ctx, alma, other.ID)
 		wantCode(t, err, domain.ENotFound, "R-ORG-1")
-		// Another type of user is never taken for an accountant.
-		_, err = w.app.AssignAccountant(w.ctx, w.cAdmin, w.site.ID, w.cUser.Email, "")
-		wantCode(t, err, domain.ERule, "R-ROLE-3")
+		// Another type of user is never taken for an accountant, and the
+		// refusal reads alike whoever holds the email: a customer learns
+		// nothing of another tenant's people.
+		var msgs []string
+		for _, email := range []string{w.cUser.Email, w.pAgent.Email, t2Email(w)} {
+			_, err = w.app.AssignAccountant(w.ctx, w.cAdmin, w.site.ID, email, "")
+			wantCode(t, err, domain.ERule, "R-ROLE-3")
+			msgs = append(msgs, strings.ReplaceAll(err.Error(), email, "EMAIL"))
+		}
+		if msgs[0] != msgs[1] || msgs[1] != msgs[2] {
+			t.Fatalf("refusals differ by who holds the email: %q", msgs)
+		}
 	})
 }
+
+// t2Email is the email of a partner administrator in another tenant.
+func t2Email(w *world) string { return w.secondTenant().pAdmin.User.Email }
