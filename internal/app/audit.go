@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/provisio/provisio/internal/domain"
 )
@@ -41,26 +42,22 @@ func (u *unit) scopeAudit(ctx context.Context, f *domain.AuditFilter) error {
 	if !act.Can().SeeAudit {
 		return forbidden("R-AUDIT-1", "only administrators read the activity log")
 	}
-	scope := []string{act.Org.ID}
+	// Its own organisation's entries, and for a partner, what it may read
+	// of its customers elsewhere too: their sites and its access to them,
+	// not their people (the users list refuses a partner those).
+	own, shared := []string{act.Org.ID}, []string(nil)
 	if act.Org.Kind == domain.OrgPartner {
 		ids, err := u.tx.CustomerIDs(ctx, act.Org.ID)
 		if err != nil {
-			return err
+			return fmt.Errorf("customers of %s: %w", act.Org.ID, err)
 		}
-		scope = append(scope, ids...)
+		shared = ids
 	}
 	if f.OrgIDs != nil {
-		var keep []string
-		for _, id := range f.OrgIDs {
-			for _, s := range scope {
-				if id == s {
-					keep = append(keep, id)
-				}
-			}
-		}
-		scope = append([]string{}, keep...)
+		own, shared = slices.DeleteFunc(own, func(id string) bool { return !slices.Contains(f.OrgIDs, id) }),
+			slices.DeleteFunc(shared, func(id string) bool { return !slices.Contains(f.OrgIDs, id) })
 	}
-	f.OrgIDs = scope
+	f.OrgIDs, f.SharedOrgIDs = append([]string{}, own...), shared
 	return nil
 }
 

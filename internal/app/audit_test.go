@@ -3,6 +3,7 @@ package app_test
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -637,6 +638,36 @@ func TestMailbox_PendingWithMailServer(t *testing.T) {
 		ns := must(t, of(a.Mailbox(t.Context(), app.System, domain.NoticeFilter{ToEmail: &usr.Email}))).Items
 		if len(ns) != 1 || ns[0].State != domain.NoticePending || ns[0].Kind != domain.NoticeInvitation {
 			t.Fatalf("notices %+v", ns)
+		}
+	})
+}
+
+// TestAudit_PartnerReadsNoCustomerPeople: a partner's administrators read
+// in the activity log what they may read elsewhere: their customers' sites
+// and their own access to them, never the customers' people (emails,
+// sign-ins, sessions, tokens), which the users list refuses them (R-ORG-1).
+func TestAudit_PartnerReadsNoCustomerPeople(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		must(t, of(w.app.SignIn(w.ctx, creds(w.cUser.Email, testPassword))))
+		must(t, of(w.app.RequestAccess(w.ctx, w.pAdmin, w.site.ID, w.pAdmin.User.ID, "")))
+		var sawSite, sawRequest bool
+		for _, e := range must(t, of(w.app.Audit(w.ctx, w.pAdmin, domain.AuditFilter{}))) {
+			if e.OrgID != w.customer.ID {
+				continue
+			}
+			switch {
+			case strings.HasPrefix(e.Action, "site."):
+				sawSite = true
+			case strings.HasPrefix(e.Action, "access_request."):
+				sawRequest = true
+			case strings.HasPrefix(e.Action, "user.") || strings.HasPrefix(e.Action, "signin.") ||
+				strings.HasPrefix(e.Action, "session.") || strings.HasPrefix(e.Action, "token.") || strings.HasPrefix(e.Action, "assignment."):
+				t.Fatalf("the partner reads the customer's %s entry", e.Action)
+			}
+		}
+		if !sawSite || !sawRequest {
+			t.Fatalf("the partner misses its customer's site (%v) or its own request (%v)", sawSite, sawRequest)
 		}
 	})
 }

@@ -45,6 +45,10 @@ func (e *AuditEntry) ComputeHash() string {
 // AuditFilter narrows the activity log. Nil fields are not set.
 type AuditFilter struct {
 	OrgIDs     []string // scope: entries of these tenants only; nil means all
+	// SharedOrgIDs widens the scope to the entries of these tenants that
+	// their partner may read: their sites and the partner's access to
+	// them, never their people (R-ORG-1).
+	SharedOrgIDs []string
 	ActorID    *string
 	Action     *string
 	ObjectType *string

@@ -52,6 +52,11 @@ func scanAudit(s scanner) (*domain.AuditEntry, error) {
 	return &e, nil
 }
 
+// sharedActions are the entries of a customer that its partner may read:
+// about its sites and about partner access, not about its people.
+const sharedActions = `(action LIKE 'site.%' OR action LIKE 'access\_request.%' ESCAPE '\' OR action LIKE 'partner\_access.%' ESCAPE '\'
+	OR action IN ('org.link_partner', 'org.unlink_partner'))`
+
 // Audit lists log entries matching f in sequence order, at most f.Limit.
 func (tx *Tx) Audit(ctx context.Context, f domain.AuditFilter) ([]*domain.AuditEntry, error) {
 	var where []string
@@ -61,15 +66,25 @@ func (tx *Tx) Audit(ctx context.Context, f domain.AuditFilter) ([]*domain.AuditE
 		where = append(where, fmt.Sprintf(cond, len(args)))
 	}
 	if f.OrgIDs != nil {
-		if len(f.OrgIDs) == 0 {
+		if len(f.OrgIDs)+len(f.SharedOrgIDs) == 0 {
 			return nil, nil
 		}
-		ph := make([]string, len(f.OrgIDs))
-		for i, id := range f.OrgIDs {
-			args = append(args, id)
-			ph[i] = fmt.Sprintf("$%d", len(args))
+		in := func(ids []string) string {
+			ph := make([]string, len(ids))
+			for i, id := range ids {
+				args = append(args, id)
+				ph[i] = fmt.Sprintf("$%d", len(args))
+			}
+			return "org_id IN (" + strings.Join(ph, ", ") + ")"
 		}
-		where = append(where, "org_id IN ("+strings.Join(ph, ", ")+")")
+		var or []string
+		if len(f.OrgIDs) > 0 {
+			or = append(or, in(f.OrgIDs))
+		}
+		if len(f.SharedOrgIDs) > 0 {
+			or = append(or, "("+in(f.SharedOrgIDs)+" AND "+sharedActions+")")
+		}
+		where = append(where, "("+strings.Join(or, " OR ")+")")
 	}
 	if f.ActorID != nil {
 		add("actor_id = $%d", *f.ActorID)
