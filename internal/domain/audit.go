@@ -44,19 +44,19 @@ func (e *AuditEntry) ComputeHash() string {
 
 // AuditFilter narrows the activity log. Nil fields are not set.
 type AuditFilter struct {
-	OrgIDs     []string // scope: entries of these tenants only; nil means all
+	OrgIDs []string // scope: entries of these tenants only; nil means all
 	// SharedOrgIDs widens the scope to the entries of these tenants that
 	// their partner may read: their sites and the partner's access to
 	// them, never their people (R-ORG-1).
 	SharedOrgIDs []string
-	ActorID    *string
-	Action     *string
-	ObjectType *string
-	ObjectID   *string
-	Since      *time.Time
-	Until      *time.Time
-	AfterSeq   int64
-	Limit      int
+	ActorID      *string
+	Action       *string
+	ObjectType   *string
+	ObjectID     *string
+	Since        *time.Time
+	Until        *time.Time
+	AfterSeq     int64
+	Limit        int
 }
 
 // AuditVerdict is the result of checking the chain.
