@@ -23,7 +23,7 @@ const password = "a long enough password"
 
 // env is a server over HTTP with a cast of signed-in users.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *server.Server
 	url   string
 	dbURL string
@@ -31,7 +31,7 @@ type env struct {
 	ids   map[string]string // name → id
 }
 
-func newEnv(t *testing.T, d store.Dialect) *env {
+func newEnv(t testing.TB, d store.Dialect) *env {
 	t.Helper()
 	dbURL := storetest.URL(t, d)
 	cfg := server.Config{DatabaseURL: dbURL, App: app.DefaultConfig()}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // maxBody bounds every request body: nothing the portal takes is larger.
@@ -17,7 +18,8 @@ const maxBody = 1 << 20
 
 // refuseHostileInput answers 400 before any handler runs when a request
 // carries a NUL character (U+0000) in its path, query, form or JSON body,
-// naming the field: PostgreSQL cannot store one, and no person types one.
+// or bytes that are not UTF-8 in its path, query or form, naming the
+// field: PostgreSQL cannot store either, and no person types them.
 // Bodies are bounded to maxBody (413 beyond).
 func (s *Server) refuseHostileInput(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -29,7 +31,7 @@ func (s *Server) refuseHostileInput(next http.Handler) http.Handler {
 		case err != nil:
 			s.refuse(w, r, http.StatusBadRequest, "body", "the request body cannot be read")
 		case field != "":
-			s.refuse(w, r, http.StatusBadRequest, field, field+" contains a NUL character (U+0000), which no text may hold")
+			s.refuse(w, r, http.StatusBadRequest, field, field+" contains a NUL character (U+0000) or bytes that are not UTF-8, which no text may hold")
 		default:
 			next.ServeHTTP(w, r)
 		}
@@ -40,11 +42,11 @@ func (s *Server) refuseHostileInput(next http.Handler) http.Handler {
 // character, or "". It reads a JSON or form body, bounded, and leaves it
 // readable for the handler.
 func nulField(w http.ResponseWriter, r *http.Request) (string, error) {
-	if strings.ContainsRune(r.URL.Path, 0) {
+	if badText(r.URL.Path) {
 		return "path", nil
 	}
 	for _, k := range sortedKeys(r.URL.Query()) {
-		if strings.ContainsRune(k, 0) || strings.ContainsRune(strings.Join(r.URL.Query()[k], ""), 0) {
+		if badText(k) || badText(strings.Join(r.URL.Query()[k], "")) {
 			return k, nil
 		}
 	}
@@ -59,7 +61,7 @@ func nulField(w http.ResponseWriter, r *http.Request) (string, error) {
 			return "", err
 		}
 		for _, k := range sortedKeys(r.PostForm) {
-			if strings.ContainsRune(k, 0) || strings.ContainsRune(strings.Join(r.PostForm[k], ""), 0) {
+			if badText(k) || badText(strings.Join(r.PostForm[k], "")) {
 				return k, nil
 			}
 		}
@@ -83,6 +85,11 @@ func nulField(w http.ResponseWriter, r *http.Request) (string, error) {
 	}
 	return "", nil
 }
+
+// badText reports text no input may hold: a NUL character, or bytes that
+// are not UTF-8 (PostgreSQL refuses both; JSON decoding already replaces
+// the latter).
+func badText(s string) bool { return strings.ContainsRune(s, 0) || !utf8.ValidString(s) }
 
 // nulIn finds a NUL character in a decoded JSON value and returns where:
 // "email", "roles[1]", "body".

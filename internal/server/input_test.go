@@ -25,6 +25,8 @@ func TestNUL_Refused(t *testing.T) {
 		}{
 			{"PathID", http.MethodGet, "/api/v1/users/%00", "", "", "path", 400},
 			{"Query", http.MethodGet, "/api/v1/users?q=a%00b", "", "", "q", 400},
+			{"PathNotUTF8", http.MethodDelete, "/api/v1/sessions/%9D%CE%E8", "", "", "path", 400},
+			{"QueryNotUTF8", http.MethodGet, "/api/v1/users?q=%ff%fe", "", "", "q", 400},
 			{"JSONField", http.MethodPost, "/api/v1/session", "application/json", `{"email":"a\u0000b@x.example","password":"x"}`, "email", 400},
 			{"JSONList", http.MethodPost, "/api/v1/users", "application/json", `{"roles":["customer_user","x\u0000"]}`, "roles[1]", 400},
 			{"Form", http.MethodPost, "/signin", "application/x-www-form-urlencoded", "email=a%00b%40x.example&password=x", "email", 400},
