@@ -79,6 +79,8 @@ func serverFlags(serving bool) []cli.Flag {
 		&cli.StringFlag{Name: "smtp-username", Sources: cli.EnvVars("PROVISIO_SMTP_USERNAME"), Usage: "mail server login (empty: no authentication)"},
 		&cli.StringFlag{Name: "smtp-password", Sources: cli.EnvVars("PROVISIO_SMTP_PASSWORD"), Usage: "mail server password"},
 		&cli.StringFlag{Name: "smtp-from", Value: "Provisio <noreply@localhost>", Sources: cli.EnvVars("PROVISIO_SMTP_FROM"), Usage: "sender of notices"},
+		&cli.StringFlag{Name: "secrets-keys", Sources: cli.EnvVars("PROVISIO_SECRETS_KEYS"),
+			Usage: "keys that seal stored secrets, id:base64 (32 bytes) separated by commas, the first sealing; none: a key kept in the database"},
 		&cli.BoolFlag{Name: "outbound-loopback", Sources: cli.EnvVars("PROVISIO_OUTBOUND_LOOPBACK"),
 			Usage: "development only: let webhooks and identity providers be on loopback addresses (private and metadata addresses stay refused)"},
 	)
@@ -148,7 +150,8 @@ func serverConfig(cmd *cli.Command, addr string) server.Config {
 		SMTP: mail.SMTPConfig{Host: cmd.String("smtp-host"), Port: cmd.Int("smtp-port"), TLS: cmd.String("smtp-tls"),
 			Username: cmd.String("smtp-username"), Password: cmd.String("smtp-password"), From: cmd.String("smtp-from")},
 		Jobs: jobs.Config{SweepEvery: cmd.Duration("sweep-interval"), MaxAttempts: cmd.Int("delivery-attempts"),
-			JobTimeout: cmd.Duration("job-timeout")}, OutboundLoopback: cmd.Bool("outbound-loopback")}
+			JobTimeout: cmd.Duration("job-timeout")}, OutboundLoopback: cmd.Bool("outbound-loopback"),
+		SecretKeys: cmd.String("secrets-keys")}
 }
 
 // Clock is the time the server commands run with; tests replace it.

@@ -34,6 +34,10 @@ type Config struct {
 	SMTP                  mail.SMTPConfig // no Host: notices stay in the local mailbox
 	Jobs                  jobs.Config
 	WebhookClient         *http.Client // nil: an outbound client (internal/outbound)
+	// SecretKeys seals the stored secrets (webhook keys, OIDC client
+	// secrets, TOTP secrets): "id:base64key[,id2:base64key2…]", the first
+	// sealing, all opening. Empty: a key kept in the database.
+	SecretKeys string
 	// OutboundLoopback lets webhooks and identity providers be reached on
 	// loopback addresses: for tests and development only. Private,
 	// link-local and metadata addresses are refused regardless.
@@ -61,6 +65,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, now func() time.Tim
 		return nil, err
 	}
 	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := sealSecrets(ctx, db, cfg.SecretKeys, log); err != nil {
 		db.Close()
 		return nil, err
 	}

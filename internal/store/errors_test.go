@@ -7,10 +7,11 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/store"
 	"github.com/provisio/provisio/internal/store/storetest"
-	"modernc.org/sqlite"
 )
 
 // TestErrors_ByCode: constraint violations come back as the store's

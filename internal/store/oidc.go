@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -19,6 +20,9 @@ func (tx *Tx) OIDCProvider(ctx context.Context, orgID string) (*domain.OIDCProvi
 	if err != nil {
 		return nil, translate(err)
 	}
+	if p.ClientSecret, err = tx.open(p.ClientSecret); err != nil {
+		return nil, fmt.Errorf("client secret of %s: %w", orgID, err)
+	}
 	p.SecretSet = p.ClientSecret != ""
 	if domains != "" {
 		p.AllowedDomains = strings.Split(domains, ",")
@@ -29,11 +33,15 @@ func (tx *Tx) OIDCProvider(ctx context.Context, orgID string) (*domain.OIDCProvi
 // SetOIDCProvider stores the organisation's identity provider, replacing
 // the one it had (its creation time is kept).
 func (tx *Tx) SetOIDCProvider(ctx context.Context, p *domain.OIDCProvider) error {
-	_, err := tx.exec(ctx, `INSERT INTO oidc_providers (org_id, issuer, client_id, client_secret, allowed_domains, created_at)
+	secret, err := tx.seal(p.ClientSecret)
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, `INSERT INTO oidc_providers (org_id, issuer, client_id, client_secret, allowed_domains, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (org_id) DO UPDATE SET issuer = excluded.issuer, client_id = excluded.client_id,
 			client_secret = excluded.client_secret, allowed_domains = excluded.allowed_domains`,
-		p.OrgID, p.Issuer, p.ClientID, p.ClientSecret, strings.Join(p.AllowedDomains, ","), ts(p.CreatedAt))
+		p.OrgID, p.Issuer, p.ClientID, secret, strings.Join(p.AllowedDomains, ","), ts(p.CreatedAt))
 	return err
 }
 

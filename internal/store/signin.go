@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/provisio/provisio/internal/domain"
@@ -161,12 +162,19 @@ func (tx *Tx) TOTP(ctx context.Context, userID string) (*TOTP, error) {
 	if err != nil {
 		return nil, translate(err)
 	}
+	if t.Secret, err = tx.open(t.Secret); err != nil {
+		return nil, fmt.Errorf("authenticator of %s: %w", userID, err)
+	}
 	return &t, nil
 }
 
 // StartTOTP stores an unconfirmed enrolment, replacing an unconfirmed one.
 func (tx *Tx) StartTOTP(ctx context.Context, userID, secret string, now time.Time) error {
-	_, err := tx.exec(ctx, `INSERT INTO mfa_totp (user_id, secret, created_at) VALUES ($1, $2, $3)
+	secret, err := tx.seal(secret)
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, `INSERT INTO mfa_totp (user_id, secret, created_at) VALUES ($1, $2, $3)
 		ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret, confirmed_at = NULL, last_step = 0,
 			created_at = excluded.created_at`, userID, secret, ts(now))
 	return err

@@ -14,8 +14,10 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
-	"github.com/provisio/provisio/internal/domain"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/provisio/provisio/internal/domain"
+	"github.com/provisio/provisio/internal/seal"
 )
 
 // Dialect names the database engine behind a DB.
@@ -33,7 +35,12 @@ type DB struct {
 	pool    *pgxpool.Pool // PostgreSQL only; River's driver wants it
 	dialect Dialect
 	path    string // SQLite file path
+	sealer  *seal.Sealer
 }
+
+// SetSealer makes db seal the secrets it stores (webhook keys, OIDC client
+// secrets, TOTP secrets) and open them as it reads them.
+func (db *DB) SetSealer(s *seal.Sealer) { db.sealer = s }
 
 // Open connects to url: a postgres:// or postgresql:// URL selects
 // PostgreSQL; anything else is a SQLite file path (a "sqlite:" or "file:"
@@ -102,6 +109,7 @@ type querier interface {
 type Tx struct {
 	q       querier
 	dialect Dialect
+	sealer  *seal.Sealer // nil: secrets are stored as they are (tests of the store alone)
 }
 
 // Write runs fn in a transaction and commits it when fn returns nil. Any
@@ -118,7 +126,7 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) (err error) {
 			err = errors.Join(err, fmt.Errorf("rollback: %w", rbErr))
 		}
 	}()
-	if err = fn(&Tx{q: tx, dialect: db.dialect}); err != nil {
+	if err = fn(&Tx{q: tx, dialect: db.dialect, sealer: db.sealer}); err != nil {
 		return err
 	}
 	if err = tx.Commit(); err != nil {
@@ -129,7 +137,7 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) (err error) {
 
 // Read runs fn without a write transaction, for use cases that only read.
 func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
-	return fn(&Tx{q: db.sql, dialect: db.dialect})
+	return fn(&Tx{q: db.sql, dialect: db.dialect, sealer: db.sealer})
 }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (int64, error) {

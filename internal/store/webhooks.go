@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/provisio/provisio/internal/domain"
@@ -9,25 +10,33 @@ import (
 
 const webhookCols = `id, org_id, url, secret, created_by, created_at`
 
-func scanWebhook(s scanner) (*domain.Webhook, error) {
+func (tx *Tx) scanWebhook(s scanner) (*domain.Webhook, error) {
 	var h domain.Webhook
 	if err := s.Scan(&h.ID, &h.OrgID, &h.URL, &h.Secret, &h.CreatedBy, nullTime{&h.CreatedAt}); err != nil {
 		return nil, translate(err)
+	}
+	var err error
+	if h.Secret, err = tx.open(h.Secret); err != nil {
+		return nil, fmt.Errorf("secret of webhook %s: %w", h.ID, err)
 	}
 	return &h, nil
 }
 
 // CreateWebhook inserts h.
 func (tx *Tx) CreateWebhook(ctx context.Context, h *domain.Webhook) error {
-	_, err := tx.exec(ctx, `INSERT INTO webhooks (`+webhookCols+`) VALUES ($1, $2, $3, $4, $5, $6)`,
-		h.ID, h.OrgID, h.URL, h.Secret, h.CreatedBy, ts(h.CreatedAt))
+	secret, err := tx.seal(h.Secret)
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, `INSERT INTO webhooks (`+webhookCols+`) VALUES ($1, $2, $3, $4, $5, $6)`,
+		h.ID, h.OrgID, h.URL, secret, h.CreatedBy, ts(h.CreatedAt))
 	return err
 }
 
 // Webhook returns a live webhook of an organisation in scope, or ErrNotFound.
 func (tx *Tx) Webhook(ctx context.Context, sc domain.Scope, id string) (*domain.Webhook, error) {
 	a := &scopeArgs{args: []any{id}}
-	return scanWebhook(tx.q.QueryRowContext(ctx, `SELECT `+webhookCols+` FROM webhooks WHERE id = $1 AND deleted_at IS NULL AND `+
+	return tx.scanWebhook(tx.q.QueryRowContext(ctx, `SELECT `+webhookCols+` FROM webhooks WHERE id = $1 AND deleted_at IS NULL AND `+
 		ownOrgInScope("org_id", sc, a), a.args...))
 }
 
@@ -37,7 +46,7 @@ func (tx *Tx) Webhooks(ctx context.Context, orgID string) ([]*domain.Webhook, er
 	if err != nil {
 		return nil, translate(err)
 	}
-	return collect(rows, scanWebhook)
+	return collect(rows, tx.scanWebhook)
 }
 
 // DeleteWebhook retires a webhook; its log stays readable to operators.
