@@ -36,7 +36,12 @@ func (a *App) DeliverNotice(ctx context.Context, id string, final bool, send fun
 			state = domain.NoticeFailed
 		}
 	}
-	if err := a.db.Write(ctx, func(tx *store.Tx) error { return tx.MarkNotice(ctx, id, state, msg, a.now()) }); err != nil {
+	if err := a.db.Write(ctx, func(tx *store.Tx) error {
+		if err := tx.MarkNotice(ctx, id, state, msg, a.now()); err != nil || state != domain.NoticeSent {
+			return err
+		}
+		return tx.ForgetLinkSecrets(ctx, n)
+	}); err != nil {
 		return err
 	}
 	if state == domain.NoticeFailed {

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -169,6 +170,21 @@ func TestDelivery(t *testing.T) {
 			if c != 1 {
 				t.Fatalf("notice %s delivered %d times", id, c)
 			}
+		}
+		// TestNotices_LinkSecretsNotKept: a delivered notice keeps no link
+		// secret, and no stored body is readable without the sealing key.
+		for id := range seen {
+			n, err := a.Notice(ctx, op, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(n.Body, "/invitations/…") || regexp.MustCompile(`/invitations/inv_`).MatchString(n.Body+n.BodyHTML) {
+				t.Fatalf("delivered notice %s keeps its link: %s", id, n.Body)
+			}
+		}
+		var plain int
+		if err := s.DB.SQL().QueryRow(`SELECT COUNT(*) FROM notices WHERE body LIKE '%invitations%' OR body_html LIKE '%invitations%'`).Scan(&plain); err != nil || plain != 0 {
+			t.Fatalf("%d notices stored readable (%v)", plain, err)
 		}
 	})
 }

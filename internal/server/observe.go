@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/httperr"
 )
 
@@ -71,24 +72,10 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		if sw.status >= 500 {
 			level = slog.LevelError
 		}
-		s.log.Log(r.Context(), level, "request", "method", r.Method, "path", redactPath(r.URL.Path), "route", route,
+		s.log.Log(r.Context(), level, "request", "method", r.Method, "path", domain.RedactLinkSecrets(r.URL.Path), "route", route,
 			"status", sw.status, "duration_ms", float64(d.Microseconds())/1000, "remote", r.RemoteAddr,
 			"request_id", httperr.RequestID(r.Context()))
 	})
-}
-
-// secretPaths are the paths whose last part is a secret: the tokens of
-// emailed links. They stand in the log as "/invitations/…".
-var secretPaths = []string{"/invitations/", "/password-resets/", "/email-changes/", "/access/"}
-
-// redactPath is path as the request log may keep it: without link secrets.
-func redactPath(path string) string {
-	for _, p := range secretPaths {
-		if rest, ok := strings.CutPrefix(path, p); ok && rest != "" {
-			return p + "…"
-		}
-	}
-	return path
 }
 
 // unmatched is the route label of requests that no route serves.

@@ -10,27 +10,58 @@ import (
 
 const noticeCols = `id, kind, org_id, to_user_id, to_email, subject, body, body_html, state, attempts, last_error, created_at, sent_at`
 
-func scanNotice(s scanner) (*domain.Notice, error) {
+// scanNotice reads a notice, opening its sealed bodies.
+func (tx *Tx) scanNotice(s scanner) (*domain.Notice, error) {
 	var n domain.Notice
 	err := s.Scan(&n.ID, &n.Kind, &n.OrgID, &n.ToUserID, &n.ToEmail, &n.Subject, &n.Body, &n.BodyHTML, &n.State,
 		&n.Attempts, &n.LastError, nullTime{&n.CreatedAt}, nullTime{&n.SentAt})
 	if err != nil {
 		return nil, translate(err)
 	}
+	if n.Body, err = tx.open(n.Body); err == nil {
+		n.BodyHTML, err = tx.open(n.BodyHTML)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("notice %s: %w", n.ID, err)
+	}
 	return &n, nil
 }
 
-// CreateNotice records n in the outbox.
+// CreateNotice records n in the outbox, its bodies sealed: they hold
+// the secrets of emailed links.
 func (tx *Tx) CreateNotice(ctx context.Context, n *domain.Notice) error {
-	_, err := tx.exec(ctx, `INSERT INTO notices (`+noticeCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-		n.ID, n.Kind, n.OrgID, n.ToUserID, n.ToEmail, n.Subject, n.Body, n.BodyHTML, n.State, n.Attempts, n.LastError,
+	body, err := tx.seal(n.Body)
+	if err != nil {
+		return err
+	}
+	html, err := tx.seal(n.BodyHTML)
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, `INSERT INTO notices (`+noticeCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		n.ID, n.Kind, n.OrgID, n.ToUserID, n.ToEmail, n.Subject, body, html, n.State, n.Attempts, n.LastError,
 		ts(n.CreatedAt), ts(n.SentAt))
+	return err
+}
+
+// ForgetLinkSecrets keeps a delivered notice without the secrets of its
+// links: the recipient has them by mail, and nobody else needs them.
+func (tx *Tx) ForgetLinkSecrets(ctx context.Context, n *domain.Notice) error {
+	body, err := tx.seal(domain.RedactLinkSecrets(n.Body))
+	if err != nil {
+		return err
+	}
+	html, err := tx.seal(domain.RedactLinkSecrets(n.BodyHTML))
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, `UPDATE notices SET body = $2, body_html = $3 WHERE id = $1`, n.ID, body, html)
 	return err
 }
 
 // Notice returns the notice with id, or ErrNotFound.
 func (tx *Tx) Notice(ctx context.Context, id string) (*domain.Notice, error) {
-	return scanNotice(tx.q.QueryRowContext(ctx, `SELECT `+noticeCols+` FROM notices WHERE id = $1`, id))
+	return tx.scanNotice(tx.q.QueryRowContext(ctx, `SELECT `+noticeCols+` FROM notices WHERE id = $1`, id))
 }
 
 // Notices lists notices matching f, ordered by id.
@@ -50,7 +81,7 @@ func (tx *Tx) Notices(ctx context.Context, f domain.NoticeFilter) (domain.List[*
 	if err != nil {
 		return domain.List[*domain.Notice]{}, translate(err)
 	}
-	items, err := collect(rows, scanNotice)
+	items, err := collect(rows, tx.scanNotice)
 	return trimPage(items, f.Page, func(n *domain.Notice) string { return n.ID }), err
 }
 
@@ -61,7 +92,7 @@ func (tx *Tx) PendingNotices(ctx context.Context, limit int) ([]*domain.Notice, 
 	if err != nil {
 		return nil, translate(err)
 	}
-	return collect(rows, scanNotice)
+	return collect(rows, tx.scanNotice)
 }
 
 // MarkNotice records a delivery attempt: sent, or failed with its error

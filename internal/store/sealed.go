@@ -18,6 +18,7 @@ import (
 // column, secret column.
 var sealedColumns = [][3]string{
 	{"webhooks", "id", "secret"}, {"oidc_providers", "org_id", "client_secret"}, {"mfa_totp", "user_id", "secret"},
+	{"notices", "id", "body"}, {"notices", "id", "body_html"},
 }
 
 func (tx *Tx) seal(plain string) (string, error) {
