@@ -51,3 +51,44 @@ func (s *Server) getOIDCProvider(ctx context.Context, act app.Actor, in *idIn) (
 	}
 	return reply(s.oidcOut(p)), nil
 }
+
+// SSODomain is an email domain an organisation claims for its single
+// sign-on, with the DNS record that proves it.
+type SSODomain struct {
+	Domain     string    `json:"domain"`
+	Verified   bool      `json:"verified" doc:"proven by DNS or by an operator; only proven domains sign in"`
+	VerifiedBy string    `json:"verified_by,omitempty" doc:"dns, or the approving operator's id"`
+	VerifiedAt time.Time `json:"verified_at,omitzero"`
+	TXTName    string    `json:"txt_name" doc:"publish a TXT record at this name…"`
+	TXTValue   string    `json:"txt_value" doc:"…with this value, then ask to verify"`
+}
+
+func ssoDomainOut(d *domain.SSODomain) SSODomain {
+	return SSODomain{Domain: d.Domain, Verified: d.Verified(), VerifiedBy: d.VerifiedBy, VerifiedAt: d.VerifiedAt,
+		TXTName: d.TXTName(), TXTValue: d.TXTValue()}
+}
+
+func (s *Server) listSSODomains(ctx context.Context, act app.Actor, in *idIn) (*body[Page[SSODomain]], error) {
+	ds, err := s.app.SSODomains(ctx, act, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := Page[SSODomain]{Items: make([]SSODomain, len(ds))}
+	for i, d := range ds {
+		out.Items[i] = ssoDomainOut(d)
+	}
+	return reply(out), nil
+}
+
+type verifyDomainIn struct {
+	ID     string `path:"id"`
+	Domain string `path:"domain"`
+}
+
+func (s *Server) verifySSODomain(ctx context.Context, act app.Actor, in *verifyDomainIn) (*body[SSODomain], error) {
+	d, err := s.app.VerifySSODomain(ctx, act, in.ID, strings.ToLower(in.Domain))
+	if err != nil {
+		return nil, err
+	}
+	return reply(ssoDomainOut(d)), nil
+}

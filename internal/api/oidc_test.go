@@ -35,6 +35,16 @@ func TestOIDCSettings(t *testing.T) {
 				t.Fatalf("the secret came back: %v", out)
 			}
 		}
+		// The claimed domain waits for its proof: the DNS record to publish,
+		// or an operator's approval.
+		doms := e.must(http.MethodGet, path+"/domains", "carol", nil, 200)["items"].([]any)
+		if len(doms) != 1 || doms[0].(map[string]any)["verified"] != false ||
+			!strings.HasPrefix(doms[0].(map[string]any)["txt_value"].(string), "provisio-domain-verification=") {
+			t.Fatalf("claimed domains: %v", doms)
+		}
+		if v := e.must(http.MethodPost, path+"/domains/customer.example/verify", "op", nil, 200); v["verified"] != true {
+			t.Fatalf("approved: %v", v)
+		}
 		bad := map[string]any{"issuer": "http://id.customer.example", "client_id": "provisio", "allowed_domains": []string{"customer.example"}}
 		if _, p := e.call(http.MethodPut, path, "carol", bad); p["status"] != float64(400) {
 			t.Fatalf("plain http issuer: %v", p)

@@ -54,6 +54,8 @@ func (s *Server) routes() {
 	handle(s, private, op(del, "/orgs/{id}/partner", "unlink-partner", "orgs", "Remove a customer's partner of record"), s.unlinkPartner)
 	handle(s, private, op(put, "/orgs/{id}/oidc", "set-oidc-provider", "orgs", "Set up sign-in through the organisation's OpenID Connect provider"), s.setOIDCProvider)
 	handle(s, private, op(get, "/orgs/{id}/oidc", "get-oidc-provider", "orgs", "The organisation's OpenID Connect provider (never its secret)"), s.getOIDCProvider)
+	handle(s, private, op(get, "/orgs/{id}/oidc/domains", "list-sso-domains", "orgs", "The email domains the organisation claims for single sign-on, and how to prove them"), s.listSSODomains)
+	handle(s, private, op(post, "/orgs/{id}/oidc/domains/{domain}/verify", "verify-sso-domain", "orgs", "Prove a claimed domain: by its DNS TXT record, or by an operator's approval"), s.verifySSODomain)
 
 	handle(s, private, op(get, "/users", "list-users", "users", "List users, with search and filters"), s.listUsers)
 	handle(s, private, created(op(post, "/users", "create-user", "users", "Invite a user (R-USER-1…4)")), s.createUser)

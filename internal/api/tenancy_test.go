@@ -38,22 +38,28 @@ func newTenancyWorld(t *testing.T, d store.Dialect) *tenancyWorld {
 		out := e.must(http.MethodGet, path, persona, nil, 200)
 		return out["items"].([]any)[0].(map[string]any)["id"].(string)
 	}
+	e.must(http.MethodPut, "/orgs/"+e.ids["customer2"]+"/oidc", "cara", map[string]any{"issuer": "https://id.customer2.example",
+		"client_id": "c", "allowed_domains": []string{"customer2.example"}}, 200)
 	ownHook := e.must(http.MethodPost, "/webhooks", "carol", map[string]any{"org_id": e.ids["customer"], "url": "http://127.0.0.1:9/hook"}, 201)
 	return &tenancyWorld{env: e,
 		own: map[string]string{"org": e.ids["customer"], "user": e.ids["uma"], "site": e.ids["site"],
-			"company": first("/sites/"+e.ids["site"]+"/companies", "op"), "webhook": ownHook["id"].(string)},
+			"company": first("/sites/"+e.ids["site"]+"/companies", "op"), "webhook": ownHook["id"].(string), "domain": "customer.example"},
 		other: map[string]string{
 			"org": e.ids["customer2"], "partner": e.ids["partner2"], "user": e.ids["cara"], "partner_user": e.ids["peter"],
 			"site": site2, "company": first("/sites/"+site2+"/companies", "op"),
 			"request": req2["request"].(map[string]any)["id"].(string), "webhook": hook2["id"].(string),
 			"token": first("/tokens", "cara"), "session": first("/sessions", "cara"), "notice": first("/mail", "op"),
+			"domain": "customer2.example",
 		}}
 }
 
 // kindOfParam tells which kind of object a path parameter names.
 func kindOfParam(path, param string) string {
-	if param == "user_id" {
+	switch param {
+	case "user_id":
 		return "user"
+	case "domain":
+		return "domain"
 	}
 	first := strings.Split(strings.TrimPrefix(path, "/api/v1/"), "/")[0]
 	return map[string]string{"orgs": "org", "users": "user", "sites": "site", "companies": "company",

@@ -105,6 +105,7 @@ type App struct {
 	hashSlots chan struct{}
 	dummyOnce sync.Once
 	dummy     string
+	txt       func(ctx context.Context, name string) ([]string, error) // DNS TXT lookups; nil: the system resolver
 }
 
 // Jobs is told, after a change commits, of the work it left behind. The

@@ -66,6 +66,9 @@ func (a *App) SetOIDCProvider(ctx context.Context, act Actor, orgID string, cfg 
 			}
 		}
 		cfg.OrgID, cfg.SecretSet = o.ID, cfg.ClientSecret != ""
+		if err := u.claimSSODomains(ctx, o.ID, cfg.AllowedDomains); err != nil {
+			return err
+		}
 		if err := u.tx.SetOIDCProvider(ctx, &cfg); err != nil {
 			return err
 		}
@@ -227,6 +230,12 @@ func (u *unit) oidcUser(ctx context.Context, orgID, email string, verified bool)
 		return nil, nil, "email not verified at the provider", nil
 	case !p.AllowsEmail(email):
 		return nil, nil, "email domain not allowed for this provider", nil
+	}
+	if d, err := u.tx.SSODomain(ctx, orgID, email[strings.LastIndexByte(email, '@')+1:]); errors.Is(err, store.ErrNotFound) ||
+		err == nil && !d.Verified() {
+		return nil, nil, "email domain not proven for this organisation", nil
+	} else if err != nil {
+		return nil, nil, "", err
 	}
 	if usr, err = u.tx.UserByEmail(ctx, email); errors.Is(err, store.ErrNotFound) {
 		return nil, nil, "unknown account", nil

@@ -151,6 +151,7 @@ func TestOIDCSignIn(t *testing.T) {
 		w := newWorld(t, db)
 		a, cust := w.app, w.customer.ID
 		must(t, of(a.SetOIDCProvider(w.ctx, w.cAdmin, cust, acmeProvider())))
+		must(t, of(a.VerifySSODomain(w.ctx, w.op, cust, "acme.example"))) // an operator proves the domain
 		ivy := w.invite(w.cAdmin, cust, "ivy.invited@acme.example", domain.RoleCustomerUser)
 
 		t.Run("OK", func(t *testing.T) {

@@ -94,3 +94,24 @@ func validDomain(d string) bool {
 	}
 	return true
 }
+
+// SSODomain is an email domain an organisation claims for its single
+// sign-on. A domain is claimed by one organisation at most, and counts
+// only once proven: by a DNS TXT record, or by an operator's approval.
+type SSODomain struct {
+	Domain     string    `json:"domain"`
+	OrgID      string    `json:"org_id"`
+	Token      string    `json:"-"`
+	VerifiedAt time.Time `json:"verified_at,omitzero"`
+	VerifiedBy string    `json:"verified_by,omitempty"` // "dns" or the approving operator's id
+	CreatedAt  time.Time `json:"created_at,omitzero"`
+}
+
+// Verified reports whether the claim is proven.
+func (d *SSODomain) Verified() bool { return !d.VerifiedAt.IsZero() }
+
+// TXTName is the DNS name whose TXT record proves the claim.
+func (d *SSODomain) TXTName() string { return "_provisio-challenge." + d.Domain }
+
+// TXTValue is the TXT record that proves the claim.
+func (d *SSODomain) TXTValue() string { return "provisio-domain-verification=" + d.Token }

@@ -161,6 +161,9 @@ func TestOIDC(t *testing.T) {
 			ClientSecret: opClientSecret, AllowedDomains: []string{"acme.example"}}); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := a.VerifySSODomain(ctx, op, cust.ID, "acme.example"); err != nil {
+			t.Fatal(err)
+		}
 		invite := func(email string) *domain.User {
 			u, _, err := a.CreateUser(ctx, op, app.NewUser{OrgID: cust.ID, Email: email, Name: "Person " + email[:strings.IndexByte(email, '@')],
 				Roles: []domain.Role{domain.RoleCustomerAdmin}})

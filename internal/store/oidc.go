@@ -88,10 +88,11 @@ func (tx *Tx) CloseInvitations(ctx context.Context, userID string, now time.Time
 }
 
 // OIDCOrgForDomain returns the organisation whose identity provider takes
-// email addresses at domain, or ErrNotFound.
+// email addresses at domain, by its proven claim on the domain, or
+// ErrNotFound.
 func (tx *Tx) OIDCOrgForDomain(ctx context.Context, domain string) (string, error) {
 	var orgID string
-	err := tx.q.QueryRowContext(ctx, `SELECT org_id FROM oidc_providers
-		WHERE (',' || allowed_domains || ',') LIKE ('%,' || $1 || ',%') ESCAPE '\' ORDER BY org_id LIMIT 1`, likeLiteral(domain)).Scan(&orgID)
+	err := tx.q.QueryRowContext(ctx, `SELECT d.org_id FROM sso_domains d JOIN oidc_providers p ON p.org_id = d.org_id
+		WHERE d.domain = $1 AND d.verified_at IS NOT NULL`, domain).Scan(&orgID)
 	return orgID, translate(err)
 }
