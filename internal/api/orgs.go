@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"time"
 
 	"github.com/provisio/provisio/internal/app"
 	"github.com/provisio/provisio/internal/domain"
@@ -95,4 +96,42 @@ func (s *Server) unlinkPartner(ctx context.Context, act app.Actor, in *idIn) (*b
 		return nil, err
 	}
 	return reply(orgOut(o)), nil
+}
+
+// PartnerLinkRequest is a customer asking the partner to become its
+// partner of record.
+type PartnerLinkRequest struct {
+	CustomerID   string    `json:"customer_id"`
+	CustomerName string    `json:"customer_name"`
+	AskedBy      string    `json:"asked_by" doc:"the customer administrator who asked"`
+	At           time.Time `json:"at"`
+}
+
+func (s *Server) listLinkRequests(ctx context.Context, act app.Actor, _ *struct{}) (*body[Page[PartnerLinkRequest]], error) {
+	ls, err := s.app.PartnerLinkRequests(ctx, act)
+	if err != nil {
+		return nil, err
+	}
+	out := Page[PartnerLinkRequest]{Items: make([]PartnerLinkRequest, len(ls))}
+	for i, l := range ls {
+		out.Items[i] = PartnerLinkRequest{CustomerID: l.CustomerID, CustomerName: l.CustomerName, AskedBy: l.AskedBy, At: l.At}
+	}
+	return reply(out), nil
+}
+
+type linkAnswerIn struct {
+	CustomerID string `path:"customer_id"`
+}
+
+func (s *Server) acceptLink(ctx context.Context, act app.Actor, in *linkAnswerIn) (*body[Org], error) {
+	o, err := s.app.AnswerPartnerLink(ctx, act, in.CustomerID, true)
+	if err != nil {
+		return nil, err
+	}
+	return reply(orgOut(o)), nil
+}
+
+func (s *Server) declineLink(ctx context.Context, act app.Actor, in *linkAnswerIn) (*struct{}, error) {
+	_, err := s.app.AnswerPartnerLink(ctx, act, in.CustomerID, false)
+	return nil, err
 }

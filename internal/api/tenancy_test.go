@@ -58,6 +58,8 @@ func kindOfParam(path, param string) string {
 	switch param {
 	case "user_id":
 		return "user"
+	case "customer_id":
+		return "org"
 	case "domain":
 		return "domain"
 	}

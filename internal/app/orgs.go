@@ -170,9 +170,12 @@ func (a *App) UpdateOrg(ctx context.Context, act Actor, id string, upd domain.Or
 }
 
 // SetPartner links a customer to a partner of record, or unlinks it when
-// partnerID is "". The customer's administrators choose their partner
-// (the partner "accepted" by the customer); operators may set it too; the
-// current partner's administrators may drop the link. Codes: not_found,
+// partnerID is "". Operators link at once. The customer's administrators
+// ask: the partner's administrators are told, and the link is made when
+// they accept (AnswerPartnerLink). An id that names no partner is answered
+// alike, so the answer tells nothing of which ids are partners (R-ORG-1).
+// The customer's administrators, and the current partner's, drop the link
+// at once. It returns the customer as it is now. Codes: not_found,
 // forbidden, invalid.
 func (a *App) SetPartner(ctx context.Context, act Actor, customerID, partnerID string) (*domain.Org, error) {
 	var c *domain.Org
@@ -186,10 +189,13 @@ func (a *App) SetPartner(ctx context.Context, act Actor, customerID, partnerID s
 		}
 		ownAdmin := act.Org != nil && act.Org.ID == c.ID && act.is(domain.RoleCustomerAdmin)
 		partnerDrops := partnerID == "" && act.Org != nil && act.Org.ID == c.PartnerID && act.is(domain.RolePartnerAdmin)
-		if !act.IsOperator() && !ownAdmin && !partnerDrops {
+		operator := act.User == nil || act.IsOperator()
+		switch {
+		case !operator && !ownAdmin && !partnerDrops:
 			return forbidden("R-ORG-1", "only the customer's administrators or an operator choose its partner")
+		case partnerID != "" && !operator:
+			return u.askPartner(ctx, c, partnerID)
 		}
-		before := *c
 		if partnerID != "" {
 			p, err := u.tx.Org(ctx, domain.Everything, partnerID)
 			if err != nil {
@@ -199,26 +205,36 @@ func (a *App) SetPartner(ctx context.Context, act Actor, customerID, partnerID s
 				return domain.NotFound("partner", partnerID)
 			}
 		}
-		if before.PartnerID != "" && before.PartnerID != partnerID {
-			if err := u.endPartnerAccess(ctx, c, before.PartnerID); err != nil {
-				return err
-			}
-		}
-		c.PartnerID = partnerID
-		if partnerID == "" {
-			c.Demo = false
-		}
-		if err := u.tx.UpdateOrg(ctx, c); err != nil {
-			return err
-		}
-		action := "org.link_partner"
-		if partnerID == "" {
-			action = "org.unlink_partner"
-		}
-		return u.record(ctx, action, "org", c.ID, c.ID, before, c)
+		return u.setPartnerOf(ctx, c, partnerID)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// setPartnerOf makes partnerID the customer's partner of record ("": none),
+// ending what the previous partner had on its sites, and records it.
+func (u *unit) setPartnerOf(ctx context.Context, c *domain.Org, partnerID string) error {
+	before := *c
+	if before.PartnerID != "" && before.PartnerID != partnerID {
+		if err := u.endPartnerAccess(ctx, c, before.PartnerID); err != nil {
+			return err
+		}
+	}
+	c.PartnerID = partnerID
+	if partnerID == "" {
+		c.Demo = false
+	}
+	if err := u.tx.UpdateOrg(ctx, c); err != nil {
+		return err
+	}
+	if err := u.tx.DeletePartnerLinkRequest(ctx, c.ID); err != nil {
+		return err
+	}
+	action := "org.link_partner"
+	if partnerID == "" {
+		action = "org.unlink_partner"
+	}
+	return u.record(ctx, action, "org", c.ID, c.ID, before, c)
 }

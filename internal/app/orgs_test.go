@@ -509,8 +509,6 @@ func TestSetPartner_CustomerChoosesItsPartner(t *testing.T) {
 			{"PartnerTakesUnlinkedCustomer", direct.ID, w.partner.ID, w.pAdmin, domain.ENotFound},
 			{"PartnerRelinksItsCustomer", w.customer.ID, t2.partner.ID, w.pAdmin, domain.EForbidden},
 			{"OpsAgentChooses", w.customer.ID, t2.partner.ID, w.cOps, domain.EForbidden},
-			{"UnknownPartner", w.customer.ID, "org_nope", w.cAdmin, domain.ENotFound},
-			{"CustomerAsPartner", w.customer.ID, t2.customer.ID, w.cAdmin, domain.ENotFound},
 			{"PartnerIsNotACustomer", w.partner.ID, "", w.op, domain.EInvalid},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
@@ -519,14 +517,41 @@ func TestSetPartner_CustomerChoosesItsPartner(t *testing.T) {
 			})
 		}
 
-		// The customer's administrator moves to the other partner.
+		// Asking an id that is no partner answers like asking a partner,
+		// and changes nothing (R-ORG-1).
+		for _, id := range []string{"org_nope", t2.customer.ID} {
+			err := unchanged(t, db, func() error { _, err := w.app.SetPartner(w.ctx, w.cAdmin, w.customer.ID, id); return err })
+			if err != nil {
+				t.Fatalf("asking %s: %v", id, err)
+			}
+		}
+
+		// The customer's administrator asks the other partner; nothing
+		// changes until its administrators accept.
 		seq := auditHead(t, db)
 		c, err := w.app.SetPartner(w.ctx, w.cAdmin, w.customer.ID, t2.partner.ID)
-		if err != nil || c.PartnerID != t2.partner.ID || w.org(w.customer.ID).PartnerID != t2.partner.ID {
-			t.Fatalf("link: %+v %v", c, err)
+		if err != nil || c.PartnerID != w.partner.ID || w.org(w.customer.ID).PartnerID != w.partner.ID {
+			t.Fatalf("asking linked at once: %+v %v", c, err)
 		}
-		if es := w.auditAfter(seq); len(es) != 1 || es[0].Action != "org.link_partner" || es[0].ActorID != w.cAdmin.User.ID {
+		if len(w.mailed(t2.pAdmin.User.Email, domain.NoticePartnerLinkRequested)) != 1 {
+			t.Fatal("the partner's administrators are not asked")
+		}
+		reqs := must(t, of(w.app.PartnerLinkRequests(w.ctx, t2.pAdmin)))
+		if len(reqs) != 1 || reqs[0].CustomerName != w.customer.Name || reqs[0].AskedBy != w.cAdmin.User.Name {
+			t.Fatalf("link requests: %+v", reqs)
+		}
+		_, err = w.app.AnswerPartnerLink(w.ctx, w.pAdmin, w.customer.ID, true) // another partner cannot take it
+		wantCode(t, err, domain.ENotFound, "R-ORG-1")
+		c = must(t, of(w.app.AnswerPartnerLink(w.ctx, t2.pAdmin, w.customer.ID, true)))
+		if c.PartnerID != t2.partner.ID || w.org(w.customer.ID).PartnerID != t2.partner.ID {
+			t.Fatalf("accepted: %+v", c)
+		}
+		if es := w.auditAfter(seq); len(es) != 2 || es[0].Action != "org.partner_link_requested" || es[0].ActorID != w.cAdmin.User.ID ||
+			es[1].Action != "org.link_partner" || es[1].ActorID != t2.pAdmin.User.ID {
 			t.Errorf("audit = %v", actions(es))
+		}
+		if len(w.mailed(w.cAdmin.User.Email, domain.NoticePartnerLinkAnswered)) != 1 {
+			t.Error("the customer's administrators are not told of the answer")
 		}
 		_, err = w.app.Org(w.ctx, w.pAdmin, w.customer.ID)
 		wantCode(t, err, domain.ENotFound, "R-ORG-1")

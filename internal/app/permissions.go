@@ -26,13 +26,14 @@ type PortalPermissions struct {
 	CreateSites         bool // operators, and partner administrators for their customers (R-SITE-0)
 	CreateStandardSites bool // standard edition sites: the vendor's operators only (R-SITE-0)
 	FindAccountants     bool // look accountants up by email (R-ACCT-2)
+	AnswerPartnerLinks  bool // accept or decline customers asking to be linked (partner administrators)
 }
 
 // Can returns what the actor may reach across the portal. The system
 // actor may do everything.
 func (act Actor) Can() PortalPermissions {
 	if act.User == nil {
-		return PortalPermissions{true, true, true, true, true, true, true, true, true, true, true}
+		return PortalPermissions{true, true, true, true, true, true, true, true, true, true, true, false}
 	}
 	op := act.IsOperator()
 	partner := act.Org != nil && act.Org.Kind == domain.OrgPartner
@@ -50,6 +51,7 @@ func (act Actor) Can() PortalPermissions {
 		CreateSites:         op || act.is(domain.RolePartnerAdmin),
 		CreateStandardSites: op,
 		FindAccountants:     op || act.is(domain.RoleCustomerAdmin),
+		AnswerPartnerLinks:  partner && act.is(domain.RolePartnerAdmin),
 	}
 }
 

@@ -807,3 +807,21 @@ func must3[T, U any](tb testing.TB, r result2[T, U]) T {
 	v, _ := must2(tb, r)
 	return v
 }
+
+// TestCreateUser_EmailElsewhereTellsNotWhere: inviting an email that a
+// user of another tenant holds is refused (R-USER-1) without saying which
+// organisation, or which kind of user, holds it.
+func TestCreateUser_EmailElsewhereTellsNotWhere(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		t2 := w.secondTenant()
+		_, _, err := w.app.CreateUser(w.ctx, w.cAdmin, app.NewUser{OrgID: w.customer.ID, Email: t2.pAdmin.User.Email,
+			Name: "Somebody Else", Roles: []domain.Role{domain.RoleCustomerUser}})
+		wantCode(t, err, domain.EConflict, "")
+		for _, leak := range []string{t2.partner.Name, t2.partner.ID, t2.pAdmin.User.Name, "partner"} {
+			if strings.Contains(err.Error(), leak) {
+				t.Fatalf("the refusal tells %q: %v", leak, err)
+			}
+		}
+	})
+}

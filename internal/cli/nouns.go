@@ -62,16 +62,31 @@ func orgCommand() *cli.Command {
 				}
 				return call(ctx, cmd, patch, "/orgs/"+url.PathEscape(id), nil, body, one(orgCols))
 			}},
-		{Name: "link", Usage: "set a customer's partner of record", ArgsUsage: "CUSTOMER-ID", Flags: []cli.Flag{req("partner", "the partner's id")},
+		{Name: "link", Usage: "choose a customer's partner of record (operators link at once; a customer asks, and the partner accepts)",
+			ArgsUsage: "CUSTOMER-ID", Flags: []cli.Flag{req("partner", "the partner's id")},
 			Action: func(ctx context.Context, cmd *cli.Command) error {
 				id, err := arg(cmd, 0, "CUSTOMER-ID")
 				if err != nil {
 					return err
 				}
-				return call(ctx, cmd, put, "/orgs/"+url.PathEscape(id)+"/partner", nil,
-					map[string]string{"partner_id": cmd.String("partner")}, said("%s is now linked to partner %s.", "name", "partner_id"))
+				partner := cmd.String("partner")
+				return call(ctx, cmd, put, "/orgs/"+url.PathEscape(id)+"/partner", nil, map[string]string{"partner_id": partner},
+					func(w io.Writer, v any) {
+						if cell(lookup(v, "partner_id")) == partner {
+							fmt.Fprintf(w, "%s is now linked to partner %s.\n", cell(lookup(v, "name")), partner)
+							return
+						}
+						fmt.Fprintf(w, "Asked: %s becomes the partner of record of %s once its administrators accept.\n", partner, cell(lookup(v, "name")))
+					})
 			}},
 		byID("unlink", "remove a customer's partner of record", del, "/orgs/", "/partner", said("%s has no partner now.", "name")),
+		{Name: "link-requests", Usage: "customers asking your partner to become their partner of record (partner administrators)",
+			Action: func(ctx context.Context, cmd *cli.Command) error {
+				return call(ctx, cmd, get, "/partner-link-requests", nil, nil, listOf("customer=customer_id name=customer_name asked_by at"))
+			}},
+		byID("accept-link", "become the customer's partner of record", post, "/partner-link-requests/", "/accept",
+			said("You are now the partner of record of %s.", "name")),
+		byID("decline-link", "decline the customer's request", post, "/partner-link-requests/", "/decline", said("Declined.")),
 	}}
 }
 

@@ -25,6 +25,9 @@ const (
 	NoticePartnerImmediate   = "partner_access_immediate"
 	NoticeAccountantAssigned = "accountant_assigned"
 	NoticeAccountantInvited  = "accountant_invited"
+
+	NoticePartnerLinkRequested = "partner_link_requested" // a customer asks a partner to become its partner of record
+	NoticePartnerLinkAnswered  = "partner_link_answered"  // the partner accepted or declined (Reason says which)
 )
 
 // Notice delivery states.

@@ -65,3 +65,12 @@ type List[T any] struct {
 	Items      []T
 	NextCursor string
 }
+
+// PartnerLinkRequest is a customer asking a partner to become its partner
+// of record; the link is made when the partner's administrators accept.
+type PartnerLinkRequest struct {
+	CustomerID  string    `json:"customer_id"`
+	PartnerID   string    `json:"partner_id"`
+	RequestedBy string    `json:"requested_by"`
+	CreatedAt   time.Time `json:"created_at,omitzero"`
+}

@@ -66,6 +66,8 @@ var kinds = []string{
 	"accountant_invited",
 	"audit_reminder",
 	"password_reset",
+	"partner_link_requested",
+	"partner_link_answered",
 }
 
 // Kinds lists every notice kind there is a template for. The caller owns the

@@ -62,6 +62,8 @@ func TestRender_EveryKind(t *testing.T) {
 		"accountant_invited":       {d.ActorName, d.OrgName, d.SiteName, d.Link, sampleExpires},
 		"audit_reminder":           {d.OrgName, d.Link, sampleExpires},
 		"password_reset":           {d.UserEmail, d.Link, sampleExpires},
+		"partner_link_requested":   {d.ActorName, d.OrgName, d.Link},
+		"partner_link_answered":    {d.ActorName, d.OrgName, d.Reason},
 	}
 	for _, kind := range Kinds() {
 		if _, ok := want[kind]; !ok {

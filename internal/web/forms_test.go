@@ -344,3 +344,40 @@ func TestSafeNext_NoOpenRedirect(t *testing.T) {
 		t.Errorf("a path of the portal is kept: %q", loc)
 	}
 }
+
+// TestPartnerLink_PartnerAccepts: a customer's administrator asks a
+// partner to become its partner of record; the partner's administrator
+// sees the request on the organisations page and accepts it, and only then
+// is the customer linked.
+func TestPartnerLink_PartnerAccepts(t *testing.T) {
+	p := startPlain(t, store.SQLite)
+	ctx := context.Background()
+	partner, err := p.app.CreateOrg(ctx, p.op, app.NewOrg{Kind: domain.OrgPartner, Name: "Northwind Partners"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	customer, err := p.app.CreateOrg(ctx, p.op, app.NewOrg{Kind: domain.OrgCustomer, Name: "Acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.person(p.op, partner.ID, "paula@northwind.example", domain.RolePartnerAdmin)
+	p.person(p.op, customer.ID, "carol@acme.example", domain.RoleCustomerAdmin)
+	if _, err := p.app.SetPartner(ctx, p.actor("carol@acme.example"), customer.ID, partner.ID); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := p.app.Org(ctx, p.op, customer.ID); c.PartnerID != "" {
+		t.Fatal("linked before the partner accepted")
+	}
+	paula := p.browser("paula@northwind.example")
+	_, page := read(t)(paula.Get(p.base + "/orgs"))
+	if !strings.Contains(page, "<strong>Acme</strong> asks your organisation to become its partner of record") {
+		t.Fatal("the request is not on the partner's organisations page")
+	}
+	_, page = read(t)(paula.PostForm(p.base+"/orgs/link-requests/"+customer.ID+"/accept", nil))
+	if !strings.Contains(page, "You are now the partner of record of Acme") {
+		t.Fatal("no confirmation after accepting")
+	}
+	if c, _ := p.app.Org(ctx, p.op, customer.ID); c.PartnerID != partner.ID {
+		t.Fatalf("after accepting, the partner is %q", c.PartnerID)
+	}
+}

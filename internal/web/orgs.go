@@ -8,8 +8,9 @@ import (
 )
 
 type orgsData struct {
-	Orgs     []*domain.Org
-	Partners []*domain.Org
+	Orgs         []*domain.Org
+	Partners     []*domain.Org
+	LinkRequests []app.PartnerLinkView // customers asking this partner to be linked
 }
 
 // orgs lists the organisations the person can see: operators see partners
@@ -26,7 +27,25 @@ func (h *Handler) orgs(w http.ResponseWriter, r *http.Request, act app.Actor) {
 			d.Partners = append(d.Partners, o)
 		}
 	}
+	if act.Can().AnswerPartnerLinks {
+		if d.LinkRequests, err = h.app.PartnerLinkRequests(r.Context(), act); err != nil {
+			h.fail(w, r, act, err)
+			return
+		}
+	}
 	h.render(w, r, "orgs", page{Title: "Organisations", Nav: "orgs", Actor: act, Data: d})
+}
+
+// answerLink accepts or declines a customer's request to be linked.
+func (h *Handler) answerLink(accept bool) func(http.ResponseWriter, *http.Request, app.Actor) {
+	return func(w http.ResponseWriter, r *http.Request, act app.Actor) {
+		c, err := h.app.AnswerPartnerLink(r.Context(), act, r.PathValue("customer"), accept)
+		msg := "Declined; the customer's administrators were told."
+		if err == nil && accept {
+			msg = "You are now the partner of record of " + c.Name + "; its administrators were told."
+		}
+		h.back(w, r, "/orgs", "link-requests", err, msg)
+	}
 }
 
 func (h *Handler) createOrg(w http.ResponseWriter, r *http.Request, act app.Actor) {

@@ -13,6 +13,8 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /orgs", h.signedIn(h.orgs))
 	m.HandleFunc("POST /orgs", h.signedIn(h.createOrg))
 	m.HandleFunc("GET /orgs/{id}", h.signedIn(h.org))
+	m.HandleFunc("POST /orgs/link-requests/{customer}/accept", h.signedIn(h.answerLink(true)))
+	m.HandleFunc("POST /orgs/link-requests/{customer}/decline", h.signedIn(h.answerLink(false)))
 
 	m.HandleFunc("GET /users", h.signedIn(h.users))
 	m.HandleFunc("POST /users", h.signedIn(h.inviteUser))
