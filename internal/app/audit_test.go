@@ -550,7 +550,7 @@ func TestOutbox_SuccessfulChangeHasNoticeAndEntry(t *testing.T) {
 			{"Suspension", func() error {
 				_, err := w.app.SuspendSite(w.ctx, w.op, w.site.ID, "maintenance", w.clock.Now().Add(time.Hour))
 				return err
-			}, 1, 1},
+			}, 1, 3}, // the operator and the customer's two administrators
 			{"EmailChange", func() error {
 				_, _, err := w.app.UpdateUser(w.ctx, w.cAdmin, w.cOps.User.ID, domain.UserUpdate{Email: str("oscar.o@acme.example")})
 				return err

@@ -45,6 +45,36 @@ func (a *App) StartTOTP(ctx context.Context, act Actor) (*TOTPEnrolment, error) 
 	return &TOTPEnrolment{Secret: key.Secret, URL: key.URL, QRCode: png}, nil
 }
 
+// PendingTOTP returns the actor's started, unconfirmed enrolment, so that a
+// wrong first code can be tried again with the same secret. Codes:
+// not_found.
+func (a *App) PendingTOTP(ctx context.Context, act Actor) (*TOTPEnrolment, error) {
+	var secret string
+	err := a.readEnrolling(ctx, act, func(u *unit) error {
+		t, err := u.tx.TOTP(ctx, act.userID())
+		if err == nil && !t.ConfirmedAt.IsZero() {
+			err = store.ErrNotFound
+		}
+		if err != nil {
+			return storeErrRule(err, "R-PLUS-3", "no enrolment is waiting; start one")
+		}
+		secret = t.Secret
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	key, err := identity.TOTPKeyFor(a.cfg.ProductName, act.User.Email, secret)
+	if err != nil {
+		return nil, err
+	}
+	png, err := identity.TOTPQRCodePNG(key, 256)
+	if err != nil {
+		return nil, err
+	}
+	return &TOTPEnrolment{Secret: key.Secret, URL: key.URL, QRCode: png}, nil
+}
+
 // ConfirmTOTP completes an enrolment with a first code from the app. It
 // returns ten single-use recovery codes, shown this once and stored
 // hashed, and lets the current session past the enrolment step.

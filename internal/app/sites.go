@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/provisio/provisio/internal/domain"
@@ -144,17 +145,17 @@ func (a *App) SuspendSite(ctx context.Context, act Actor, id, reason string, unt
 				Message: "a suspension needs an expected end date in the future"}
 		}
 		s.SuspendReason, s.SuspendUntil = reason, until.UTC()
-		return u.notifyOperators(ctx, domain.NoticeSiteSuspended, s, mail.Data{Reason: reason, Until: s.SuspendUntil})
+		return u.notifySite(ctx, domain.NoticeSiteSuspended, s, mail.Data{Reason: reason, Until: s.SuspendUntil})
 	})
 }
 
 // ResumeSite ends a suspension. Codes: not_found, forbidden, rule.
 func (a *App) ResumeSite(ctx context.Context, act Actor, id string) (*domain.Site, error) {
-	return a.operateSite(ctx, act, id, domain.SiteReady, "site.resume", func(_ *unit, s *domain.Site) error {
+	return a.operateSite(ctx, act, id, domain.SiteReady, "site.resume", func(u *unit, s *domain.Site) error {
 		if s.State != domain.SiteSuspended {
 			return domain.RuleError(domain.ERule, "R-SITE-1", "site %s is %s, not suspended", s.ID, s.State)
 		}
-		return nil
+		return u.notifySite(ctx, domain.NoticeSiteResumed, s, mail.Data{})
 	})
 }
 
@@ -164,7 +165,7 @@ func (a *App) ResumeSite(ctx context.Context, act Actor, id string) (*domain.Sit
 func (a *App) CancelSite(ctx context.Context, act Actor, id string) (*domain.Site, error) {
 	return a.operateSite(ctx, act, id, domain.SiteCancelled, "site.cancel", func(u *unit, s *domain.Site) error {
 		s.PurgeAt = u.now.Add(u.app.cfg.StasisPeriod)
-		return u.notifyOperators(ctx, domain.NoticeSiteCancelled, s, mail.Data{ExpiresAt: s.PurgeAt})
+		return u.notifySite(ctx, domain.NoticeSiteCancelled, s, mail.Data{ExpiresAt: s.PurgeAt})
 	})
 }
 
@@ -178,7 +179,7 @@ func (a *App) RestoreSite(ctx context.Context, act Actor, id string) (*domain.Si
 		if !u.now.Before(s.PurgeAt) {
 			return domain.RuleError(domain.ERule, "R-SITE-2", "the stasis of site %s ended on %s", s.ID, s.PurgeAt.Format(time.RFC3339))
 		}
-		return u.notifyOperators(ctx, domain.NoticeSiteRestored, s, mail.Data{})
+		return u.notifySite(ctx, domain.NoticeSiteRestored, s, mail.Data{})
 	})
 }
 
@@ -211,18 +212,31 @@ func (a *App) operateSite(ctx context.Context, act Actor, id string, to domain.S
 	return s, nil
 }
 
-// notifyOperators tells every active operator about a site (R-SITE-1).
-func (u *unit) notifyOperators(ctx context.Context, kind string, s *domain.Site, d mail.Data) error {
+// notifySite tells the vendor's operators and the site's customer
+// administrators about a change of the site's state (R-SITE-1, R-SITE-2):
+// the customer learns of its own site's suspension, cancellation,
+// restoration and deletion as the vendor does.
+func (u *unit) notifySite(ctx context.Context, kind string, s *domain.Site, d mail.Data) error {
+	var to []*domain.User
 	vendor, err := u.tx.Vendor(ctx)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	} else if err != nil {
-		return err
+	if err == nil {
+		if to, err = u.tx.OrgAdmins(ctx, vendor.ID, domain.RoleOperator); err != nil {
+			return fmt.Errorf("operators: %w", err)
+		}
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("vendor: %w", err)
 	}
-	ops, err := u.tx.OrgAdmins(ctx, vendor.ID, domain.RoleOperator)
+	admins, err := u.tx.OrgAdmins(ctx, s.CustomerID, domain.RoleCustomerAdmin)
 	if err != nil {
-		return err
+		return fmt.Errorf("administrators of %s: %w", s.CustomerID, err)
 	}
-	d.SiteName, d.SiteID, d.Link = s.Name, s.ID, u.app.cfg.BaseURL+"/sites/"+s.ID
-	return u.announce(ctx, kind, []string{s.CustomerID}, d, ops...)
+	cust, err := u.tx.Org(ctx, domain.Everything, s.CustomerID)
+	if err != nil {
+		return fmt.Errorf("customer of %s: %w", s.ID, err)
+	}
+	d.SiteName, d.SiteID, d.OrgName = s.Name, s.ID, cust.Name
+	if s.State != domain.SiteDeleted {
+		d.Link = u.app.cfg.BaseURL + "/sites/" + s.ID
+	}
+	return u.announce(ctx, kind, []string{s.CustomerID}, d, append(to, admins...)...)
 }

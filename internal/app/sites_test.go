@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -210,8 +211,8 @@ func TestSuspendSite_NotifiesOperatorsAndBlocksAccess(t *testing.T) {
 		}
 
 		ns := w.mailOfKind(domain.NoticeSiteSuspended)
-		if got, want := emails(ns), sortedIDs(op2.Email, w.op.User.Email); !slices.Equal(got, want) {
-			t.Errorf("suspension told %v, want the active operators %v", got, want)
+		if got, want := emails(ns), sortedIDs(op2.Email, w.op.User.Email, w.cAdmin.User.Email, w.cAdmin2.Email); !slices.Equal(got, want) {
+			t.Errorf("suspension told %v, want the active operators and the customer's administrators %v", got, want)
 		}
 		for _, n := range ns {
 			if n.OrgID != w.customer.ID || n.ToUserID == "" {
@@ -219,9 +220,6 @@ func TestSuspendSite_NotifiesOperatorsAndBlocksAccess(t *testing.T) {
 			}
 			wantContains(t, "subject", n.Subject, w.site.Name)
 			wantContains(t, "body", n.Body, w.site.Name, "unpaid invoice 2026-41", until.Format("2 January 2006"))
-		}
-		if n := len(w.mail(w.cAdmin.User.Email, domain.NoticeSiteSuspended)); n != 0 {
-			t.Errorf("customer told %d times", n)
 		}
 
 		// Assignments and companies are kept, but nobody reaches the site.
@@ -352,8 +350,8 @@ func TestCancelSite_RestoreWithinStasis(t *testing.T) {
 			t.Errorf("after = %s", es[0].After)
 		}
 		ns := w.mailOfKind(domain.NoticeSiteCancelled)
-		if len(ns) != 1 || ns[0].ToEmail != w.op.User.Email || ns[0].OrgID != w.customer.ID {
-			t.Fatalf("cancel notices %+v", ns)
+		if got, want := emails(ns), sortedIDs(w.op.User.Email, w.cAdmin.User.Email, w.cAdmin2.Email); !slices.Equal(got, want) || ns[0].OrgID != w.customer.ID {
+			t.Fatalf("cancel notices to %v, want %v", got, want)
 		}
 		wantContains(t, "subject", ns[0].Subject, w.site.Name)
 		wantContains(t, "body", ns[0].Body, w.site.Name, purge.Format("2 January 2006")) // restorable until
@@ -376,8 +374,8 @@ func TestCancelSite_RestoreWithinStasis(t *testing.T) {
 		if got := actions(w.auditAfter(seq)); !slices.Equal(got, []string{"site.restore"}) {
 			t.Errorf("audit = %v", got)
 		}
-		if ns := w.mailOfKind(domain.NoticeSiteRestored); len(ns) != 1 || ns[0].ToEmail != w.op.User.Email {
-			t.Errorf("restore notices %+v", ns)
+		if got, want := emails(w.mailOfKind(domain.NoticeSiteRestored)), sortedIDs(w.op.User.Email, w.cAdmin.User.Email, w.cAdmin2.Email); !slices.Equal(got, want) {
+			t.Errorf("restore notices to %v, want %v", got, want)
 		}
 		if d := must(t, of(w.app.Access(w.ctx, w.cAdmin, w.site.ID, w.cUser.ID, ""))); !d.Allowed {
 			t.Errorf("access after restore: %+v", d)
@@ -603,3 +601,36 @@ func TestSiteUsers_Dashboard(t *testing.T) {
 }
 
 func sortedIDs(ids ...string) []string { slices.Sort(ids); return ids }
+
+// TestSiteState_CustomerAdministratorsTold: the customer's administrators
+// are told, as the vendor's operators are, when their site is suspended,
+// resumed, cancelled, restored and deleted (R-SITE-1, R-SITE-2).
+func TestSiteState_CustomerAdministratorsTold(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		told := func(kind string, want int) {
+			t.Helper()
+			for _, email := range []string{w.cAdmin.User.Email, w.cAdmin2.Email} {
+				if got := len(w.mailed(email, kind)); got != want {
+					t.Errorf("%s got %d %s notices, want %d", email, got, kind, want)
+				}
+			}
+		}
+		must(t, of(w.app.SuspendSite(w.ctx, w.op, w.site.ID, "maintenance window", w.clock.Now().Add(48*time.Hour))))
+		told(domain.NoticeSiteSuspended, 1)
+		must(t, of(w.app.ResumeSite(w.ctx, w.op, w.site.ID)))
+		told(domain.NoticeSiteResumed, 1)
+		must(t, of(w.app.CancelSite(w.ctx, w.op, w.site.ID)))
+		told(domain.NoticeSiteCancelled, 1)
+		must(t, of(w.app.RestoreSite(w.ctx, w.op, w.site.ID)))
+		told(domain.NoticeSiteRestored, 1)
+		must(t, of(w.app.CancelSite(w.ctx, w.op, w.site.ID)))
+		w.clock.Add(app.DefaultConfig().StasisPeriod + time.Minute)
+		must(t, of(w.app.Sweep(w.ctx)))
+		told(domain.NoticeSiteDeleted, 1)
+		if n := w.mailed(w.cAdmin.User.Email, domain.NoticeSiteSuspended)[0]; !strings.Contains(n.Body, w.site.Name) ||
+			!strings.Contains(n.Body, "maintenance window") {
+			t.Errorf("the suspension notice does not say which site and why: %s", n.Body)
+		}
+	})
+}

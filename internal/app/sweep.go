@@ -110,5 +110,5 @@ func (u *unit) purgeSite(ctx context.Context, s *domain.Site) error {
 	if err := u.moveSite(ctx, fresh, domain.SiteDeleted, "site.delete"); err != nil {
 		return err
 	}
-	return u.notifyOperators(ctx, domain.NoticeSiteDeleted, fresh, mail.Data{})
+	return u.notifySite(ctx, domain.NoticeSiteDeleted, fresh, mail.Data{})
 }

@@ -11,6 +11,7 @@ const (
 	NoticeSiteSuspended = "site_suspended"
 	NoticeSiteCancelled = "site_cancelled"
 	NoticeSiteRestored  = "site_restored"
+	NoticeSiteResumed   = "site_resumed"
 	NoticeSiteDeleted   = "site_deleted"
 
 	NoticeAccessRequested    = "access_requested"

@@ -2,6 +2,7 @@ package identity
 
 import (
 	"bytes"
+	"encoding/base32"
 	"errors"
 	"fmt"
 	"image/png"
@@ -49,6 +50,21 @@ func NewTOTP(issuer, account string) (TOTPKey, error) {
 	})
 	if err != nil {
 		return TOTPKey{}, fmt.Errorf("new totp key: %w", err)
+	}
+	return TOTPKey{Secret: key.Secret(), URL: key.URL()}, nil
+}
+
+// TOTPKeyFor returns the key of an existing secret (base32, as NewTOTP
+// gives it), to show an enrolment again.
+func TOTPKeyFor(issuer, account, secret string) (TOTPKey, error) {
+	raw, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.ToUpper(secret))
+	if err != nil {
+		return TOTPKey{}, fmt.Errorf("totp key: the secret is not base32: %w", err)
+	}
+	key, err := totp.Generate(totp.GenerateOpts{Issuer: issuer, AccountName: account, Period: totpPeriod,
+		Secret: raw, Digits: totpDigits, Algorithm: totpAlgorithm})
+	if err != nil {
+		return TOTPKey{}, fmt.Errorf("totp key: %w", err)
 	}
 	return TOTPKey{Secret: key.Secret(), URL: key.URL()}, nil
 }

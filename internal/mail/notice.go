@@ -51,6 +51,7 @@ var kinds = []string{
 	"site_suspended",
 	"site_cancelled",
 	"site_restored",
+	"site_resumed",
 	"site_deleted",
 	"access_requested",
 	"access_approved",

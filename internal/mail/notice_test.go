@@ -47,6 +47,7 @@ func TestRender_EveryKind(t *testing.T) {
 		"site_suspended":           {d.ActorName, d.SiteName, d.Reason, sampleUntil},
 		"site_cancelled":           {d.ActorName, d.SiteName, d.Reason, sampleExpires},
 		"site_restored":            {d.ActorName, d.SiteName, d.Link},
+		"site_resumed":             {d.ActorName, d.SiteName, d.Link},
 		"site_deleted":             {d.ActorName, d.SiteName},
 		"access_requested":         {d.ActorName, d.UserName, d.OrgName, d.SiteName, d.Link, d.DenyLink, sampleExpires},
 		"access_approved":          {d.ActorName, d.UserName, d.OrgName, d.SiteName, sampleExpires},

@@ -68,6 +68,7 @@ type accountData struct {
 	Recovery   []string
 	NewToken   string
 	MFARequire bool
+	MFAError   string // a refused first code, shown beside the enrolment it belongs to
 }
 
 func (h *Handler) account(w http.ResponseWriter, r *http.Request, act app.Actor) {
@@ -105,6 +106,12 @@ func (h *Handler) accountAction(w http.ResponseWriter, r *http.Request, act app.
 	case "mfa-confirm":
 		codes, err := h.app.ConfirmTOTP(ctx, act, sessionOf(r).id, strings.TrimSpace(r.PostFormValue("code")))
 		if err != nil {
+			// A wrong first code keeps the same secret: the person tries the
+			// next code from the app they already set up.
+			if e, perr := h.app.PendingTOTP(ctx, act); perr == nil && domain.ErrorCode(err) == domain.EInvalid {
+				h.renderAccount(w, r, act, accountData{Enrolment: e, MFAError: h.message(r, err)})
+				return
+			}
 			h.back(w, r, "/account", "mfa", err, "")
 			return
 		}

@@ -16,7 +16,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/pquerna/otp/totp"
 	"github.com/provisio/provisio/internal/app"
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/identity"
@@ -380,4 +382,75 @@ func TestPartnerLink_PartnerAccepts(t *testing.T) {
 	if c, _ := p.app.Org(ctx, p.op, customer.ID); c.PartnerID != partner.ID {
 		t.Fatalf("after accepting, the partner is %q", c.PartnerID)
 	}
+}
+
+// TestForgotPassword_WebPage: the sign-in page links to a page that mails
+// a reset link; the answer reads the same for an unknown address.
+func TestForgotPassword_WebPage(t *testing.T) {
+	p := startPlain(t, store.SQLite)
+	customer, err := p.app.CreateOrg(context.Background(), p.op, app.NewOrg{Kind: domain.OrgCustomer, Name: "Acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.person(p.op, customer.ID, "carol@acme.example", domain.RoleCustomerAdmin)
+	if _, page := read(t)(http.Get(p.base + "/signin")); !strings.Contains(page, `href="/password-resets"`) {
+		t.Fatal("the sign-in page has no link to reset a password")
+	}
+	answer := func(email string) string {
+		status, page := read(t)(http.PostForm(p.base+"/password-resets", url.Values{"email": {email}}))
+		if status != http.StatusOK {
+			t.Fatalf("%s: %d", email, status)
+		}
+		return strings.ReplaceAll(page, email, "EMAIL")
+	}
+	known, unknown := answer("carol@acme.example"), answer("nobody@acme.example")
+	if known != unknown || !strings.Contains(known, "a link to choose a new password is on its way") {
+		t.Fatal("the answers differ, or say nothing")
+	}
+	if !strings.Contains(p.lastMail("carol@acme.example", domain.NoticePasswordReset), "/password-resets/") {
+		t.Fatal("no reset link was mailed")
+	}
+}
+
+// TestMFAEnrolment_WrongFirstCodeKeepsTheSecret: a wrong first code is
+// refused next to the same enrolment (same secret, same QR code), and the
+// right code then enrols (R-PLUS-3).
+func TestMFAEnrolment_WrongFirstCodeKeepsTheSecret(t *testing.T) {
+	p := startPlain(t, store.SQLite, func(c *server.Config) { c.App.MFAFor = map[domain.UserType]bool{domain.TypePartner: true} })
+	partner, err := p.app.CreateOrg(context.Background(), p.op, app.NewOrg{Kind: domain.OrgPartner, Name: "Northwind Partners"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.person(p.op, partner.ID, "paula@northwind.example", domain.RolePartnerAdmin)
+	paula := p.browser("paula@northwind.example")
+	secretRE := regexp.MustCompile(`type the secret <code>([A-Z2-7]+)</code>`)
+	_, page := read(t)(paula.PostForm(p.base+"/account/mfa-start", nil))
+	m := secretRE.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("no secret on the enrolment page")
+	}
+	right, err := totp.GenerateCode(m[1], time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrong := fmt.Sprintf("%06d", (atoi(right)+500000)%1000000)
+	_, page = read(t)(paula.PostForm(p.base+"/account/mfa-confirm", url.Values{"code": {wrong}}))
+	if again := secretRE.FindStringSubmatch(page); again == nil || again[1] != m[1] || !strings.Contains(page, "does not match") {
+		t.Fatalf("after a wrong code the enrolment changed or said nothing")
+	}
+	if !strings.Contains(page, `src="data:image/png;base64,`) {
+		t.Fatal("the QR code does not render")
+	}
+	_, page = read(t)(paula.PostForm(p.base+"/account/mfa-confirm", url.Values{"code": {right}}))
+	if !strings.Contains(page, "recovery codes") {
+		t.Fatal("the right code did not enrol")
+	}
+}
+
+func atoi(s string) int {
+	n := 0
+	for _, r := range s {
+		n = n*10 + int(r-'0')
+	}
+	return n
 }

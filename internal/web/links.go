@@ -56,6 +56,22 @@ func (h *Handler) confirmEmailChange(w http.ResponseWriter, r *http.Request) {
 	h.link(w, r, "email", linkData{Done: true, Email: u.Email}, nil)
 }
 
+// forgotPage asks for the email to send a reset link to.
+func (h *Handler) forgotPage(w http.ResponseWriter, r *http.Request) {
+	h.link(w, r, "forgot", linkData{}, nil)
+}
+
+// forgot mails a reset link. The answer is the same whether or not an
+// account uses the address, and whether or not the limits were reached.
+func (h *Handler) forgot(w http.ResponseWriter, r *http.Request) {
+	email := r.PostFormValue("email")
+	if err := h.app.RequestPasswordReset(r.Context(), remoteHost(r), email); err != nil {
+		h.link(w, r, "forgot", linkData{Email: email}, err)
+		return
+	}
+	h.link(w, r, "forgot", linkData{Done: true, Email: email}, nil)
+}
+
 func (h *Handler) resetPage(w http.ResponseWriter, r *http.Request) {
 	h.link(w, r, "reset", linkData{}, nil)
 }

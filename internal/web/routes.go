@@ -53,6 +53,8 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /invitations/{token}", h.acceptInvitation)
 	m.HandleFunc("GET /email-changes/{token}", h.emailChangePage)
 	m.HandleFunc("POST /email-changes/{token}", h.confirmEmailChange)
+	m.HandleFunc("GET /password-resets", h.forgotPage)
+	m.HandleFunc("POST /password-resets", h.forgot)
 	m.HandleFunc("GET /password-resets/{token}", h.resetPage)
 	m.HandleFunc("POST /password-resets/{token}", h.resetPassword)
 	m.HandleFunc("GET /access/{token}", h.accessPage)
