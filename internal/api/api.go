@@ -43,9 +43,29 @@ func New(a *app.App, log *slog.Logger) http.Handler {
 	s.api.UseMiddleware(s.authenticate)
 	s.routes()
 	mux.HandleFunc(notFoundPattern, func(w http.ResponseWriter, r *http.Request) {
+		if allowed := allowedMethods(mux, r); len(allowed) > 0 {
+			w.Header().Set("Allow", strings.Join(allowed, ", "))
+			writeProblem(w, http.StatusMethodNotAllowed, "invalid",
+				r.Method+" is not an operation of "+r.URL.Path+"; it takes "+strings.Join(allowed, ", "))
+			return
+		}
 		writeProblem(w, http.StatusNotFound, "not_found", "no such API endpoint")
 	})
 	return handler{idempotent: idempotent{app: a, log: log, next: mux}, mux: mux}
+}
+
+// allowedMethods lists the methods that have an operation at r's path,
+// for a 405 that says which to use.
+func allowedMethods(mux *http.ServeMux, r *http.Request) []string {
+	var out []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, p := mux.Handler(probe); p != notFoundPattern && p != "" {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // notFoundPattern catches the paths under /api/v1/ that no operation has.

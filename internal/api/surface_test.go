@@ -184,3 +184,16 @@ func TestValidationErrors_Bounded(t *testing.T) {
 		t.Fatalf("answer of %d bytes, echoing values: %v", len(raw), strings.Contains(string(raw), "SECRET-VALUE"))
 	}
 }
+
+// TestMethodNotAllowed: a path that exists with another method answers
+// 405 with the methods it takes; a path that does not exist answers 404.
+func TestMethodNotAllowed(t *testing.T) {
+	e := newEnv(t, store.SQLite)
+	status, raw, _ := e.send(http.MethodPut, "/users/"+e.ids["uma"], "carol", map[string]any{})
+	if status != http.StatusMethodNotAllowed || !strings.Contains(string(raw), "GET, PATCH, DELETE") {
+		t.Fatalf("PUT /users/{id}: %d %s", status, raw)
+	}
+	if status, _, _ := e.send(http.MethodGet, "/no-such-thing", "carol", nil); status != http.StatusNotFound {
+		t.Fatalf("GET /no-such-thing: %d", status)
+	}
+}
