@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -130,7 +131,11 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 		hc = &http.Client{Timeout: 60 * time.Second}
 	}
 	resp, err := hc.Do(req)
-	if err != nil {
+	var op *net.OpError
+	switch {
+	case errors.As(err, &op) && op.Op == "dial":
+		return nil, fmt.Errorf("cannot reach the server at %s: is it running? (start it with `provisio serve`, or give --server): %w", c.Server, err)
+	case err != nil:
 		return nil, fmt.Errorf("reach %s: %w", c.Server, err)
 	}
 	defer resp.Body.Close()

@@ -11,22 +11,25 @@ import (
 	"strings"
 	"time"
 
+	"github.com/urfave/cli/v3"
+
+	"github.com/provisio/provisio/internal/api"
 	"github.com/provisio/provisio/internal/app"
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/identity"
 	"github.com/provisio/provisio/internal/jobs"
 	"github.com/provisio/provisio/internal/mail"
 	"github.com/provisio/provisio/internal/server"
-	"github.com/urfave/cli/v3"
 )
 
 // Root returns the provisio command with every subcommand. The binary's
 // main and the end-to-end tests both run it.
 func Root() *cli.Command {
 	return &cli.Command{
-		Name:  "provisio",
-		Usage: "provisioning portal: who may reach each hosted site, under the customer's control",
-		Flags: GlobalFlags(),
+		Name:    "provisio",
+		Version: api.Version,
+		Usage:   "provisioning portal: who may reach each hosted site, under the customer's control",
+		Flags:   GlobalFlags(),
 		Commands: append([]*cli.Command{
 			{Name: "serve", Usage: "run the server (migrates the database first)", Flags: serverFlags(true), Action: serve},
 			{Name: "migrate", Usage: "apply database migrations, Provisio's and River's", Flags: serverFlags(false), Action: migrate},
