@@ -15,7 +15,6 @@ import (
 	"github.com/provisio/provisio/internal/app"
 	"github.com/provisio/provisio/internal/identity"
 	"github.com/provisio/provisio/internal/server"
-	"github.com/provisio/provisio/internal/store"
 	"github.com/provisio/provisio/internal/store/storetest"
 )
 
@@ -31,7 +30,7 @@ type env struct {
 	ids   map[string]string // name → id
 }
 
-func newEnv(t testing.TB, d store.Dialect) *env {
+func newEnv(t testing.TB, d storetest.Dialect) *env {
 	t.Helper()
 	dbURL := storetest.URL(t, d)
 	cfg := server.Config{DatabaseURL: dbURL, App: app.DefaultConfig()}
@@ -160,7 +159,7 @@ func (e *env) changes() (audit, notices int) {
 // and that it leaves no audit entry or notice behind.
 // R-USER-1 R-USER-2 R-ORG-1 R-ASSIGN-1 R-ROLE-5 R-SITE-2 R-ROLE-1 R-NOTE-1
 func TestBadInput(t *testing.T) {
-	storetest.EachDialect(t, func(t *testing.T, d store.Dialect) {
+	storetest.EachDialect(t, func(t *testing.T, d storetest.Dialect) {
 		e := newEnv(t, d)
 		e.user("carol", "lou", "customer", "customer_user")
 		e.must(http.MethodPost, "/users/"+e.ids["lou"]+"/lock", "carol", nil, 200)

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/provisio/provisio/internal/api"
-	"github.com/provisio/provisio/internal/store"
 	"github.com/provisio/provisio/internal/store/storetest"
 )
 
@@ -31,7 +30,7 @@ func (f *flushRecorder) Flush() {
 func TestAuditExport_Streams(t *testing.T) {
 	defer func(n int) { *api.ExportPage = n }(*api.ExportPage)
 	*api.ExportPage = 4
-	storetest.EachDialect(t, func(t *testing.T, d store.Dialect) {
+	storetest.EachDialect(t, func(t *testing.T, d storetest.Dialect) {
 		e := newEnv(t, d)
 		var total int
 		if err := e.srv.DB.SQL().QueryRow(`SELECT COUNT(*) FROM audit_log`).Scan(&total); err != nil {

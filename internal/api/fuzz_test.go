@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/provisio/provisio/internal/store"
 	"github.com/provisio/provisio/internal/store/storetest"
 )
 
@@ -146,7 +145,7 @@ func FuzzAPI(f *testing.F) {
 	} {
 		f.Add(seed.method, seed.path, seed.body)
 	}
-	e := newEnv(f, store.SQLite)
+	e := newEnv(f, storetest.SQLite)
 	f.Fuzz(func(t *testing.T, method uint8, path, body string) {
 		if len(body) >= maxAnswer || !strings.HasPrefix(path, "/") {
 			return
@@ -171,7 +170,7 @@ func TestAPI_RandomRequests(t *testing.T) {
 		seed = uint64(time.Now().UnixNano())
 	}
 	t.Logf("seed %d (PROVISIO_FUZZ_SEED=%d replays it)", seed, seed)
-	storetest.EachDialect(t, func(t *testing.T, d store.Dialect) {
+	storetest.EachDialect(t, func(t *testing.T, d storetest.Dialect) {
 		e := newEnv(t, d)
 		ops := operations(t, e.url)
 		ids := []string{e.ids["customer"], e.ids["customer2"], e.ids["site"], e.ids["carol"], e.ids["cara"], e.ids["uma"]}

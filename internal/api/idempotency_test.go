@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/provisio/provisio/internal/store"
 	"github.com/provisio/provisio/internal/store/storetest"
 )
 
@@ -26,7 +25,7 @@ func (h hangUp) WriteHeader(code int) { h.cancel(); h.ResponseRecorder.WriteHead
 // its POST has done its work does not leave the key "still running": the
 // answer is stored, and the retry gets it without running again.
 func TestIdempotencyKey_ClientGoneAfterCommit(t *testing.T) {
-	storetest.EachDialect(t, func(t *testing.T, d store.Dialect) {
+	storetest.EachDialect(t, func(t *testing.T, d storetest.Dialect) {
 		e := newEnv(t, d)
 		b, _ := json.Marshal(map[string]any{"org_id": e.ids["customer"], "email": "gone@customer.example",
 			"name": "Gone Early", "roles": []string{"customer_user"}})
@@ -60,7 +59,7 @@ func TestIdempotencyKey_ClientGoneAfterCommit(t *testing.T) {
 // codes, a webhook's key) refuse Idempotency-Key, so no secret is ever
 // stored for replay; no stored answer holds a token.
 func TestIdempotencyKey_NoSecretsStored(t *testing.T) {
-	storetest.EachDialect(t, func(t *testing.T, d store.Dialect) {
+	storetest.EachDialect(t, func(t *testing.T, d storetest.Dialect) {
 		e := newEnv(t, d)
 		for path, body := range map[string]any{
 			"/tokens":   map[string]any{"email": "carol@customer.example", "password": password},

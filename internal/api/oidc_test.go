@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/provisio/provisio/internal/store"
 	"github.com/provisio/provisio/internal/store/storetest"
 )
 
@@ -13,7 +12,7 @@ import (
 // API: its administrators may, the secret never comes back, and other
 // tenants get "not found" (R-ORG-1).
 func TestOIDCSettings(t *testing.T) {
-	storetest.EachDialect(t, func(t *testing.T, d store.Dialect) {
+	storetest.EachDialect(t, func(t *testing.T, d storetest.Dialect) {
 		e := newEnv(t, d)
 		path := "/orgs/" + e.ids["customer"] + "/oidc"
 		e.must(http.MethodGet, path, "carol", nil, 404)

@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"github.com/pquerna/otp/totp"
+
 	"github.com/provisio/provisio/internal/app"
 	"github.com/provisio/provisio/internal/identity"
 	"github.com/provisio/provisio/internal/server"
-	"github.com/provisio/provisio/internal/store"
 	"github.com/provisio/provisio/internal/store/storetest"
 )
 
@@ -51,7 +51,7 @@ func rawCall(t *testing.T, base, method, path, bearer string, cookie *http.Cooki
 // server restart, sign-out ends it; a partner user must enrol a second
 // factor before anything else. R-USER-4 R-PLUS-3
 func TestSessionHTTP(t *testing.T) {
-	storetest.EachDialect(t, func(t *testing.T, d store.Dialect) {
+	storetest.EachDialect(t, func(t *testing.T, d storetest.Dialect) {
 		e := newEnv(t, d)
 		resp, out := rawCall(t, e.url, "POST", "/session", "", nil, map[string]any{"email": "uma@customer.example", "password": password})
 		if resp.StatusCode != 201 {
@@ -115,7 +115,7 @@ func TestSessionHTTP(t *testing.T) {
 // TestThrottleHTTP: a lockout answers 429, the same for a known and an
 // unknown account.
 func TestThrottleHTTP(t *testing.T) {
-	storetest.EachDialect(t, func(t *testing.T, d store.Dialect) {
+	storetest.EachDialect(t, func(t *testing.T, d storetest.Dialect) {
 		e := newEnv(t, d)
 		e.srv.App.SetSleep(func(context.Context, time.Duration) {})
 		status := func(email string) (int, string) {

@@ -7,14 +7,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/provisio/provisio/internal/store"
 	"github.com/provisio/provisio/internal/store/storetest"
 )
 
 // TestOpenAPI checks the served document: OpenAPI 3.1, bearer security,
 // and every operation of the API present.
 func TestOpenAPI(t *testing.T) {
-	storetest.EachDialect(t, func(t *testing.T, d store.Dialect) {
+	storetest.EachDialect(t, func(t *testing.T, d storetest.Dialect) {
 		e := newEnv(t, d)
 		resp, err := http.Get(e.url + "/api/v1/openapi.json")
 		if err != nil {
@@ -47,7 +46,7 @@ func TestOpenAPI(t *testing.T) {
 
 // TestPagination pages through users by cursor: every user once, in order.
 func TestPagination(t *testing.T) {
-	storetest.EachDialect(t, func(t *testing.T, d store.Dialect) {
+	storetest.EachDialect(t, func(t *testing.T, d storetest.Dialect) {
 		e := newEnv(t, d)
 		for _, n := range []string{"ann", "ben", "cat", "dov", "eve"} {
 			e.must(http.MethodPost, "/users", "carol", map[string]any{"org_id": e.ids["customer"],
@@ -80,7 +79,7 @@ func TestPagination(t *testing.T) {
 // token stops working, and that locking a user revokes its tokens.
 // R-USER-5
 func TestTokens(t *testing.T) {
-	storetest.EachDialect(t, func(t *testing.T, d store.Dialect) {
+	storetest.EachDialect(t, func(t *testing.T, d storetest.Dialect) {
 		e := newEnv(t, d)
 		if s, p := e.call(http.MethodGet, "/me", "", nil); s != 401 || p["code"] != "unauthorized" {
 			t.Fatalf("no token: %d %v", s, p)
@@ -110,7 +109,7 @@ func TestTokens(t *testing.T) {
 
 // TestTokens_LastUsed: the token list says when each token was last used.
 func TestTokens_LastUsed(t *testing.T) {
-	storetest.EachDialect(t, func(t *testing.T, d store.Dialect) {
+	storetest.EachDialect(t, func(t *testing.T, d storetest.Dialect) {
 		e := newEnv(t, d)
 		e.must(http.MethodGet, "/me", "uma", nil, 200)
 		items := e.must(http.MethodGet, "/tokens", "uma", nil, 200)["items"].([]any)
@@ -124,7 +123,7 @@ func TestTokens_LastUsed(t *testing.T) {
 // and answers the same; the key with another body is refused; other
 // callers' keys do not collide.
 func TestIdempotencyKey(t *testing.T) {
-	storetest.EachDialect(t, func(t *testing.T, d store.Dialect) {
+	storetest.EachDialect(t, func(t *testing.T, d storetest.Dialect) {
 		e := newEnv(t, d)
 		post := func(persona, key string, body map[string]any) (*http.Response, map[string]any) {
 			b, _ := json.Marshal(body)
@@ -171,7 +170,7 @@ func TestIdempotencyKey(t *testing.T) {
 // gets a short problem that lists a few of them and never echoes the
 // values sent (the answer was 48 MB for a 24 KB request).
 func TestValidationErrors_Bounded(t *testing.T) {
-	e := newEnv(t, store.SQLite)
+	e := newEnv(t, storetest.SQLite)
 	body := map[string]any{"email": "a@b.example", "password": "x"}
 	for i := range 2000 {
 		body[fmt.Sprintf("k%d", i)] = "SECRET-VALUE-" + strings.Repeat("x", 10)
@@ -188,7 +187,7 @@ func TestValidationErrors_Bounded(t *testing.T) {
 // TestMethodNotAllowed: a path that exists with another method answers
 // 405 with the methods it takes; a path that does not exist answers 404.
 func TestMethodNotAllowed(t *testing.T) {
-	e := newEnv(t, store.SQLite)
+	e := newEnv(t, storetest.SQLite)
 	status, raw, _ := e.send(http.MethodPut, "/users/"+e.ids["uma"], "carol", map[string]any{})
 	if status != http.StatusMethodNotAllowed || !strings.Contains(string(raw), "GET, PATCH, DELETE") {
 		t.Fatalf("PUT /users/{id}: %d %s", status, raw)

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/provisio/provisio/internal/store"
 	"github.com/provisio/provisio/internal/store/storetest"
 )
 
@@ -20,7 +19,7 @@ type tenancyWorld struct {
 	own, other map[string]string // kind → id: an object of the actor's tenant, and one of the other tenant
 }
 
-func newTenancyWorld(t *testing.T, d store.Dialect) *tenancyWorld {
+func newTenancyWorld(t *testing.T, d storetest.Dialect) *tenancyWorld {
 	e := newEnv(t, d)
 	e.user("paula", "pat", "partner", "partner_agent")
 	e.user("op", "peter", "partner2", "partner_admin")
@@ -105,7 +104,7 @@ var paramRE = regexp.MustCompile(`\{(\w+)\}`)
 // tenant's id in one place at a time: every answer is 404, never 200, 403
 // or 5xx, on both databases (R-ORG-1).
 func TestTenancyMatrix(t *testing.T) {
-	storetest.EachDialect(t, func(t *testing.T, d store.Dialect) {
+	storetest.EachDialect(t, func(t *testing.T, d storetest.Dialect) {
 		w := newTenancyWorld(t, d)
 		// R-ACCT-2: the accountant sees the site it is assigned to, and
 		// only that one.

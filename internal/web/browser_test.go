@@ -17,7 +17,6 @@ import (
 	"github.com/provisio/provisio/internal/app"
 	"github.com/provisio/provisio/internal/identity"
 	"github.com/provisio/provisio/internal/server"
-	"github.com/provisio/provisio/internal/store"
 	"github.com/provisio/provisio/internal/store/storetest"
 )
 
@@ -44,7 +43,7 @@ func start(t *testing.T) *ui {
 		t.Fatal(err)
 	}
 	base := "http://" + ln.Addr().String()
-	cfg := server.Config{DatabaseURL: storetest.URL(t, store.SQLite), App: app.DefaultConfig()}
+	cfg := server.Config{DatabaseURL: storetest.URL(t, storetest.SQLite), App: app.DefaultConfig()}
 	cfg.App.BaseURL = base
 	cfg.App.MFAFor = nil
 	cfg.App.Argon2 = identity.Argon2Params{Time: 1, Memory: 1024, Threads: 1}

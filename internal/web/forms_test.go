@@ -19,11 +19,11 @@ import (
 	"time"
 
 	"github.com/pquerna/otp/totp"
+
 	"github.com/provisio/provisio/internal/app"
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/identity"
 	"github.com/provisio/provisio/internal/server"
-	"github.com/provisio/provisio/internal/store"
 	"github.com/provisio/provisio/internal/store/storetest"
 )
 
@@ -34,7 +34,7 @@ type plain struct {
 	base string
 }
 
-func startPlain(t *testing.T, d store.Dialect, options ...func(*server.Config)) *plain {
+func startPlain(t *testing.T, d storetest.Dialect, options ...func(*server.Config)) *plain {
 	t.Helper()
 	cfg := server.Config{DatabaseURL: storetest.URL(t, d), App: app.DefaultConfig()}
 	cfg.App.MFAFor = nil
@@ -133,7 +133,7 @@ func (p *plain) requestState(id string) domain.RequestState {
 // pending; it is never taken for the longest access (R-PLUS-1). The
 // page offers no more days than the edition allows (R-PARTNER-2).
 func TestApprove_MalformedDaysRefused(t *testing.T) {
-	storetest.EachDialect(t, func(t *testing.T, d store.Dialect) {
+	storetest.EachDialect(t, func(t *testing.T, d storetest.Dialect) {
 		p := startPlain(t, d)
 		carol, req, site := p.partnerRequest()
 		_, page := read(t)(carol.Get(p.base + "/sites/" + site.ID))
@@ -159,7 +159,7 @@ func TestApprove_MalformedDaysRefused(t *testing.T) {
 // TestRequestActions_OneRouteEach: only approve and deny answer a
 // request; any other action is not a route and changes nothing.
 func TestRequestActions_OneRouteEach(t *testing.T) {
-	storetest.EachDialect(t, func(t *testing.T, d store.Dialect) {
+	storetest.EachDialect(t, func(t *testing.T, d storetest.Dialect) {
 		p := startPlain(t, d)
 		carol, req, _ := p.partnerRequest()
 		status, _ := read(t)(carol.PostForm(p.base+"/requests/"+req.ID+"/anything", nil))
@@ -179,7 +179,7 @@ func TestRequestActions_OneRouteEach(t *testing.T) {
 // TestFlash_NotFromQueryString: no URL can put words on a real page; the
 // message a form leaves travels in a cookie, shown once.
 func TestFlash_NotFromQueryString(t *testing.T) {
-	p := startPlain(t, store.SQLite)
+	p := startPlain(t, storetest.SQLite)
 	carol, _, site := p.partnerRequest()
 	for _, path := range []string{"/signin?ok=Call+0800+HACKER&error=Call+0800+HACKER&form=signin",
 		"/sites/" + site.ID + "?ok=Call+0800+HACKER&error=Call+0800+HACKER&form=users"} {
@@ -236,7 +236,7 @@ func TestTemplates_AskThePolicy(t *testing.T) {
 // request id.
 func TestInternalErrors_LoggedWithRequestID(t *testing.T) {
 	var logs strings.Builder
-	cfg := server.Config{DatabaseURL: storetest.URL(t, store.SQLite), App: app.DefaultConfig()}
+	cfg := server.Config{DatabaseURL: storetest.URL(t, storetest.SQLite), App: app.DefaultConfig()}
 	cfg.App.Argon2 = identity.Argon2Params{Time: 1, Memory: 1024, Threads: 1}
 	s, err := server.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(&syncWriter{w: &logs}, nil)), nil)
 	if err != nil {
@@ -278,7 +278,7 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 // refuses everything else; the pages send the person to the account page,
 // where enrolment works.
 func TestMFAPending_OnlyTheAccountPage(t *testing.T) {
-	p := startPlain(t, store.SQLite, func(c *server.Config) { c.App.MFAFor = map[domain.UserType]bool{domain.TypePartner: true} })
+	p := startPlain(t, storetest.SQLite, func(c *server.Config) { c.App.MFAFor = map[domain.UserType]bool{domain.TypePartner: true} })
 	partner, err := p.app.CreateOrg(context.Background(), p.op, app.NewOrg{Kind: domain.OrgPartner, Name: "Northwind Partners"})
 	if err != nil {
 		t.Fatal(err)
@@ -302,7 +302,7 @@ func TestMFAPending_OnlyTheAccountPage(t *testing.T) {
 // the portal redirects only to its own paths; the usual bypasses (tab,
 // backslash, encoded slashes, "//", "/\", userinfo, schemes) land on "/".
 func TestSafeNext_NoOpenRedirect(t *testing.T) {
-	p := startPlain(t, store.SQLite)
+	p := startPlain(t, storetest.SQLite)
 	customer, err := p.app.CreateOrg(context.Background(), p.op, app.NewOrg{Kind: domain.OrgCustomer, Name: "Acme"})
 	if err != nil {
 		t.Fatal(err)
@@ -352,7 +352,7 @@ func TestSafeNext_NoOpenRedirect(t *testing.T) {
 // sees the request on the organisations page and accepts it, and only then
 // is the customer linked.
 func TestPartnerLink_PartnerAccepts(t *testing.T) {
-	p := startPlain(t, store.SQLite)
+	p := startPlain(t, storetest.SQLite)
 	ctx := context.Background()
 	partner, err := p.app.CreateOrg(ctx, p.op, app.NewOrg{Kind: domain.OrgPartner, Name: "Northwind Partners"})
 	if err != nil {
@@ -387,7 +387,7 @@ func TestPartnerLink_PartnerAccepts(t *testing.T) {
 // TestForgotPassword_WebPage: the sign-in page links to a page that mails
 // a reset link; the answer reads the same for an unknown address.
 func TestForgotPassword_WebPage(t *testing.T) {
-	p := startPlain(t, store.SQLite)
+	p := startPlain(t, storetest.SQLite)
 	customer, err := p.app.CreateOrg(context.Background(), p.op, app.NewOrg{Kind: domain.OrgCustomer, Name: "Acme"})
 	if err != nil {
 		t.Fatal(err)
@@ -416,7 +416,7 @@ func TestForgotPassword_WebPage(t *testing.T) {
 // refused next to the same enrolment (same secret, same QR code), and the
 // right code then enrols (R-PLUS-3).
 func TestMFAEnrolment_WrongFirstCodeKeepsTheSecret(t *testing.T) {
-	p := startPlain(t, store.SQLite, func(c *server.Config) { c.App.MFAFor = map[domain.UserType]bool{domain.TypePartner: true} })
+	p := startPlain(t, storetest.SQLite, func(c *server.Config) { c.App.MFAFor = map[domain.UserType]bool{domain.TypePartner: true} })
 	partner, err := p.app.CreateOrg(context.Background(), p.op, app.NewOrg{Kind: domain.OrgPartner, Name: "Northwind Partners"})
 	if err != nil {
 		t.Fatal(err)

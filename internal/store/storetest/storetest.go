@@ -16,6 +16,16 @@ import (
 	"github.com/provisio/provisio/internal/store"
 )
 
+// Dialect and its values are the store's, named here so that tests of the
+// HTTP surfaces choose a database without importing the store.
+type Dialect = store.Dialect
+
+// The dialects tests run on.
+const (
+	SQLite   = store.SQLite
+	Postgres = store.Postgres
+)
+
 // EnvPostgres names the variable holding the PostgreSQL server URL.
 const EnvPostgres = "PROVISIO_TEST_POSTGRES_URL"
 
