@@ -38,8 +38,8 @@ func New(keys ...Key) (*Sealer, error) {
 	}
 	s := &Sealer{current: keys[0].ID, aeads: map[string]cipher.AEAD{}}
 	for _, k := range keys {
-		if k.ID == "" || strings.ContainsAny(k.ID, ":,") {
-			return nil, fmt.Errorf("seal: key id %q: use letters and digits", k.ID)
+		if !validID(k.ID) {
+			return nil, fmt.Errorf("seal: key id %q: use letters, digits and hyphens", k.ID)
 		}
 		if len(k.Secret) != 32 {
 			return nil, fmt.Errorf("seal: key %s has %d bytes, want 32", k.ID, len(k.Secret))
@@ -53,6 +53,20 @@ func New(keys ...Key) (*Sealer, error) {
 		}
 	}
 	return s, nil
+}
+
+// validID accepts key ids of letters, digits and hyphens: they stand in
+// sealed values and in LIKE patterns.
+func validID(id string) bool {
+	if id == "" {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // ParseKeys reads the keys setting: "id:base64key,id2:base64key2", the
@@ -133,5 +147,12 @@ func (s *Sealer) Open(stored string) (string, error) {
 
 // Current reports whether stored is sealed with the current key (or empty).
 func (s *Sealer) Current(stored string) bool {
-	return stored == "" || strings.HasPrefix(stored, prefix+s.current+":")
+	return stored == "" || strings.HasPrefix(stored, s.Prefix())
 }
+
+// CurrentID is the id of the key that seals.
+func (s *Sealer) CurrentID() string { return s.current }
+
+// Prefix is how every value sealed with the current key begins (no LIKE
+// wildcards: key ids are letters and digits).
+func (s *Sealer) Prefix() string { return prefix + s.current + ":" }

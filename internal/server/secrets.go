@@ -47,8 +47,19 @@ func sealSecrets(ctx context.Context, db *store.DB, setting string, log *slog.Lo
 	db.SetSealer(sealer)
 	var resealed int
 	err = db.Write(ctx, func(tx *store.Tx) (err error) {
-		if resealed, err = tx.Reseal(ctx); err != nil {
+		// Once everything is sealed with the current key, a start with the
+		// same key has nothing to read: new secrets are sealed as stored.
+		last, err := tx.ResealedWith(ctx)
+		if err != nil {
 			return err
+		}
+		if last != sealer.CurrentID() {
+			if resealed, err = tx.Reseal(ctx); err != nil {
+				return err
+			}
+			if err := tx.SetResealedWith(ctx, sealer.CurrentID()); err != nil {
+				return err
+			}
 		}
 		if len(keys) > 0 && hasDB {
 			return tx.DropDatabaseSealKey(ctx)

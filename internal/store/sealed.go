@@ -48,7 +48,9 @@ func (tx *Tx) Reseal(ctx context.Context) (int, error) {
 	}
 	n := 0
 	for _, c := range sealedColumns {
-		rows, err := tx.q.QueryContext(ctx, `SELECT `+c[1]+`, `+c[2]+` FROM `+c[0])
+		// Only the rows not sealed with the current key come back.
+		rows, err := tx.q.QueryContext(ctx, `SELECT `+c[1]+`, `+c[2]+` FROM `+c[0]+` WHERE `+c[2]+` <> '' AND `+c[2]+
+			` NOT LIKE $1`, tx.sealer.Prefix()+"%")
 		if err != nil {
 			return n, fmt.Errorf("reseal %s: %w", c[0], translate(err))
 		}
@@ -84,6 +86,23 @@ func (tx *Tx) Reseal(ctx context.Context) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// ResealedWith returns the id of the key every stored secret was last
+// sealed with ("" before the first reseal).
+func (tx *Tx) ResealedWith(ctx context.Context) (string, error) {
+	var id string
+	err := tx.q.QueryRowContext(ctx, `SELECT key_id FROM seal_state WHERE id = 1`).Scan(&id)
+	if err = translate(err); errors.Is(err, ErrNotFound) {
+		return "", nil
+	}
+	return id, err
+}
+
+// SetResealedWith records that every stored secret is sealed with key id.
+func (tx *Tx) SetResealedWith(ctx context.Context, id string) error {
+	_, err := tx.exec(ctx, `INSERT INTO seal_state (id, key_id) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET key_id = excluded.key_id`, id)
+	return err
 }
 
 // StoredSealKey returns the key kept in the database, creating it when
