@@ -132,11 +132,8 @@ func siteData(u *unit, s *domain.Site, usr *domain.User, r domain.Role) mail.Dat
 // (R-ASSIGN-3). Codes: not_found, forbidden.
 func (a *App) UnassignUser(ctx context.Context, act Actor, siteID, userID string) error {
 	return a.write(ctx, act, func(u *unit) error {
-		s, cust, err := u.loadSite(ctx, siteID)
+		s, cust, err := u.siteAndUser(ctx, siteID, userID)
 		if err != nil {
-			return err
-		}
-		if _, err := u.siteUser(ctx, s, userID); err != nil {
 			return err
 		}
 		if !act.sitePermissions(s, cust).AssignUsers {

@@ -160,6 +160,19 @@ func (u *unit) siteUser(ctx context.Context, s *domain.Site, userID string) (*do
 	}
 }
 
+// siteAndUser loads a site the actor sees and resolves a user named with
+// it (siteUser), both before any permission is checked.
+func (u *unit) siteAndUser(ctx context.Context, siteID, userID string) (*domain.Site, *domain.Org, error) {
+	s, cust, err := u.loadSite(ctx, siteID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := u.siteUser(ctx, s, userID); err != nil {
+		return nil, nil, err
+	}
+	return s, cust, nil
+}
+
 // seesObject reports whether the actor can load the object id names, for
 // the kinds it can tell from the id's prefix (users, sites,
 // organisations, companies). Other kinds are left to the caller.

@@ -494,8 +494,10 @@ func TestLists_SystemSeesEverything(t *testing.T) {
 
 // TestSetPartner_CustomerChoosesItsPartner checks that a customer is
 // linked to at most one partner, which its administrators choose; that
-// the partner's view follows the link; and that a partner can drop the
-// link but never take a customer (SPEC section 2, R-ORG-1).
+// the partner's view follows the link (R-PARTNER-6: only the linked
+// partner reaches the sites); that the partner accepts before it is
+// linked; and that a partner can drop the link but never take a customer
+// (SPEC section 2, R-ORG-1).
 func TestSetPartner_CustomerChoosesItsPartner(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
@@ -576,6 +578,27 @@ func TestSetPartner_CustomerChoosesItsPartner(t *testing.T) {
 		wantCode(t, err, domain.ENotFound, "R-ORG-1")
 		if _, err := w.app.Org(w.ctx, w.cAdmin, w.customer.ID); err != nil {
 			t.Errorf("customer lost sight of itself: %v", err)
+		}
+	})
+}
+
+// TestOrgView_NamesAndPermissions: an organisation's page shows its main
+// contact and its partner of record by name (R-ORG-2), and offers the
+// invitation form only to those who administer its users (R-ORG-1).
+func TestOrgView_NamesAndPermissions(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		must(t, of(w.app.UpdateOrg(w.ctx, w.cAdmin, w.customer.ID, domain.OrgUpdate{MainContactID: &w.cAdmin2.ID})))
+		v := must(t, of(w.app.OrgView(w.ctx, w.cAdmin, w.customer.ID)))
+		if v.MainContact == nil || v.MainContact.Name != w.cAdmin2.Name || v.Partner == nil || v.Partner.Name != w.partner.Name {
+			t.Fatalf("names: contact %+v, partner %+v", v.MainContact, v.Partner)
+		}
+		if !v.Can.InviteUsers || !v.Can.SeeUsers {
+			t.Errorf("the customer's administrator: %+v", v.Can)
+		}
+		pv := must(t, of(w.app.OrgView(w.ctx, w.pAdmin, w.customer.ID)))
+		if pv.Can.InviteUsers || pv.Can.SeeUsers || !pv.Can.SeeSites {
+			t.Errorf("the partner's administrator on its customer: %+v", pv.Can)
 		}
 	})
 }

@@ -20,11 +20,8 @@ import (
 // is told. Codes: not_found, forbidden, rule.
 func (a *App) RevokeAccess(ctx context.Context, act Actor, siteID, userID string) error {
 	return a.write(ctx, act, func(u *unit) error {
-		s, cust, err := u.loadSite(ctx, siteID)
+		s, cust, err := u.siteAndUser(ctx, siteID, userID)
 		if err != nil {
-			return err
-		}
-		if _, err := u.siteUser(ctx, s, userID); err != nil {
 			return err
 		}
 		if act.User == nil || !act.sitePermissions(s, cust).RevokePartnerAccess {

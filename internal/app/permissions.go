@@ -33,7 +33,8 @@ type PortalPermissions struct {
 // actor may do everything.
 func (act Actor) Can() PortalPermissions {
 	if act.User == nil {
-		return PortalPermissions{true, true, true, true, true, true, true, true, true, true, true, false}
+		return PortalPermissions{SeeOrgs: true, CreateOrgs: true, SeeUsers: true, ManageUsers: true, SeeRequests: true,
+			SeeAudit: true, VerifyAudit: true, SeeMailbox: true, CreateSites: true, CreateStandardSites: true, FindAccountants: true}
 	}
 	op := act.IsOperator()
 	partner := act.Org != nil && act.Org.Kind == domain.OrgPartner

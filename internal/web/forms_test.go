@@ -278,13 +278,7 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 // refuses everything else; the pages send the person to the account page,
 // where enrolment works.
 func TestMFAPending_OnlyTheAccountPage(t *testing.T) {
-	p := startPlain(t, storetest.SQLite, func(c *server.Config) { c.App.MFAFor = map[domain.UserType]bool{domain.TypePartner: true} })
-	partner, err := p.app.CreateOrg(context.Background(), p.op, app.NewOrg{Kind: domain.OrgPartner, Name: "Northwind Partners"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.person(p.op, partner.ID, "paula@northwind.example", domain.RolePartnerAdmin)
-	paula := p.browser("paula@northwind.example")
+	p, paula := enrollingPartner(t)
 	for _, path := range []string{"/", "/sites", "/orgs", "/requests"} {
 		resp, err := paula.Get(p.base + path)
 		_, body := read(t)(resp, err)
@@ -416,13 +410,7 @@ func TestForgotPassword_WebPage(t *testing.T) {
 // refused next to the same enrolment (same secret, same QR code), and the
 // right code then enrols (R-PLUS-3).
 func TestMFAEnrolment_WrongFirstCodeKeepsTheSecret(t *testing.T) {
-	p := startPlain(t, storetest.SQLite, func(c *server.Config) { c.App.MFAFor = map[domain.UserType]bool{domain.TypePartner: true} })
-	partner, err := p.app.CreateOrg(context.Background(), p.op, app.NewOrg{Kind: domain.OrgPartner, Name: "Northwind Partners"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.person(p.op, partner.ID, "paula@northwind.example", domain.RolePartnerAdmin)
-	paula := p.browser("paula@northwind.example")
+	p, paula := enrollingPartner(t)
 	secretRE := regexp.MustCompile(`type the secret <code>([A-Z2-7]+)</code>`)
 	_, page := read(t)(paula.PostForm(p.base+"/account/mfa-start", nil))
 	m := secretRE.FindStringSubmatch(page)
@@ -453,4 +441,17 @@ func atoi(s string) int {
 		n = n*10 + int(r-'0')
 	}
 	return n
+}
+
+// enrollingPartner starts a portal where partner users must use a second
+// factor, and signs in a partner administrator who has none yet.
+func enrollingPartner(t *testing.T) (*plain, *http.Client) {
+	t.Helper()
+	p := startPlain(t, storetest.SQLite, func(c *server.Config) { c.App.MFAFor = map[domain.UserType]bool{domain.TypePartner: true} })
+	partner, err := p.app.CreateOrg(context.Background(), p.op, app.NewOrg{Kind: domain.OrgPartner, Name: "Northwind Partners"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.person(p.op, partner.ID, "paula@northwind.example", domain.RolePartnerAdmin)
+	return p, p.browser("paula@northwind.example")
 }
