@@ -50,6 +50,10 @@ type Config struct {
 	// it runs; a claim older than this was left by a request that died
 	// and may be taken over by its retry. Zero: DefaultIdempotencyLease.
 	IdempotencyLease time.Duration
+
+	// AppRetention is how long a user who lost access to a site stays in
+	// the site application's list, inactive (R-APP-1).
+	AppRetention time.Duration
 }
 
 // ThrottleConfig limits failed sign-ins, per account and per client
@@ -88,6 +92,7 @@ func DefaultConfig() Config {
 		Throttle: ThrottleConfig{AccountFailures: 5, AddressFailures: 20, SlowAfter: 3, Window: 15 * time.Minute,
 			Lockout: 15 * time.Minute, ResetsPerAccount: 3, ResetsPerAddress: 10},
 		IdempotencyLease: DefaultIdempotencyLease,
+		AppRetention:     30 * 24 * time.Hour,
 	}
 }
 
@@ -146,6 +151,9 @@ type Actor struct {
 	Org        *domain.Org
 	RemoteAddr string
 	mfaPending bool // signed in with a password only; must enrol a second factor (R-PLUS-3)
+	// client is the SCIM token a machine acts with (scim.go); such an
+	// actor is made only inside app and only reaches the SCIM use cases.
+	client *domain.SCIMToken
 }
 
 // System is the actor for changes made by Provisio itself or by the
@@ -159,11 +167,31 @@ func (act Actor) userID() string {
 	return act.User.ID
 }
 
+// actorID is who the activity log names: the user, or the SCIM token
+// (the log shows the token's name).
+func (act Actor) actorID() string {
+	if act.client != nil {
+		return act.client.ID
+	}
+	return act.userID()
+}
+
 func (act Actor) orgID() string {
 	if act.Org == nil {
 		return ""
 	}
 	return act.Org.ID
+}
+
+// name is how notices name the actor: the person, or the SCIM token.
+func (act Actor) name() string {
+	switch {
+	case act.User != nil:
+		return act.User.Name
+	case act.client != nil:
+		return act.client.Name
+	}
+	return ""
 }
 
 func (act Actor) is(r domain.Role) bool { return act.User != nil && act.User.HasRole(r) }
@@ -235,7 +263,7 @@ func (a *App) readEnrolling(ctx context.Context, act Actor, fn func(u *unit) err
 // record appends an activity-log entry for a change to obj in org.
 func (u *unit) record(ctx context.Context, action, objType, objID, orgID string, before, after any) error {
 	e := &domain.AuditEntry{
-		At: u.now, ActorID: u.act.userID(), ActorOrgID: u.act.orgID(), OrgID: orgID, Action: action,
+		At: u.now, ActorID: u.act.actorID(), ActorOrgID: u.act.orgID(), OrgID: orgID, Action: action,
 		ObjectType: objType, ObjectID: objID, Before: mustJSON(before), After: mustJSON(after),
 		RemoteAddr: u.act.RemoteAddr,
 	}
@@ -258,8 +286,8 @@ func mustJSON(v any) json.RawMessage {
 // (R-NOTE-2); otherwise it waits for delivery.
 func (u *unit) notify(ctx context.Context, kind, orgID string, to *domain.User, d mail.Data) error {
 	d.Product, d.BaseURL, d.RecipientName = u.app.cfg.ProductName, u.app.cfg.BaseURL, to.Name
-	if d.ActorName == "" && u.act.User != nil {
-		d.ActorName = u.act.User.Name
+	if d.ActorName == "" {
+		d.ActorName = u.act.name()
 	}
 	msg, err := mail.Render(kind, d)
 	if err != nil {

@@ -143,7 +143,7 @@ func (a *App) UnassignUser(ctx context.Context, act Actor, siteID, userID string
 		if err != nil {
 			return storeErr(err, "assignment of user", userID)
 		}
-		if err := u.tx.DeleteAssignment(ctx, s.ID, userID); err != nil {
+		if err := u.tx.DeleteAssignment(ctx, s.ID, userID, u.now); err != nil {
 			return err
 		}
 		return u.record(ctx, "assignment.delete", "assignment", as.ID, cust.ID, as, nil)

@@ -31,7 +31,7 @@ func (u *unit) closeRequest(ctx context.Context, req *domain.AccessRequest, stat
 // revokePartnerAccess removes a partner user's access to a site at once
 // and tells the partner user.
 func (u *unit) revokePartnerAccess(ctx context.Context, as *domain.Assignment, s *domain.Site) error {
-	if err := u.tx.DeleteAssignment(ctx, as.SiteID, as.UserID); err != nil {
+	if err := u.tx.DeleteAssignment(ctx, as.SiteID, as.UserID, u.now); err != nil {
 		return err
 	}
 	if err := u.record(ctx, "partner_access.revoke", "assignment", as.ID, s.CustomerID, as, nil); err != nil {

@@ -61,7 +61,7 @@ func (a *App) UnassignPartner(ctx context.Context, act Actor, siteID, userID str
 		} else if err != nil {
 			return err
 		}
-		if err := u.tx.DeleteAssignment(ctx, s.ID, usr.ID); err != nil {
+		if err := u.tx.DeleteAssignment(ctx, s.ID, usr.ID, u.now); err != nil {
 			return err
 		}
 		if err := u.record(ctx, "partner_access.unassign", "assignment", as.ID, cust.ID, as, nil); err != nil {

@@ -85,6 +85,7 @@ type SitePermissions struct {
 	Resume               bool
 	Cancel               bool // R-SITE-2
 	Restore              bool
+	ManageAppTokens      bool // the site application's SCIM tokens and its link view (R-APP-1)
 }
 
 // sitePermissions is the policy for one site of customer cust. What
@@ -93,7 +94,8 @@ type SitePermissions struct {
 func (act Actor) sitePermissions(s *domain.Site, cust *domain.Org) SitePermissions {
 	if act.User == nil {
 		return SitePermissions{SeeUsers: true, AssignUsers: true, AssignAccountants: true, AnswerRequests: true,
-			RevokePartnerAccess: true, ManageCompanies: true, ChangeState: true, Suspend: true, Resume: true, Cancel: true, Restore: true}
+			RevokePartnerAccess: true, ManageCompanies: true, ChangeState: true, Suspend: true, Resume: true, Cancel: true, Restore: true,
+			ManageAppTokens: true}
 	}
 	custAdmin := act.Org != nil && act.Org.ID == cust.ID && act.is(domain.RoleCustomerAdmin)
 	linkedPartner := act.Org != nil && act.Org.Kind == domain.OrgPartner && cust.PartnerID == act.Org.ID
@@ -112,6 +114,7 @@ func (act Actor) sitePermissions(s *domain.Site, cust *domain.Org) SitePermissio
 		Resume:               s.State == domain.SiteSuspended && moves(domain.SiteReady),
 		Cancel:               moves(domain.SiteCancelled),
 		Restore:              s.State == domain.SiteCancelled && moves(domain.SiteReady),
+		ManageAppTokens:      op || custAdmin,
 	}
 }
 
@@ -225,6 +228,9 @@ type OrgPermissions struct {
 	SeeUsers    bool // its users (R-ORG-1; a partner's demo customer too, R-ROLE-3)
 	InviteUsers bool // invite, change, lock and delete its users
 	SeeSites    bool // its sites (customers)
+	// ManageProvisioning: the tokens of the organisation's identity
+	// provider and its group-to-role mapping (R-APP-4).
+	ManageProvisioning bool
 }
 
 // OrgView is an organisation as the actor sees it, with the names a
@@ -246,7 +252,8 @@ func (a *App) OrgView(ctx context.Context, act Actor, id string) (v OrgView, err
 			return err
 		}
 		v = OrgView{Org: o, Roles: domain.RolesFor(domain.TypeForOrg(o.Kind)), Can: OrgPermissions{
-			SeeUsers: act.seesUsersOf(o), InviteUsers: act.administers(o), SeeSites: o.Kind == domain.OrgCustomer}}
+			SeeUsers: act.seesUsersOf(o), InviteUsers: act.administers(o), SeeSites: o.Kind == domain.OrgCustomer,
+			ManageProvisioning: act.managesProvisioning(o)}}
 		// The partner of record and the main contact of an organisation
 		// the actor sees are shown on its page (R-ORG-2).
 		if o.PartnerID != "" {
@@ -262,4 +269,14 @@ func (a *App) OrgView(ctx context.Context, act Actor, id string) (v OrgView, err
 		return nil
 	})
 	return v, err
+}
+
+// managesProvisioning reports whether the actor may connect org o's
+// identity provider (R-APP-4): operators, and the organisation's own
+// administrators. The vendor's operators are not provisioned.
+func (act Actor) managesProvisioning(o *domain.Org) bool {
+	if o.Kind == domain.OrgVendor {
+		return false
+	}
+	return act.User == nil || act.IsOperator() || (act.Org != nil && act.Org.ID == o.ID && act.User.IsAdmin())
 }

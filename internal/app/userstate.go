@@ -162,12 +162,19 @@ func (a *App) LockUser(ctx context.Context, act Actor, id string) (*domain.User,
 		if act.User != nil && act.User.ID == usr.ID {
 			return domain.RuleError(domain.ERule, "R-USER-5", "you cannot lock yourself")
 		}
-		if err := u.keepsAnAdmin(ctx, usr, "locked"); err != nil {
-			return err
-		}
-		usr.State = domain.UserLocked
-		return u.endCredentials(ctx, usr, "", false) // its sessions and tokens end at once
+		return u.lock(ctx, usr)
 	})
+}
+
+// lock locks usr: its sessions and tokens end at once and it loses access
+// to every site, keeping its assignments for the unlock (R-USER-5). The
+// last administrator stays (R-ROLE-5).
+func (u *unit) lock(ctx context.Context, usr *domain.User) error {
+	if err := u.keepsAnAdmin(ctx, usr, "locked"); err != nil {
+		return err
+	}
+	usr.State = domain.UserLocked
+	return u.endCredentials(ctx, usr, "", false)
 }
 
 // UnlockUser makes a locked user active again, with the assignments it
@@ -191,24 +198,31 @@ func (a *App) DeleteUser(ctx context.Context, act Actor, id string) (*domain.Use
 		if act.User != nil && act.User.ID == usr.ID {
 			return domain.RuleError(domain.ERule, "R-ROLE-5", "you cannot delete yourself")
 		}
-		if err := u.keepsAnAdmin(ctx, usr, "deleted"); err != nil {
-			return err
-		}
-		removed, err := u.tx.DeleteUserAssignments(ctx, usr.ID)
-		if err != nil {
-			return err
-		}
-		for _, as := range removed {
-			if err := u.record(ctx, "assignment.delete", "assignment", as.ID, usr.OrgID, as, nil); err != nil {
-				return err
-			}
-		}
-		usr.State = domain.UserDeleted
-		if err := u.endCredentials(ctx, usr, "", false); err != nil {
-			return err
-		}
-		return u.replaceMainContact(ctx, usr)
+		return u.remove(ctx, usr)
 	})
+}
+
+// remove deletes usr: every assignment goes, its credentials end, and the
+// organisation's main contact passes on (R-USER-5, R-ORG-2). The last
+// administrator stays (R-ROLE-5).
+func (u *unit) remove(ctx context.Context, usr *domain.User) error {
+	if err := u.keepsAnAdmin(ctx, usr, "deleted"); err != nil {
+		return err
+	}
+	removed, err := u.tx.DeleteUserAssignments(ctx, usr.ID, u.now)
+	if err != nil {
+		return err
+	}
+	for _, as := range removed {
+		if err := u.record(ctx, "assignment.delete", "assignment", as.ID, usr.OrgID, as, nil); err != nil {
+			return err
+		}
+	}
+	usr.State = domain.UserDeleted
+	if err := u.endCredentials(ctx, usr, "", false); err != nil {
+		return err
+	}
+	return u.replaceMainContact(ctx, usr)
 }
 
 // replaceMainContact hands the organisation's main contact role on to

@@ -36,8 +36,8 @@ type eventData struct {
 // event records a delivery of the change to every webhook of the
 // organisations concerned, in the change's transaction.
 func (u *unit) event(ctx context.Context, kind string, orgIDs []string, d mail.Data) error {
-	if d.ActorName == "" && u.act.User != nil {
-		d.ActorName = u.act.User.Name
+	if d.ActorName == "" {
+		d.ActorName = u.act.name()
 	}
 	data := eventData{ActorName: d.ActorName, UserName: d.UserName, UserEmail: d.UserEmail, OrgName: d.OrgName,
 		SiteID: d.SiteID, SiteName: d.SiteName, Role: d.Role, Reason: d.Reason}

@@ -18,6 +18,7 @@ const (
 	EUnauthorized = "unauthorized" // no or bad credentials
 	EMFARequired  = "mfa_required" // the password was right; a second factor is needed
 	EThrottled    = "throttled"    // too many failed sign-ins; try later
+	EPrecondition = "precondition" // the object changed since the caller read it (If-Match)
 	EInternal     = "internal"     // anything unexpected; never shown in detail
 )
 

@@ -27,6 +27,7 @@ var statuses = map[string]int{
 	domain.EUnauthorized: http.StatusUnauthorized,
 	domain.EMFARequired:  http.StatusUnauthorized,
 	domain.EThrottled:    http.StatusTooManyRequests,
+	domain.EPrecondition: http.StatusPreconditionFailed,
 }
 
 // Status maps an error code to its HTTP status; anything unknown is 500.

@@ -20,6 +20,7 @@ import (
 	"github.com/provisio/provisio/internal/jobs"
 	"github.com/provisio/provisio/internal/mail"
 	"github.com/provisio/provisio/internal/outbound"
+	"github.com/provisio/provisio/internal/scim"
 	"github.com/provisio/provisio/internal/store"
 	"github.com/provisio/provisio/internal/web"
 )
@@ -138,6 +139,9 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) routes() {
 	s.mux = http.NewServeMux()
 	s.mux.Handle("/api/v1/", api.New(s.App, s.log))
+	scimHandler := scim.New(s.App, s.log, s.App.Config().BaseURL)
+	s.mux.Handle(scim.Prefix+"/", scimHandler) // R-APP-1, R-APP-4
+	s.mux.Handle(scim.Prefix, scimHandler)
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	s.mux.HandleFunc("GET /readyz", s.ready)
 	s.mux.Handle("GET /metrics", metricsHandler())

@@ -198,6 +198,9 @@ func (tx *Tx) DeleteExpiredAssignment(ctx context.Context, a *domain.Assignment,
 	if n == 0 {
 		return ErrNotFound
 	}
+	if err := tx.depart(ctx, a.SiteID, a.UserID, now); err != nil {
+		return err
+	}
 	_, err = tx.exec(ctx, `DELETE FROM company_assignments WHERE site_id = $1 AND user_id = $2`, a.SiteID, a.UserID)
 	return err
 }

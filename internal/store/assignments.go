@@ -20,7 +20,12 @@ func scanAssignment(s scanner, extra ...any) (*domain.Assignment, error) {
 }
 
 // CreateAssignment inserts a; the user already on the site gives ErrUnique.
+// A departure recorded for the user and site is forgotten: the user is
+// back.
 func (tx *Tx) CreateAssignment(ctx context.Context, a *domain.Assignment) error {
+	if _, err := tx.exec(ctx, `DELETE FROM site_departures WHERE site_id = $1 AND user_id = $2`, a.SiteID, a.UserID); err != nil {
+		return err
+	}
 	_, err := tx.exec(ctx, `INSERT INTO site_assignments (id, site_id, user_id, role, via, expires_at, created_by, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 		a.ID, a.SiteID, a.UserID, a.Role, a.Via, ts(a.ExpiresAt), a.CreatedBy, ts(a.CreatedAt))
@@ -34,8 +39,11 @@ func (tx *Tx) Assignment(ctx context.Context, siteID, userID string) (*domain.As
 }
 
 // DeleteAssignment removes the user from the site, with the user's
-// company assignments on that site.
-func (tx *Tx) DeleteAssignment(ctx context.Context, siteID, userID string) error {
+// company assignments on that site, and records the departure at now.
+func (tx *Tx) DeleteAssignment(ctx context.Context, siteID, userID string, now time.Time) error {
+	if err := tx.depart(ctx, siteID, userID, now); err != nil {
+		return err
+	}
 	if _, err := tx.exec(ctx, `DELETE FROM company_assignments WHERE site_id = $1 AND user_id = $2`, siteID, userID); err != nil {
 		return err
 	}
@@ -47,11 +55,17 @@ func (tx *Tx) DeleteAssignment(ctx context.Context, siteID, userID string) error
 }
 
 // DeleteUserAssignments removes every site and company assignment of the
-// user and returns the site assignments removed.
-func (tx *Tx) DeleteUserAssignments(ctx context.Context, userID string) ([]*domain.Assignment, error) {
+// user, records the departures at now, and returns the site assignments
+// removed.
+func (tx *Tx) DeleteUserAssignments(ctx context.Context, userID string, now time.Time) ([]*domain.Assignment, error) {
 	as, err := tx.UserAssignments(ctx, userID)
 	if err != nil {
 		return nil, err
+	}
+	for _, a := range as {
+		if err := tx.depart(ctx, a.SiteID, userID, now); err != nil {
+			return nil, err
+		}
 	}
 	if _, err := tx.exec(ctx, `DELETE FROM company_assignments WHERE user_id = $1`, userID); err != nil {
 		return nil, err
