@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/provisio/provisio/internal/app"
@@ -37,7 +38,7 @@ func (h idempotent) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.next.ServeHTTP(w, r)
 		return
 	}
-	if secretAnswers[r.URL.Path] {
+	if secretAnswers[r.URL.Path] || strings.HasSuffix(r.URL.Path, "/scim-tokens") || strings.HasPrefix(r.URL.Path, "/api/v1/scim-tokens/") {
 		writeProblem(w, http.StatusBadRequest, "invalid", "Idempotency-Key is not accepted on POST "+r.URL.Path+
 			": its answer holds a secret, which is never stored for replay; send the request without the header")
 		return

@@ -104,6 +104,16 @@ func (s *Server) routes() {
 	handle(s, private, op(del, "/webhooks/{id}", "delete-webhook", "webhooks", "Delete a webhook"), s.deleteWebhook)
 	handle(s, private, op(get, "/webhooks/{id}/deliveries", "list-deliveries", "webhooks", "A webhook's delivery log"), s.listDeliveries)
 
+	handle(s, private, created(op(post, "/orgs/{id}/scim-tokens", "create-org-scim-token", "scim", "Create a token for the organisation's identity provider to manage its users through SCIM (R-APP-4); shown once")), s.createOrgSCIMToken)
+	handle(s, private, op(get, "/orgs/{id}/scim-tokens", "list-org-scim-tokens", "scim", "The organisation's SCIM tokens (never their secrets)"), s.listOrgSCIMTokens)
+	handle(s, private, created(op(post, "/sites/{id}/scim-tokens", "create-site-scim-token", "scim", "Create a token for the site's application to read its users through SCIM (R-APP-1); shown once")), s.createSiteSCIMToken)
+	handle(s, private, op(get, "/sites/{id}/scim-tokens", "list-site-scim-tokens", "scim", "The site application's SCIM tokens (never their secrets)"), s.listSiteSCIMTokens)
+	handle(s, private, op(post, "/scim-tokens/{id}/rotate", "rotate-scim-token", "scim", "Give a SCIM token a new secret, shown once; the old one stops at once"), s.rotateSCIMToken)
+	handle(s, private, op(del, "/scim-tokens/{id}", "revoke-scim-token", "scim", "Revoke a SCIM token"), s.revokeSCIMToken)
+	handle(s, private, op(get, "/orgs/{id}/group-roles", "get-group-roles", "scim", "Which identity-provider groups give which role (R-APP-4)"), s.getGroupRoles)
+	handle(s, private, op(put, "/orgs/{id}/group-roles", "set-group-roles", "scim", "Map identity-provider groups to roles; provisioned users get the roles at once (R-APP-4)"), s.setGroupRoles)
+	handle(s, private, op(get, "/sites/{id}/app-links", "list-app-links", "scim", "The site's users as its application sees them: New, Linked or Unlinked (R-APP-1)"), s.listAppLinks)
+
 	handle(s, private, op(get, "/audit", "list-audit", "audit", "Read the activity log (R-AUDIT-1)"), s.listAudit)
 	handle(s, private, s.exportDoc(op(get, "/audit/export", "export-audit", "audit", "Export the activity log as CSV or JSON")), s.exportAudit)
 	handle(s, private, op(post, "/audit/verify", "verify-audit", "audit", "Check the log's hash chain"), s.verifyAudit)

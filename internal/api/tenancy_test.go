@@ -40,15 +40,18 @@ func newTenancyWorld(t *testing.T, d storetest.Dialect) *tenancyWorld {
 	e.must(http.MethodPut, "/orgs/"+e.ids["customer2"]+"/oidc", "cara", map[string]any{"issuer": "https://id.customer2.example",
 		"client_id": "c", "allowed_domains": []string{"customer2.example"}}, 200)
 	ownHook := e.must(http.MethodPost, "/webhooks", "carol", map[string]any{"org_id": e.ids["customer"], "url": "http://127.0.0.1:9/hook"}, 201)
+	ownSCIM := e.must(http.MethodPost, "/orgs/"+e.ids["customer"]+"/scim-tokens", "carol", map[string]any{"name": "Entra ID"}, 201)
+	otherSCIM := e.must(http.MethodPost, "/sites/"+site2+"/scim-tokens", "cara", map[string]any{"name": "beta web portal"}, 201)
 	return &tenancyWorld{env: e,
 		own: map[string]string{"org": e.ids["customer"], "user": e.ids["uma"], "site": e.ids["site"],
-			"company": first("/sites/"+e.ids["site"]+"/companies", "op"), "webhook": ownHook["id"].(string), "domain": "customer.example"},
+			"company": first("/sites/"+e.ids["site"]+"/companies", "op"), "webhook": ownHook["id"].(string), "domain": "customer.example",
+			"scim_token": ownSCIM["id"].(string)},
 		other: map[string]string{
 			"org": e.ids["customer2"], "partner": e.ids["partner2"], "user": e.ids["cara"], "partner_user": e.ids["peter"],
 			"site": site2, "company": first("/sites/"+site2+"/companies", "op"),
 			"request": req2["request"].(map[string]any)["id"].(string), "webhook": hook2["id"].(string),
 			"token": first("/tokens", "cara"), "session": first("/sessions", "cara"), "notice": first("/mail", "op"),
-			"domain": "customer2.example",
+			"domain": "customer2.example", "scim_token": otherSCIM["id"].(string),
 		}}
 }
 
@@ -64,24 +67,28 @@ func kindOfParam(path, param string) string {
 	}
 	first := strings.Split(strings.TrimPrefix(path, "/api/v1/"), "/")[0]
 	return map[string]string{"orgs": "org", "users": "user", "sites": "site", "companies": "company",
-		"access-requests": "request", "webhooks": "webhook", "tokens": "token", "sessions": "session", "mail": "notice"}[first]
+		"access-requests": "request", "webhooks": "webhook", "tokens": "token", "sessions": "session", "mail": "notice",
+		"scim-tokens": "scim_token"}[first]
 }
 
 // bodies are valid bodies for the operations that need one, so that the
 // only thing wrong with each request is the other tenant's id.
 func bodies(w *tenancyWorld) map[string]any {
 	return map[string]any{
-		"update-org":        map[string]any{"name": "Renamed"},
-		"link-partner":      map[string]any{"partner_id": w.ids["partner"]},
-		"set-oidc-provider": map[string]any{"issuer": "https://idp.example", "client_id": "c", "client_secret": "s", "allowed_domains": []string{"customer.example"}},
-		"update-user":       map[string]any{"name": "Renamed Person"},
-		"suspend-site":      map[string]any{"reason": "maintenance", "until": "2099-01-01"},
-		"assign-user":       map[string]any{"user_id": w.own["user"]},
-		"create-company":    map[string]any{"name": "New Co"},
-		"rename-company":    map[string]any{"name": "New Name"},
-		"request-access":    map[string]any{"user_id": w.ids["pat"]},
-		"approve-access":    map[string]any{},
-		"assign-accountant": map[string]any{"email": "acc@ledger.example", "name": "Ann Accountant"},
+		"update-org":             map[string]any{"name": "Renamed"},
+		"link-partner":           map[string]any{"partner_id": w.ids["partner"]},
+		"set-oidc-provider":      map[string]any{"issuer": "https://idp.example", "client_id": "c", "client_secret": "s", "allowed_domains": []string{"customer.example"}},
+		"update-user":            map[string]any{"name": "Renamed Person"},
+		"suspend-site":           map[string]any{"reason": "maintenance", "until": "2099-01-01"},
+		"assign-user":            map[string]any{"user_id": w.own["user"]},
+		"create-company":         map[string]any{"name": "New Co"},
+		"rename-company":         map[string]any{"name": "New Name"},
+		"request-access":         map[string]any{"user_id": w.ids["pat"]},
+		"approve-access":         map[string]any{},
+		"assign-accountant":      map[string]any{"email": "acc@ledger.example", "name": "Ann Accountant"},
+		"create-org-scim-token":  map[string]any{"name": "Okta"},
+		"create-site-scim-token": map[string]any{"name": "web portal"},
+		"set-group-roles":        map[string]any{"mappings": []any{}},
 	}
 }
 
