@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -93,6 +94,26 @@ func (r *run) json(path string, args ...string) string {
 	return s
 }
 
+// scimUsers reads a site's users through SCIM with a site token, as
+// its application does, and returns how many there are.
+func scimUsers(t *testing.T, base, token string) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, base+"/scim/v2/Users", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var list struct {
+		TotalResults int `json:"totalResults"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("SCIM list: %d %v", resp.StatusCode, err)
+	}
+	return list.TotalResults
+}
+
 var linkRE = regexp.MustCompile(`http://\S+/invitations/\S+`)
 
 // register logs in as persona after accepting the invitation mailed to email.
@@ -171,6 +192,28 @@ func walkthrough(t *testing.T, d store.Dialect) {
 		if !strings.Contains(dash, want) {
 			t.Fatalf("dashboard lacks %q:\n%s", want, dash)
 		}
+	}
+
+	// 4b. The site's application gets a token, reads its users through
+	// SCIM, and the administrator sees them as New (R-APP-1); the
+	// organisation maps an identity-provider group to a role (R-APP-4).
+	out = carol.cli("scim", "token", "create", "--site", site, "--name", "acme-prod web portal")
+	secret := regexp.MustCompile(`scim_\S+`).FindString(out)
+	if secret == "" || !strings.Contains(out, "not shown again") {
+		t.Fatalf("scim token create: %s", out)
+	}
+	if n := scimUsers(t, r.url, secret); n != 2 {
+		t.Fatalf("the application reads %d users, want 2", n)
+	}
+	links := carol.cli("scim", "links", site)
+	if !strings.Contains(links, "last read the list at") || strings.Count(links, " new ") != 2 || !strings.Contains(links, "Uma User") {
+		t.Fatalf("scim links:\n%s", links)
+	}
+	if out := carol.cli("scim", "group-roles", customer, "--map", "Acme IT=customer_ops"); !strings.Contains(out, "customer_ops") {
+		t.Fatalf("group roles: %s", out)
+	}
+	if out := carol.cliCode(1, "", "scim", "token", "create", "--name", "x"); !strings.Contains(out, "--org ID") {
+		t.Fatalf("a token for nobody: %s", out)
 	}
 
 	// Partner access through the CLI (R-PARTNER-1, R-PARTNER-2, R-PLUS-1):
