@@ -241,6 +241,9 @@ type OrgView struct {
 	MainContact *domain.User // R-ORG-2, if set
 	Can         OrgPermissions
 	Roles       []domain.Role // the roles its users may hold (R-ROLE-3)
+	// ProvisionedRole is the role of a user its identity provider
+	// provisioned and no mapped group gives another (R-APP-4).
+	ProvisionedRole domain.Role
 }
 
 // OrgView returns an organisation the actor may see, with what the actor
@@ -251,7 +254,7 @@ func (a *App) OrgView(ctx context.Context, act Actor, id string) (v OrgView, err
 		if err != nil {
 			return err
 		}
-		v = OrgView{Org: o, Roles: domain.RolesFor(domain.TypeForOrg(o.Kind)), Can: OrgPermissions{
+		v = OrgView{Org: o, Roles: domain.RolesFor(domain.TypeForOrg(o.Kind)), ProvisionedRole: baseRole(o.Kind), Can: OrgPermissions{
 			SeeUsers: act.seesUsersOf(o), InviteUsers: act.administers(o), SeeSites: o.Kind == domain.OrgCustomer,
 			ManageProvisioning: act.managesProvisioning(o)}}
 		// The partner of record and the main contact of an organisation

@@ -381,7 +381,7 @@ func (tx *Tx) UserGroupRoles(ctx context.Context, userID string) ([]domain.Role,
 
 // GroupRoles returns the organisation's group-to-role mapping.
 func (tx *Tx) GroupRoles(ctx context.Context, orgID string) ([]domain.GroupRole, error) {
-	rows, err := tx.q.QueryContext(ctx, `SELECT name_key, role FROM scim_group_roles WHERE org_id = $1 ORDER BY name_key`, orgID)
+	rows, err := tx.q.QueryContext(ctx, `SELECT group_name, role FROM scim_group_roles WHERE org_id = $1 ORDER BY name_key`, orgID)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -397,8 +397,8 @@ func (tx *Tx) SetGroupRoles(ctx context.Context, orgID string, m []domain.GroupR
 		return err
 	}
 	for _, g := range m {
-		if _, err := tx.exec(ctx, `INSERT INTO scim_group_roles (org_id, name_key, role) VALUES ($1, $2, $3)`,
-			orgID, strings.ToLower(g.Group), g.Role); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO scim_group_roles (org_id, name_key, group_name, role) VALUES ($1, $2, $3, $4)`,
+			orgID, strings.ToLower(g.Group), g.Group, g.Role); err != nil {
 			return err
 		}
 	}

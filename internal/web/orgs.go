@@ -62,18 +62,42 @@ type orgData struct {
 	app.OrgView
 	Users []*domain.User
 	Sites []*domain.Site
+	// The identity provider's SCIM tokens and group-to-role mapping
+	// (R-APP-4), and a token's secret just made, shown this once.
+	SCIMTokens []*domain.SCIMToken
+	GroupRoles []domain.GroupRole
+	NewToken   *newToken
+}
+
+// newToken is a SCIM token whose secret is shown once, on the page that
+// answers its creation or rotation.
+type newToken struct {
+	Name, Secret, URL string
 }
 
 // org shows one organisation with its users and sites, as far as the
 // person may see them.
 func (h *Handler) org(w http.ResponseWriter, r *http.Request, act app.Actor) {
+	h.orgPage(w, r, act, r.PathValue("id"), nil)
+}
+
+func (h *Handler) orgPage(w http.ResponseWriter, r *http.Request, act app.Actor, id string, nt *newToken) {
 	ctx := r.Context()
-	v, err := h.app.OrgView(ctx, act, r.PathValue("id"))
+	v, err := h.app.OrgView(ctx, act, id)
 	if err != nil {
 		h.fail(w, r, act, err)
 		return
 	}
-	d := orgData{OrgView: v}
+	d := orgData{OrgView: v, NewToken: nt}
+	if v.Can.ManageProvisioning {
+		if d.SCIMTokens, err = h.app.SCIMTokens(ctx, act, v.Org.ID, ""); err == nil {
+			d.GroupRoles, err = h.app.GroupRoles(ctx, act, v.Org.ID)
+		}
+		if err != nil {
+			h.fail(w, r, act, err)
+			return
+		}
+	}
 	pg := domain.Page{Limit: domain.MaxPageSize}
 	if v.Can.SeeUsers {
 		if d.Users, err = list(h.app.Users(ctx, act, domain.UserFilter{OrgID: &v.Org.ID, Page: pg})); err != nil {

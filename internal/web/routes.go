@@ -16,6 +16,12 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /orgs/link-requests/{customer}/accept", h.signedIn(h.answerLink(true)))
 	m.HandleFunc("POST /orgs/link-requests/{customer}/decline", h.signedIn(h.answerLink(false)))
 
+	m.HandleFunc("POST /orgs/{id}/scim-tokens", h.signedIn(h.createSCIMToken(false)))
+	m.HandleFunc("POST /orgs/{id}/group-roles", h.signedIn(h.setGroupRoles))
+	m.HandleFunc("POST /sites/{id}/scim-tokens", h.signedIn(h.createSCIMToken(true)))
+	m.HandleFunc("POST /scim-tokens/{id}/rotate", h.signedIn(h.rotateSCIMToken))
+	m.HandleFunc("POST /scim-tokens/{id}/revoke", h.signedIn(h.revokeSCIMToken))
+
 	m.HandleFunc("GET /users", h.signedIn(h.users))
 	m.HandleFunc("POST /users", h.signedIn(h.inviteUser))
 	m.HandleFunc("GET /users/{id}", h.signedIn(h.user))

@@ -52,19 +52,37 @@ type siteData struct {
 	Requests  []*domain.AccessRequest
 	Requester map[string]string // names of the requests' partner users
 	MyAccess  *domain.AccessDecision
+	// The site's application (R-APP-1): its tokens, its users as it
+	// sees them, and a token's secret just made, shown this once.
+	AppTokens []*domain.SCIMToken
+	AppLinks  app.SiteLinks
+	NewToken  *newToken
 }
 
 // site is the site dashboard (R-SITE-4). What each person may do there is
 // the app's SiteView; the page only shows it.
 func (h *Handler) site(w http.ResponseWriter, r *http.Request, act app.Actor) {
+	h.sitePage(w, r, act, r.PathValue("id"), nil)
+}
+
+func (h *Handler) sitePage(w http.ResponseWriter, r *http.Request, act app.Actor, id string, nt *newToken) {
 	ctx := r.Context()
-	v, err := h.app.SiteView(ctx, act, r.PathValue("id"))
+	v, err := h.app.SiteView(ctx, act, id)
 	if err != nil {
 		h.fail(w, r, act, err)
 		return
 	}
 	s := v.Site
-	d := siteData{SiteView: v, Company: map[string]string{}, Requester: map[string]string{}}
+	d := siteData{SiteView: v, Company: map[string]string{}, Requester: map[string]string{}, NewToken: nt}
+	if v.Can.ManageAppTokens {
+		if d.AppTokens, err = h.app.SCIMTokens(ctx, act, "", s.ID); err == nil {
+			d.AppLinks, err = h.app.SiteLinks(ctx, act, s.ID, 1, domain.MaxPageSize)
+		}
+		if err != nil {
+			h.fail(w, r, act, err)
+			return
+		}
+	}
 	pg := domain.Page{Limit: domain.MaxPageSize}
 	if v.Can.SeeUsers {
 		if d.Users, err = list(h.app.SiteUsers(ctx, act, s.ID, pg)); err != nil {

@@ -75,9 +75,10 @@ CREATE INDEX scim_group_members_user ON scim_group_members (user_id);
 -- scim_group_roles: the organisation administrators' mapping from a group
 -- name (compared case-insensitively) to a role.
 CREATE TABLE scim_group_roles (
-    org_id   TEXT NOT NULL REFERENCES orgs (id),
-    name_key TEXT NOT NULL,
-    role     TEXT NOT NULL,
+    org_id     TEXT NOT NULL REFERENCES orgs (id),
+    name_key   TEXT NOT NULL,
+    group_name TEXT NOT NULL,
+    role       TEXT NOT NULL,
     PRIMARY KEY (org_id, name_key)
 );
 
