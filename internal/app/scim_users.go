@@ -360,3 +360,60 @@ func scimAudit(su *domain.SCIMUser) map[string]any {
 	return map[string]any{"userName": su.UserName, "externalId": su.ExternalID, "displayName": su.DisplayName,
 		"active": su.Active, "emails": su.Emails}
 }
+
+// Managed says which of a user's details the organisation's identity
+// provider owns (R-APP-4): those cannot be changed by hand.
+type Managed struct {
+	Details bool // name and email
+	Roles   bool // roles, where groups are mapped to roles
+}
+
+// managed reads what the identity provider owns of usr.
+func (u *unit) managed(ctx context.Context, usr *domain.User) (Managed, error) {
+	held, err := u.tx.IsProvisioned(ctx, usr.ID)
+	if err != nil || !held {
+		return Managed{}, err
+	}
+	mapping, err := u.tx.GroupRoles(ctx, usr.OrgID)
+	return Managed{Details: true, Roles: len(mapping) > 0}, err
+}
+
+// idpOwns refuses a hand change of what the identity provider owns.
+func (u *unit) idpOwns(ctx context.Context, usr *domain.User, upd domain.UserUpdate, newEmail string) error {
+	m, err := u.managed(ctx, usr)
+	if err != nil {
+		return err
+	}
+	refuse := func(what string) error {
+		return domain.RuleError(domain.ERule, "R-APP-4",
+			"%s's %s comes from the organisation's identity provider; change it there", usr.Name, what)
+	}
+	switch {
+	case m.Details && upd.Name != nil && trimmed(*upd.Name) != usr.Name:
+		return refuse("name")
+	case m.Details && newEmail != "" && newEmail != usr.Email:
+		return refuse("email")
+	case m.Roles && upd.Roles != nil && !slices.Equal(sortedRoles(upd.Roles), sortedRoles(usr.Roles)):
+		return refuse("roles (its groups give them)")
+	}
+	return nil
+}
+
+// UserView is a user with what the identity provider owns of it.
+type UserView struct {
+	User    *domain.User
+	Managed Managed
+}
+
+// UserView returns a user the actor may see, with what its identity
+// provider owns. Codes: not_found.
+func (a *App) UserView(ctx context.Context, act Actor, id string) (v UserView, err error) {
+	err = a.read(ctx, act, func(u *unit) error {
+		if v.User, _, err = u.loadUser(ctx, id); err != nil {
+			return err
+		}
+		v.Managed, err = u.managed(ctx, v.User)
+		return err
+	})
+	return v, err
+}

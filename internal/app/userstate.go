@@ -32,6 +32,9 @@ func (a *App) UpdateUser(ctx context.Context, act Actor, id string, upd domain.U
 			return err
 		}
 		before := *usr
+		if err := u.idpOwns(ctx, usr, upd, newEmail); err != nil {
+			return err
+		}
 		if upd.Name != nil {
 			if usr.Name = trimmed(*upd.Name); usr.Name == "" {
 				return &domain.Error{Code: domain.EInvalid, Rule: "R-USER-1", Field: "name", Message: "every user is a named person: give a name"}

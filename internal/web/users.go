@@ -81,17 +81,20 @@ func (h *Handler) inviteUser(w http.ResponseWriter, r *http.Request, act app.Act
 
 type userData struct {
 	User        *domain.User
+	Managed     app.Managed // what the identity provider owns (R-APP-4)
 	Roles       []domain.Role
 	Assignments []*domain.Assignment
 }
 
 func (h *Handler) user(w http.ResponseWriter, r *http.Request, act app.Actor) {
-	u, err := h.app.User(r.Context(), act, r.PathValue("id"))
+	v, err := h.app.UserView(r.Context(), act, r.PathValue("id"))
 	if err != nil {
 		h.fail(w, r, act, err)
 		return
 	}
-	h.render(w, r, "user", page{Title: u.Name, Nav: "users", Actor: act, Data: userData{User: u, Roles: domain.RolesFor(u.Type)}})
+	u := v.User
+	h.render(w, r, "user", page{Title: u.Name, Nav: "users", Actor: act,
+		Data: userData{User: u, Managed: v.Managed, Roles: domain.RolesFor(u.Type)}})
 }
 
 // updateUser changes name, email (confirmed by the person) and roles.
