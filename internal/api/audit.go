@@ -86,8 +86,14 @@ func (s *Server) listAudit(ctx context.Context, act app.Actor, in *AuditQuery) (
 		es = es[:f.Limit-1]
 		out.NextCursor = strconv.FormatInt(es[len(es)-1].Seq, 10)
 	}
+	names, err := s.app.ActorNames(ctx, act, es)
+	if err != nil {
+		return nil, err
+	}
 	for _, e := range es {
-		out.Items = append(out.Items, auditOut(e))
+		item := auditOut(e)
+		item.ActorName = names[e.ActorID]
+		out.Items = append(out.Items, item)
 	}
 	return reply(out), nil
 }

@@ -129,6 +129,7 @@ type AuditEntry struct {
 	Seq        int64           `json:"seq"`
 	At         time.Time       `json:"at"`
 	ActorID    string          `json:"actor_id"`
+	ActorName  string          `json:"actor_name,omitempty" doc:"the person's name, or the SCIM token's"`
 	ActorOrgID string          `json:"actor_org_id"`
 	OrgID      string          `json:"org_id"`
 	Action     string          `json:"action"`

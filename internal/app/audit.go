@@ -148,3 +148,19 @@ func (u *unit) auditFilterIDs(ctx context.Context, f domain.AuditFilter) error {
 	}
 	return nil
 }
+
+// ActorNames returns the names of the actors of entries (people and SCIM
+// tokens), so that the log reads as names rather than ids.
+func (a *App) ActorNames(ctx context.Context, act Actor, entries []*domain.AuditEntry) (out map[string]string, err error) {
+	ids := make([]string, 0, len(entries))
+	for _, e := range entries {
+		if e.ActorID != "" && !slices.Contains(ids, e.ActorID) {
+			ids = append(ids, e.ActorID)
+		}
+	}
+	err = a.read(ctx, act, func(u *unit) error {
+		out, err = u.tx.ActorNames(ctx, ids)
+		return err
+	})
+	return out, err
+}

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/provisio/provisio/internal/domain"
@@ -198,4 +199,26 @@ func (u *unit) scimToken(ctx context.Context, id string) (*domain.SCIMToken, err
 		return nil, hideAs(err, "SCIM token", id)
 	}
 	return t, nil
+}
+
+// recordRead puts a SCIM read in the activity log with the token as the
+// actor, so that every SCIM call is on record: what was asked and how
+// many answered.
+func (a *App) recordRead(ctx context.Context, c SCIMClient, objType, objID string, detail map[string]any) error {
+	return a.write(ctx, c.act, func(u *unit) error {
+		orgID := c.org.ID
+		if c.site != nil {
+			detail["site_id"] = c.site.ID
+		}
+		return u.record(ctx, "scim.read", objType, objID, orgID, nil, detail)
+	})
+}
+
+// listDetail is what the activity log keeps of a SCIM list.
+func listDetail(resource string, q domain.SCIMQuery, total int) map[string]any {
+	d := map[string]any{"resource": resource, "startIndex": q.StartIndex, "count": q.Count, "totalResults": total}
+	if q.Filter != nil {
+		d["filter"] = fmt.Sprint(q.Filter)
+	}
+	return d
 }

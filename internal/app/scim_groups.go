@@ -34,6 +34,9 @@ func (a *App) SCIMGroup(ctx context.Context, c SCIMClient, id string) (g *domain
 		g, err = u.scimGroup(ctx, c, id)
 		return err
 	})
+	if err == nil {
+		err = a.recordRead(ctx, c, "scim_group", id, map[string]any{"resource": "Group"})
+	}
 	return g, err
 }
 
@@ -55,6 +58,9 @@ func (a *App) SCIMGroups(ctx context.Context, c SCIMClient, q domain.SCIMQuery) 
 		out, total, err = u.tx.SCIMGroups(ctx, c.org.ID, q)
 		return err
 	})
+	if err == nil {
+		err = a.recordRead(ctx, c, "org", c.org.ID, listDetail("Groups", q, total))
+	}
 	return out, total, err
 }
 

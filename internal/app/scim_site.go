@@ -26,6 +26,9 @@ func (a *App) SCIMSiteMembers(ctx context.Context, c SCIMClient, q domain.SCIMQu
 		out, total, err = u.tx.SiteMembers(ctx, u.memberQuery(c.site, q))
 		return err
 	})
+	if err == nil {
+		err = a.recordRead(ctx, c, "site", c.site.ID, listDetail("Users", q, total))
+	}
 	return out, total, err
 }
 
@@ -35,6 +38,9 @@ func (a *App) SCIMSiteMember(ctx context.Context, c SCIMClient, userID string) (
 		m, err = u.tx.SiteMember(ctx, u.memberQuery(c.site, domain.SCIMQuery{}), userID)
 		return storeErr(err, "user", userID)
 	})
+	if err == nil {
+		err = a.recordRead(ctx, c, "user", userID, map[string]any{"resource": "User"})
+	}
 	return m, err
 }
 

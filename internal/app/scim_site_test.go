@@ -49,6 +49,13 @@ func TestSiteApplication_ReadsAndLinksItsUsers(t *testing.T) {
 			t.Fatalf("the partner's row says via %s", got[w.pAgent.ID].Via)
 		}
 
+		// Every SCIM call is on record, with the token as the actor.
+		site := w.site.ID
+		reads := must(t, of(w.app.Audit(w.ctx, w.cAdmin, domain.AuditFilter{ObjectID: &site})))
+		if len(reads) == 0 || reads[len(reads)-1].Action != "scim.read" || reads[len(reads)-1].ActorID != c.Token.ID {
+			t.Fatalf("the list read is not in the activity log: %+v", reads)
+		}
+
 		// The application links two users to its own accounts.
 		must(t, of(w.app.SCIMLinkSiteUser(w.ctx, c, w.cUser.ID, "app-uma")))
 		must(t, of(w.app.SCIMLinkSiteUser(w.ctx, c, w.pAgent.ID, "app-sam")))

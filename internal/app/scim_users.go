@@ -117,6 +117,9 @@ func (a *App) SCIMUser(ctx context.Context, c SCIMClient, id string) (out *SCIMU
 		out, err = u.scimUser(ctx, c, id)
 		return err
 	})
+	if err == nil {
+		err = a.recordRead(ctx, c, "user", id, map[string]any{"resource": "User"})
+	}
 	return out, err
 }
 
@@ -139,6 +142,9 @@ func (a *App) SCIMUsers(ctx context.Context, c SCIMClient, q domain.SCIMQuery) (
 		out, total, err = u.tx.SCIMUsers(ctx, c.org.ID, q)
 		return err
 	})
+	if err == nil {
+		err = a.recordRead(ctx, c, "org", c.org.ID, listDetail("Users", q, total))
+	}
 	return out, total, err
 }
 

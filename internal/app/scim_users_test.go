@@ -99,5 +99,8 @@ func TestSCIM_DeactivationEndsAccessAtOnce(t *testing.T) {
 		if !found {
 			t.Fatal("the activity log does not name the SCIM token")
 		}
+		if names := must(t, of(w.app.ActorNames(w.ctx, w.cAdmin, entries))); names[c.Token.ID] != "Entra ID (SCIM token)" {
+			t.Fatalf("the log's name for the token: %v", names)
+		}
 	})
 }

@@ -12,6 +12,7 @@ import (
 
 type auditData struct {
 	Entries []*domain.AuditEntry
+	Names   map[string]string // actor id -> name
 	Next    int64
 }
 
@@ -30,6 +31,10 @@ func (h *Handler) audit(w http.ResponseWriter, r *http.Request, act app.Actor) {
 		return
 	}
 	d := auditData{Entries: es}
+	if d.Names, err = h.app.ActorNames(r.Context(), act, es); err != nil {
+		h.fail(w, r, act, err)
+		return
+	}
 	if len(es) == 101 {
 		d.Entries, d.Next = es[:100], es[99].Seq
 	}
