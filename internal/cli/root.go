@@ -52,6 +52,7 @@ func serverFlags(serving bool) []cli.Flag {
 		&cli.StringFlag{Name: "product-name", Value: "Provisio", Sources: cli.EnvVars("PROVISIO_PRODUCT_NAME"), Usage: "product name in emails and pages"},
 		&cli.DurationFlag{Name: "invitation-ttl", Value: 7 * 24 * time.Hour, Sources: cli.EnvVars("PROVISIO_INVITATION_TTL"), Usage: "how long an invitation link works (R-USER-4)"},
 		&cli.DurationFlag{Name: "stasis-period", Value: 7 * 24 * time.Hour, Sources: cli.EnvVars("PROVISIO_STASIS_PERIOD"), Usage: "how long a cancelled site can be restored (R-SITE-2)"},
+		&cli.DurationFlag{Name: "app-retention", Value: 30 * 24 * time.Hour, Sources: cli.EnvVars("PROVISIO_APP_RETENTION"), Usage: "how long a user who lost access stays in a site application's SCIM list, inactive (R-APP-1)"},
 		&cli.IntFlag{Name: "min-password-length", Value: 12, Sources: cli.EnvVars("PROVISIO_MIN_PASSWORD_LENGTH"), Usage: "shortest password accepted"},
 		&cli.StringFlag{Name: "disposable-domains-file", Sources: cli.EnvVars("PROVISIO_DISPOSABLE_DOMAINS_FILE"), Usage: "extra disposable email domains, one per line (R-USER-2)"},
 		&cli.StringFlag{Name: "log-format", Value: "text", Sources: cli.EnvVars("PROVISIO_LOG_FORMAT"), Usage: "text or json"},
@@ -126,6 +127,7 @@ func serverConfig(cmd *cli.Command, addr string) server.Config {
 	ac.ProductName = cmd.String("product-name")
 	ac.InvitationTTL = cmd.Duration("invitation-ttl")
 	ac.StasisPeriod = cmd.Duration("stasis-period")
+	ac.AppRetention = cmd.Duration("app-retention")
 	ac.MinPassword = cmd.Int("min-password-length")
 	ac.Argon2 = identity.Argon2Params{Time: uint32(cmd.Int("argon2-time")), Memory: uint32(cmd.Int("argon2-memory")),
 		Threads: uint8(cmd.Int("argon2-threads"))}

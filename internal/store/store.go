@@ -36,6 +36,7 @@ type DB struct {
 	dialect Dialect
 	path    string // SQLite file path
 	sealer  *seal.Sealer
+	marks   *pageMarks // where the pages of long lists begin (sitemembers.go)
 }
 
 // SetSealer makes db seal the secrets it stores (webhook keys, OIDC client
@@ -55,7 +56,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 			pool.Close()
 			return nil, fmt.Errorf("connect to postgres: %w", err)
 		}
-		return &DB{sql: stdlib.OpenDBFromPool(pool), pool: pool, dialect: Postgres}, nil
+		return &DB{sql: stdlib.OpenDBFromPool(pool), pool: pool, dialect: Postgres, marks: newPageMarks()}, nil
 	}
 	path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:")
 	if i := strings.IndexByte(path, '?'); i >= 0 {
@@ -74,7 +75,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	return &DB{sql: db, dialect: SQLite, path: path}, nil
+	return &DB{sql: db, dialect: SQLite, path: path, marks: newPageMarks()}, nil
 }
 
 // Close releases the connections.
@@ -110,6 +111,7 @@ type Tx struct {
 	q       querier
 	dialect Dialect
 	sealer  *seal.Sealer // nil: secrets are stored as they are (tests of the store alone)
+	marks   *pageMarks
 }
 
 // Write runs fn in a transaction and commits it when fn returns nil. Any
@@ -126,7 +128,7 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) (err error) {
 			err = errors.Join(err, fmt.Errorf("rollback: %w", rbErr))
 		}
 	}()
-	if err = fn(&Tx{q: tx, dialect: db.dialect, sealer: db.sealer}); err != nil {
+	if err = fn(&Tx{q: tx, dialect: db.dialect, sealer: db.sealer, marks: db.marks}); err != nil {
 		return err
 	}
 	if err = tx.Commit(); err != nil {
@@ -137,7 +139,7 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) (err error) {
 
 // Read runs fn without a write transaction, for use cases that only read.
 func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
-	return fn(&Tx{q: db.sql, dialect: db.dialect, sealer: db.sealer})
+	return fn(&Tx{q: db.sql, dialect: db.dialect, sealer: db.sealer, marks: db.marks})
 }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (int64, error) {
