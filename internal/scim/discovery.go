@@ -2,6 +2,7 @@ package scim
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/provisio/provisio/internal/domain"
 )
@@ -39,18 +40,22 @@ func (h *Handler) resourceTypeDocs() []map[string]any {
 }
 
 func (h *Handler) resourceTypes(w http.ResponseWriter, r *http.Request, id string) {
-	docs := h.resourceTypeDocs()
-	if id != "" {
-		for _, d := range docs {
-			if eqFold(d["id"].(string), id) {
-				write(w, http.StatusOK, d)
-				return
-			}
-		}
-		fail(w, r, h.log, domain.NotFound("resource type", id))
+	h.discovered(w, r, h.resourceTypeDocs(), "resource type", id)
+}
+
+// discovered answers a discovery list, or the one document of it with id.
+func (h *Handler) discovered(w http.ResponseWriter, r *http.Request, docs []map[string]any, kind, id string) {
+	if id == "" {
+		listResponse(w, r, domain.SCIMQuery{StartIndex: 1}, len(docs), docs)
 		return
 	}
-	listResponse(w, r, domain.SCIMQuery{StartIndex: 1}, len(docs), docs)
+	for _, d := range docs {
+		if strings.EqualFold(d["id"].(string), id) {
+			write(w, http.StatusOK, d)
+			return
+		}
+	}
+	fail(w, r, h.log, domain.NotFound(kind, id))
 }
 
 func (h *Handler) schemaDocs() []map[string]any {
@@ -94,16 +99,5 @@ func or(s, def string) string {
 }
 
 func (h *Handler) schemas(w http.ResponseWriter, r *http.Request, id string) {
-	docs := h.schemaDocs()
-	if id != "" {
-		for _, d := range docs {
-			if eqFold(d["id"].(string), id) {
-				write(w, http.StatusOK, d)
-				return
-			}
-		}
-		fail(w, r, h.log, domain.NotFound("schema", id))
-		return
-	}
-	listResponse(w, r, domain.SCIMQuery{StartIndex: 1}, len(docs), docs)
+	h.discovered(w, r, h.schemaDocs(), "schema", id)
 }

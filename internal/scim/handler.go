@@ -7,7 +7,6 @@ package scim
 
 import (
 	"encoding/json"
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -258,6 +257,3 @@ func patched(w http.ResponseWriter, r *http.Request, doc map[string]any) {
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
-
-// errNoPatch is a PATCH without the PatchOp message.
-var errNoPatch = errors.New("not a PatchOp")

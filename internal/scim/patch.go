@@ -1,7 +1,9 @@
 package scim
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 
 	filter "github.com/scim2/filter-parser/v2"
@@ -330,4 +332,29 @@ func collectEqualities(e filter.Expression, subs []attr, into map[string]any) {
 			into[s.name] = x.CompareValue
 		}
 	}
+}
+
+// readPatch reads a PatchOp message; "Operations" is matched in any case.
+func readPatch(r *http.Request) ([]patchOp, error) {
+	doc, err := readDoc(r)
+	if err != nil {
+		return nil, err
+	}
+	b, _ := json.Marshal(doc)
+	var p patchRequest
+	if err := json.Unmarshal(b, &p); err != nil {
+		return nil, &scimTypeErr{"invalidSyntax", "a PATCH body is a PatchOp message with Operations"}
+	}
+	if len(p.Operations) == 0 { // "operations" in another case
+		for k, v := range doc {
+			if strings.EqualFold(k, "Operations") {
+				b, _ := json.Marshal(v)
+				_ = json.Unmarshal(b, &p.Operations)
+			}
+		}
+	}
+	if len(p.Operations) == 0 {
+		return nil, &scimTypeErr{"invalidSyntax", `a PATCH body is a PatchOp message with a list of Operations, e.g. {"Operations":[{"op":"replace","path":"active","value":false}]}`}
+	}
+	return p.Operations, nil
 }

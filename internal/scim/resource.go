@@ -110,7 +110,9 @@ func userDoc(v *app.SCIMUserView, base string) map[string]any {
 	if len(groups) > 0 {
 		doc["groups"] = groups
 	}
-	doc[schemaProvisio] = map[string]any{"email": v.User.Email, "state": string(v.User.State), "roles": v.User.Roles}
+	if v.User != nil { // read one by one; lists leave it out
+		doc[schemaProvisio] = map[string]any{"email": v.User.Email, "state": string(v.User.State), "roles": v.User.Roles}
+	}
 	doc["meta"] = meta("User", base+"/Users/"+v.UserID, v.CreatedAt, v.UpdatedAt, etag(v.Version))
 	return doc
 }

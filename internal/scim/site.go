@@ -2,6 +2,7 @@ package scim
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/provisio/provisio/internal/app"
 	"github.com/provisio/provisio/internal/domain"
@@ -120,7 +121,7 @@ func changedBesidesExternalID(cur, doc map[string]any, put bool) bool {
 			continue
 		}
 		s, _ := v.(string)
-		if !eqFold(s, cur[k].(string)) {
+		if !strings.EqualFold(s, cur[k].(string)) {
 			return true
 		}
 	}

@@ -167,8 +167,20 @@ func (tx *Tx) IsProvisioned(ctx context.Context, userID string) (bool, error) {
 // SCIMUsers lists the organisation's provisioned users matching q, in
 // the order they were provisioned, with the number of all matches.
 func (tx *Tx) SCIMUsers(ctx context.Context, orgID string, q SCIMQuery) ([]*domain.SCIMUser, int, error) {
-	f := &filterSQL{attrs: scimUserAttrs, args: []any{orgID}}
-	where := []string{"s.org_id = $1", "u.state <> 'deleted'"}
+	users, total, err := scimList(ctx, tx, q, scimUserAttrs, orgID, scimUserCols,
+		` FROM scim_users s JOIN users u ON u.id = s.user_id`, []string{"s.org_id = $1", "u.state <> 'deleted'"},
+		"s.created_at, s.user_id", scanSCIMUser)
+	if err != nil {
+		return nil, 0, err
+	}
+	return users, total, tx.fillSCIMUsers(ctx, users)
+}
+
+// scimList counts and pages the rows of from matching where (over $1 =
+// owner) and q's filter over attrs.
+func scimList[T any](ctx context.Context, tx *Tx, q SCIMQuery, attrs map[string]attrSQL, owner, cols, from string,
+	where []string, order string, scan func(scanner) (T, error)) ([]T, int, error) {
+	f := &filterSQL{attrs: attrs, args: []any{owner}}
 	if q.Filter != nil {
 		c, err := f.where(q.Filter)
 		if err != nil {
@@ -176,7 +188,7 @@ func (tx *Tx) SCIMUsers(ctx context.Context, orgID string, q SCIMQuery) ([]*doma
 		}
 		where = append(where, c)
 	}
-	from := ` FROM scim_users s JOIN users u ON u.id = s.user_id` + whereSQL(where)
+	from += whereSQL(where)
 	var total int
 	if err := tx.q.QueryRowContext(ctx, `SELECT COUNT(*)`+from, f.args...).Scan(&total); err != nil {
 		return nil, 0, translate(err)
@@ -185,16 +197,13 @@ func (tx *Tx) SCIMUsers(ctx context.Context, orgID string, q SCIMQuery) ([]*doma
 	if limit == 0 {
 		return nil, total, nil
 	}
-	rows, err := tx.q.QueryContext(ctx, `SELECT `+scimUserCols+from+
-		fmt.Sprintf(" ORDER BY s.created_at, s.user_id LIMIT %d OFFSET %d", limit, offset), f.args...)
+	rows, err := tx.q.QueryContext(ctx, `SELECT `+cols+from+
+		fmt.Sprintf(" ORDER BY %s LIMIT %d OFFSET %d", order, limit, offset), f.args...)
 	if err != nil {
 		return nil, 0, translate(err)
 	}
-	users, err := collect(rows, scanSCIMUser)
-	if err != nil {
-		return nil, 0, err
-	}
-	return users, total, tx.fillSCIMUsers(ctx, users)
+	items, err := collect(rows, scan)
+	return items, total, err
 }
 
 // fillSCIMUsers reads the emails and groups of users, one query each.
@@ -309,30 +318,8 @@ func (tx *Tx) SCIMGroup(ctx context.Context, orgID, id string) (*domain.SCIMGrou
 // SCIMGroups lists the organisation's groups matching q, with the number
 // of all matches.
 func (tx *Tx) SCIMGroups(ctx context.Context, orgID string, q SCIMQuery) ([]*domain.SCIMGroup, int, error) {
-	f := &filterSQL{attrs: scimGroupAttrs, args: []any{orgID}}
-	where := []string{"g.org_id = $1"}
-	if q.Filter != nil {
-		c, err := f.where(q.Filter)
-		if err != nil {
-			return nil, 0, err
-		}
-		where = append(where, c)
-	}
-	from := ` FROM scim_groups g` + whereSQL(where)
-	var total int
-	if err := tx.q.QueryRowContext(ctx, `SELECT COUNT(*)`+from, f.args...).Scan(&total); err != nil {
-		return nil, 0, translate(err)
-	}
-	limit, offset := page(q)
-	if limit == 0 {
-		return nil, total, nil
-	}
-	rows, err := tx.q.QueryContext(ctx, `SELECT `+scimGroupCols+from+
-		fmt.Sprintf(" ORDER BY g.created_at, g.id LIMIT %d OFFSET %d", limit, offset), f.args...)
-	if err != nil {
-		return nil, 0, translate(err)
-	}
-	groups, err := collect(rows, scanSCIMGroup)
+	groups, total, err := scimList(ctx, tx, q, scimGroupAttrs, orgID, scimGroupCols, ` FROM scim_groups g`,
+		[]string{"g.org_id = $1"}, "g.created_at, g.id", scanSCIMGroup)
 	if err != nil {
 		return nil, 0, err
 	}
