@@ -61,8 +61,14 @@ func (act Actor) Can() PortalPermissions {
 // enrolment, its own sessions and signing out are open to it.
 func (act Actor) MFAPending() bool { return act.mfaPending }
 
-// mayAct refuses an actor whose session still owes a second factor.
+// mayAct refuses an actor whose session still owes a second factor, and
+// a SCIM client outside the SCIM use cases (which use readEnrolling and
+// writeEnrolling): its actor has no user, which the policy would otherwise
+// take for the system.
 func (act Actor) mayAct() error {
+	if act.client != nil {
+		return domain.RuleError(domain.EForbidden, "R-APP-4", "a SCIM token reaches the SCIM service only")
+	}
 	if act.mfaPending {
 		return domain.RuleError(domain.EForbidden, "R-PLUS-3",
 			"your account needs multi-factor sign-in: enrol an authenticator on your account page first")

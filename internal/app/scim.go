@@ -205,7 +205,7 @@ func (u *unit) scimToken(ctx context.Context, id string) (*domain.SCIMToken, err
 // actor, so that every SCIM call is on record: what was asked and how
 // many answered.
 func (a *App) recordRead(ctx context.Context, c SCIMClient, objType, objID string, detail map[string]any) error {
-	return a.write(ctx, c.act, func(u *unit) error {
+	return a.writeEnrolling(ctx, c.act, func(u *unit) error {
 		orgID := c.org.ID
 		if c.site != nil {
 			detail["site_id"] = c.site.ID

@@ -30,7 +30,7 @@ func (a *App) SCIMCreateGroup(ctx context.Context, c SCIMClient, g domain.SCIMGr
 
 // SCIMGroup returns a group of the organisation. Codes: not_found.
 func (a *App) SCIMGroup(ctx context.Context, c SCIMClient, id string) (g *domain.SCIMGroup, err error) {
-	err = a.read(ctx, c.act, func(u *unit) error {
+	err = a.readEnrolling(ctx, c.act, func(u *unit) error {
 		g, err = u.scimGroup(ctx, c, id)
 		return err
 	})
@@ -54,7 +54,7 @@ func (a *App) SCIMGroups(ctx context.Context, c SCIMClient, q domain.SCIMQuery) 
 	if c.IsSite() {
 		return nil, 0, nil
 	}
-	err = a.read(ctx, c.act, func(u *unit) error {
+	err = a.readEnrolling(ctx, c.act, func(u *unit) error {
 		out, total, err = u.tx.SCIMGroups(ctx, c.org.ID, q)
 		return err
 	})

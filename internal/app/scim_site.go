@@ -22,7 +22,7 @@ func (u *unit) memberQuery(s *domain.Site, q domain.SCIMQuery) store.SiteMemberQ
 // SCIMSiteMembers lists the site's users for its application, with the
 // number of all matches. Codes: invalid (a filter it cannot apply).
 func (a *App) SCIMSiteMembers(ctx context.Context, c SCIMClient, q domain.SCIMQuery) (out []*domain.SiteMember, total int, err error) {
-	err = a.read(ctx, c.act, func(u *unit) error {
+	err = a.readEnrolling(ctx, c.act, func(u *unit) error {
 		out, total, err = u.tx.SiteMembers(ctx, u.memberQuery(c.site, q))
 		return err
 	})
@@ -34,7 +34,7 @@ func (a *App) SCIMSiteMembers(ctx context.Context, c SCIMClient, q domain.SCIMQu
 
 // SCIMSiteMember returns one user of the site's list. Codes: not_found.
 func (a *App) SCIMSiteMember(ctx context.Context, c SCIMClient, userID string) (m *domain.SiteMember, err error) {
-	err = a.read(ctx, c.act, func(u *unit) error {
+	err = a.readEnrolling(ctx, c.act, func(u *unit) error {
 		m, err = u.tx.SiteMember(ctx, u.memberQuery(c.site, domain.SCIMQuery{}), userID)
 		return storeErr(err, "user", userID)
 	})
@@ -52,7 +52,7 @@ func (a *App) SCIMLinkSiteUser(ctx context.Context, c SCIMClient, userID, extern
 		return nil, &domain.Error{Code: domain.EInvalid, Field: "externalId", Message: "externalId is at most 255 characters"}
 	}
 	var m *domain.SiteMember
-	err := a.write(ctx, c.act, func(u *unit) error {
+	err := a.writeEnrolling(ctx, c.act, func(u *unit) error {
 		q := u.memberQuery(c.site, domain.SCIMQuery{})
 		cur, err := u.tx.SiteMember(ctx, q, userID)
 		if err != nil {

@@ -36,7 +36,7 @@ func (a *App) scimWrite(ctx context.Context, c SCIMClient, fn func(u *unit) erro
 	if c.IsSite() {
 		return errSiteWrites
 	}
-	return a.write(ctx, c.act, fn)
+	return a.writeEnrolling(ctx, c.act, fn)
 }
 
 // SCIMCreateUser provisions a user (R-APP-4). The userName, when it is an
@@ -90,8 +90,10 @@ func (a *App) SCIMCreateUser(ctx context.Context, c SCIMClient, in SCIMUserInput
 					return err
 				}
 			}
-		} else if err := u.scimActivate(ctx, usr, in.Active, sso); err != nil {
-			return err
+		} else if !in.Active { // taken over: a person locked by hand stays locked
+			if err := u.scimActivate(ctx, usr, false, sso); err != nil {
+				return err
+			}
 		}
 		su := in.SCIMUser
 		su.UserID, su.OrgID, su.Version, su.CreatedAt, su.UpdatedAt = usr.ID, o.ID, 1, u.now, u.now
@@ -113,7 +115,7 @@ func (a *App) SCIMCreateUser(ctx context.Context, c SCIMClient, in SCIMUserInput
 // SCIMUser returns one of the organisation's provisioned users. Codes:
 // not_found.
 func (a *App) SCIMUser(ctx context.Context, c SCIMClient, id string) (out *SCIMUserView, err error) {
-	err = a.read(ctx, c.act, func(u *unit) error {
+	err = a.readEnrolling(ctx, c.act, func(u *unit) error {
 		out, err = u.scimUser(ctx, c, id)
 		return err
 	})
@@ -138,7 +140,7 @@ func (u *unit) scimUser(ctx context.Context, c SCIMClient, id string) (*SCIMUser
 // SCIMUsers lists the organisation's provisioned users matching q, with
 // the number of all matches. Codes: invalid (a filter it cannot apply).
 func (a *App) SCIMUsers(ctx context.Context, c SCIMClient, q domain.SCIMQuery) (out []*domain.SCIMUser, total int, err error) {
-	err = a.read(ctx, c.act, func(u *unit) error {
+	err = a.readEnrolling(ctx, c.act, func(u *unit) error {
 		out, total, err = u.tx.SCIMUsers(ctx, c.org.ID, q)
 		return err
 	})
@@ -173,13 +175,19 @@ func (a *App) SCIMReplaceUser(ctx context.Context, c SCIMClient, id string, vers
 			return err
 		}
 		usr.Name = scimName(in.SCIMUser)
-		if email != usr.Email {
+		// Only what the provider changed is applied: an address it sent
+		// before (perhaps awaiting confirmation, R-USER-6) is not asked
+		// again, and a lock made by hand stays until the provider itself
+		// turns the user off and on.
+		if prev, _, _ := u.app.scimEmail(*cur.SCIMUser); email != usr.Email && email != prev {
 			if err := u.scimChangeEmail(ctx, usr, email, sso); err != nil {
 				return err
 			}
 		}
-		if err := u.scimActivate(ctx, usr, in.Active, sso); err != nil {
-			return err
+		if in.Active != cur.Active {
+			if err := u.scimActivate(ctx, usr, in.Active, sso); err != nil {
+				return err
+			}
 		}
 		usr.UpdatedAt = u.now
 		if err := u.tx.UpdateUser(ctx, usr); err != nil {
@@ -226,9 +234,6 @@ func (a *App) SCIMDeleteUser(ctx context.Context, c SCIMClient, id string, versi
 			return err
 		}
 		if err := u.record(ctx, "user.delete", "user", usr.ID, usr.OrgID, before, usr); err != nil {
-			return err
-		}
-		if err := u.tx.DeleteSCIMUser(ctx, usr.ID); err != nil {
 			return err
 		}
 		return u.record(ctx, "scim_user.delete", "user", usr.ID, usr.OrgID, scimAudit(cur.SCIMUser), nil)

@@ -104,3 +104,46 @@ func TestSCIM_DeactivationEndsAccessAtOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestSCIM_HandChangesAndTheProvider: a lock made by hand stays through
+// the provider's later updates; a user deleted by hand can be provisioned
+// again and leaves its groups; a new address is asked to be confirmed
+// once, not at every update. R-APP-4 R-USER-5 R-USER-6
+func TestSCIM_HandChangesAndTheProvider(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		secret, _ := must2(t, of2(w.app.CreateSCIMToken(w.ctx, w.cAdmin, app.NewSCIMToken{OrgID: w.customer.ID, Name: "Okta"})))
+		c := must(t, of(w.app.SCIMAuthenticate(w.ctx, secret, "")))
+		in := app.SCIMUserInput{SCIMUser: domain.SCIMUser{UserName: w.cUser.Email, DisplayName: "Uma User", Active: true}}
+		must(t, of(w.app.SCIMCreateUser(w.ctx, c, in)))
+		g := must(t, of(w.app.SCIMCreateGroup(w.ctx, c, domain.SCIMGroup{DisplayName: "Staff", Members: []domain.SCIMMember{{UserID: w.cUser.ID}}})))
+
+		// Locked by hand; the provider then changes the display name.
+		must(t, of(w.app.LockUser(w.ctx, w.cAdmin, w.cUser.ID)))
+		in.DisplayName = "Uma U. User"
+		v := must(t, of(w.app.SCIMReplaceUser(w.ctx, c, w.cUser.ID, 0, in)))
+		if v.User.State != domain.UserLocked {
+			t.Fatalf("the provider's update undid a hand lock: %s", v.User.State)
+		}
+
+		// A new address: one confirmation, however many updates follow.
+		in.UserName = "uma.new@acme.example"
+		for range 3 {
+			must(t, of(w.app.SCIMReplaceUser(w.ctx, c, w.cUser.ID, 0, in)))
+		}
+		if n := len(w.mailed("uma.new@acme.example", domain.NoticeEmailChange)); n != 1 {
+			t.Fatalf("%d confirmations asked for one new address", n)
+		}
+
+		// Deleted by hand: the group no longer lists the user, and the
+		// provider may create the person again.
+		must(t, of(w.app.DeleteUser(w.ctx, w.cAdmin, w.cUser.ID)))
+		if got := must(t, of(w.app.SCIMGroup(w.ctx, c, g.ID))); len(got.Members) != 0 || got.Version == g.Version {
+			t.Fatalf("the group after the member's deletion: %+v", got)
+		}
+		in.UserName, in.Active = "uma.back@acme.example", true
+		if _, err := w.app.SCIMCreateUser(w.ctx, c, in); err != nil {
+			t.Fatalf("provisioning again after a hand deletion: %v", err)
+		}
+	})
+}

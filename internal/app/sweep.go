@@ -76,8 +76,11 @@ func (a *App) Sweep(ctx context.Context) (SweepResult, error) {
 		return res, err
 	}
 	if err := a.db.Write(ctx, func(tx *store.Tx) error {
-		_, err := tx.ForgetIdempotencyKeysBefore(ctx, a.now().Add(-IdempotencyTTL))
-		return err
+		if _, err := tx.ForgetIdempotencyKeysBefore(ctx, a.now().Add(-IdempotencyTTL)); err != nil {
+			return err
+		}
+		// Departures past the retention period no longer show (R-APP-1).
+		return tx.ForgetDeparturesBefore(ctx, a.now().Add(-a.cfg.AppRetention))
 	}); err != nil {
 		return res, err
 	}

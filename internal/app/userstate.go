@@ -225,6 +225,11 @@ func (u *unit) remove(ctx context.Context, usr *domain.User) error {
 	if err := u.endCredentials(ctx, usr, "", false); err != nil {
 		return err
 	}
+	// The identity provider's record goes too, so it may provision the
+	// person again, and its groups no longer list the user (R-APP-4).
+	if err := u.tx.DeleteSCIMUser(ctx, usr.ID, u.now); err != nil {
+		return err
+	}
 	return u.replaceMainContact(ctx, usr)
 }
 

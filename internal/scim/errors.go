@@ -55,7 +55,7 @@ func fail(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	case domain.EConflict:
 		typ = "uniqueness"
 	case domain.EForbidden:
-		if de.Rule == "R-APP-1" {
+		if de.Field == "externalId" { // a site token writing more than the link
 			status, typ = http.StatusBadRequest, "mutability"
 		}
 	}

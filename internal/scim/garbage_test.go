@@ -3,6 +3,7 @@ package scim_test
 import (
 	"bytes"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/provisio/provisio/internal/store/storetest"
@@ -68,11 +69,23 @@ func TestSCIM_BadInputIsA400(t *testing.T) {
 		{"GET", "/Users/" + id + "/extra", nil},
 		{"DELETE", "/Users", nil},
 		{"GET", "/Nonsense", nil},
+		{"PATCH", "/Users/" + id, patch(map[string]any{"op": "add", "path": "phoneNumbers", "value": []any{map[string]any{"value": []any{1}}}},
+			map[string]any{"op": "add", "path": "phoneNumbers", "value": []any{map[string]any{"value": []any{1}}}},
+			map[string]any{"op": "replace", "path": "userName", "value": 7})},
+		{"PATCH", "/Users/" + id, patch(map[string]any{"op": "replace", "path": "emails.value", "value": "x@contoso.example"})},
+		{"GET", "/Users?filter=" + strings.Repeat("not%20(", 40) + "userName%20pr" + strings.Repeat(")", 40), nil},
+		{"GET", "/Users?filter=" + strings.Repeat("userName%20eq%20%22a%22%20or%20", 100) + "userName%20pr", nil},
+		{"GET", "/Users?filter=userName%20eq%20%22" + strings.Repeat("a", 5000) + "%22", nil},
 	} {
 		status, body, _ := e.call(tok, c.method, c.path, c.body)
 		if status < 400 || status >= 500 || body["detail"] == nil || body["status"] == nil {
 			t.Errorf("%s %s %v: %d %v", c.method, c.path, c.body, status, body)
 		}
+	}
+	// Removing a value that is no value removes nothing; it does not fail.
+	if st, body, _ := e.call(tok, "PATCH", "/Groups/"+gid, patch(map[string]any{"op": "remove", "path": "members",
+		"value": []any{map[string]any{"value": map[string]any{"x": 1}}}})); st != 204 {
+		t.Errorf("remove an odd value: %d %v", st, body)
 	}
 	// Not JSON at all.
 	req, _ := http.NewRequest("POST", e.srv.URL+"/scim/v2/Users", bytes.NewReader([]byte(`{"acve": tre,`)))

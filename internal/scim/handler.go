@@ -7,6 +7,7 @@ package scim
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -41,6 +42,11 @@ func New(a *app.App, log *slog.Logger, baseURL string) *Handler {
 // ServeHTTP routes a request. Resource paths match case-insensitively
 // (/Users and /users).
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if p := recover(); p != nil { // a bug: logged with its cause, answered as a SCIM error
+			fail(w, r, h.log, fmt.Errorf("scim %s %s: panic: %v", r.Method, r.URL.Path, p))
+		}
+	}()
 	rest := strings.Trim(strings.TrimPrefix(r.URL.Path, Prefix), "/")
 	parts := strings.Split(rest, "/")
 	kind := strings.ToLower(parts[0])
@@ -153,14 +159,47 @@ func listQuery(r *http.Request) (domain.SCIMQuery, error) {
 		q.Count = min(max(n, 0), maxCount)
 	}
 	if s := strings.TrimSpace(v.Get("filter")); s != "" {
+		if len(s) > maxFilter {
+			return q, &domain.Error{Code: domain.EInvalid, Field: "filter", Message: fmt.Sprintf(
+				"the filter is %d characters long; at most %d are accepted", len(s), maxFilter)}
+		}
 		e, err := filter.ParseFilter([]byte(quoteBare(s)))
 		if err != nil {
 			return q, &domain.Error{Code: domain.EInvalid, Field: "filter", Message: "cannot read the filter " + strconv.Quote(s) +
 				`; write it as in RFC 7644, e.g. userName eq "ann@example.com"`}
 		}
+		if n, depth := size(e, 1); n > maxFilterTerms || depth > maxFilterDepth {
+			return q, &domain.Error{Code: domain.EInvalid, Field: "filter", Message: fmt.Sprintf(
+				"the filter has %d terms nested %d deep; at most %d terms and %d levels are accepted",
+				n, depth, maxFilterTerms, maxFilterDepth)}
+		}
 		q.Filter = e
 	}
 	return q, nil
+}
+
+// The bounds of a filter: generous for any real query, and far below what
+// would strain the database.
+const (
+	maxFilter      = 4096
+	maxFilterTerms = 64
+	maxFilterDepth = 16
+)
+
+// size counts a filter's terms and its depth.
+func size(e filter.Expression, depth int) (terms, deepest int) {
+	switch x := e.(type) {
+	case *filter.LogicalExpression:
+		lt, ld := size(x.Left, depth+1)
+		rt, rd := size(x.Right, depth+1)
+		return lt + rt, max(ld, rd)
+	case *filter.NotExpression:
+		return size(x.Expression, depth+1)
+	case *filter.ValuePath:
+		t, d := size(x.ValueFilter, depth+1)
+		return t, d
+	}
+	return 1, depth
 }
 
 var compareOp = regexp.MustCompile(`(?i)^(eq|ne|co|sw|ew|gt|ge|lt|le)$`)

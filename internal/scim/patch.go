@@ -115,6 +115,9 @@ func set(doc map[string]any, name, sub string, v any, kind string, attrs []attr)
 		return nil // read-only attributes in a value object are ignored (RFC 7644 section 3.5.2)
 	}
 	if sub != "" {
+		if a.multi {
+			return &scimTypeErr{"invalidPath", fmt.Sprintf(`%s has several values: say which, e.g. %s[type eq "work"].%s`, name, name, sub)}
+		}
 		s, ok := find(a.sub, sub)
 		if !ok {
 			return &scimTypeErr{"invalidPath", fmt.Sprintf("%s has no %q", name, sub)}
@@ -151,7 +154,9 @@ func set(doc map[string]any, name, sub string, v any, kind string, attrs []attr)
 		doc[name] = items
 		return nil
 	}
-	if m, ok := v.(map[string]any); ok && kind == "add" { // add to a complex attribute merges
+	// A complex value's sub-attributes are set one by one: those it does
+	// not name stay (RFC 7644 section 3.5.2.1 and 3.5.2.3).
+	if m, ok := v.(map[string]any); ok && a.typ == "complex" {
 		old, _ := doc[name].(map[string]any)
 		if old != nil {
 			for k, x := range m {
@@ -164,21 +169,28 @@ func set(doc map[string]any, name, sub string, v any, kind string, attrs []attr)
 	return nil
 }
 
+// valueKey is a comparable form of a value of a multi-valued attribute
+// (any JSON: a string, a number, or something stranger).
+func valueKey(v any) string { return fmt.Sprintf("%T:%v", v, v) }
+
 // mergeValues appends the items whose value is not already there.
 func mergeValues(old, add []any) []any {
 	out := append([]any{}, old...)
+	have := map[string]bool{}
+	for _, o := range old {
+		if m, ok := o.(map[string]any); ok && m["value"] != nil {
+			have[valueKey(m["value"])] = true
+		}
+	}
 	for _, it := range add {
 		v := it.(map[string]any)["value"]
-		dup := false
-		for _, o := range old {
-			if m, ok := o.(map[string]any); ok && v != nil && m["value"] == v {
-				dup = true
-				break
-			}
+		if v != nil && have[valueKey(v)] {
+			continue
 		}
-		if !dup {
-			out = append(out, it)
+		if v != nil {
+			have[valueKey(v)] = true
 		}
+		out = append(out, it)
 	}
 	return out
 }
@@ -189,18 +201,18 @@ func removeValues(doc map[string]any, a attr, v any) error {
 	if list == nil {
 		list = []any{v}
 	}
-	gone := map[any]bool{}
+	gone := map[string]bool{}
 	for _, it := range list {
 		if m, ok := it.(map[string]any); ok {
-			gone[m["value"]] = true
+			gone[valueKey(m["value"])] = true
 		} else {
-			gone[it] = true
+			gone[valueKey(it)] = true
 		}
 	}
 	old, _ := doc[a.name].([]any)
 	var keep []any
 	for _, o := range old {
-		if m, ok := o.(map[string]any); ok && gone[m["value"]] {
+		if m, ok := o.(map[string]any); ok && gone[valueKey(m["value"])] {
 			continue
 		}
 		keep = append(keep, o)

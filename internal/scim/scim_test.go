@@ -176,6 +176,16 @@ func TestSCIM_ProvisioningFromTheIdentityProvider(t *testing.T) { // R-APP-4
 		}
 		_ = got
 
+		// Replacing a complex attribute sets the sub-attributes it names
+		// and keeps the others (RFC 7644 section 3.5.2.3).
+		st, _, _ = e.call(tok, "PATCH", "/Users/"+ids["ann@contoso.example"], map[string]any{
+			"schemas":    []string{"urn:ietf:params:scim:api:messages:2.0:PatchOp"},
+			"Operations": []any{map[string]any{"op": "replace", "path": "name", "value": map[string]any{"givenName": "Anna"}}}})
+		_, got, _ = e.call(tok, "GET", "/Users/"+ids["ann@contoso.example"], nil)
+		if name, _ := got["name"].(map[string]any); st != 204 || name["givenName"] != "Anna" || name["familyName"] != "Archer" {
+			t.Fatalf("replace name.givenName: %d %v", st, got["name"])
+		}
+
 		// Refusals name their rule: a disposable address (R-USER-2), a
 		// taken one (R-USER-1).
 		st, body, _ = e.call(tok, "POST", "/Users", user("x@mailinator.com", "x@mailinator.com", "X", true))

@@ -86,8 +86,8 @@ func (h *Handler) linkSiteUser(w http.ResponseWriter, r *http.Request, c app.SCI
 		return
 	}
 	if changedBesidesExternalID(canon(curDoc, userAttrs, false), doc, r.Method == http.MethodPut) {
-		fail(w, r, h.log, domain.RuleError(domain.EForbidden, "R-APP-1",
-			"a site token may set externalId only; the site's users are managed in the portal"))
+		fail(w, r, h.log, &domain.Error{Code: domain.EForbidden, Rule: "R-APP-1", Field: "externalId",
+			Message: "a site token may set externalId only; the site's users are managed in the portal"})
 		return
 	}
 	m, err := h.app.SCIMLinkSiteUser(ctx, c, id, ext)

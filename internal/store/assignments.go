@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/provisio/provisio/internal/domain"
@@ -62,16 +64,22 @@ func (tx *Tx) DeleteUserAssignments(ctx context.Context, userID string, now time
 	if err != nil {
 		return nil, err
 	}
-	for _, a := range as {
-		if err := tx.depart(ctx, a.SiteID, userID, now); err != nil {
-			return nil, err
-		}
-	}
 	if _, err := tx.exec(ctx, `DELETE FROM company_assignments WHERE user_id = $1`, userID); err != nil {
 		return nil, err
 	}
-	_, err = tx.exec(ctx, `DELETE FROM site_assignments WHERE user_id = $1`, userID)
-	return as, err
+	// One site at a time, in site order: each deletion updates its site's
+	// member count (migration 010), and a fixed order keeps two such
+	// transactions from waiting on each other.
+	bySite := slices.SortedFunc(slices.Values(as), func(a, b *domain.Assignment) int { return strings.Compare(a.SiteID, b.SiteID) })
+	for _, a := range bySite {
+		if err := tx.depart(ctx, a.SiteID, userID, now); err != nil {
+			return nil, err
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM site_assignments WHERE site_id = $1 AND user_id = $2`, a.SiteID, userID); err != nil {
+			return nil, err
+		}
+	}
+	return as, nil
 }
 
 // UserAssignments lists the user's site assignments.

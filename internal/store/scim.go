@@ -180,7 +180,7 @@ func (tx *Tx) SCIMUsers(ctx context.Context, orgID string, q SCIMQuery) ([]*doma
 // owner) and q's filter over attrs.
 func scimList[T any](ctx context.Context, tx *Tx, q SCIMQuery, attrs map[string]attrSQL, owner, cols, from string,
 	where []string, order string, scan func(scanner) (T, error)) ([]T, int, error) {
-	f := &filterSQL{attrs: attrs, args: []any{owner}}
+	f := &filterSQL{attrs: attrs, args: []any{owner}, sqlite: tx.dialect == SQLite}
 	if q.Filter != nil {
 		c, err := f.where(q.Filter)
 		if err != nil {
@@ -255,8 +255,13 @@ func (tx *Tx) fillSCIMUsers(ctx context.Context, users []*domain.SCIMUser) error
 }
 
 // DeleteSCIMUser forgets the identity provider's record of the user and
-// its group memberships; the portal user is dealt with separately.
-func (tx *Tx) DeleteSCIMUser(ctx context.Context, userID string) error {
+// its group memberships (the groups get a new version); the portal user
+// is dealt with separately.
+func (tx *Tx) DeleteSCIMUser(ctx context.Context, userID string, now time.Time) error {
+	if _, err := tx.exec(ctx, `UPDATE scim_groups SET version = version + 1, updated_at = $2
+		WHERE id IN (SELECT group_id FROM scim_group_members WHERE user_id = $1)`, userID, ts(now)); err != nil {
+		return err
+	}
 	for _, q := range []string{
 		`DELETE FROM scim_group_members WHERE user_id = $1`,
 		`DELETE FROM scim_user_emails WHERE user_id = $1`,
@@ -328,7 +333,8 @@ func (tx *Tx) SCIMGroups(ctx context.Context, orgID string, q SCIMQuery) ([]*dom
 
 func (tx *Tx) fillSCIMGroups(ctx context.Context, groups []*domain.SCIMGroup) error {
 	for _, g := range groups {
-		rows, err := tx.q.QueryContext(ctx, `SELECT user_id, display FROM scim_group_members WHERE group_id = $1 ORDER BY user_id`, g.ID)
+		rows, err := tx.q.QueryContext(ctx, `SELECT m.user_id, m.display FROM scim_group_members m
+			JOIN users u ON u.id = m.user_id WHERE m.group_id = $1 AND u.state <> 'deleted' ORDER BY m.user_id`, g.ID)
 		if err != nil {
 			return translate(err)
 		}

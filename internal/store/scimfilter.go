@@ -41,8 +41,9 @@ type attrSQL struct {
 
 // filterSQL translates SCIM filters over one resource's attributes.
 type filterSQL struct {
-	attrs map[string]attrSQL // lower-case attribute path -> SQL
-	args  []any
+	attrs  map[string]attrSQL // lower-case attribute path -> SQL
+	args   []any
+	sqlite bool // LIKE ignores case there: exact attributes compare otherwise
 }
 
 // errFilter is a filter Provisio cannot apply; it answers 400 invalidFilter.
@@ -105,9 +106,9 @@ func (f *filterSQL) expr(e filter.Expression, attrs map[string]attrSQL) (string,
 			if sub == "" {
 				sub = a.value
 			}
-			inner := x
+			inner := *x // the caller's filter stays as it was
 			inner.AttributePath = filter.AttributePath{AttributeName: sub}
-			c, err := f.expr(inner, a.sub)
+			c, err := f.expr(&inner, a.sub)
 			if err != nil {
 				return "", err
 			}
@@ -198,6 +199,18 @@ func (f *filterSQL) compare(a attrSQL, name string, op filter.CompareOperator, v
 	col := a.col
 	if a.kind == kindText {
 		col, s = "lower("+a.col+")", strings.ToLower(s)
+	}
+	if a.kind == kindExact && f.sqlite { // SQLite's LIKE ignores ASCII case
+		switch op {
+		case filter.CO:
+			return fmt.Sprintf("instr(%s, %s) > 0", col, f.arg(s)), nil
+		case filter.SW:
+			p := f.arg(s)
+			return fmt.Sprintf("substr(%s, 1, length(%s)) = %s", col, p, p), nil
+		case filter.EW:
+			p := f.arg(s)
+			return fmt.Sprintf("(length(%[1]s) >= length(%[2]s) AND substr(%[1]s, length(%[1]s) - length(%[2]s) + 1) = %[2]s)", col, p), nil
+		}
 	}
 	switch op {
 	case filter.EQ:

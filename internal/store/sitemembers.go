@@ -20,6 +20,13 @@ func (tx *Tx) depart(ctx context.Context, siteID, userID string, now time.Time) 
 	return err
 }
 
+// ForgetDeparturesBefore drops the departures older than before: the
+// site's application no longer sees them.
+func (tx *Tx) ForgetDeparturesBefore(ctx context.Context, before time.Time) error {
+	_, err := tx.exec(ctx, `DELETE FROM site_departures WHERE left_at < $1`, ts(before))
+	return err
+}
+
 // SiteMemberQuery selects the rows of a site's user list (R-APP-1).
 type SiteMemberQuery struct {
 	SiteID string
@@ -56,7 +63,7 @@ func (tx *Tx) SiteMembers(ctx context.Context, q SiteMemberQuery) ([]*domain.Sit
 		attrs[k] = v
 	}
 	attrs["active"] = attrSQL{kind: kindBool, col: active}
-	f := &filterSQL{attrs: attrs, args: []any{q.SiteID, ts(q.Since), ts(q.Now)}}
+	f := &filterSQL{attrs: attrs, args: []any{q.SiteID, ts(q.Since), ts(q.Now)}, sqlite: tx.dialect == SQLite}
 	limit, offset := page(q.SCIMQuery)
 	var where []string
 	var total int
@@ -71,16 +78,17 @@ func (tx *Tx) SiteMembers(ctx context.Context, q SiteMemberQuery) ([]*domain.Sit
 			return nil, 0, translate(err)
 		}
 	} else {
-		// sites.assigned is kept by triggers (migration 010).
+		// sites.assigned and member_changes are kept by triggers (migration 010).
+		var changes int64
 		if err := tx.q.QueryRowContext(ctx, `SELECT s.assigned +
-				(SELECT COUNT(*) FROM site_departures d WHERE d.site_id = s.id AND d.left_at >= $2)
-			FROM sites s WHERE s.id = $1`, q.SiteID, ts(q.Since)).Scan(&total); err != nil {
+				(SELECT COUNT(*) FROM site_departures d WHERE d.site_id = s.id AND d.left_at >= $2), s.member_changes
+			FROM sites s WHERE s.id = $1`, q.SiteID, ts(q.Since)).Scan(&total, &changes); err != nil {
 			return nil, 0, translate(err)
 		}
 		if limit == 0 || offset >= total {
 			return nil, total, nil
 		}
-		ids, err := tx.memberPage(ctx, q, total, limit, offset)
+		ids, err := tx.memberPage(ctx, q, fmt.Sprint(changes, "/", total), limit, offset)
 		if err != nil || len(ids) == 0 {
 			return nil, total, err
 		}
@@ -142,9 +150,11 @@ func memberFrom(where []string, inner string) string {
 // read from the indexes alone. A client reading page after page (as SCIM
 // clients do, startIndex by startIndex) continues after the last id of
 // the page before, so no page walks the ones before it; any other page,
-// or one after the list changed size, counts its way from the start.
-func (tx *Tx) memberPage(ctx context.Context, q SiteMemberQuery, total, limit, offset int) ([]string, error) {
-	key := func(start int) string { return fmt.Sprintf("%s|%d|%d", q.SiteID, start, total) }
+// or one after the list changed (state: the site's member changes and
+// the total, which departures ageing out lower), counts its way from the
+// start.
+func (tx *Tx) memberPage(ctx context.Context, q SiteMemberQuery, state string, limit, offset int) ([]string, error) {
+	key := func(start int) string { return fmt.Sprintf("%s|%d|%s", q.SiteID, start, state) }
 	var ids []string
 	var err error
 	if last, ok := tx.marks.get(key(offset)); ok || offset == 0 {
@@ -207,8 +217,8 @@ func (tx *Tx) membersAt(ctx context.Context, q SiteMemberQuery, limit, offset in
 }
 
 // pageMarks remembers, for the pages of long lists that were read, the
-// last id before the next page. It is bounded, and a hint only: a miss
-// costs a walk from the start, never a wrong answer about who is listed.
+// last id before the next page, for the list as it then was. It is
+// bounded, and a hint only: a miss costs a walk from the start.
 type pageMarks struct {
 	mu sync.Mutex
 	m  map[string]string

@@ -83,3 +83,52 @@ func TestSiteMembers_Paging(t *testing.T) {
 		}
 	})
 }
+
+// TestSiteMembers_RememberedPagesFollowChanges: a page start remembered
+// from reading page after page is not used once the list changed, even
+// when its size did not (one user assigned while a departure aged out).
+// R-APP-1
+func TestSiteMembers_RememberedPagesFollowChanges(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newExpiryWorld(t, db)
+		var ids []string
+		for i := range 20 {
+			id := w.partnerUser(t)
+			ids = append(ids, id)
+			w.write(t, func(tx *store.Tx) error {
+				return tx.CreateAssignment(w.ctx, &domain.Assignment{ID: fmt.Sprint("asg_", i), SiteID: w.site, UserID: id,
+					Role: domain.RolePartnerAgent, Via: domain.ViaPartner, CreatedAt: now})
+			})
+		}
+		w.write(t, func(tx *store.Tx) error { return tx.DeleteAssignment(w.ctx, w.site, ids[19], now.Add(-time.Hour)) })
+		q := store.SiteMemberQuery{SiteID: w.site, Ready: true, Now: now, Since: now.Add(-2 * time.Hour)}
+		page := func(start int) []string {
+			q.SCIMQuery = domain.SCIMQuery{StartIndex: start, Count: 10}
+			return mustRead(t, db, func(tx *store.Tx) ([]string, error) {
+				ms, _, err := tx.SiteMembers(w.ctx, q)
+				var out []string
+				for _, m := range ms {
+					out = append(out, m.User.ID)
+				}
+				return out, err
+			})
+		}
+		page(1) // remembers where page 2 starts
+		// One more user (an id that sorts first), and the departure ages out.
+		w.write(t, func(tx *store.Tx) error {
+			if err := tx.CreateUser(w.ctx, &domain.User{ID: "usr_0", OrgID: "org_partner", Type: domain.TypePartner,
+				Email: "first@partner.example", Name: "First", Roles: []domain.Role{domain.RolePartnerAgent},
+				State: domain.UserActive, CreatedAt: now, UpdatedAt: now}); err != nil {
+				return err
+			}
+			return tx.CreateAssignment(w.ctx, &domain.Assignment{ID: "asg_x", SiteID: w.site, UserID: "usr_0",
+				Role: domain.RolePartnerAgent, Via: domain.ViaPartner, CreatedAt: now})
+		})
+		q.Since = now.Add(-time.Minute)
+		all := append([]string{"usr_0"}, ids[:19]...)
+		slices.Sort(all)
+		if got := page(11); !slices.Equal(got, all[10:]) {
+			t.Fatalf("page 2 after the change: %v, want %v", got, all[10:])
+		}
+	})
+}

@@ -103,16 +103,21 @@ CREATE TABLE site_departures (
 CREATE INDEX site_departures_left ON site_departures (site_id, left_at);
 
 -- sites.assigned counts the site's assignments, kept by a trigger, so that
--- a page of a large site's user list does not count them all (R-APP-1).
+-- a page of a large site's user list does not count them all (R-APP-1);
+-- sites.member_changes counts every change of them (departures change
+-- with them), so that a remembered page start is known to be stale. The
+-- lock keeps other replicas from assigning while the count is taken.
 ALTER TABLE sites ADD COLUMN assigned BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE sites ADD COLUMN member_changes BIGINT NOT NULL DEFAULT 0;
+LOCK TABLE site_assignments IN SHARE MODE;
 UPDATE sites SET assigned = (SELECT COUNT(*) FROM site_assignments a WHERE a.site_id = sites.id);
 -- +goose StatementBegin
 CREATE FUNCTION site_assigned_count() RETURNS trigger AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        UPDATE sites SET assigned = assigned + 1 WHERE id = NEW.site_id;
+        UPDATE sites SET assigned = assigned + 1, member_changes = member_changes + 1 WHERE id = NEW.site_id;
     ELSE
-        UPDATE sites SET assigned = assigned - 1 WHERE id = OLD.site_id;
+        UPDATE sites SET assigned = assigned - 1, member_changes = member_changes + 1 WHERE id = OLD.site_id;
     END IF;
     RETURN NULL;
 END;
@@ -124,6 +129,7 @@ CREATE TRIGGER site_assignments_counted AFTER INSERT OR DELETE ON site_assignmen
 -- +goose Down
 DROP TRIGGER site_assignments_counted ON site_assignments;
 DROP FUNCTION site_assigned_count();
+ALTER TABLE sites DROP COLUMN member_changes;
 ALTER TABLE sites DROP COLUMN assigned;
 DROP TABLE site_departures;
 DROP TABLE site_links;

@@ -103,25 +103,29 @@ CREATE TABLE site_departures (
 CREATE INDEX site_departures_left ON site_departures (site_id, left_at);
 
 -- sites.assigned counts the site's assignments, kept by triggers, so that
--- a page of a large site's user list does not count them all (R-APP-1).
+-- a page of a large site's user list does not count them all (R-APP-1);
+-- sites.member_changes counts every change of them (departures change
+-- with them), so that a remembered page start is known to be stale.
 ALTER TABLE sites ADD COLUMN assigned INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sites ADD COLUMN member_changes INTEGER NOT NULL DEFAULT 0;
 UPDATE sites SET assigned = (SELECT COUNT(*) FROM site_assignments a WHERE a.site_id = sites.id);
 -- +goose StatementBegin
 CREATE TRIGGER site_assignments_counted AFTER INSERT ON site_assignments
 BEGIN
-    UPDATE sites SET assigned = assigned + 1 WHERE id = NEW.site_id;
+    UPDATE sites SET assigned = assigned + 1, member_changes = member_changes + 1 WHERE id = NEW.site_id;
 END;
 -- +goose StatementEnd
 -- +goose StatementBegin
 CREATE TRIGGER site_assignments_uncounted AFTER DELETE ON site_assignments
 BEGIN
-    UPDATE sites SET assigned = assigned - 1 WHERE id = OLD.site_id;
+    UPDATE sites SET assigned = assigned - 1, member_changes = member_changes + 1 WHERE id = OLD.site_id;
 END;
 -- +goose StatementEnd
 
 -- +goose Down
 DROP TRIGGER site_assignments_uncounted;
 DROP TRIGGER site_assignments_counted;
+ALTER TABLE sites DROP COLUMN member_changes;
 ALTER TABLE sites DROP COLUMN assigned;
 DROP TABLE site_departures;
 DROP TABLE site_links;
