@@ -45,8 +45,9 @@ func (a *App) SCIMSiteMember(ctx context.Context, c SCIMClient, userID string) (
 }
 
 // SCIMLinkSiteUser records the application's own account for a user of
-// the site (externalId; "" unlinks). Codes: not_found, invalid.
-func (a *App) SCIMLinkSiteUser(ctx context.Context, c SCIMClient, userID, externalID string) (*domain.SiteMember, error) {
+// the site (externalId; "" unlinks). ifMatch, unless "" or "*", must be
+// the row's current ETag. Codes: not_found, invalid, precondition.
+func (a *App) SCIMLinkSiteUser(ctx context.Context, c SCIMClient, userID, externalID, ifMatch string) (*domain.SiteMember, error) {
 	externalID = strings.TrimSpace(externalID)
 	if len(externalID) > 255 {
 		return nil, &domain.Error{Code: domain.EInvalid, Field: "externalId", Message: "externalId is at most 255 characters"}
@@ -57,6 +58,9 @@ func (a *App) SCIMLinkSiteUser(ctx context.Context, c SCIMClient, userID, extern
 		cur, err := u.tx.SiteMember(ctx, q, userID)
 		if err != nil {
 			return storeErr(err, "user", userID)
+		}
+		if ifMatch != "" && ifMatch != "*" && ifMatch != cur.ETag() {
+			return &domain.Error{Code: domain.EPrecondition, Message: "the user changed since it was read; read it again"}
 		}
 		if cur.ExternalID == externalID {
 			m = cur

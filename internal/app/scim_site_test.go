@@ -57,10 +57,14 @@ func TestSiteApplication_ReadsAndLinksItsUsers(t *testing.T) {
 		}
 
 		// The application links two users to its own accounts.
-		must(t, of(w.app.SCIMLinkSiteUser(w.ctx, c, w.cUser.ID, "app-uma")))
-		must(t, of(w.app.SCIMLinkSiteUser(w.ctx, c, w.pAgent.ID, "app-sam")))
+		must(t, of(w.app.SCIMLinkSiteUser(w.ctx, c, w.cUser.ID, "app-uma", got[w.cUser.ID].ETag())))
+		must(t, of(w.app.SCIMLinkSiteUser(w.ctx, c, w.pAgent.ID, "app-sam", "")))
+		// A stale ETag is refused.
+		if _, err := w.app.SCIMLinkSiteUser(w.ctx, c, w.cUser.ID, "app-other", got[w.cUser.ID].ETag()); domain.ErrorCode(err) != domain.EPrecondition {
+			t.Fatalf("linking with a stale ETag: %v", err)
+		}
 		// Another tenant's user is not found.
-		if _, err := w.app.SCIMLinkSiteUser(w.ctx, c, w.cAdmin2.ID, "x"); domain.ErrorCode(err) != domain.ENotFound {
+		if _, err := w.app.SCIMLinkSiteUser(w.ctx, c, w.cAdmin2.ID, "x", ""); domain.ErrorCode(err) != domain.ENotFound {
 			t.Fatalf("linking a user not on the site: %v", err)
 		}
 

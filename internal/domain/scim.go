@@ -1,7 +1,10 @@
 package domain
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	filter "github.com/scim2/filter-parser/v2"
@@ -113,7 +116,16 @@ type SiteMember struct {
 	LeftAt     time.Time // when access was lost, if it was
 	ExternalID string    // the application's own account, "" if not linked
 	Companies  []string
-	Version    int64 // changes whenever the row does, for ETags
+}
+
+// ETag is a weak entity tag of the row: it changes whenever anything the
+// application reads of it does.
+func (m *SiteMember) ETag() string {
+	u := m.User
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s|%s|%s|%s|%v|%s|%s|%d|%d|%d|%t|%s|%v",
+		u.ID, u.Email, u.Name, u.State, u.Roles, m.Role, m.Via, m.ExpiresAt.UnixMicro(), m.LeftAt.UnixMicro(),
+		u.UpdatedAt.UnixMicro(), m.Active, m.ExternalID, m.Companies))
+	return `W/"` + hex.EncodeToString(sum[:8]) + `"`
 }
 
 // Link is the state of the member's link to the site's application.

@@ -1,8 +1,6 @@
 package scim
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -67,9 +65,4 @@ func fail(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="scim"`)
 	}
 	write(w, status, scimError{Schemas: []string{schemaError}, Status: strconv.Itoa(status), ScimType: typ, Detail: detail})
-}
-
-func weakHash(b []byte) string {
-	sum := sha256.Sum256(b)
-	return `W/"` + hex.EncodeToString(sum[:8]) + `"`
 }

@@ -146,8 +146,7 @@ func memberDoc(m *domain.SiteMember, base string) map[string]any {
 	if m.LeftAt.After(last) {
 		last = m.LeftAt
 	}
-	body, _ := json.Marshal(doc)
-	doc["meta"] = meta("User", base+"/Users/"+u.ID, u.CreatedAt, last, weakHash(body))
+	doc["meta"] = meta("User", base+"/Users/"+u.ID, u.CreatedAt, last, m.ETag())
 	return doc
 }
 

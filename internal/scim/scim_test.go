@@ -244,3 +244,64 @@ func contains(v any, s string) bool {
 	str, _ := v.(string)
 	return bytes.Contains([]byte(str), []byte(s))
 }
+
+// TestSCIM_SiteToken: the site's application reads its users, links one
+// by externalId, and may change nothing else. R-APP-1
+func TestSCIM_SiteToken(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, d store.Dialect) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		o, _ := e.org("contoso")
+		site, err := e.s.App.CreateSite(ctx, app.System, app.NewSite{CustomerID: o.ID, Name: "contoso-prod", Edition: domain.EditionStandard})
+		if err != nil {
+			t.Fatal(err)
+		}
+		usr, _, err := e.s.App.CreateUser(ctx, app.System, app.NewUser{OrgID: o.ID, Email: "uma@contoso.example", Name: "Uma User",
+			Roles: []domain.Role{domain.RoleCustomerUser}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		usr.State = domain.UserActive // as if registered
+		if err := e.s.DB.Write(ctx, func(tx *store.Tx) error { return tx.UpdateUser(ctx, usr) }); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.s.App.AssignUser(ctx, app.System, site.ID, usr.ID, domain.RoleCustomerUser); err != nil {
+			t.Fatal(err)
+		}
+		tok, _, err := e.s.App.CreateSCIMToken(ctx, app.System, app.NewSCIMToken{SiteID: site.ID, Name: "contoso-prod portal"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, list, _ := e.call(tok, "GET", "/Users?filter="+url.QueryEscape(`active eq true`), nil)
+		res, _ := list["Resources"].([]any)
+		if st != 200 || len(res) != 1 {
+			t.Fatalf("the site's list: %d %v", st, list)
+		}
+		row := res[0].(map[string]any)
+		ext, _ := row["urn:provisio:params:scim:schemas:extension:provisio:1.0:User"].(map[string]any)
+		if row["userName"] != "uma@contoso.example" || ext["role"] != "customer_user" || ext["via"] != "member" {
+			t.Fatalf("the row: %v", row)
+		}
+		st, body, _ := e.call(tok, "PATCH", "/Users/"+usr.ID, map[string]any{
+			"schemas":    []string{"urn:ietf:params:scim:api:messages:2.0:PatchOp"},
+			"Operations": []any{map[string]any{"op": "add", "path": "externalId", "value": "portal-42"}}})
+		if st != 204 {
+			t.Fatalf("link: %d %v", st, body)
+		}
+		if _, got, _ := e.call(tok, "GET", "/Users/"+usr.ID, nil); got["externalId"] != "portal-42" {
+			t.Fatalf("after linking: %v", got)
+		}
+		if st, body, _ = e.call(tok, "PUT", "/Users/"+usr.ID, map[string]any{"userName": "someone@else.example", "externalId": "portal-42"}); st != 400 || body["scimType"] != "mutability" {
+			t.Fatalf("a site token changing userName: %d %v", st, body)
+		}
+		if st, _, _ = e.call(tok, "POST", "/Users", user("new@contoso.example", "new@contoso.example", "New", true)); st != 403 {
+			t.Fatalf("a site token creating a user: %d", st)
+		}
+		if st, body, _ = e.call(tok, "GET", "/Groups", nil); st != 200 || body["totalResults"].(float64) != 0 {
+			t.Fatalf("a site token's groups: %d %v", st, body)
+		}
+		if st, _, _ = e.call(tok, "DELETE", "/Users/"+usr.ID, nil); st != 403 {
+			t.Fatalf("a site token deleting: %d", st)
+		}
+	})
+}

@@ -30,6 +30,8 @@ func (h *Handler) siteUsers(w http.ResponseWriter, r *http.Request, c app.SCIMCl
 			docs[i] = memberDoc(m, h.base)
 		}
 		listResponse(w, r, q, total, docs)
+	case id == "" && r.Method == http.MethodPost, id != "" && r.Method == http.MethodDelete:
+		fail(w, r, h.log, errSiteReads)
 	case id == "":
 		methodNotAllowed(w, r, h.log, "GET")
 	case r.Method == http.MethodGet:
@@ -46,6 +48,11 @@ func (h *Handler) siteUsers(w http.ResponseWriter, r *http.Request, c app.SCIMCl
 	}
 }
 
+// errSiteReads refuses a site's application what only the customer's
+// administrators do.
+var errSiteReads = domain.RuleError(domain.EForbidden, "R-APP-1",
+	"a site token reads the site's users and links them (externalId); users are added and removed in the portal")
+
 // linkSiteUser applies a PUT or PATCH from the site's application: only
 // externalId may differ from what the list says.
 func (h *Handler) linkSiteUser(w http.ResponseWriter, r *http.Request, c app.SCIMClient, id string) {
@@ -56,10 +63,6 @@ func (h *Handler) linkSiteUser(w http.ResponseWriter, r *http.Request, c app.SCI
 		return
 	}
 	curDoc := memberDoc(cur, h.base)
-	if m := r.Header.Get("If-Match"); m != "" && m != "*" && m != curDoc["meta"].(map[string]any)["version"] {
-		fail(w, r, h.log, &domain.Error{Code: domain.EPrecondition, Message: "the user changed since it was read; read it again"})
-		return
-	}
 	var doc map[string]any
 	if r.Method == http.MethodPatch {
 		ops, err := readPatch(r)
@@ -90,7 +93,7 @@ func (h *Handler) linkSiteUser(w http.ResponseWriter, r *http.Request, c app.SCI
 			Message: "a site token may set externalId only; the site's users are managed in the portal"})
 		return
 	}
-	m, err := h.app.SCIMLinkSiteUser(ctx, c, id, ext)
+	m, err := h.app.SCIMLinkSiteUser(ctx, c, id, ext, r.Header.Get("If-Match"))
 	if err != nil {
 		fail(w, r, h.log, err)
 		return
