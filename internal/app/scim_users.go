@@ -69,7 +69,7 @@ func (a *App) SCIMCreateUser(ctx context.Context, c SCIMClient, in SCIMUserInput
 				return emailTaken(email)
 			}
 		}
-		sso, err := u.signsInElsewhere(ctx, o.ID)
+		sso, err := u.signsInElsewhere(ctx, o.ID, email)
 		if err != nil {
 			return err
 		}
@@ -170,7 +170,7 @@ func (a *App) SCIMReplaceUser(ctx context.Context, c SCIMClient, id string, vers
 			return err
 		}
 		usr, before := cur.User, *cur.User
-		sso, err := u.signsInElsewhere(ctx, usr.OrgID)
+		sso, err := u.signsInElsewhere(ctx, usr.OrgID, email)
 		if err != nil {
 			return err
 		}
@@ -287,17 +287,23 @@ func (u *unit) scimChangeEmail(ctx context.Context, usr *domain.User, email stri
 	return u.requestEmailChange(ctx, usr, email)
 }
 
-// signsInElsewhere reports whether the organisation signs its people in
-// through its own OpenID provider.
-func (u *unit) signsInElsewhere(ctx context.Context, orgID string) (bool, error) {
-	_, err := u.tx.OIDCProvider(ctx, orgID)
+// signsInElsewhere reports whether the person with email signs in
+// through the organisation's own OpenID provider: the organisation has
+// one, and the address is in a domain it proved it holds.
+func (u *unit) signsInElsewhere(ctx context.Context, orgID, email string) (bool, error) {
+	if _, err := u.tx.OIDCProvider(ctx, orgID); errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	d, err := u.tx.SSODomain(ctx, orgID, email[indexAt(email)+1:])
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return false, nil
 	case err != nil:
 		return false, err
 	}
-	return true, nil
+	return d.Verified(), nil
 }
 
 // scimEmail is the email a provisioned user gets: the userName when it is

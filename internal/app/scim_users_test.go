@@ -147,3 +147,28 @@ func TestSCIM_HandChangesAndTheProvider(t *testing.T) {
 		}
 	})
 }
+
+// TestSCIM_SingleSignOnUsersActiveAtOnce: where the organisation signs in
+// through its own OpenID provider, a provisioned person in a domain it
+// proved is active at once, with no invitation; anyone else is invited
+// (R-USER-4). R-APP-4
+func TestSCIM_SingleSignOnUsersActiveAtOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		must(t, of(w.app.SetOIDCProvider(w.ctx, w.cAdmin, w.customer.ID, acmeProvider())))
+		must(t, of(w.app.VerifySSODomain(w.ctx, w.op, w.customer.ID, "acme.example")))
+		secret, _ := must2(t, of2(w.app.CreateSCIMToken(w.ctx, w.cAdmin, app.NewSCIMToken{OrgID: w.customer.ID, Name: "Entra ID"})))
+		c := must(t, of(w.app.SCIMAuthenticate(w.ctx, secret, "")))
+		sso := must(t, of(w.app.SCIMCreateUser(w.ctx, c, app.SCIMUserInput{SCIMUser: domain.SCIMUser{
+			UserName: "nina.new@acme.example", DisplayName: "Nina New", Active: true}})))
+		if sso.User.State != domain.UserActive || len(w.mailed("nina.new@acme.example", domain.NoticeInvitation)) != 0 {
+			t.Fatalf("a person of the proven domain: %s, invited %d times", sso.User.State,
+				len(w.mailed("nina.new@acme.example", domain.NoticeInvitation)))
+		}
+		other := must(t, of(w.app.SCIMCreateUser(w.ctx, c, app.SCIMUserInput{SCIMUser: domain.SCIMUser{
+			UserName: "olga@contractor.example", DisplayName: "Olga Other", Active: true}})))
+		if other.User.State != domain.UserInvited || len(w.mailed("olga@contractor.example", domain.NoticeInvitation)) != 1 {
+			t.Fatalf("a person outside the proven domain: %s", other.User.State)
+		}
+	})
+}
