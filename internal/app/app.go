@@ -54,6 +54,14 @@ type Config struct {
 	// AppRetention is how long a user who lost access to a site stays in
 	// the site application's list, inactive (R-APP-1).
 	AppRetention time.Duration
+
+	// Sign-in for the sites' applications (R-APP-2): how long an access
+	// token lasts (a refresh re-runs the access decision), a refresh
+	// token, and a signing key before the next one takes over (old public
+	// keys stay published until their tokens expired).
+	AppAccessTTL   time.Duration
+	AppRefreshTTL  time.Duration
+	AppKeyRotation time.Duration
 }
 
 // ThrottleConfig limits failed sign-ins, per account and per client
@@ -93,6 +101,9 @@ func DefaultConfig() Config {
 			Lockout: 15 * time.Minute, ResetsPerAccount: 3, ResetsPerAddress: 10},
 		IdempotencyLease: DefaultIdempotencyLease,
 		AppRetention:     30 * 24 * time.Hour,
+		AppAccessTTL:     5 * time.Minute,
+		AppRefreshTTL:    30 * 24 * time.Hour,
+		AppKeyRotation:   30 * 24 * time.Hour,
 	}
 }
 

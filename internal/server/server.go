@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"github.com/provisio/provisio/internal/httperr"
 	"github.com/provisio/provisio/internal/jobs"
 	"github.com/provisio/provisio/internal/mail"
+	"github.com/provisio/provisio/internal/oidcop"
 	"github.com/provisio/provisio/internal/outbound"
 	"github.com/provisio/provisio/internal/scim"
 	"github.com/provisio/provisio/internal/store"
@@ -54,6 +56,8 @@ type Server struct {
 	log   *slog.Logger
 	mux   *http.ServeMux
 	web   *web.Handler
+	// provider is the OpenID provider for the sites' applications.
+	provider *oidcop.Provider
 	// oidcHTTP calls organisations' identity providers.
 	oidcHTTP *http.Client
 }
@@ -105,8 +109,26 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, now func() time.Tim
 		db.Close()
 		return nil, err
 	}
+	base := cfg.App.BaseURL
+	if strings.HasPrefix(base, "http://") && !isLoopbackURL(base) {
+		log.Warn("the portal's base URL is http: the OpenID provider for sites' applications should be served over https", "base_url", base)
+	}
+	if s.provider, err = oidcop.New(ctx, s.App, s.web, base, strings.HasPrefix(base, "http://"), log); err != nil {
+		db.Close()
+		return nil, err
+	}
 	s.routes()
 	return s, nil
+}
+
+// isLoopbackURL reports whether u names this machine (development).
+func isLoopbackURL(u string) bool {
+	p, err := url.Parse(u)
+	if err != nil {
+		return false
+	}
+	h := p.Hostname()
+	return h == "localhost" || h == "127.0.0.1" || h == "::1"
 }
 
 // EmailPolicy returns the embedded disposable-domain list plus the domains
@@ -139,6 +161,8 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) routes() {
 	s.mux = http.NewServeMux()
 	s.mux.Handle("/api/v1/", api.New(s.App, s.log))
+	s.mux.Handle(oidcop.Prefix, s.provider) // R-APP-2
+	s.mux.Handle("GET "+oidcop.Discovery, s.provider)
 	scimHandler := scim.New(s.App, s.log, s.App.Config().BaseURL)
 	s.mux.Handle(scim.Prefix+"/", scimHandler) // R-APP-1, R-APP-4
 	s.mux.Handle(scim.Prefix, scimHandler)

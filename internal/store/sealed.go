@@ -19,6 +19,7 @@ import (
 var sealedColumns = [][3]string{
 	{"webhooks", "id", "secret"}, {"oidc_providers", "org_id", "client_secret"}, {"mfa_totp", "user_id", "secret"},
 	{"notices", "id", "body"}, {"notices", "id", "body_html"},
+	{"oidc_keys", "id", "private_key"}, {"oidc_state", "id", "crypto_key"},
 }
 
 func (tx *Tx) seal(plain string) (string, error) {

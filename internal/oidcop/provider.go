@@ -1,0 +1,109 @@
+// Package oidcop is Provisio's OpenID provider for the sites' applications
+// (R-APP-2), built on github.com/zitadel/oidc/v3's op package: discovery,
+// JWKS, the authorization code flow with PKCE, refresh tokens with
+// rotation, userinfo, revocation (RFC 7009), introspection (RFC 7662) and
+// RP-initiated logout. It speaks the protocol; internal/app decides who
+// may sign in (the access decision) and keeps everything in the database,
+// so every replica answers alike.
+package oidcop
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/provisio/provisio/internal/app"
+)
+
+// The provider's endpoints, under one prefix so they stay apart from the
+// portal's pages; discovery is at the issuer's well-known path.
+const (
+	Prefix        = "/oidc/"
+	Discovery     = "/.well-known/openid-configuration"
+	LoginPath     = "/oidc/login"
+	authorizePath = "/oidc/authorize"
+)
+
+// Pages is what the provider needs of the web UI: who is signed in to the
+// portal, and a page that says why something was refused.
+type Pages interface {
+	SessionActor(r *http.Request) (app.Actor, bool)
+	Refuse(w http.ResponseWriter, r *http.Request, status int, msg string)
+	Fail(w http.ResponseWriter, r *http.Request, err error)
+}
+
+// Provider serves the provider's endpoints and its login step.
+type Provider struct {
+	app    *app.App
+	pages  Pages
+	issuer string
+	op     *op.Provider
+	log    *slog.Logger
+}
+
+// New returns the provider for the portal at issuer (its base URL).
+// insecure allows an http issuer (development and tests on loopback).
+func New(ctx context.Context, a *app.App, pages Pages, issuer string, insecure bool, log *slog.Logger) (*Provider, error) {
+	issuer = strings.TrimRight(issuer, "/")
+	key, err := a.OPCryptoKey(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("openid provider: %w", err)
+	}
+	cfg := &op.Config{CryptoKey: key, CodeMethodS256: true, AuthMethodPost: true, GrantTypeRefreshToken: true,
+		DefaultLogoutRedirectURI: "/signin"}
+	opts := []op.Option{op.WithCustomEndpoints(op.NewEndpoint(authorizePath), op.NewEndpoint("/oidc/token"),
+		op.NewEndpoint("/oidc/userinfo"), op.NewEndpoint("/oidc/revoke"), op.NewEndpoint("/oidc/end_session"),
+		op.NewEndpoint("/oidc/keys")), op.WithCustomIntrospectionEndpoint(op.NewEndpoint("/oidc/introspect")),
+		op.WithLogger(log)}
+	if insecure {
+		opts = append(opts, op.WithAllowInsecure())
+	}
+	p := &Provider{app: a, pages: pages, issuer: issuer, log: log}
+	if p.op, err = op.NewProvider(cfg, &storage{app: a, issuer: issuer}, op.StaticIssuer(issuer), opts...); err != nil {
+		return nil, fmt.Errorf("openid provider at %s: %w", issuer, err)
+	}
+	return p, nil
+}
+
+// ServeHTTP answers the protocol's endpoints.
+func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == LoginPath {
+		p.login(w, r)
+		return
+	}
+	p.op.ServeHTTP(w, r)
+}
+
+// login is where the provider sends the browser to sign in: the portal's
+// own sign-in (password, MFA where required, or the organisation's
+// provider), then the access decision, then back to the application.
+func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
+	id := r.URL.Query().Get("id")
+	act, ok := p.pages.SessionActor(r)
+	if !ok {
+		http.Redirect(w, r, "/signin?next="+url.QueryEscape(LoginPath+"?id="+url.QueryEscape(id)), http.StatusSeeOther)
+		return
+	}
+	if act.MFAPending() { // the second factor first (R-PLUS-3)
+		http.Redirect(w, r, "/account", http.StatusSeeOther)
+		return
+	}
+	if _, err := p.app.OPCompleteSignIn(r.Context(), act, id); err != nil {
+		p.pages.Fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, p.issuer+authorizePath+"/callback?id="+url.QueryEscape(id), http.StatusSeeOther)
+}
+
+var (
+	_ op.Storage                   = (*storage)(nil)
+	_ op.CanSetUserinfoFromRequest = (*storage)(nil)
+	_ op.Client                    = client{}
+	_ op.AuthRequest               = authRequest{}
+	_ op.RefreshTokenRequest       = (*refreshRequest)(nil)
+)

@@ -1,0 +1,381 @@
+package server_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+
+	"github.com/provisio/provisio/internal/app"
+	"github.com/provisio/provisio/internal/domain"
+	"github.com/provisio/provisio/internal/identity"
+	"github.com/provisio/provisio/internal/server"
+	"github.com/provisio/provisio/internal/store"
+	"github.com/provisio/provisio/internal/store/storetest"
+)
+
+const (
+	appRedirect = "http://127.0.0.1:9/callback" // never reached: the browser stops there
+	appPassword = "a long enough password"
+)
+
+// testClock is a clock the test moves.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *testClock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *testClock) Add(d time.Duration)     { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
+func newTestClock() *testClock               { return &testClock{now: time.Now().UTC().Truncate(time.Second)} }
+func (c *testClock) fixed() func() time.Time { return c.Now }
+
+// siteWorld is a running portal with a customer, its site and company, a
+// member, an operations agent, a linked partner's agent, and an
+// application registered for the site.
+type siteWorld struct {
+	t        *testing.T
+	base     string
+	a        *app.App
+	clock    *testClock
+	site     *domain.Site
+	company  *domain.Company
+	clientID string
+	secret   string
+	ids      map[string]string
+}
+
+var inviteRE = regexp.MustCompile(`/invitations/([A-Za-z0-9_-]+)`)
+
+func startSiteWorld(t *testing.T, d store.Dialect) *siteWorld {
+	ctx := context.Background()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &siteWorld{t: t, base: "http://" + ln.Addr().String(), clock: newTestClock(), ids: map[string]string{}}
+	cfg := server.Config{DatabaseURL: storetest.URL(t, d), App: app.DefaultConfig()}
+	cfg.App.BaseURL = w.base
+	cfg.App.Argon2 = identity.Argon2Params{Time: 1, Memory: 1024, Threads: 1}
+	cfg.App.MFAFor = nil
+	s, err := server.Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), w.clock.fixed())
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewUnstartedServer(s.Handler())
+	hs.Listener.Close()
+	hs.Listener = ln
+	hs.Start()
+	t.Cleanup(func() { hs.Close(); s.Close() })
+	w.a = s.App
+	a, sys := s.App, app.System
+	partner := need(t, of1(a.CreateOrg(ctx, sys, app.NewOrg{Kind: domain.OrgPartner, Name: "Northwind"})))
+	cust := need(t, of1(a.CreateOrg(ctx, sys, app.NewOrg{Kind: domain.OrgCustomer, Name: "Acme", PartnerID: partner.ID})))
+	w.site = need(t, of1(a.CreateSite(ctx, sys, app.NewSite{CustomerID: cust.ID, Name: "acme-prod", Edition: domain.EditionStandard, Company: "Acme Ltd"})))
+	w.company = need(t, of1(a.Companies(ctx, sys, w.site.ID, domain.Page{}))).Items[0]
+	w.person(cust.ID, "carol@acme.example", "Carol Admin", domain.RoleCustomerAdmin)
+	w.person(cust.ID, "uma@acme.example", "Uma User", domain.RoleCustomerUser)
+	w.person(cust.ID, "otto@acme.example", "Otto Ops", domain.RoleCustomerOps)
+	w.person(partner.ID, "sam@northwind.example", "Sam Agent", domain.RolePartnerAgent)
+	for _, p := range [][2]string{{"uma@acme.example", string(domain.RoleCustomerUser)}, {"otto@acme.example", string(domain.RoleCustomerOps)}} {
+		need(t, of1(a.AssignUser(ctx, sys, w.site.ID, w.ids[p[0]], domain.Role(p[1]))))
+	}
+	var c *domain.AppClient
+	w.secret, c = need2(t, of2(a.CreateAppClient(ctx, sys, app.NewAppClient{SiteID: w.site.ID, Name: "acme-prod web portal",
+		RedirectURIs: []string{appRedirect}})))
+	w.clientID = c.ID
+	return w
+}
+
+// person invites a user and registers it through its invitation.
+func (w *siteWorld) person(orgID, email, name string, role domain.Role) {
+	ctx := context.Background()
+	u, _ := need2(w.t, of2(w.a.CreateUser(ctx, app.System, app.NewUser{OrgID: orgID, Email: email, Name: name, Roles: []domain.Role{role}})))
+	kind := domain.NoticeInvitation
+	l := need(w.t, of1(w.a.Mailbox(ctx, app.System, domain.NoticeFilter{ToEmail: &email, Kind: &kind})))
+	m := inviteRE.FindStringSubmatch(l.Items[len(l.Items)-1].Body)
+	need(w.t, of1(w.a.AcceptInvitation(ctx, "", m[1], appPassword)))
+	w.ids[email] = u.ID
+}
+
+type res[T any] struct {
+	v   T
+	err error
+}
+
+func of1[T any](v T, err error) res[T] { return res[T]{v, err} }
+
+// need returns r's value, failing the test on its error.
+func need[T any](t *testing.T, r res[T]) T {
+	t.Helper()
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	return r.v
+}
+
+type res2[A, B any] struct {
+	a   A
+	b   B
+	err error
+}
+
+func of2[A, B any](a A, b B, err error) res2[A, B] { return res2[A, B]{a, b, err} }
+
+func need2[A, B any](t *testing.T, r res2[A, B]) (A, B) {
+	t.Helper()
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	return r.a, r.b
+}
+
+// browserFor is a browser that stops at the application's redirect URI,
+// as the application's own server would take over there.
+func browserFor(t *testing.T) *http.Client {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 10 {
+			return errors.New("too many redirects")
+		}
+		if req.URL.Host == "127.0.0.1:9" {
+			return http.ErrUseLastResponse
+		}
+		return nil
+	}}
+}
+
+// signIn follows authURL in a new browser, signs in to the portal as
+// email, and returns the query the application got back (code, state or
+// error), or the page the browser ended on when it was not sent back.
+func (w *siteWorld) signIn(authURL, email string) (url.Values, int, string) {
+	w.t.Helper()
+	b := browserFor(w.t)
+	resp, body := done(w.t)(b.Get(authURL))
+	if loc := resp.Header.Get("Location"); resp.StatusCode == http.StatusFound || resp.StatusCode == http.StatusSeeOther {
+		u, _ := url.Parse(loc)
+		return u.Query(), resp.StatusCode, body // sent straight back (an error)
+	}
+	if resp.Request.URL.Path != "/signin" {
+		return nil, resp.StatusCode, body
+	}
+	next := resp.Request.URL.Query().Get("next")
+	resp, body = done(w.t)(b.PostForm(w.base+"/signin", url.Values{"email": {email}, "password": {appPassword}, "next": {next}}))
+	if resp.StatusCode == http.StatusFound || resp.StatusCode == http.StatusSeeOther {
+		u, _ := url.Parse(resp.Header.Get("Location"))
+		if u.Host == "127.0.0.1:9" {
+			return u.Query(), resp.StatusCode, body
+		}
+	}
+	return nil, resp.StatusCode, body
+}
+
+// relyingParty is the site's application as a real client library sees
+// the provider.
+type relyingParty struct {
+	provider *oidc.Provider
+	oauth    oauth2.Config
+}
+
+func (w *siteWorld) relyingParty(clientID, secret string, scopes ...string) *relyingParty {
+	w.t.Helper()
+	p, err := oidc.NewProvider(context.Background(), w.base)
+	if err != nil {
+		w.t.Fatalf("discovery: %v", err)
+	}
+	return &relyingParty{provider: p, oauth: oauth2.Config{ClientID: clientID, ClientSecret: secret, Endpoint: p.Endpoint(),
+		RedirectURL: appRedirect, Scopes: append([]string{oidc.ScopeOpenID, "email", "profile", oidc.ScopeOfflineAccess}, scopes...)}}
+}
+
+// login runs a whole sign-in as email and returns the tokens and the
+// verified ID token.
+func (w *siteWorld) login(rp *relyingParty, email string) (*oauth2.Token, *oidc.IDToken) {
+	w.t.Helper()
+	verifier, nonce := oauth2.GenerateVerifier(), "n-"+oauth2.GenerateVerifier()
+	q, status, body := w.signIn(rp.oauth.AuthCodeURL("st", oauth2.S256ChallengeOption(verifier), oidc.Nonce(nonce)), email)
+	if q.Get("code") == "" || q.Get("state") != "st" {
+		w.t.Fatalf("sign-in of %s: %d %v\n%s", email, status, q, body)
+	}
+	tok, err := rp.oauth.Exchange(context.Background(), q.Get("code"), oauth2.VerifierOption(verifier))
+	if err != nil {
+		w.t.Fatalf("code exchange: %v", err)
+	}
+	raw, _ := tok.Extra("id_token").(string)
+	id, err := rp.provider.Verifier(&oidc.Config{ClientID: rp.oauth.ClientID}).Verify(context.Background(), raw)
+	if err != nil {
+		w.t.Fatalf("ID token: %v", err)
+	}
+	if id.Nonce != nonce {
+		w.t.Fatalf("nonce %q, want %q", id.Nonce, nonce)
+	}
+	if err := id.VerifyAccessToken(tok.AccessToken); err != nil {
+		w.t.Fatalf("at_hash: %v", err)
+	}
+	return tok, id
+}
+
+type siteClaims struct {
+	Email         string `json:"email"`
+	EmailVerified bool   `json:"email_verified"`
+	Name          string `json:"name"`
+	Provisio      struct {
+		Site      struct{ ID, Name string }   `json:"site"`
+		Role      string                      `json:"role"`
+		Via       string                      `json:"via"`
+		ExpiresAt string                      `json:"expires_at"`
+		Companies []struct{ ID, Name string } `json:"companies"`
+	} `json:"provisio"`
+}
+
+// refresh asks for new tokens with a refresh token.
+func (rp *relyingParty) refresh(refresh string) (*oauth2.Token, error) {
+	return rp.oauth.TokenSource(context.Background(), &oauth2.Token{RefreshToken: refresh, Expiry: time.Unix(1, 0)}).Token()
+}
+
+// introspect asks the provider whether an access token is active, as the
+// site's application (RFC 7662).
+func (w *siteWorld) introspect(token string) bool {
+	w.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, w.base+"/oidc/introspect", strings.NewReader(url.Values{"token": {token}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(url.QueryEscape(w.clientID), url.QueryEscape(w.secret))
+	resp, body := done(w.t)(http.DefaultClient.Do(req))
+	if resp.StatusCode != http.StatusOK {
+		w.t.Fatalf("introspection: %d %s", resp.StatusCode, body)
+	}
+	return strings.Contains(body, `"active":true`)
+}
+
+// TestAppSignIn drives the OpenID provider with a real client library
+// (go-oidc and x/oauth2) through the portal's own pages: a member and a
+// partner sign in and get tokens whose claims say the site, role, how
+// access was got and the companies; refresh rotates; a revoked or expired
+// grant, a locked user and a company the person is not in are refused in
+// plain words; PKCE, redirect URIs and codes are checked. R-APP-2
+func TestAppSignIn(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, d store.Dialect) {
+		w := startSiteWorld(t, d)
+		ctx := context.Background()
+		rp := w.relyingParty(w.clientID, w.secret)
+
+		// A member.
+		tok, id := w.login(rp, "uma@acme.example")
+		var c siteClaims
+		if err := id.Claims(&c); err != nil {
+			t.Fatal(err)
+		}
+		if id.Subject != w.ids["uma@acme.example"] || c.Email != "uma@acme.example" || !c.EmailVerified || c.Name != "Uma User" ||
+			c.Provisio.Site.Name != "acme-prod" || c.Provisio.Role != "customer_user" || c.Provisio.Via != "member" {
+			t.Fatalf("the member's claims: %+v", c)
+		}
+		info, err := rp.provider.UserInfo(ctx, oauth2.StaticTokenSource(tok))
+		if err != nil || info.Email != "uma@acme.example" {
+			t.Fatalf("userinfo: %+v %v", info, err)
+		}
+		if !w.introspect(tok.AccessToken) {
+			t.Fatal("a fresh access token is not active")
+		}
+		// Refresh rotates: the new token works, the old one no longer.
+		fresh, err := rp.refresh(tok.RefreshToken)
+		if err != nil || fresh.RefreshToken == "" || fresh.RefreshToken == tok.RefreshToken {
+			t.Fatalf("refresh: %v %+v", err, fresh)
+		}
+		if _, err := rp.refresh(tok.RefreshToken); err == nil {
+			t.Fatal("a used refresh token worked again")
+		}
+
+		// A company: the member is not in it; the operations agent is.
+		rpCo := w.relyingParty(w.clientID, w.secret, "company:"+w.company.ID)
+		verifier := oauth2.GenerateVerifier()
+		q, status, body := w.signIn(rpCo.oauth.AuthCodeURL("st", oauth2.S256ChallengeOption(verifier)), "uma@acme.example")
+		if q != nil || status != http.StatusForbidden || !strings.Contains(body, "not assigned to the company Acme Ltd on acme-prod") {
+			t.Fatalf("a company the member is not in: %d %v\n%s", status, q, body)
+		}
+		_, id = w.login(rpCo, "otto@acme.example")
+		if err := id.Claims(&c); err != nil || len(c.Provisio.Companies) != 1 || c.Provisio.Companies[0].Name != "Acme Ltd" {
+			t.Fatalf("the operations agent's companies: %+v %v", c.Provisio.Companies, err)
+		}
+
+		// A partner with an approved grant.
+		sam := w.actor("sam@northwind.example")
+		req := need(t, of1(w.a.RequestAccess(ctx, sam, w.site.ID, w.ids["sam@northwind.example"], ""))).Request
+		need(t, of1(w.a.ApproveRequest(ctx, app.System, req.ID, 24*time.Hour)))
+		partnerTok, id := w.login(rp, "sam@northwind.example")
+		if err := id.Claims(&c); err != nil || c.Provisio.Via != "partner" || c.Provisio.ExpiresAt == "" {
+			t.Fatalf("the partner's claims: %+v %v", c, err)
+		}
+		// The grant ends: the refresh is refused with the reason, and
+		// the access token is no longer active, before it expires.
+		w.clock.Add(25 * time.Hour)
+		if _, err := rp.refresh(partnerTok.RefreshToken); err == nil || !strings.Contains(err.Error(), "Your partner access to acme-prod ended at") {
+			t.Fatalf("refresh after the grant ended: %v", err)
+		}
+
+		// A locked user loses the application within one refresh.
+		tok, _ = w.login(rp, "uma@acme.example")
+		need(t, of1(w.a.LockUser(ctx, app.System, w.ids["uma@acme.example"])))
+		if w.introspect(tok.AccessToken) {
+			t.Fatal("a locked user's access token is still active")
+		}
+		if _, err := rp.refresh(tok.RefreshToken); err == nil || !strings.Contains(err.Error(), "locked") {
+			t.Fatalf("a locked user's refresh: %v", err)
+		}
+
+		// A redirect URI that is not registered is never followed.
+		bad := rp.oauth
+		bad.RedirectURL = "https://attacker.example/cb"
+		if q, status, _ := w.signIn(bad.AuthCodeURL("st", oauth2.S256ChallengeOption(verifier)), "otto@acme.example"); q != nil || status < 400 {
+			t.Fatalf("an unregistered redirect URI: %d %v", status, q)
+		}
+		// A code works once, and only with its PKCE verifier.
+		v2 := oauth2.GenerateVerifier()
+		q, _, _ = w.signIn(rp.oauth.AuthCodeURL("st", oauth2.S256ChallengeOption(v2)), "otto@acme.example")
+		if _, err := rp.oauth.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(oauth2.GenerateVerifier())); err == nil {
+			t.Fatal("a code was exchanged with the wrong PKCE verifier")
+		}
+		q, _, _ = w.signIn(rp.oauth.AuthCodeURL("st", oauth2.S256ChallengeOption(v2)), "otto@acme.example")
+		if _, err := rp.oauth.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(v2)); err != nil {
+			t.Fatalf("exchange: %v", err)
+		}
+		if _, err := rp.oauth.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(v2)); err == nil {
+			t.Fatal("a code was exchanged twice")
+		}
+
+		// A public application must use PKCE.
+		_, pub := need2(t, of2(w.a.CreateAppClient(ctx, app.System, app.NewAppClient{SiteID: w.site.ID, Name: "acme desktop",
+			Public: true, RedirectURIs: []string{appRedirect}})))
+		rpPub := w.relyingParty(pub.ID, "")
+		q, _, _ = w.signIn(rpPub.oauth.AuthCodeURL("st"), "otto@acme.example")
+		if q.Get("error") != "invalid_request" || !strings.Contains(q.Get("error_description"), "PKCE") {
+			t.Fatalf("a public application without PKCE: %v", q)
+		}
+		v3 := oauth2.GenerateVerifier()
+		q, _, _ = w.signIn(rpPub.oauth.AuthCodeURL("st", oauth2.S256ChallengeOption(v3)), "otto@acme.example")
+		if _, err := rpPub.oauth.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(v3)); err != nil {
+			t.Fatalf("a public application with PKCE: %v", err)
+		}
+	})
+}
+
+// actor is a registered person as the app sees them.
+func (w *siteWorld) actor(email string) app.Actor {
+	w.t.Helper()
+	secret, _ := need2(w.t, of2(w.a.IssueToken(context.Background(), "", email, appPassword, "test")))
+	return need(w.t, of1(w.a.Authenticate(context.Background(), secret, "")))
+}

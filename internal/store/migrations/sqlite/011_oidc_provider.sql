@@ -1,0 +1,80 @@
+-- +goose Up
+-- oidc_clients: the applications of sites that sign people in through
+-- Provisio's OpenID provider (R-APP-2). A confidential client's secret is
+-- kept as a hash only.
+CREATE TABLE oidc_clients (
+    id               TEXT PRIMARY KEY,
+    site_id          TEXT NOT NULL REFERENCES sites (id),
+    name             TEXT NOT NULL,
+    public           INTEGER NOT NULL DEFAULT 0,
+    secret_hash      TEXT NOT NULL DEFAULT '',
+    redirect_uris    TEXT NOT NULL,
+    post_logout_uris TEXT NOT NULL DEFAULT '',
+    created_by       TEXT NOT NULL,
+    created_at       INTEGER NOT NULL,
+    deleted_at       INTEGER
+);
+CREATE INDEX oidc_clients_site ON oidc_clients (site_id, id);
+
+-- oidc_auth_requests: sign-ins in progress, with the code once issued
+-- (its hash).
+CREATE TABLE oidc_auth_requests (
+    id             TEXT PRIMARY KEY,
+    client_id      TEXT NOT NULL REFERENCES oidc_clients (id),
+    site_id        TEXT NOT NULL,
+    redirect_uri   TEXT NOT NULL,
+    scopes         TEXT NOT NULL,
+    state          TEXT NOT NULL DEFAULT '',
+    nonce          TEXT NOT NULL DEFAULT '',
+    response_type  TEXT NOT NULL,
+    response_mode  TEXT NOT NULL DEFAULT '',
+    challenge      TEXT NOT NULL DEFAULT '',
+    challenge_algo TEXT NOT NULL DEFAULT '',
+    company        TEXT NOT NULL DEFAULT '',
+    user_id        TEXT NOT NULL DEFAULT '',
+    auth_time      INTEGER,
+    code_hash      TEXT UNIQUE,
+    created_at     INTEGER NOT NULL,
+    expires_at     INTEGER NOT NULL
+);
+
+-- oidc_tokens: access and refresh tokens issued; a refresh token's secret
+-- is kept as a hash.
+CREATE TABLE oidc_tokens (
+    id           TEXT PRIMARY KEY,
+    refresh      INTEGER NOT NULL,
+    secret_hash  TEXT UNIQUE,
+    client_id    TEXT NOT NULL,
+    user_id      TEXT NOT NULL,
+    site_id      TEXT NOT NULL,
+    company      TEXT NOT NULL DEFAULT '',
+    scopes       TEXT NOT NULL,
+    auth_time    INTEGER NOT NULL,
+    created_at   INTEGER NOT NULL,
+    expires_at   INTEGER NOT NULL,
+    revoked_at   INTEGER
+);
+CREATE INDEX oidc_tokens_user ON oidc_tokens (user_id, client_id);
+
+-- oidc_keys: the provider's signing keys, private halves sealed; every
+-- replica signs with the newest and publishes all not yet retired.
+CREATE TABLE oidc_keys (
+    id          TEXT PRIMARY KEY,
+    private_key TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    retire_at   INTEGER NOT NULL
+);
+
+-- oidc_state: the key the provider encrypts its opaque access tokens
+-- with, sealed, the same on every replica.
+CREATE TABLE oidc_state (
+    id         INTEGER PRIMARY KEY,
+    crypto_key TEXT NOT NULL
+);
+
+-- +goose Down
+DROP TABLE oidc_state;
+DROP TABLE oidc_keys;
+DROP TABLE oidc_tokens;
+DROP TABLE oidc_auth_requests;
+DROP TABLE oidc_clients;

@@ -1,0 +1,274 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/provisio/provisio/internal/domain"
+)
+
+// Storage of Provisio's own OpenID provider (R-APP-2): the sites'
+// applications, sign-ins in progress, tokens and signing keys.
+
+const appClientCols = `id, site_id, name, public, redirect_uris, post_logout_uris, created_by, created_at`
+
+func scanAppClient(s scanner) (*domain.AppClient, error) {
+	var c domain.AppClient
+	var redirects, logouts string
+	if err := s.Scan(&c.ID, &c.SiteID, &c.Name, &c.Public, &redirects, &logouts, &c.CreatedBy, nullTime{&c.CreatedAt}); err != nil {
+		return nil, translate(err)
+	}
+	c.RedirectURIs, c.PostLogoutURIs = lines(redirects), lines(logouts)
+	return &c, nil
+}
+
+func lines(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\n")
+}
+
+// CreateAppClient stores c with the hash of its secret ("" for a public
+// client).
+func (tx *Tx) CreateAppClient(ctx context.Context, c *domain.AppClient, secretHash string) error {
+	_, err := tx.exec(ctx, `INSERT INTO oidc_clients (id, site_id, name, public, secret_hash, redirect_uris, post_logout_uris,
+			created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		c.ID, c.SiteID, c.Name, c.Public, secretHash, strings.Join(c.RedirectURIs, "\n"), strings.Join(c.PostLogoutURIs, "\n"),
+		c.CreatedBy, ts(c.CreatedAt))
+	return err
+}
+
+// AppClient returns a live client, or ErrNotFound.
+func (tx *Tx) AppClient(ctx context.Context, id string) (*domain.AppClient, error) {
+	return scanAppClient(tx.q.QueryRowContext(ctx, `SELECT `+appClientCols+` FROM oidc_clients
+		WHERE id = $1 AND deleted_at IS NULL`, id))
+}
+
+// AppClientSecretHash returns the hash of a live client's secret.
+func (tx *Tx) AppClientSecretHash(ctx context.Context, id string) (string, error) {
+	var h string
+	err := tx.q.QueryRowContext(ctx, `SELECT secret_hash FROM oidc_clients WHERE id = $1 AND deleted_at IS NULL`, id).Scan(&h)
+	return h, translate(err)
+}
+
+// AppClients lists a site's live clients.
+func (tx *Tx) AppClients(ctx context.Context, siteID string) ([]*domain.AppClient, error) {
+	rows, err := tx.q.QueryContext(ctx, `SELECT `+appClientCols+` FROM oidc_clients
+		WHERE site_id = $1 AND deleted_at IS NULL ORDER BY id`, siteID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return collect(rows, scanAppClient)
+}
+
+// SetAppClientSecret replaces a confidential client's secret hash.
+func (tx *Tx) SetAppClientSecret(ctx context.Context, id, secretHash string) error {
+	n, err := tx.exec(ctx, `UPDATE oidc_clients SET secret_hash = $2 WHERE id = $1 AND deleted_at IS NULL`, id, secretHash)
+	if err == nil && n == 0 {
+		err = ErrNotFound
+	}
+	return err
+}
+
+// DeleteAppClient retires a client; its tokens stop working.
+func (tx *Tx) DeleteAppClient(ctx context.Context, id string, now time.Time) error {
+	n, err := tx.exec(ctx, `UPDATE oidc_clients SET deleted_at = $2 WHERE id = $1 AND deleted_at IS NULL`, id, ts(now))
+	if err == nil && n == 0 {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, `UPDATE oidc_tokens SET revoked_at = $2 WHERE client_id = $1 AND revoked_at IS NULL`, id, ts(now))
+	return err
+}
+
+// --- sign-ins in progress
+
+const authRequestCols = `id, client_id, site_id, redirect_uri, scopes, state, nonce, response_type, response_mode,
+	challenge, challenge_algo, company, user_id, auth_time, created_at, expires_at`
+
+func scanAuthRequest(s scanner) (*domain.OIDCAuthRequest, error) {
+	var a domain.OIDCAuthRequest
+	var scopes string
+	err := s.Scan(&a.ID, &a.ClientID, &a.SiteID, &a.RedirectURI, &scopes, &a.State, &a.Nonce, &a.ResponseType, &a.ResponseMode,
+		&a.Challenge, &a.ChallengeAlgo, &a.Company, &a.UserID, nullTime{&a.AuthTime}, nullTime{&a.CreatedAt}, nullTime{&a.ExpiresAt})
+	if err != nil {
+		return nil, translate(err)
+	}
+	a.Scopes = strings.Fields(scopes)
+	return &a, nil
+}
+
+// CreateAuthRequest stores a sign-in an application started.
+func (tx *Tx) CreateAuthRequest(ctx context.Context, a *domain.OIDCAuthRequest) error {
+	_, err := tx.exec(ctx, `INSERT INTO oidc_auth_requests (id, client_id, site_id, redirect_uri, scopes, state, nonce,
+			response_type, response_mode, challenge, challenge_algo, company, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		a.ID, a.ClientID, a.SiteID, a.RedirectURI, strings.Join(a.Scopes, " "), a.State, a.Nonce, a.ResponseType,
+		a.ResponseMode, a.Challenge, a.ChallengeAlgo, a.Company, ts(a.CreatedAt), ts(a.ExpiresAt))
+	return err
+}
+
+// AuthRequest returns a sign-in in progress that has not expired by now,
+// or ErrNotFound.
+func (tx *Tx) AuthRequest(ctx context.Context, id string, now time.Time) (*domain.OIDCAuthRequest, error) {
+	return scanAuthRequest(tx.q.QueryRowContext(ctx, `SELECT `+authRequestCols+` FROM oidc_auth_requests
+		WHERE id = $1 AND expires_at > $2`, id, ts(now)))
+}
+
+// AuthRequestByCode returns the sign-in whose code has the hash, or
+// ErrNotFound.
+func (tx *Tx) AuthRequestByCode(ctx context.Context, codeHash string, now time.Time) (*domain.OIDCAuthRequest, error) {
+	return scanAuthRequest(tx.q.QueryRowContext(ctx, `SELECT `+authRequestCols+` FROM oidc_auth_requests
+		WHERE code_hash = $1 AND expires_at > $2`, codeHash, ts(now)))
+}
+
+// CompleteAuthRequest records who signed in, when.
+func (tx *Tx) CompleteAuthRequest(ctx context.Context, id, userID string, at time.Time) error {
+	n, err := tx.exec(ctx, `UPDATE oidc_auth_requests SET user_id = $2, auth_time = $3 WHERE id = $1`, id, userID, ts(at))
+	if err == nil && n == 0 {
+		err = ErrNotFound
+	}
+	return err
+}
+
+// SetAuthCode records the hash of the code issued for a sign-in.
+func (tx *Tx) SetAuthCode(ctx context.Context, id, codeHash string) error {
+	n, err := tx.exec(ctx, `UPDATE oidc_auth_requests SET code_hash = $2 WHERE id = $1 AND code_hash IS NULL`, id, codeHash)
+	if err == nil && n == 0 {
+		err = ErrNotFound
+	}
+	return err
+}
+
+// DeleteAuthRequest ends a sign-in (its code is used, or it failed), and
+// those that expired by now.
+func (tx *Tx) DeleteAuthRequest(ctx context.Context, id string, now time.Time) error {
+	_, err := tx.exec(ctx, `DELETE FROM oidc_auth_requests WHERE id = $1 OR expires_at <= $2`, id, ts(now))
+	return err
+}
+
+// --- tokens
+
+const oidcTokenCols = `id, refresh, client_id, user_id, site_id, company, scopes, auth_time, created_at, expires_at, revoked_at`
+
+func scanOIDCToken(s scanner) (*domain.OIDCToken, error) {
+	var t domain.OIDCToken
+	var scopes string
+	err := s.Scan(&t.ID, &t.Refresh, &t.ClientID, &t.UserID, &t.SiteID, &t.Company, &scopes, nullTime{&t.AuthTime},
+		nullTime{&t.CreatedAt}, nullTime{&t.ExpiresAt}, nullTime{&t.RevokedAt})
+	if err != nil {
+		return nil, translate(err)
+	}
+	t.Scopes = strings.Fields(scopes)
+	return &t, nil
+}
+
+// CreateOIDCToken stores t; a refresh token with the hash of its secret.
+func (tx *Tx) CreateOIDCToken(ctx context.Context, t *domain.OIDCToken, secretHash string) error {
+	_, err := tx.exec(ctx, `INSERT INTO oidc_tokens (id, refresh, secret_hash, client_id, user_id, site_id, company, scopes,
+			auth_time, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		t.ID, t.Refresh, nullable(secretHash), t.ClientID, t.UserID, t.SiteID, t.Company, strings.Join(t.Scopes, " "),
+		ts(t.AuthTime), ts(t.CreatedAt), ts(t.ExpiresAt))
+	return err
+}
+
+// OIDCToken returns a token by id, or ErrNotFound.
+func (tx *Tx) OIDCToken(ctx context.Context, id string) (*domain.OIDCToken, error) {
+	return scanOIDCToken(tx.q.QueryRowContext(ctx, `SELECT `+oidcTokenCols+` FROM oidc_tokens WHERE id = $1`, id))
+}
+
+// RefreshTokenByHash returns the refresh token with the secret's hash, or
+// ErrNotFound.
+func (tx *Tx) RefreshTokenByHash(ctx context.Context, secretHash string) (*domain.OIDCToken, error) {
+	return scanOIDCToken(tx.q.QueryRowContext(ctx, `SELECT `+oidcTokenCols+` FROM oidc_tokens
+		WHERE secret_hash = $1 AND refresh`, secretHash))
+}
+
+// RevokeOIDCToken ends a token at now; ErrNotFound when it was already
+// revoked or never issued.
+func (tx *Tx) RevokeOIDCToken(ctx context.Context, id string, now time.Time) error {
+	n, err := tx.exec(ctx, `UPDATE oidc_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`, id, ts(now))
+	if err == nil && n == 0 {
+		err = ErrNotFound
+	}
+	return err
+}
+
+// RevokeUserClientTokens ends the user's tokens for a client.
+func (tx *Tx) RevokeUserClientTokens(ctx context.Context, userID, clientID string, now time.Time) error {
+	_, err := tx.exec(ctx, `UPDATE oidc_tokens SET revoked_at = $3 WHERE user_id = $1 AND client_id = $2 AND revoked_at IS NULL`,
+		userID, clientID, ts(now))
+	return err
+}
+
+// --- keys
+
+// OIDCKey is a signing key as stored: the private key (PEM), sealed at
+// rest.
+type OIDCKey struct {
+	ID         string
+	PrivatePEM string
+	CreatedAt  time.Time
+	RetireAt   time.Time
+}
+
+// OIDCKeys lists the keys not retired by now, newest first.
+func (tx *Tx) OIDCKeys(ctx context.Context, now time.Time) ([]*OIDCKey, error) {
+	rows, err := tx.q.QueryContext(ctx, `SELECT id, private_key, created_at, retire_at FROM oidc_keys
+		WHERE retire_at > $1 ORDER BY created_at DESC, id DESC`, ts(now))
+	if err != nil {
+		return nil, translate(err)
+	}
+	keys, err := collect(rows, func(s scanner) (*OIDCKey, error) {
+		var k OIDCKey
+		err := s.Scan(&k.ID, &k.PrivatePEM, nullTime{&k.CreatedAt}, nullTime{&k.RetireAt})
+		return &k, translate(err)
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range keys {
+		if k.PrivatePEM, err = tx.open(k.PrivatePEM); err != nil {
+			return nil, err
+		}
+	}
+	return keys, nil
+}
+
+// CreateOIDCKey stores a new signing key, sealed.
+func (tx *Tx) CreateOIDCKey(ctx context.Context, k *OIDCKey) error {
+	sealed, err := tx.seal(k.PrivatePEM)
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, `INSERT INTO oidc_keys (id, private_key, created_at, retire_at) VALUES ($1, $2, $3, $4)`,
+		k.ID, sealed, ts(k.CreatedAt), ts(k.RetireAt))
+	return err
+}
+
+// OIDCCryptoKey returns the provider's token encryption key, storing
+// fresh (base64) the first time; every replica reads the same.
+func (tx *Tx) OIDCCryptoKey(ctx context.Context, fresh string) (string, error) {
+	var stored string
+	err := tx.q.QueryRowContext(ctx, `SELECT crypto_key FROM oidc_state WHERE id = 1`).Scan(&stored)
+	if errors.Is(translate(err), ErrNotFound) {
+		sealed, err := tx.seal(fresh)
+		if err != nil {
+			return "", err
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO oidc_state (id, crypto_key) VALUES (1, $1) ON CONFLICT (id) DO NOTHING`, sealed); err != nil {
+			return "", err
+		}
+		if err := tx.q.QueryRowContext(ctx, `SELECT crypto_key FROM oidc_state WHERE id = 1`).Scan(&stored); err != nil {
+			return "", translate(err)
+		}
+	} else if err != nil {
+		return "", translate(err)
+	}
+	return tx.open(stored)
+}
