@@ -38,7 +38,8 @@ func (h idempotent) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.next.ServeHTTP(w, r)
 		return
 	}
-	if secretAnswers[r.URL.Path] || strings.HasSuffix(r.URL.Path, "/scim-tokens") || strings.HasPrefix(r.URL.Path, "/api/v1/scim-tokens/") {
+	if secretAnswers[r.URL.Path] || strings.HasSuffix(r.URL.Path, "/scim-tokens") || strings.HasPrefix(r.URL.Path, "/api/v1/scim-tokens/") ||
+		strings.HasSuffix(r.URL.Path, "/apps") || strings.HasSuffix(r.URL.Path, "/rotate-secret") {
 		writeProblem(w, http.StatusBadRequest, "invalid", "Idempotency-Key is not accepted on POST "+r.URL.Path+
 			": its answer holds a secret, which is never stored for replay; send the request without the header")
 		return

@@ -114,6 +114,11 @@ func (s *Server) routes() {
 	handle(s, private, op(put, "/orgs/{id}/group-roles", "set-group-roles", "scim", "Map identity-provider groups to roles; provisioned users get the roles at once (R-APP-4)"), s.setGroupRoles)
 	handle(s, private, op(get, "/sites/{id}/app-links", "list-app-links", "scim", "The site's users as its application sees them: New, Linked or Unlinked (R-APP-1)"), s.listAppLinks)
 
+	handle(s, private, created(op(post, "/sites/{id}/apps", "create-app", "apps", "Register an application of the site that signs people in through Provisio (R-APP-2); a confidential one's secret is shown once")), s.createApp)
+	handle(s, private, op(get, "/sites/{id}/apps", "list-apps", "apps", "The site's applications (never their secrets)"), s.listApps)
+	handle(s, private, op(post, "/apps/{id}/rotate-secret", "rotate-app-secret", "apps", "Give a confidential application a new secret, shown once; the old one stops at once"), s.rotateAppSecret)
+	handle(s, private, op(del, "/apps/{id}", "delete-app", "apps", "Remove an application; its tokens stop working"), s.deleteApp)
+
 	handle(s, private, op(get, "/audit", "list-audit", "audit", "Read the activity log (R-AUDIT-1)"), s.listAudit)
 	handle(s, private, s.exportDoc(op(get, "/audit/export", "export-audit", "audit", "Export the activity log as CSV or JSON")), s.exportAudit)
 	handle(s, private, op(post, "/audit/verify", "verify-audit", "audit", "Check the log's hash chain"), s.verifyAudit)

@@ -42,16 +42,20 @@ func newTenancyWorld(t *testing.T, d storetest.Dialect) *tenancyWorld {
 	ownHook := e.must(http.MethodPost, "/webhooks", "carol", map[string]any{"org_id": e.ids["customer"], "url": "http://127.0.0.1:9/hook"}, 201)
 	ownSCIM := e.must(http.MethodPost, "/orgs/"+e.ids["customer"]+"/scim-tokens", "carol", map[string]any{"name": "Entra ID"}, 201)
 	otherSCIM := e.must(http.MethodPost, "/sites/"+site2+"/scim-tokens", "cara", map[string]any{"name": "beta web portal"}, 201)
+	ownApp := e.must(http.MethodPost, "/sites/"+e.ids["site"]+"/apps", "carol", map[string]any{"name": "acme portal",
+		"redirect_uris": []string{"https://portal.acme.example/cb"}}, 201)
+	otherApp := e.must(http.MethodPost, "/sites/"+site2+"/apps", "cara", map[string]any{"name": "beta portal",
+		"redirect_uris": []string{"https://portal.beta.example/cb"}}, 201)
 	return &tenancyWorld{env: e,
 		own: map[string]string{"org": e.ids["customer"], "user": e.ids["uma"], "site": e.ids["site"],
 			"company": first("/sites/"+e.ids["site"]+"/companies", "op"), "webhook": ownHook["id"].(string), "domain": "customer.example",
-			"scim_token": ownSCIM["id"].(string)},
+			"scim_token": ownSCIM["id"].(string), "app": ownApp["client_id"].(string)},
 		other: map[string]string{
 			"org": e.ids["customer2"], "partner": e.ids["partner2"], "user": e.ids["cara"], "partner_user": e.ids["peter"],
 			"site": site2, "company": first("/sites/"+site2+"/companies", "op"),
 			"request": req2["request"].(map[string]any)["id"].(string), "webhook": hook2["id"].(string),
 			"token": first("/tokens", "cara"), "session": first("/sessions", "cara"), "notice": first("/mail", "op"),
-			"domain": "customer2.example", "scim_token": otherSCIM["id"].(string),
+			"domain": "customer2.example", "scim_token": otherSCIM["id"].(string), "app": otherApp["client_id"].(string),
 		}}
 }
 
@@ -68,7 +72,7 @@ func kindOfParam(path, param string) string {
 	first := strings.Split(strings.TrimPrefix(path, "/api/v1/"), "/")[0]
 	return map[string]string{"orgs": "org", "users": "user", "sites": "site", "companies": "company",
 		"access-requests": "request", "webhooks": "webhook", "tokens": "token", "sessions": "session", "mail": "notice",
-		"scim-tokens": "scim_token"}[first]
+		"scim-tokens": "scim_token", "apps": "app"}[first]
 }
 
 // bodies are valid bodies for the operations that need one, so that the
@@ -89,6 +93,7 @@ func bodies(w *tenancyWorld) map[string]any {
 		"create-org-scim-token":  map[string]any{"name": "Okta"},
 		"create-site-scim-token": map[string]any{"name": "web portal"},
 		"set-group-roles":        map[string]any{"mappings": []any{}},
+		"create-app":             map[string]any{"name": "x", "redirect_uris": []string{"https://x.example/cb"}},
 	}
 }
 

@@ -31,7 +31,7 @@ func (a *App) CreateAppClient(ctx context.Context, act Actor, in NewAppClient) (
 	}
 	secret, hash := "", ""
 	if !c.Public {
-		secret = identity.NewSecret("app")
+		secret = identity.NewSecret("aps")
 		hash = identity.HashSecret(secret)
 	}
 	err = a.write(ctx, act, func(u *unit) error {
@@ -91,7 +91,7 @@ func (a *App) AppClients(ctx context.Context, act Actor, siteID string) (out []*
 // shown this once; the old one stops at once. Codes: not_found,
 // forbidden, rule.
 func (a *App) RotateAppClientSecret(ctx context.Context, act Actor, id string) (string, *domain.AppClient, error) {
-	secret := identity.NewSecret("app")
+	secret := identity.NewSecret("aps")
 	var c *domain.AppClient
 	err := a.write(ctx, act, func(u *unit) error {
 		var err error

@@ -215,6 +215,15 @@ func walkthrough(t *testing.T, d store.Dialect) {
 	if out := carol.cliCode(1, "", "scim", "token", "create", "--name", "x"); !strings.Contains(out, "--org ID") {
 		t.Fatalf("a token for nobody: %s", out)
 	}
+	// The site's web portal signs people in through Provisio (R-APP-2).
+	out = carol.cli("app", "create", "--site", site, "--name", "acme-prod web portal", "--redirect-uri", "https://portal.acme.example/cb")
+	if !regexp.MustCompile(`app_\S+`).MatchString(out) || !strings.Contains(out, "not shown again") ||
+		!strings.Contains(out, r.url+"/.well-known/openid-configuration") {
+		t.Fatalf("app create: %s", out)
+	}
+	if out := carol.cli("app", "list", "--site", site); !strings.Contains(out, "acme-prod web portal") || strings.Contains(out, "aps_") {
+		t.Fatalf("app list: %s", out)
+	}
 
 	// Partner access through the CLI (R-PARTNER-1, R-PARTNER-2, R-PLUS-1):
 	// Paula requests access, Carol approves it for two days, the dashboard
