@@ -156,6 +156,7 @@ type AppLink struct {
 	Via        string     `json:"via,omitempty"`
 	ExpiresAt  *time.Time `json:"expires_at,omitempty"`
 	LeftAt     *time.Time `json:"left_at,omitempty"`
+	LastSignIn *time.Time `json:"last_sign_in_at,omitempty" doc:"the last sign-in to one of the site's applications through Provisio (R-APP-2)"`
 }
 
 type appLinksIn struct {
@@ -177,7 +178,7 @@ func (s *Server) listAppLinks(ctx context.Context, act app.Actor, in *appLinksIn
 	for _, m := range l.Members {
 		out.Items = append(out.Items, AppLink{UserID: m.User.ID, Name: m.User.Name, Email: m.User.Email,
 			Link: string(m.Link()), ExternalID: m.ExternalID, Active: m.Active, Role: string(m.Role), Via: string(m.Via),
-			ExpiresAt: timePtr(m.ExpiresAt), LeftAt: timePtr(m.LeftAt)})
+			ExpiresAt: timePtr(m.ExpiresAt), LeftAt: timePtr(m.LeftAt), LastSignIn: timePtr(l.LastSignIn[m.User.ID])})
 	}
 	return reply(out), nil
 }

@@ -87,6 +87,9 @@ type SiteLinks struct {
 	Members  []*domain.SiteMember
 	Total    int
 	LastRead time.Time // zero: never
+	// LastSignIn is when each member last signed in to one of the site's
+	// applications through Provisio (R-APP-2).
+	LastSignIn map[string]time.Time
 }
 
 // SiteLinks returns the site's users as its application sees them, a page
@@ -104,7 +107,14 @@ func (a *App) SiteLinks(ctx context.Context, act Actor, siteID string, start, co
 		if err != nil {
 			return err
 		}
-		out.LastRead, err = u.tx.SiteLastRead(ctx, v.Site.ID)
+		if out.LastRead, err = u.tx.SiteLastRead(ctx, v.Site.ID); err != nil {
+			return err
+		}
+		ids := make([]string, len(out.Members))
+		for i, m := range out.Members {
+			ids[i] = m.User.ID
+		}
+		out.LastSignIn, err = u.tx.LastSignIns(ctx, v.Site.ID, ids)
 		return err
 	})
 	return out, err

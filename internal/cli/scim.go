@@ -70,7 +70,7 @@ func scimCommand() *cli.Command {
 				if err != nil {
 					return err
 				}
-				show := listOf("name email link account=external_id active role via expires=expires_at left=left_at")
+				show := listOf("name email link account=external_id active role via expires=expires_at left=left_at signed_in=last_sign_in_at")
 				return call(ctx, cmd, get, "/sites/"+url.PathEscape(id)+"/app-links", nil, nil, func(w io.Writer, v any) {
 					if at := cell(lookup(v, "last_read_at")); at != "" {
 						fmt.Fprintf(w, "The application last read the list at %s.\n", at)

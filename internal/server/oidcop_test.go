@@ -357,6 +357,20 @@ func TestAppSignIn(t *testing.T) {
 			t.Fatal("a code was exchanged twice")
 		}
 
+		// The site's dashboard shows each person's last sign-in, and the
+		// activity log has every sign-in and refusal.
+		links := need(t, of1(w.a.SiteLinks(ctx, app.System, w.site.ID, 1, 100)))
+		if links.LastSignIn[w.ids["otto@acme.example"]].IsZero() || !links.LastSignIn[w.ids["carol@acme.example"]].IsZero() {
+			t.Fatalf("last sign-ins: %v", links.LastSignIn)
+		}
+		kinds := map[string]int{}
+		for _, e := range need(t, of1(w.a.Audit(ctx, app.System, domain.AuditFilter{}))) {
+			kinds[e.Action]++
+		}
+		if kinds["oidc.sign_in"] < 5 || kinds["oidc.sign_in_refused"] != 1 {
+			t.Fatalf("sign-ins in the activity log: %v", kinds)
+		}
+
 		// A public application must use PKCE.
 		_, pub := need2(t, of2(w.a.CreateAppClient(ctx, app.System, app.NewAppClient{SiteID: w.site.ID, Name: "acme desktop",
 			Public: true, RedirectURIs: []string{appRedirect}})))

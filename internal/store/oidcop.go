@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -271,4 +272,34 @@ func (tx *Tx) OIDCCryptoKey(ctx context.Context, fresh string) (string, error) {
 		return "", translate(err)
 	}
 	return tx.open(stored)
+}
+
+// LastSignIns returns, for each of the users, when they last signed in to
+// one of the site's applications.
+func (tx *Tx) LastSignIns(ctx context.Context, siteID string, userIDs []string) (map[string]time.Time, error) {
+	out := map[string]time.Time{}
+	if len(userIDs) == 0 {
+		return out, nil
+	}
+	args := []any{siteID}
+	var ph []string
+	for _, id := range userIDs {
+		args = append(args, id)
+		ph = append(ph, fmt.Sprintf("$%d", len(args)))
+	}
+	rows, err := tx.q.QueryContext(ctx, `SELECT user_id, MAX(auth_time) FROM oidc_tokens
+		WHERE site_id = $1 AND user_id IN (`+strings.Join(ph, ", ")+`) GROUP BY user_id`, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	_, err = collect(rows, func(s scanner) (struct{}, error) {
+		var id string
+		var at time.Time
+		if err := s.Scan(&id, nullTime{&at}); err != nil {
+			return struct{}{}, translate(err)
+		}
+		out[id] = at
+		return struct{}{}, nil
+	})
+	return out, err
 }

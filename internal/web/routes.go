@@ -20,6 +20,9 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /orgs/{id}/group-roles", h.signedIn(h.setGroupRoles))
 	m.HandleFunc("POST /sites/{id}/scim-tokens", h.signedIn(h.createSCIMToken(true)))
 	m.HandleFunc("POST /scim-tokens/{id}/rotate", h.signedIn(h.rotateSCIMToken))
+	m.HandleFunc("POST /sites/{id}/apps", h.signedIn(h.createApp))
+	m.HandleFunc("POST /apps/{id}/rotate-secret", h.signedIn(h.rotateAppSecret))
+	m.HandleFunc("POST /apps/{id}/delete", h.signedIn(h.deleteApp))
 	m.HandleFunc("POST /scim-tokens/{id}/revoke", h.signedIn(h.revokeSCIMToken))
 
 	m.HandleFunc("GET /users", h.signedIn(h.users))

@@ -95,3 +95,26 @@ func TestSCIMPages(t *testing.T) {
 		_ = domain.LinkNew
 	})
 }
+
+// TestAppPages: a customer's administrator registers the site's web
+// portal on the site page; its secret is shown once; a bad redirect URI
+// is refused in words. R-APP-2
+func TestAppPages(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, d storetest.Dialect) {
+		p := startPlain(t, d)
+		carol, _, site := p.partnerRequest()
+		st, body := read(t)(carol.PostForm(p.base+"/sites/"+site.ID+"/apps", url.Values{"name": {"acme-prod web portal"},
+			"redirect_uris": {"https://portal.acme.example/cb"}}))
+		secret := regexp.MustCompile(`value="(aps_[^"]+)"`).FindStringSubmatch(body)
+		if st != http.StatusOK || secret == nil || !strings.Contains(body, "not shown again") {
+			t.Fatalf("register: %d\n%s", st, body)
+		}
+		if _, again := read(t)(carol.Get(p.base + "/sites/" + site.ID)); strings.Contains(again, secret[1]) || !strings.Contains(again, "acme-prod web portal") {
+			t.Fatal("the secret is shown again, or the application is not listed")
+		}
+		if _, body := read(t)(carol.PostForm(p.base+"/sites/"+site.ID+"/apps", url.Values{"name": {"bad"},
+			"redirect_uris": {"http://portal.acme.example/cb"}})); !strings.Contains(body, "not a redirect URI Provisio accepts") {
+			t.Fatalf("a bad redirect URI was not refused in words:\n%s", body)
+		}
+	})
+}

@@ -57,6 +57,11 @@ type siteData struct {
 	AppTokens []*domain.SCIMToken
 	AppLinks  app.SiteLinks
 	NewToken  *newToken
+	// The applications that sign people in through Provisio (R-APP-2),
+	// and one just registered or given a new secret, shown this once.
+	Apps   []*domain.AppClient
+	NewApp *newApp
+	Issuer string
 }
 
 // site is the site dashboard (R-SITE-4). What each person may do there is
@@ -66,6 +71,10 @@ func (h *Handler) site(w http.ResponseWriter, r *http.Request, act app.Actor) {
 }
 
 func (h *Handler) sitePage(w http.ResponseWriter, r *http.Request, act app.Actor, id string, nt *newToken) {
+	h.sitePageWith(w, r, act, id, nt, nil)
+}
+
+func (h *Handler) sitePageWith(w http.ResponseWriter, r *http.Request, act app.Actor, id string, nt *newToken, na *newApp) {
 	ctx := r.Context()
 	v, err := h.app.SiteView(ctx, act, id)
 	if err != nil {
@@ -73,10 +82,14 @@ func (h *Handler) sitePage(w http.ResponseWriter, r *http.Request, act app.Actor
 		return
 	}
 	s := v.Site
-	d := siteData{SiteView: v, Company: map[string]string{}, Requester: map[string]string{}, NewToken: nt}
+	d := siteData{SiteView: v, Company: map[string]string{}, Requester: map[string]string{}, NewToken: nt, NewApp: na,
+		Issuer: h.app.Config().BaseURL}
 	if v.Can.ManageAppTokens {
 		if d.AppTokens, err = h.app.SCIMTokens(ctx, act, "", s.ID); err == nil {
 			d.AppLinks, err = h.app.SiteLinks(ctx, act, s.ID, 1, domain.MaxPageSize)
+		}
+		if err == nil {
+			d.Apps, err = h.app.AppClients(ctx, act, s.ID)
 		}
 		if err != nil {
 			h.fail(w, r, act, err)

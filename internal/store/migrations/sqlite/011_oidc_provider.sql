@@ -55,6 +55,7 @@ CREATE TABLE oidc_tokens (
     revoked_at   INTEGER
 );
 CREATE INDEX oidc_tokens_user ON oidc_tokens (user_id, client_id);
+CREATE INDEX oidc_tokens_site ON oidc_tokens (site_id, user_id, auth_time);
 
 -- oidc_keys: the provider's signing keys, private halves sealed; every
 -- replica signs with the newest and publishes all not yet retired.
