@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -56,6 +58,27 @@ type siteWorld struct {
 	clientID string
 	secret   string
 	ids      map[string]string
+	dbURL    string
+}
+
+// replica starts a server of the portal on ln, over the world's database,
+// with the world's public URL and clock: every replica is the same issuer.
+func (w *siteWorld) replica(ln net.Listener) *server.Server {
+	w.t.Helper()
+	cfg := server.Config{DatabaseURL: w.dbURL, App: app.DefaultConfig()}
+	cfg.App.BaseURL = w.base
+	cfg.App.Argon2 = identity.Argon2Params{Time: 1, Memory: 1024, Threads: 1}
+	cfg.App.MFAFor = nil
+	s, err := server.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), w.clock.fixed())
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	hs := httptest.NewUnstartedServer(s.Handler())
+	hs.Listener.Close()
+	hs.Listener = ln
+	hs.Start()
+	w.t.Cleanup(func() { hs.Close(); s.Close() })
+	return s
 }
 
 var inviteRE = regexp.MustCompile(`/invitations/([A-Za-z0-9_-]+)`)
@@ -66,22 +89,10 @@ func startSiteWorld(t *testing.T, d store.Dialect) *siteWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &siteWorld{t: t, base: "http://" + ln.Addr().String(), clock: newTestClock(), ids: map[string]string{}}
-	cfg := server.Config{DatabaseURL: storetest.URL(t, d), App: app.DefaultConfig()}
-	cfg.App.BaseURL = w.base
-	cfg.App.Argon2 = identity.Argon2Params{Time: 1, Memory: 1024, Threads: 1}
-	cfg.App.MFAFor = nil
-	s, err := server.Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), w.clock.fixed())
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewUnstartedServer(s.Handler())
-	hs.Listener.Close()
-	hs.Listener = ln
-	hs.Start()
-	t.Cleanup(func() { hs.Close(); s.Close() })
-	w.a = s.App
-	a, sys := s.App, app.System
+	w := &siteWorld{t: t, base: "http://" + ln.Addr().String(), clock: newTestClock(), ids: map[string]string{},
+		dbURL: storetest.URL(t, d)}
+	w.a = w.replica(ln).App
+	a, sys := w.a, app.System
 	partner := need(t, of1(a.CreateOrg(ctx, sys, app.NewOrg{Kind: domain.OrgPartner, Name: "Northwind"})))
 	cust := need(t, of1(a.CreateOrg(ctx, sys, app.NewOrg{Kind: domain.OrgCustomer, Name: "Acme", PartnerID: partner.ID})))
 	w.site = need(t, of1(a.CreateSite(ctx, sys, app.NewSite{CustomerID: cust.ID, Name: "acme-prod", Edition: domain.EditionStandard, Company: "Acme Ltd"})))
@@ -392,4 +403,80 @@ func (w *siteWorld) actor(email string) app.Actor {
 	w.t.Helper()
 	secret, _ := need2(w.t, of2(w.a.IssueToken(context.Background(), "", email, appPassword, "test")))
 	return need(w.t, of1(w.a.Authenticate(context.Background(), secret, "")))
+}
+
+// TestAppSignIn_TwoReplicas: a token issued by one replica is refreshed,
+// and its access token answered, by another over the same PostgreSQL
+// database; both publish the same keys. R-APP-2
+func TestAppSignIn_TwoReplicas(t *testing.T) {
+	w := startSiteWorld(t, storetest.Postgres) // skips without PostgreSQL
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.replica(ln)
+	other := "http://" + ln.Addr().String()
+	rp := w.relyingParty(w.clientID, w.secret)
+	tok, _ := w.login(rp, "uma@acme.example")
+
+	// The refresh and the userinfo go to the other replica.
+	onOther := rp.oauth
+	onOther.Endpoint.TokenURL = other + "/oidc/token"
+	fresh, err := onOther.TokenSource(context.Background(), &oauth2.Token{RefreshToken: tok.RefreshToken, Expiry: time.Unix(1, 0)}).Token()
+	if err != nil {
+		t.Fatalf("refresh on the other replica: %v", err)
+	}
+	raw, _ := fresh.Extra("id_token").(string)
+	if _, err := rp.provider.Verifier(&oidc.Config{ClientID: w.clientID}).Verify(context.Background(), raw); err != nil {
+		t.Fatalf("the other replica's ID token does not verify with the first one's keys: %v", err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, other+"/oidc/userinfo", nil)
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	if resp, body := done(t)(http.DefaultClient.Do(req)); resp.StatusCode != http.StatusOK || !strings.Contains(body, "uma@acme.example") {
+		t.Fatalf("the first replica's access token on the other: %d %s", resp.StatusCode, body)
+	}
+}
+
+// TestAppSignIn_KeysAndDiscovery checks the provider as the OpenID
+// Foundation's basic RP-facing profile would, as far as it can be run
+// offline: the discovery document's fields, and that a token signed by a
+// key rotated out no longer verifies. R-APP-2
+func TestAppSignIn_KeysAndDiscovery(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, d store.Dialect) {
+		w := startSiteWorld(t, d)
+		_, body := done(t)(http.Get(w.base + "/.well-known/openid-configuration"))
+		var doc map[string]any
+		if err := json.Unmarshal([]byte(body), &doc); err != nil {
+			t.Fatal(err)
+		}
+		for k, want := range map[string]string{
+			"issuer": w.base, "authorization_endpoint": w.base + "/oidc/authorize", "token_endpoint": w.base + "/oidc/token",
+			"userinfo_endpoint": w.base + "/oidc/userinfo", "jwks_uri": w.base + "/oidc/keys",
+			"revocation_endpoint": w.base + "/oidc/revoke", "introspection_endpoint": w.base + "/oidc/introspect",
+			"end_session_endpoint": w.base + "/oidc/end_session",
+		} {
+			if doc[k] != want {
+				t.Errorf("discovery %s = %v, want %s", k, doc[k], want)
+			}
+		}
+		for k, want := range map[string]string{"response_types_supported": "code", "subject_types_supported": "public",
+			"id_token_signing_alg_values_supported": "RS256", "code_challenge_methods_supported": "S256",
+			"grant_types_supported": "refresh_token", "scopes_supported": "openid"} {
+			if list, _ := doc[k].([]any); !slices.Contains(list, any(want)) {
+				t.Errorf("discovery %s = %v, lacks %s", k, doc[k], want)
+			}
+		}
+
+		rp := w.relyingParty(w.clientID, w.secret)
+		tok, _ := w.login(rp, "uma@acme.example")
+		raw, _ := tok.Extra("id_token").(string)
+		// Past the rotation period and the retirement of its key, a new
+		// key signs and the old one is no longer published.
+		w.clock.Add(app.DefaultConfig().AppKeyRotation + 3*time.Hour)
+		w.login(rp, "otto@acme.example")
+		fresh := w.relyingParty(w.clientID, w.secret)
+		if _, err := fresh.provider.Verifier(&oidc.Config{ClientID: w.clientID}).Verify(context.Background(), raw); err == nil {
+			t.Fatal("a token signed by a retired key still verifies")
+		}
+	})
 }
