@@ -122,6 +122,7 @@ type App struct {
 	dummyOnce sync.Once
 	dummy     string
 	txt       func(ctx context.Context, name string) ([]string, error) // DNS TXT lookups; nil: the system resolver
+	opKeys    opKeys                                                   // the OpenID provider's signing keys (oidcop.go)
 }
 
 // Jobs is told, after a change commits, of the work it left behind. The

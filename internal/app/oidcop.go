@@ -10,6 +10,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/provisio/provisio/internal/domain"
@@ -189,37 +190,29 @@ type OPGrant struct {
 // user gets nothing. Codes: forbidden (refused), not_found.
 func (a *App) OPIssueTokens(ctx context.Context, g OPGrant, refresh bool, current string) (accessID, refreshSecret string, exp time.Time, err error) {
 	err = a.db.Write(ctx, func(tx *store.Tx) error {
+		// op has checked the application in this request; a removed
+		// application's refresh tokens are revoked with it.
 		u := &unit{tx: tx, app: a, act: System, now: a.now()}
-		if _, err := tx.AppClient(ctx, g.ClientID); err != nil {
-			return storeErr(err, "application", g.ClientID)
-		}
 		if err := u.appAccess(ctx, g.UserID, g.SiteID, g.Company); err != nil {
 			return err
 		}
 		if current != "" {
-			old, err := tx.RefreshTokenByHash(ctx, identity.HashSecret(current))
-			if err != nil || old.ClientID != g.ClientID {
-				return domain.NotFound("refresh token", "")
-			}
-			if err := tx.RevokeOIDCToken(ctx, old.ID, u.now); err != nil {
-				return domain.NotFound("refresh token", "") // used twice: only the first wins
+			if err := tx.UseRefreshToken(ctx, identity.HashSecret(current), g.ClientID, u.now); err != nil {
+				return domain.NotFound("refresh token", "") // unknown, expired, or used already: only the first use wins
 			}
 		}
 		base := domain.OIDCToken{ClientID: g.ClientID, UserID: g.UserID, SiteID: g.SiteID, Company: g.Company,
 			Scopes: g.Scopes, AuthTime: g.AuthTime, CreatedAt: u.now}
 		at := base
 		at.ID, at.ExpiresAt = domain.NewID("tok", u.now), u.now.Add(a.cfg.AppAccessTTL)
-		if err := tx.CreateOIDCToken(ctx, &at, ""); err != nil {
-			return err
-		}
 		accessID, exp = at.ID, at.ExpiresAt
-		if refresh {
-			rt := base
-			rt.ID, rt.Refresh, rt.ExpiresAt = domain.NewID("rtk", u.now), true, u.now.Add(a.cfg.AppRefreshTTL)
-			refreshSecret = identity.NewSecret("rt")
-			return tx.CreateOIDCToken(ctx, &rt, identity.HashSecret(refreshSecret))
+		if !refresh {
+			return tx.CreateOIDCTokens(ctx, &at, nil, "")
 		}
-		return nil
+		rt := base
+		rt.ID, rt.Refresh, rt.ExpiresAt = domain.NewID("rtk", u.now), true, u.now.Add(a.cfg.AppRefreshTTL)
+		refreshSecret = identity.NewSecret("rt")
+		return tx.CreateOIDCTokens(ctx, &at, &rt, identity.HashSecret(refreshSecret))
 	})
 	return accessID, refreshSecret, exp, err
 }
@@ -304,31 +297,11 @@ type OPClaims struct {
 func (a *App) OPClaimsFor(ctx context.Context, userID, siteID string) (*OPClaims, error) {
 	var c OPClaims
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
-		var err error
-		if c.User, err = tx.User(ctx, domain.Everything, userID); err != nil {
-			return err
-		}
-		if c.Site, err = tx.Site(ctx, domain.Everything, siteID); err != nil {
-			return err
-		}
-		as, err := tx.Assignment(ctx, siteID, userID)
+		u, s, as, cos, err := tx.AppClaims(ctx, userID, siteID)
 		if err != nil {
 			return err
 		}
-		c.Role, c.Via, c.ExpiresAt = as.Role, as.Via, as.ExpiresAt
-		cos, err := tx.Companies(ctx, siteID, domain.Page{Limit: domain.MaxPageSize})
-		if err != nil {
-			return err
-		}
-		mine, err := tx.UserCompanyIDs(ctx, siteID, userID)
-		if err != nil {
-			return err
-		}
-		for _, co := range cos.Items {
-			if c.Role == domain.RoleCustomerOps || containsID(mine, co.ID) {
-				c.Companies = append(c.Companies, co)
-			}
-		}
+		c = OPClaims{User: u, Site: s, Role: as.Role, Via: as.Via, ExpiresAt: as.ExpiresAt, Companies: cos}
 		return nil
 	})
 	if err != nil {
@@ -337,27 +310,37 @@ func (a *App) OPClaimsFor(ctx context.Context, userID, siteID string) (*OPClaims
 	return &c, nil
 }
 
-func containsID(ids []string, id string) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
-		}
-	}
-	return false
-}
-
 // OPKey is a signing key of the provider.
 type OPKey struct {
-	ID  string
-	Key *rsa.PrivateKey
+	ID        string
+	Key       *rsa.PrivateKey
+	CreatedAt time.Time
 }
 
-// OPSigningKeys returns the keys not yet retired, newest (the one to sign
-// with) first. A new key is made when there is none or the newest is
-// older than AppKeyRotation; a key is retired once every token it signed
-// has expired.
+// keyCacheTTL is how long a replica keeps the list of keys it read; a new
+// key signs only once it is older than that, so that every replica
+// publishes it before any token it signed reaches a client.
+const keyCacheTTL = 10 * time.Second
+
+// opKeys is the replica's copy of the signing keys.
+type opKeys struct {
+	mu     sync.Mutex
+	read   time.Time
+	keys   []OPKey
+	parsed map[string]*rsa.PrivateKey
+}
+
+// OPSigningKeys returns the keys not yet retired, newest first, for
+// publishing. A new key is made when there is none or the newest is older
+// than AppKeyRotation; a key is retired once every token it signed has
+// expired.
 func (a *App) OPSigningKeys(ctx context.Context) ([]OPKey, error) {
 	now := a.now()
+	a.opKeys.mu.Lock()
+	defer a.opKeys.mu.Unlock()
+	if a.opKeys.keys != nil && now.Sub(a.opKeys.read) < keyCacheTTL && now.Sub(a.opKeys.keys[0].CreatedAt) < a.cfg.AppKeyRotation {
+		return a.opKeys.keys, nil
+	}
 	var keys []*store.OIDCKey
 	err := a.db.Read(ctx, func(tx *store.Tx) (err error) {
 		keys, err = tx.OIDCKeys(ctx, now)
@@ -380,19 +363,43 @@ func (a *App) OPSigningKeys(ctx context.Context) ([]OPKey, error) {
 		}
 		keys = append([]*store.OIDCKey{k}, keys...)
 	}
+	if a.opKeys.parsed == nil {
+		a.opKeys.parsed = map[string]*rsa.PrivateKey{}
+	}
 	out := make([]OPKey, 0, len(keys))
 	for _, k := range keys {
-		b, _ := pem.Decode([]byte(k.PrivatePEM))
-		if b == nil {
-			return nil, fmt.Errorf("signing key %s: not PEM", k.ID)
+		priv := a.opKeys.parsed[k.ID]
+		if priv == nil {
+			b, _ := pem.Decode([]byte(k.PrivatePEM))
+			if b == nil {
+				return nil, fmt.Errorf("signing key %s: not PEM", k.ID)
+			}
+			if priv, err = x509.ParsePKCS1PrivateKey(b.Bytes); err != nil {
+				return nil, fmt.Errorf("signing key %s: %w", k.ID, err)
+			}
+			a.opKeys.parsed[k.ID] = priv
 		}
-		priv, err := x509.ParsePKCS1PrivateKey(b.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("signing key %s: %w", k.ID, err)
-		}
-		out = append(out, OPKey{ID: k.ID, Key: priv})
+		out = append(out, OPKey{ID: k.ID, Key: priv, CreatedAt: k.CreatedAt})
 	}
+	a.opKeys.keys, a.opKeys.read = out, now
 	return out, nil
+}
+
+// OPSigningKey is the key to sign with: the newest that every replica
+// publishes by now (older than keyCacheTTL), or the newest when it is the
+// only one (a new install).
+func (a *App) OPSigningKey(ctx context.Context) (OPKey, error) {
+	keys, err := a.OPSigningKeys(ctx)
+	if err != nil {
+		return OPKey{}, err
+	}
+	now := a.now()
+	for _, k := range keys {
+		if now.Sub(k.CreatedAt) >= keyCacheTTL {
+			return k, nil
+		}
+	}
+	return keys[0], nil
 }
 
 // OPCryptoKey is the key the provider encrypts its opaque tokens with,

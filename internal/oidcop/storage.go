@@ -253,11 +253,11 @@ func (s *storage) ValidateJWTProfileScopes(context.Context, string, []string) ([
 // --- keys
 
 func (s *storage) SigningKey(ctx context.Context) (op.SigningKey, error) {
-	keys, err := s.app.OPSigningKeys(ctx)
+	k, err := s.app.OPSigningKey(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return signingKey{keys[0]}, nil
+	return signingKey{k}, nil
 }
 
 func (s *storage) SignatureAlgorithms(context.Context) ([]jose.SignatureAlgorithm, error) {

@@ -69,7 +69,7 @@ func newBrowser(t *testing.T) *browser {
 }
 
 // done reads a whole response, failing the test on a transport error.
-func done(t *testing.T) func(*http.Response, error) (*http.Response, string) {
+func done(t testing.TB) func(*http.Response, error) (*http.Response, string) {
 	return func(resp *http.Response, err error) (*http.Response, string) {
 		t.Helper()
 		if err != nil {

@@ -49,7 +49,7 @@ func (c *testClock) fixed() func() time.Time { return c.Now }
 // member, an operations agent, a linked partner's agent, and an
 // application registered for the site.
 type siteWorld struct {
-	t        *testing.T
+	t        testing.TB
 	base     string
 	a        *app.App
 	clock    *testClock
@@ -83,7 +83,7 @@ func (w *siteWorld) replica(ln net.Listener) *server.Server {
 
 var inviteRE = regexp.MustCompile(`/invitations/([A-Za-z0-9_-]+)`)
 
-func startSiteWorld(t *testing.T, d store.Dialect) *siteWorld {
+func startSiteWorld(t testing.TB, d store.Dialect) *siteWorld {
 	ctx := context.Background()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -130,7 +130,7 @@ type res[T any] struct {
 func of1[T any](v T, err error) res[T] { return res[T]{v, err} }
 
 // need returns r's value, failing the test on its error.
-func need[T any](t *testing.T, r res[T]) T {
+func need[T any](t testing.TB, r res[T]) T {
 	t.Helper()
 	if r.err != nil {
 		t.Fatal(r.err)
@@ -146,7 +146,7 @@ type res2[A, B any] struct {
 
 func of2[A, B any](a A, b B, err error) res2[A, B] { return res2[A, B]{a, b, err} }
 
-func need2[A, B any](t *testing.T, r res2[A, B]) (A, B) {
+func need2[A, B any](t testing.TB, r res2[A, B]) (A, B) {
 	t.Helper()
 	if r.err != nil {
 		t.Fatal(r.err)
@@ -156,7 +156,7 @@ func need2[A, B any](t *testing.T, r res2[A, B]) (A, B) {
 
 // browserFor is a browser that stops at the application's redirect URI,
 // as the application's own server would take over there.
-func browserFor(t *testing.T) *http.Client {
+func browserFor(t testing.TB) *http.Client {
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		t.Fatal(err)

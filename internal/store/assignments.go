@@ -122,11 +122,6 @@ func (tx *Tx) SiteUsers(ctx context.Context, siteID string, now time.Time, p dom
 	return list, nil
 }
 
-// UserCompanyIDs lists the companies of the site the user is assigned to.
-func (tx *Tx) UserCompanyIDs(ctx context.Context, siteID, userID string) ([]string, error) {
-	return tx.userCompanies(ctx, siteID, userID)
-}
-
 func (tx *Tx) userCompanies(ctx context.Context, siteID, userID string) ([]string, error) {
 	rows, err := tx.q.QueryContext(ctx,
 		`SELECT company_id FROM company_assignments WHERE user_id = $1 AND site_id = $2 ORDER BY company_id`, userID, siteID)

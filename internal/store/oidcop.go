@@ -190,6 +190,35 @@ func (tx *Tx) RefreshTokenByHash(ctx context.Context, secretHash string) (*domai
 		WHERE secret_hash = $1 AND refresh`, secretHash))
 }
 
+// UseRefreshToken revokes the live refresh token of the client with the
+// secret's hash, in one statement, so that of two concurrent uses only
+// one wins. ErrNotFound when there is none.
+func (tx *Tx) UseRefreshToken(ctx context.Context, secretHash, clientID string, now time.Time) error {
+	n, err := tx.exec(ctx, `UPDATE oidc_tokens SET revoked_at = $3
+		WHERE secret_hash = $1 AND refresh AND client_id = $2 AND revoked_at IS NULL AND expires_at > $3`,
+		secretHash, clientID, ts(now))
+	if err == nil && n == 0 {
+		err = ErrNotFound
+	}
+	return err
+}
+
+// CreateOIDCTokens stores an access token and, when rt is set, a refresh
+// token with the hash of its secret, in one statement.
+func (tx *Tx) CreateOIDCTokens(ctx context.Context, at, rt *domain.OIDCToken, secretHash string) error {
+	q := `INSERT INTO oidc_tokens (id, refresh, secret_hash, client_id, user_id, site_id, company, scopes,
+			auth_time, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`
+	args := []any{at.ID, at.Refresh, nil, at.ClientID, at.UserID, at.SiteID, at.Company, strings.Join(at.Scopes, " "),
+		ts(at.AuthTime), ts(at.CreatedAt), ts(at.ExpiresAt)}
+	if rt != nil {
+		q += `, ($12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)`
+		args = append(args, rt.ID, rt.Refresh, secretHash, rt.ClientID, rt.UserID, rt.SiteID, rt.Company,
+			strings.Join(rt.Scopes, " "), ts(rt.AuthTime), ts(rt.CreatedAt), ts(rt.ExpiresAt))
+	}
+	_, err := tx.exec(ctx, q, args...)
+	return err
+}
+
 // RevokeOIDCToken ends a token at now; ErrNotFound when it was already
 // revoked or never issued.
 func (tx *Tx) RevokeOIDCToken(ctx context.Context, id string, now time.Time) error {
@@ -303,3 +332,54 @@ func (tx *Tx) LastSignIns(ctx context.Context, siteID string, userIDs []string) 
 	})
 	return out, err
 }
+
+// AppClaims reads what a token says of a person on a site in one query:
+// the user with the site and the assignment, one row per company the
+// person reaches (all of them for an operations agent), or one row with
+// no company.
+func (tx *Tx) AppClaims(ctx context.Context, userID, siteID string) (*domain.User, *domain.Site, *domain.Assignment, []*domain.Company, error) {
+	rows, err := tx.q.QueryContext(ctx, `SELECT `+memberUserCols+`, s.id, s.name, a.role, a.via, a.expires_at,
+			COALESCE(c.id, ''), COALESCE(c.name, '')
+		FROM users u JOIN site_assignments a ON a.user_id = u.id AND a.site_id = $2 JOIN sites s ON s.id = a.site_id
+		LEFT JOIN companies c ON c.site_id = s.id AND (a.role = 'customer_ops' OR EXISTS (SELECT 1 FROM company_assignments ca
+			WHERE ca.company_id = c.id AND ca.user_id = u.id))
+		WHERE u.id = $1 ORDER BY c.id`, userID, siteID)
+	if err != nil {
+		return nil, nil, nil, nil, translate(err)
+	}
+	var u *domain.User
+	var site domain.Site
+	var as domain.Assignment
+	var cos []*domain.Company
+	_, err = collect(rows, func(s scanner) (struct{}, error) {
+		var c domain.Company
+		got, err := scanUser(scanWith(s, &site.ID, &site.Name, &as.Role, &as.Via, nullTime{&as.ExpiresAt}, &c.ID, &c.Name))
+		if err != nil {
+			return struct{}{}, err
+		}
+		u = got
+		if c.ID != "" {
+			c.SiteID = site.ID
+			cos = append(cos, &c)
+		}
+		return struct{}{}, nil
+	})
+	if err == nil && u == nil {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	return u, &site, &as, cos, nil
+}
+
+// scanWith is a scanner that reads extra columns after those its reader
+// asks for.
+type extraScanner struct {
+	s     scanner
+	extra []any
+}
+
+func scanWith(s scanner, extra ...any) scanner { return extraScanner{s, extra} }
+
+func (e extraScanner) Scan(dest ...any) error { return e.s.Scan(append(dest, e.extra...)...) }
