@@ -52,6 +52,9 @@ func serverFlags(serving bool) []cli.Flag {
 		&cli.StringFlag{Name: "product-name", Value: "Provisio", Sources: cli.EnvVars("PROVISIO_PRODUCT_NAME"), Usage: "product name in emails and pages"},
 		&cli.DurationFlag{Name: "invitation-ttl", Value: 7 * 24 * time.Hour, Sources: cli.EnvVars("PROVISIO_INVITATION_TTL"), Usage: "how long an invitation link works (R-USER-4)"},
 		&cli.DurationFlag{Name: "stasis-period", Value: 7 * 24 * time.Hour, Sources: cli.EnvVars("PROVISIO_STASIS_PERIOD"), Usage: "how long a cancelled site can be restored (R-SITE-2)"},
+		&cli.DurationFlag{Name: "app-access-ttl", Value: 5 * time.Minute, Sources: cli.EnvVars("PROVISIO_APP_ACCESS_TTL"), Usage: "how long an access token for a site's application lasts; a refresh re-runs the access decision (R-APP-2)"},
+		&cli.DurationFlag{Name: "app-refresh-ttl", Value: 30 * 24 * time.Hour, Sources: cli.EnvVars("PROVISIO_APP_REFRESH_TTL"), Usage: "how long a refresh token for a site's application lasts (R-APP-2)"},
+		&cli.DurationFlag{Name: "app-key-rotation", Value: 30 * 24 * time.Hour, Sources: cli.EnvVars("PROVISIO_APP_KEY_ROTATION"), Usage: "how long the OpenID provider signs with one key before the next (R-APP-2)"},
 		&cli.DurationFlag{Name: "app-retention", Value: 30 * 24 * time.Hour, Sources: cli.EnvVars("PROVISIO_APP_RETENTION"), Usage: "how long a user who lost access stays in a site application's SCIM list, inactive (R-APP-1)"},
 		&cli.IntFlag{Name: "min-password-length", Value: 12, Sources: cli.EnvVars("PROVISIO_MIN_PASSWORD_LENGTH"), Usage: "shortest password accepted"},
 		&cli.StringFlag{Name: "disposable-domains-file", Sources: cli.EnvVars("PROVISIO_DISPOSABLE_DOMAINS_FILE"), Usage: "extra disposable email domains, one per line (R-USER-2)"},
@@ -128,6 +131,9 @@ func serverConfig(cmd *cli.Command, addr string) server.Config {
 	ac.InvitationTTL = cmd.Duration("invitation-ttl")
 	ac.StasisPeriod = cmd.Duration("stasis-period")
 	ac.AppRetention = cmd.Duration("app-retention")
+	ac.AppAccessTTL = cmd.Duration("app-access-ttl")
+	ac.AppRefreshTTL = cmd.Duration("app-refresh-ttl")
+	ac.AppKeyRotation = cmd.Duration("app-key-rotation")
 	ac.MinPassword = cmd.Int("min-password-length")
 	ac.Argon2 = identity.Argon2Params{Time: uint32(cmd.Int("argon2-time")), Memory: uint32(cmd.Int("argon2-memory")),
 		Threads: uint8(cmd.Int("argon2-threads"))}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/identity"
+	"github.com/provisio/provisio/internal/web"
 )
 
 // Sign-in at an organisation's own identity provider (OpenID Connect,
@@ -91,6 +93,10 @@ func (s *Server) startOIDC(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.SetCookie(w, s.stateCookie(state, int(oidcStateMaxAge/time.Second)))
+	// Where to go once signed in (a page of the portal, or the OpenID
+	// provider's sign-in step for a site's application), kept in this
+	// browser for the callback.
+	http.SetCookie(w, s.nextCookie(web.SafeNext(r.URL.Query().Get("next")), int(oidcStateMaxAge/time.Second)))
 	http.Redirect(w, r, s.oauth2Config(p, cfg).AuthCodeURL(state, oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier)),
 		http.StatusFound)
 }
@@ -133,7 +139,14 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.SetCookie(w, s.sessionCookie(res.Token, int(time.Until(res.Session.ExpiresAt).Seconds())))
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	next := "/"
+	if c, err := r.Cookie(oidcNextCookie); err == nil {
+		if v, err := url.QueryUnescape(c.Value); err == nil {
+			next = web.SafeNext(v)
+		}
+	}
+	http.SetCookie(w, s.nextCookie("", -1))
+	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
 // oidcIdentity exchanges the code and returns the email the provider
@@ -197,6 +210,14 @@ func isTrue(raw json.RawMessage) bool {
 
 func (s *Server) stateCookie(value string, maxAge int) *http.Cookie {
 	return &http.Cookie{Name: oidcStateCookie, Value: value, Path: "/auth/oidc/", HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: s.secureCookies(), MaxAge: maxAge}
+}
+
+// oidcNextCookie keeps where a sign-in at an identity provider goes on to.
+const oidcNextCookie = "provisio_oidc_next"
+
+func (s *Server) nextCookie(value string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: oidcNextCookie, Value: url.QueryEscape(value), Path: "/auth/oidc/", HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, Secure: s.secureCookies(), MaxAge: maxAge}
 }
 

@@ -174,6 +174,22 @@ func TestOIDC(t *testing.T) {
 		}
 		ivy, otto, una := invite("ivy@acme.example"), invite("otto@other.example"), invite("una@acme.example")
 
+		// A sign-in started for a page goes on to it (a site's
+		// application's sign-in step, say), and never off the portal.
+		t.Run("Next", func(t *testing.T) {
+			for next, want := range map[string]string{"/account": "/account", "https://evil.example/": "/"} {
+				b := newBrowser(t)
+				resp, body := done(t)(b.Get(base + "/auth/oidc/" + cust.ID + "/start?next=" + url.QueryEscape(next)))
+				if resp.StatusCode != http.StatusOK {
+					t.Fatalf("start: %d %s", resp.StatusCode, body)
+				}
+				resp, body = done(t)(idp.SignIn(b.Client, resp.Request.URL.String(), "ivy"))
+				if resp.Request.URL.Path != want {
+					t.Fatalf("next %q: ended at %s (%d)\n%s", next, resp.Request.URL, resp.StatusCode, body)
+				}
+			}
+		})
+
 		t.Run("OK", func(t *testing.T) {
 			b := newBrowser(t)
 			resp, body := b.signIn(t, base, idp, cust.ID, "ivy")

@@ -332,8 +332,11 @@ func TestAppSignIn(t *testing.T) {
 			t.Fatalf("the partner's claims: %+v %v", c, err)
 		}
 		// The grant ends: the refresh is refused with the reason, and
-		// the access token is no longer active, before it expires.
+		// the access token is no longer active.
 		w.clock.Add(25 * time.Hour)
+		if w.introspect(partnerTok.AccessToken) {
+			t.Fatal("the partner's access token is active after the grant ended")
+		}
 		if _, err := rp.refresh(partnerTok.RefreshToken); err == nil || !strings.Contains(err.Error(), "Your partner access to acme-prod ended at") {
 			t.Fatalf("refresh after the grant ended: %v", err)
 		}
@@ -346,6 +349,32 @@ func TestAppSignIn(t *testing.T) {
 		}
 		if _, err := rp.refresh(tok.RefreshToken); err == nil || !strings.Contains(err.Error(), "locked") {
 			t.Fatalf("a locked user's refresh: %v", err)
+		}
+
+		// Revocation (RFC 7009): a revoked refresh token no longer works.
+		tok, _ = w.login(rp, "otto@acme.example")
+		rev, _ := http.NewRequest(http.MethodPost, w.base+"/oidc/revoke", strings.NewReader(url.Values{
+			"token": {tok.RefreshToken}, "token_type_hint": {"refresh_token"}}.Encode()))
+		rev.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		rev.SetBasicAuth(url.QueryEscape(w.clientID), url.QueryEscape(w.secret))
+		if resp, body := done(t)(http.DefaultClient.Do(rev)); resp.StatusCode != http.StatusOK {
+			t.Fatalf("revoke: %d %s", resp.StatusCode, body)
+		}
+		if _, err := rp.refresh(tok.RefreshToken); err == nil {
+			t.Fatal("a revoked refresh token worked")
+		}
+		// RP-initiated logout ends the person's tokens for the application.
+		tok, id = w.login(rp, "otto@acme.example")
+		raw, _ := tok.Extra("id_token").(string)
+		if resp, body := done(t)(browserFor(t).Get(w.base + "/oidc/end_session?id_token_hint=" + url.QueryEscape(raw) +
+			"&client_id=" + url.QueryEscape(w.clientID))); resp.StatusCode >= 400 {
+			t.Fatalf("end session: %d %s", resp.StatusCode, body)
+		}
+		if w.introspect(tok.AccessToken) {
+			t.Fatal("the access token is active after logout")
+		}
+		if _, err := rp.refresh(tok.RefreshToken); err == nil {
+			t.Fatal("the refresh token works after logout")
 		}
 
 		// A redirect URI that is not registered is never followed.

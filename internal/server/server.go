@@ -65,6 +65,9 @@ type Server struct {
 // Open connects to the database, applies migrations and wires the app.
 // now is the clock (nil for the real one).
 func Open(ctx context.Context, cfg Config, log *slog.Logger, now func() time.Time) (*Server, error) {
+	if err := checkAppSettings(cfg.App); err != nil {
+		return nil, err
+	}
 	db, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, err
@@ -119,6 +122,22 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, now func() time.Tim
 	}
 	s.routes()
 	return s, nil
+}
+
+// checkAppSettings refuses settings of the sites' applications that
+// could not work.
+func checkAppSettings(c app.Config) error {
+	switch {
+	case c.AppAccessTTL <= 0 || c.AppAccessTTL > time.Hour:
+		return fmt.Errorf("--app-access-ttl must be more than 0 and at most 1h (a refresh re-runs the access decision), not %s", c.AppAccessTTL)
+	case c.AppRefreshTTL < c.AppAccessTTL:
+		return fmt.Errorf("--app-refresh-ttl (%s) must be at least --app-access-ttl (%s)", c.AppRefreshTTL, c.AppAccessTTL)
+	case c.AppKeyRotation < time.Hour:
+		return fmt.Errorf("--app-key-rotation must be at least 1h, not %s", c.AppKeyRotation)
+	case c.AppRetention < 0:
+		return fmt.Errorf("--app-retention cannot be negative")
+	}
+	return nil
 }
 
 // isLoopbackURL reports whether u names this machine (development).

@@ -20,6 +20,9 @@ func (h *Handler) signinPage(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, "signin", page{Title: "Sign in", Data: signinData{Next: safeNext(r.URL.Query().Get("next"))}})
 }
 
+// SafeNext is safeNext, for the server's own browser flows.
+func SafeNext(next string) string { return safeNext(next) }
+
 // safeNext keeps a redirect on this site: next must be a path of the
 // portal ("/…"), parsed with net/url, with no scheme, host or user, no
 // second slash or backslash at its start, encoded or not, and no control
@@ -84,5 +87,5 @@ func (h *Handler) sso(w http.ResponseWriter, r *http.Request) {
 		h.render(w, r, "signin", page{Title: "Sign in", Data: signinData{Next: "/"}, Form: "sso", Error: a.Message, Status: a.Status})
 		return
 	}
-	http.Redirect(w, r, "/auth/oidc/"+orgID+"/start", http.StatusSeeOther)
+	http.Redirect(w, r, "/auth/oidc/"+orgID+"/start?next="+url.QueryEscape(safeNext(r.PostFormValue("next"))), http.StatusSeeOther)
 }
