@@ -364,7 +364,7 @@ func TestAppSignIn(t *testing.T) {
 			t.Fatal("a revoked refresh token worked")
 		}
 		// RP-initiated logout ends the person's tokens for the application.
-		tok, id = w.login(rp, "otto@acme.example")
+		tok, _ = w.login(rp, "otto@acme.example")
 		raw, _ := tok.Extra("id_token").(string)
 		if resp, body := done(t)(browserFor(t).Get(w.base + "/oidc/end_session?id_token_hint=" + url.QueryEscape(raw) +
 			"&client_id=" + url.QueryEscape(w.clientID))); resp.StatusCode >= 400 {

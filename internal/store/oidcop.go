@@ -67,11 +67,7 @@ func (tx *Tx) AppClients(ctx context.Context, siteID string) ([]*domain.AppClien
 
 // SetAppClientSecret replaces a confidential client's secret hash.
 func (tx *Tx) SetAppClientSecret(ctx context.Context, id, secretHash string) error {
-	n, err := tx.exec(ctx, `UPDATE oidc_clients SET secret_hash = $2 WHERE id = $1 AND deleted_at IS NULL`, id, secretHash)
-	if err == nil && n == 0 {
-		err = ErrNotFound
-	}
-	return err
+	return tx.execOne(ctx, `UPDATE oidc_clients SET secret_hash = $2 WHERE id = $1 AND deleted_at IS NULL`, id, secretHash)
 }
 
 // DeleteAppClient retires a client; its tokens stop working.
@@ -130,20 +126,12 @@ func (tx *Tx) AuthRequestByCode(ctx context.Context, codeHash string, now time.T
 
 // CompleteAuthRequest records who signed in, when.
 func (tx *Tx) CompleteAuthRequest(ctx context.Context, id, userID string, at time.Time) error {
-	n, err := tx.exec(ctx, `UPDATE oidc_auth_requests SET user_id = $2, auth_time = $3 WHERE id = $1`, id, userID, ts(at))
-	if err == nil && n == 0 {
-		err = ErrNotFound
-	}
-	return err
+	return tx.execOne(ctx, `UPDATE oidc_auth_requests SET user_id = $2, auth_time = $3 WHERE id = $1`, id, userID, ts(at))
 }
 
 // SetAuthCode records the hash of the code issued for a sign-in.
 func (tx *Tx) SetAuthCode(ctx context.Context, id, codeHash string) error {
-	n, err := tx.exec(ctx, `UPDATE oidc_auth_requests SET code_hash = $2 WHERE id = $1 AND code_hash IS NULL`, id, codeHash)
-	if err == nil && n == 0 {
-		err = ErrNotFound
-	}
-	return err
+	return tx.execOne(ctx, `UPDATE oidc_auth_requests SET code_hash = $2 WHERE id = $1 AND code_hash IS NULL`, id, codeHash)
 }
 
 // DeleteAuthRequest ends a sign-in (its code is used, or it failed), and
@@ -194,13 +182,9 @@ func (tx *Tx) RefreshTokenByHash(ctx context.Context, secretHash string) (*domai
 // secret's hash, in one statement, so that of two concurrent uses only
 // one wins. ErrNotFound when there is none.
 func (tx *Tx) UseRefreshToken(ctx context.Context, secretHash, clientID string, now time.Time) error {
-	n, err := tx.exec(ctx, `UPDATE oidc_tokens SET revoked_at = $3
+	return tx.execOne(ctx, `UPDATE oidc_tokens SET revoked_at = $3
 		WHERE secret_hash = $1 AND refresh AND client_id = $2 AND revoked_at IS NULL AND expires_at > $3`,
 		secretHash, clientID, ts(now))
-	if err == nil && n == 0 {
-		err = ErrNotFound
-	}
-	return err
 }
 
 // CreateOIDCTokens stores an access token and, when rt is set, a refresh
@@ -222,11 +206,7 @@ func (tx *Tx) CreateOIDCTokens(ctx context.Context, at, rt *domain.OIDCToken, se
 // RevokeOIDCToken ends a token at now; ErrNotFound when it was already
 // revoked or never issued.
 func (tx *Tx) RevokeOIDCToken(ctx context.Context, id string, now time.Time) error {
-	n, err := tx.exec(ctx, `UPDATE oidc_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`, id, ts(now))
-	if err == nil && n == 0 {
-		err = ErrNotFound
-	}
-	return err
+	return tx.execOne(ctx, `UPDATE oidc_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`, id, ts(now))
 }
 
 // RevokeUserClientTokens ends the user's tokens for a client.

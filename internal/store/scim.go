@@ -67,20 +67,12 @@ func (tx *Tx) SCIMTokens(ctx context.Context, orgID, siteID string) ([]*domain.S
 
 // RotateSCIMToken gives a live token a new secret.
 func (tx *Tx) RotateSCIMToken(ctx context.Context, id, hash string) error {
-	n, err := tx.exec(ctx, `UPDATE scim_tokens SET token_hash = $2 WHERE id = $1 AND revoked_at IS NULL`, id, hash)
-	if err == nil && n == 0 {
-		err = ErrNotFound
-	}
-	return err
+	return tx.execOne(ctx, `UPDATE scim_tokens SET token_hash = $2 WHERE id = $1 AND revoked_at IS NULL`, id, hash)
 }
 
 // RevokeSCIMToken ends a live token.
 func (tx *Tx) RevokeSCIMToken(ctx context.Context, id string, now time.Time) error {
-	n, err := tx.exec(ctx, `UPDATE scim_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`, id, ts(now))
-	if err == nil && n == 0 {
-		err = ErrNotFound
-	}
-	return err
+	return tx.execOne(ctx, `UPDATE scim_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`, id, ts(now))
 }
 
 // TouchSCIMToken records that the token was used at now.

@@ -150,6 +150,16 @@ func (tx *Tx) exec(ctx context.Context, query string, args ...any) (int64, error
 	return res.RowsAffected()
 }
 
+// execOne runs a statement that must change a row; ErrNotFound when it
+// changed none.
+func (tx *Tx) execOne(ctx context.Context, query string, args ...any) error {
+	n, err := tx.exec(ctx, query, args...)
+	if err == nil && n == 0 {
+		err = ErrNotFound
+	}
+	return err
+}
+
 // ts converts t to the stored form: microseconds since the epoch, or NULL
 // for the zero time. Integers compare and index the same on both engines.
 func ts(t time.Time) any {
