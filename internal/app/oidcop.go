@@ -98,31 +98,32 @@ func (a *App) OPEndSignIn(ctx context.Context, id string) error {
 }
 
 // OPCompleteSignIn finishes a sign-in as the person signed in to the
-// portal: only when the access decision lets them into the site (and the
-// company asked for) now. A refusal says why in plain words and is
-// recorded in the activity log, as is a sign-in. Codes: not_found,
-// forbidden (refused, wrapping ErrSignInRefused).
-func (a *App) OPCompleteSignIn(ctx context.Context, act Actor, id string) (*domain.OIDCAuthRequest, error) {
+// portal in session sessionID: only when the access decision lets them
+// into the site (and the company asked for) now, and only once. A refusal
+// says why in plain words and is recorded in the activity log, as is a
+// sign-in. Codes: not_found, forbidden (refused, wrapping
+// ErrSignInRefused).
+func (a *App) OPCompleteSignIn(ctx context.Context, act Actor, sessionID, id string) (*domain.OIDCAuthRequest, error) {
 	var r *domain.OIDCAuthRequest
 	var refused error
 	err := a.write(ctx, act, func(u *unit) error {
 		var err error
 		if r, err = u.tx.AuthRequest(ctx, id, u.now); err != nil {
-			return storeErr(err, "sign-in", id)
+			return storeErrRule(err, "R-APP-2", signInGone)
 		}
 		if act.User == nil {
 			return forbidden("R-APP-2", "sign in to the portal first")
 		}
 		c, err := u.tx.AppClient(ctx, r.ClientID)
 		if err != nil {
-			return storeErr(err, "application", r.ClientID)
+			return storeErrRule(err, "R-APP-2", signInGone)
 		}
 		if refused = u.appAccess(ctx, act.User.ID, r.SiteID, r.Company); refused != nil {
 			return u.record(ctx, "oidc.sign_in_refused", "app_client", c.ID, u.siteOrg(ctx, r.SiteID), nil,
 				map[string]string{"user_id": act.User.ID, "site_id": r.SiteID, "company_id": r.Company, "reason": refused.Error()})
 		}
-		if err := u.tx.CompleteAuthRequest(ctx, r.ID, act.User.ID, u.now); err != nil {
-			return err
+		if err := u.tx.CompleteAuthRequest(ctx, r.ID, act.User.ID, identity.HashSecret(sessionID), u.now); err != nil {
+			return storeErrRule(err, "R-APP-2", signInGone)
 		}
 		r.UserID, r.AuthTime = act.User.ID, u.now
 		return u.record(ctx, "oidc.sign_in", "app_client", c.ID, u.siteOrg(ctx, r.SiteID), nil,
@@ -132,6 +133,24 @@ func (a *App) OPCompleteSignIn(ctx context.Context, act Actor, id string) (*doma
 		err = refused
 	}
 	return r, err
+}
+
+// signInGone is what a person reads about a sign-in that expired or was
+// used already.
+const signInGone = "this sign-in has expired or was finished already; go back to the application and start again"
+
+// OPCheckCallback lets the code of a sign-in go only to the browser whose
+// portal session completed it. Codes: not_found.
+func (a *App) OPCheckCallback(ctx context.Context, id, sessionID string) error {
+	var h string
+	err := a.db.Read(ctx, func(tx *store.Tx) (err error) {
+		h, err = tx.AuthRequestSession(ctx, id)
+		return err
+	})
+	if err != nil || h == "" || subtle.ConstantTimeCompare([]byte(h), []byte(identity.HashSecret(sessionID))) != 1 {
+		return domain.RuleError(domain.ENotFound, "R-APP-2", "%s", signInGone)
+	}
+	return nil
 }
 
 // appAccess runs the access decision for a person on a site (and
@@ -182,27 +201,47 @@ type OPGrant struct {
 	ClientID, UserID, SiteID, Company string
 	Scopes                            []string
 	AuthTime                          time.Time
+	// SignInID is the sign-in whose code is exchanged (code grants); it
+	// names the family of the tokens that descend from it.
+	SignInID string
 }
 
-// OPIssueTokens issues an access token, and with refresh a refresh token
-// (replacing current, the one presented, which stops working: rotation).
-// The access decision runs again first, so a revoked, expired or locked
-// user gets nothing. Codes: forbidden (refused), not_found.
+// OPIssueTokens issues an access token, and with refresh a refresh token.
+// For a code, the sign-in is used up: of two exchanges only one wins, and
+// the loser revokes what the winner got (RFC 6749 section 4.1.2). For a
+// refresh, current (the token presented) is replaced (rotation); a
+// refresh token presented again after its use revokes its whole family
+// (RFC 9700). The access decision runs again first, so a revoked, expired
+// or locked user gets nothing. Codes: forbidden (refused), not_found.
 func (a *App) OPIssueTokens(ctx context.Context, g OPGrant, refresh bool, current string) (accessID, refreshSecret string, exp time.Time, err error) {
+	var reused string // the family to revoke, when a code or refresh token came back
 	err = a.db.Write(ctx, func(tx *store.Tx) error {
 		// op has checked the application in this request; a removed
 		// application's refresh tokens are revoked with it.
 		u := &unit{tx: tx, app: a, act: System, now: a.now()}
+		family := g.SignInID
+		switch {
+		case g.SignInID != "":
+			if err := tx.UseAuthCode(ctx, g.SignInID); err != nil {
+				reused = g.SignInID
+				return domain.NotFound("code", "")
+			}
+		case current != "":
+			var err error
+			if family, err = tx.UseRefreshToken(ctx, identity.HashSecret(current), g.ClientID, u.now); err != nil {
+				if t, err := tx.RefreshTokenByHash(ctx, identity.HashSecret(current)); err == nil && t.ClientID == g.ClientID {
+					reused = t.Family
+				}
+				return domain.NotFound("refresh token", "") // unknown, expired, or used already
+			}
+		default:
+			return domain.NotFound("grant", "")
+		}
 		if err := u.appAccess(ctx, g.UserID, g.SiteID, g.Company); err != nil {
 			return err
 		}
-		if current != "" {
-			if err := tx.UseRefreshToken(ctx, identity.HashSecret(current), g.ClientID, u.now); err != nil {
-				return domain.NotFound("refresh token", "") // unknown, expired, or used already: only the first use wins
-			}
-		}
 		base := domain.OIDCToken{ClientID: g.ClientID, UserID: g.UserID, SiteID: g.SiteID, Company: g.Company,
-			Scopes: g.Scopes, AuthTime: g.AuthTime, CreatedAt: u.now}
+			Family: family, Scopes: g.Scopes, AuthTime: g.AuthTime, CreatedAt: u.now}
 		at := base
 		at.ID, at.ExpiresAt = domain.NewID("tok", u.now), u.now.Add(a.cfg.AppAccessTTL)
 		accessID, exp = at.ID, at.ExpiresAt
@@ -214,6 +253,9 @@ func (a *App) OPIssueTokens(ctx context.Context, g OPGrant, refresh bool, curren
 		refreshSecret = identity.NewSecret("rt")
 		return tx.CreateOIDCTokens(ctx, &at, &rt, identity.HashSecret(refreshSecret))
 	})
+	if reused != "" {
+		a.revokeFamily(ctx, reused)
+	}
 	return accessID, refreshSecret, exp, err
 }
 
@@ -225,10 +267,26 @@ func (a *App) OPRefreshGrant(ctx context.Context, secret string) (*domain.OIDCTo
 		t, err = tx.RefreshTokenByHash(ctx, identity.HashSecret(secret))
 		return err
 	})
-	if err != nil || !t.RevokedAt.IsZero() || !a.now().Before(t.ExpiresAt) {
+	if err != nil || !a.now().Before(t.ExpiresAt) {
+		return nil, domain.NotFound("refresh token", "")
+	}
+	if !t.RevokedAt.IsZero() {
+		// Used already, and presented again: someone holds a copy. The
+		// whole chain ends (RFC 9700 section 4.14).
+		a.revokeFamily(ctx, t.Family)
 		return nil, domain.NotFound("refresh token", "")
 	}
 	return t, nil
+}
+
+// revokeFamily ends every token descending from one sign-in, after a code
+// or refresh token came back a second time.
+func (a *App) revokeFamily(ctx context.Context, family string) {
+	if err := a.db.Write(ctx, func(tx *store.Tx) error { return tx.RevokeFamily(ctx, family, a.now()) }); err != nil {
+		a.log.Error("revoke a token family after reuse", "family", family, "err", err)
+		return
+	}
+	a.log.Warn("a code or refresh token was used twice: its tokens are revoked", "family", family)
 }
 
 // OPActiveToken returns a token that works now: issued, not revoked, not
@@ -256,8 +314,9 @@ func (a *App) OPActiveToken(ctx context.Context, id string) (*domain.OIDCToken, 
 	return t, nil
 }
 
-// OPRevoke revokes a token (an access token by id, a refresh token by its
-// secret) of the application; unknown tokens are ignored (RFC 7009).
+// OPRevoke revokes a token of the application (an access token by id, a
+// refresh token by its secret, with every token of its family: RFC 7009
+// section 2.1); unknown tokens are ignored.
 func (a *App) OPRevoke(ctx context.Context, tokenOrID, clientID string) error {
 	return a.db.Write(ctx, func(tx *store.Tx) error {
 		t, err := tx.OIDCToken(ctx, tokenOrID)
@@ -269,6 +328,9 @@ func (a *App) OPRevoke(ctx context.Context, tokenOrID, clientID string) error {
 		}
 		if err != nil {
 			return err
+		}
+		if t.Refresh {
+			return tx.RevokeFamily(ctx, t.Family, a.now())
 		}
 		if err := tx.RevokeOIDCToken(ctx, t.ID, a.now()); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err

@@ -80,7 +80,11 @@ func (a *App) Sweep(ctx context.Context) (SweepResult, error) {
 			return err
 		}
 		// Departures past the retention period no longer show (R-APP-1).
-		return tx.ForgetDeparturesBefore(ctx, a.now().Add(-a.cfg.AppRetention))
+		if err := tx.ForgetDeparturesBefore(ctx, a.now().Add(-a.cfg.AppRetention)); err != nil {
+			return err
+		}
+		// Sign-ins, tokens and keys the OpenID provider no longer needs (R-APP-2).
+		return tx.PruneOIDC(ctx, a.now())
 	}); err != nil {
 		return res, err
 	}

@@ -80,6 +80,7 @@ type OIDCAuthRequest struct {
 	Challenge     string // PKCE code challenge
 	ChallengeAlgo string // "S256" or "plain"
 	Company       string // the company the application asked for, if any
+	Prompt        string // the application's prompt ("none": no page may be shown)
 	UserID        string // set once the person signed in and the access decision said yes
 	AuthTime      time.Time
 	CreatedAt     time.Time
@@ -95,6 +96,7 @@ type OIDCToken struct {
 	UserID    string
 	SiteID    string
 	Company   string
+	Family    string // the sign-in every token of a refresh chain descends from
 	Scopes    []string
 	AuthTime  time.Time
 	CreatedAt time.Time

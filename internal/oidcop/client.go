@@ -59,12 +59,22 @@ func (c client) RestrictAdditionalAccessTokenScopes() func([]string) []string {
 	return func(s []string) []string { return s }
 }
 
-// company is the company a request's scopes ask for, "" for none.
-func company(scopes []string) string {
+// company is the company a request's scopes ask for, "" for none. One
+// company at most, named by its id.
+func company(scopes []string) (string, error) {
+	var out []string
 	for _, s := range scopes {
 		if strings.HasPrefix(s, CompanyScope) {
-			return strings.TrimPrefix(s, CompanyScope)
+			out = append(out, strings.TrimPrefix(s, CompanyScope))
 		}
 	}
-	return ""
+	switch {
+	case len(out) == 0:
+		return "", nil
+	case len(out) > 1:
+		return "", oidc.ErrInvalidScope().WithDescription("ask for one company at most (one company:<id> scope)")
+	case out[0] == "":
+		return "", oidc.ErrInvalidScope().WithDescription("the company scope names no company: company:<company id>")
+	}
+	return out[0], nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/op"
 
 	"github.com/provisio/provisio/internal/app"
+	"github.com/provisio/provisio/internal/domain"
 )
 
 // The provider's endpoints, under one prefix so they stay apart from the
@@ -30,9 +31,10 @@ const (
 )
 
 // Pages is what the provider needs of the web UI: who is signed in to the
-// portal, and a page that says why something was refused.
+// portal (and in which session), and a page that says why something was
+// refused.
 type Pages interface {
-	SessionActor(r *http.Request) (app.Actor, bool)
+	SessionActor(r *http.Request) (act app.Actor, sessionID string, ok bool)
 	Refuse(w http.ResponseWriter, r *http.Request, status int, msg string)
 	Fail(w http.ResponseWriter, r *http.Request, err error)
 }
@@ -72,9 +74,18 @@ func New(ctx context.Context, a *app.App, pages Pages, issuer string, insecure b
 
 // ServeHTTP answers the protocol's endpoints.
 func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == LoginPath {
+	switch r.URL.Path {
+	case LoginPath:
 		p.login(w, r)
 		return
+	case authorizePath + "/callback":
+		// The code goes only to the browser whose portal session signed
+		// in: nobody else who learns the sign-in's id can fetch it.
+		_, sid, ok := p.pages.SessionActor(r)
+		if err := p.app.OPCheckCallback(r.Context(), r.URL.Query().Get("id"), sid); !ok || err != nil {
+			p.pages.Fail(w, r, p.app.OPCheckCallback(r.Context(), "", ""))
+			return
+		}
 	}
 	p.op.ServeHTTP(w, r)
 }
@@ -84,8 +95,14 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // provider), then the access decision, then back to the application.
 func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 	id := r.URL.Query().Get("id")
-	act, ok := p.pages.SessionActor(r)
+	act, sid, ok := p.pages.SessionActor(r)
 	if !ok {
+		// prompt=none: no page may be shown; the application hears at
+		// once that the person must sign in (OpenID Connect Core 3.1.2.6).
+		if req, err := p.app.OPSignIn(r.Context(), id); err == nil && req.Prompt == "none" {
+			http.Redirect(w, r, backWithError(req, "login_required"), http.StatusFound)
+			return
+		}
 		http.Redirect(w, r, "/signin?next="+url.QueryEscape(LoginPath+"?id="+url.QueryEscape(id)), http.StatusSeeOther)
 		return
 	}
@@ -93,11 +110,24 @@ func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/account", http.StatusSeeOther)
 		return
 	}
-	if _, err := p.app.OPCompleteSignIn(r.Context(), act, id); err != nil {
+	if _, err := p.app.OPCompleteSignIn(r.Context(), act, sid, id); err != nil {
 		p.pages.Fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, p.issuer+authorizePath+"/callback?id="+url.QueryEscape(id), http.StatusSeeOther)
+}
+
+// backWithError is the application's redirect URI with an OAuth error.
+func backWithError(req *domain.OIDCAuthRequest, code string) string {
+	q := url.Values{"error": {code}}
+	if req.State != "" {
+		q.Set("state", req.State)
+	}
+	sep := "?"
+	if strings.Contains(req.RedirectURI, "?") {
+		sep = "&"
+	}
+	return req.RedirectURI + sep + q.Encode()
 }
 
 var (

@@ -3,6 +3,7 @@ package oidcop
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -53,10 +54,14 @@ func (s *storage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, 
 	if c.Public && (req.CodeChallenge == "" || req.CodeChallengeMethod != oidc.CodeChallengeMethodS256) {
 		return nil, oidc.ErrInvalidRequest().WithDescription("a public application must use PKCE: send code_challenge with code_challenge_method S256")
 	}
+	co, err := company(req.Scopes)
+	if err != nil {
+		return nil, err
+	}
 	r, err := s.app.OPStartSignIn(ctx, domain.OIDCAuthRequest{ClientID: req.ClientID, RedirectURI: req.RedirectURI,
 		Scopes: req.Scopes, State: req.State, Nonce: req.Nonce, ResponseType: string(req.ResponseType),
 		ResponseMode: string(req.ResponseMode), Challenge: req.CodeChallenge, ChallengeAlgo: string(req.CodeChallengeMethod),
-		Company: company(req.Scopes)})
+		Company: co, Prompt: strings.Join(req.Prompt, " ")})
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +99,7 @@ func grant(req op.TokenRequest) (app.OPGrant, bool) {
 	switch r := req.(type) {
 	case authRequest:
 		return app.OPGrant{ClientID: r.ClientID, UserID: r.UserID, SiteID: r.SiteID, Company: r.Company,
-			Scopes: r.Scopes, AuthTime: r.AuthTime}, true
+			Scopes: r.Scopes, AuthTime: r.AuthTime, SignInID: r.ID}, true
 	case *refreshRequest:
 		return app.OPGrant{ClientID: r.ClientID, UserID: r.UserID, SiteID: r.SiteID, Company: r.Company,
 			Scopes: r.Scopes, AuthTime: r.AuthTime}, true

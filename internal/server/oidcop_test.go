@@ -310,6 +310,10 @@ func TestAppSignIn(t *testing.T) {
 		if _, err := rp.refresh(tok.RefreshToken); err == nil {
 			t.Fatal("a used refresh token worked again")
 		}
+		// Its reuse revoked the whole chain (RFC 9700): the newer token too.
+		if _, err := rp.refresh(fresh.RefreshToken); err == nil {
+			t.Fatal("a refresh chain survived the reuse of one of its tokens")
+		}
 
 		// A company: the member is not in it; the operations agent is.
 		rpCo := w.relyingParty(w.clientID, w.secret, "company:"+w.company.ID)
@@ -506,6 +510,78 @@ func TestAppSignIn_KeysAndDiscovery(t *testing.T) {
 		fresh := w.relyingParty(w.clientID, w.secret)
 		if _, err := fresh.provider.Verifier(&oidc.Config{ClientID: w.clientID}).Verify(context.Background(), raw); err == nil {
 			t.Fatal("a token signed by a retired key still verifies")
+		}
+	})
+}
+
+// TestAppSignIn_Attacks: the code of a sign-in goes only to the browser
+// that signed in; a finished sign-in cannot be taken over by another
+// person; a code is exchanged once however many try at the same time;
+// prompt=none without a portal session answers login_required; one
+// company scope at most. R-APP-2
+func TestAppSignIn_Attacks(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, d store.Dialect) {
+		w := startSiteWorld(t, d)
+		ctx := context.Background()
+		rp := w.relyingParty(w.clientID, w.secret)
+
+		// The attacker starts a sign-in and learns its id.
+		attacker := browserFor(t)
+		v := oauth2.GenerateVerifier()
+		resp, _ := done(t)(attacker.Get(rp.oauth.AuthCodeURL("st", oauth2.S256ChallengeOption(v))))
+		loginURL := resp.Request.URL.Query().Get("next") // /oidc/login?id=…
+		id := strings.TrimPrefix(loginURL, "/oidc/login?id=")
+		if !strings.HasPrefix(loginURL, "/oidc/login?id=") {
+			t.Fatalf("no login step: %s", resp.Request.URL)
+		}
+		// The victim, signed in to the portal, is lured to the login step.
+		victim := browserFor(t)
+		done(t)(victim.PostForm(w.base+"/signin", url.Values{"email": {"uma@acme.example"}, "password": {appPassword}, "next": {"/"}}))
+		resp, _ = done(t)(victim.Get(w.base + loginURL))
+		// The attacker fetches the code from the callback: refused.
+		resp, body := done(t)(attacker.Get(w.base + "/oidc/authorize/callback?id=" + url.QueryEscape(id)))
+		if strings.Contains(resp.Header.Get("Location"), "code=") || resp.StatusCode != http.StatusNotFound ||
+			!strings.Contains(body, "start again") {
+			t.Fatalf("the attacker got %d %s\n%s", resp.StatusCode, resp.Header.Get("Location"), body)
+		}
+		// Another person signed in cannot take the finished sign-in over.
+		other := browserFor(t)
+		done(t)(other.PostForm(w.base+"/signin", url.Values{"email": {"otto@acme.example"}, "password": {appPassword}, "next": {"/"}}))
+		if resp, body := done(t)(other.Get(w.base + loginURL)); resp.StatusCode != http.StatusNotFound || !strings.Contains(body, "start again") {
+			t.Fatalf("a second person at a finished sign-in: %d\n%s", resp.StatusCode, body)
+		}
+
+		// One code, eight exchanges at once: one wins.
+		v2 := oauth2.GenerateVerifier()
+		q, _, _ := w.signIn(rp.oauth.AuthCodeURL("st", oauth2.S256ChallengeOption(v2)), "otto@acme.example")
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		won := 0
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := rp.oauth.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(v2)); err == nil {
+					mu.Lock()
+					won++
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		if won != 1 {
+			t.Fatalf("%d exchanges of one code succeeded", won)
+		}
+
+		// prompt=none without a portal session: login_required, at once.
+		q, _, _ = w.signIn(rp.oauth.AuthCodeURL("st", oauth2.S256ChallengeOption(v), oauth2.SetAuthURLParam("prompt", "none")), "")
+		if q.Get("error") != "login_required" || q.Get("state") != "st" {
+			t.Fatalf("prompt=none: %v", q)
+		}
+		// One company scope at most.
+		two := w.relyingParty(w.clientID, w.secret, "company:"+w.company.ID, "company:other")
+		if q, _, _ := w.signIn(two.oauth.AuthCodeURL("st", oauth2.S256ChallengeOption(v)), "otto@acme.example"); q.Get("error") != "invalid_scope" {
+			t.Fatalf("two company scopes: %v", q)
 		}
 	})
 }

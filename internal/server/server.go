@@ -112,13 +112,16 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, now func() time.Tim
 		db.Close()
 		return nil, err
 	}
-	base := cfg.App.BaseURL
-	if strings.HasPrefix(base, "http://") && !isLoopbackURL(base) {
-		log.Warn("the portal's base URL is http: the OpenID provider for sites' applications should be served over https", "base_url", base)
-	}
-	if s.provider, err = oidcop.New(ctx, s.App, s.web, base, strings.HasPrefix(base, "http://"), log); err != nil {
-		db.Close()
-		return nil, err
+	// The OpenID provider for the sites' applications needs an https
+	// issuer; plain http only on this machine (development).
+	if base := cfg.App.BaseURL; strings.HasPrefix(base, "https://") || isLoopbackURL(base) {
+		if s.provider, err = oidcop.New(ctx, s.App, s.web, base, !strings.HasPrefix(base, "https://"), log); err != nil {
+			db.Close()
+			return nil, err
+		}
+	} else {
+		log.Warn("the portal's base URL is not https: sites' applications cannot sign in through it (OpenID Connect needs https)",
+			"base_url", base)
 	}
 	s.routes()
 	return s, nil
@@ -180,8 +183,10 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) routes() {
 	s.mux = http.NewServeMux()
 	s.mux.Handle("/api/v1/", api.New(s.App, s.log))
-	s.mux.Handle(oidcop.Prefix, s.provider) // R-APP-2
-	s.mux.Handle("GET "+oidcop.Discovery, s.provider)
+	if s.provider != nil {
+		s.mux.Handle(oidcop.Prefix, s.provider) // R-APP-2
+		s.mux.Handle("GET "+oidcop.Discovery, s.provider)
+	}
 	scimHandler := scim.New(s.App, s.log, s.App.Config().BaseURL)
 	s.mux.Handle(scim.Prefix+"/", scimHandler) // R-APP-1, R-APP-4
 	s.mux.Handle(scim.Prefix, scimHandler)

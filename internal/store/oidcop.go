@@ -86,13 +86,13 @@ func (tx *Tx) DeleteAppClient(ctx context.Context, id string, now time.Time) err
 // --- sign-ins in progress
 
 const authRequestCols = `id, client_id, site_id, redirect_uri, scopes, state, nonce, response_type, response_mode,
-	challenge, challenge_algo, company, user_id, auth_time, created_at, expires_at`
+	challenge, challenge_algo, company, prompt, user_id, auth_time, created_at, expires_at`
 
 func scanAuthRequest(s scanner) (*domain.OIDCAuthRequest, error) {
 	var a domain.OIDCAuthRequest
 	var scopes string
 	err := s.Scan(&a.ID, &a.ClientID, &a.SiteID, &a.RedirectURI, &scopes, &a.State, &a.Nonce, &a.ResponseType, &a.ResponseMode,
-		&a.Challenge, &a.ChallengeAlgo, &a.Company, &a.UserID, nullTime{&a.AuthTime}, nullTime{&a.CreatedAt}, nullTime{&a.ExpiresAt})
+		&a.Challenge, &a.ChallengeAlgo, &a.Company, &a.Prompt, &a.UserID, nullTime{&a.AuthTime}, nullTime{&a.CreatedAt}, nullTime{&a.ExpiresAt})
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -103,10 +103,10 @@ func scanAuthRequest(s scanner) (*domain.OIDCAuthRequest, error) {
 // CreateAuthRequest stores a sign-in an application started.
 func (tx *Tx) CreateAuthRequest(ctx context.Context, a *domain.OIDCAuthRequest) error {
 	_, err := tx.exec(ctx, `INSERT INTO oidc_auth_requests (id, client_id, site_id, redirect_uri, scopes, state, nonce,
-			response_type, response_mode, challenge, challenge_algo, company, created_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+			response_type, response_mode, challenge, challenge_algo, company, prompt, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 		a.ID, a.ClientID, a.SiteID, a.RedirectURI, strings.Join(a.Scopes, " "), a.State, a.Nonce, a.ResponseType,
-		a.ResponseMode, a.Challenge, a.ChallengeAlgo, a.Company, ts(a.CreatedAt), ts(a.ExpiresAt))
+		a.ResponseMode, a.Challenge, a.ChallengeAlgo, a.Company, a.Prompt, ts(a.CreatedAt), ts(a.ExpiresAt))
 	return err
 }
 
@@ -124,9 +124,26 @@ func (tx *Tx) AuthRequestByCode(ctx context.Context, codeHash string, now time.T
 		WHERE code_hash = $1 AND expires_at > $2`, codeHash, ts(now)))
 }
 
-// CompleteAuthRequest records who signed in, when.
-func (tx *Tx) CompleteAuthRequest(ctx context.Context, id, userID string, at time.Time) error {
-	return tx.execOne(ctx, `UPDATE oidc_auth_requests SET user_id = $2, auth_time = $3 WHERE id = $1`, id, userID, ts(at))
+// CompleteAuthRequest records who signed in, when, and in which portal
+// session (its hash). Only once: a sign-in already completed, or whose
+// code was issued, gives ErrNotFound.
+func (tx *Tx) CompleteAuthRequest(ctx context.Context, id, userID, sessionHash string, at time.Time) error {
+	return tx.execOne(ctx, `UPDATE oidc_auth_requests SET user_id = $2, session_hash = $3, auth_time = $4
+		WHERE id = $1 AND user_id = '' AND code_hash IS NULL`, id, userID, sessionHash, ts(at))
+}
+
+// AuthRequestSession returns the hash of the portal session a sign-in
+// was completed in.
+func (tx *Tx) AuthRequestSession(ctx context.Context, id string) (string, error) {
+	var h string
+	err := tx.q.QueryRowContext(ctx, `SELECT session_hash FROM oidc_auth_requests WHERE id = $1`, id).Scan(&h)
+	return h, translate(err)
+}
+
+// UseAuthCode ends a sign-in whose code is being exchanged; of two
+// exchanges of one code only one finds it (ErrNotFound for the other).
+func (tx *Tx) UseAuthCode(ctx context.Context, id string) error {
+	return tx.execOne(ctx, `DELETE FROM oidc_auth_requests WHERE id = $1 AND code_hash IS NOT NULL`, id)
 }
 
 // SetAuthCode records the hash of the code issued for a sign-in.
@@ -143,27 +160,18 @@ func (tx *Tx) DeleteAuthRequest(ctx context.Context, id string, now time.Time) e
 
 // --- tokens
 
-const oidcTokenCols = `id, refresh, client_id, user_id, site_id, company, scopes, auth_time, created_at, expires_at, revoked_at`
+const oidcTokenCols = `id, refresh, client_id, user_id, site_id, company, family, scopes, auth_time, created_at, expires_at, revoked_at`
 
 func scanOIDCToken(s scanner) (*domain.OIDCToken, error) {
 	var t domain.OIDCToken
 	var scopes string
-	err := s.Scan(&t.ID, &t.Refresh, &t.ClientID, &t.UserID, &t.SiteID, &t.Company, &scopes, nullTime{&t.AuthTime},
+	err := s.Scan(&t.ID, &t.Refresh, &t.ClientID, &t.UserID, &t.SiteID, &t.Company, &t.Family, &scopes, nullTime{&t.AuthTime},
 		nullTime{&t.CreatedAt}, nullTime{&t.ExpiresAt}, nullTime{&t.RevokedAt})
 	if err != nil {
 		return nil, translate(err)
 	}
 	t.Scopes = strings.Fields(scopes)
 	return &t, nil
-}
-
-// CreateOIDCToken stores t; a refresh token with the hash of its secret.
-func (tx *Tx) CreateOIDCToken(ctx context.Context, t *domain.OIDCToken, secretHash string) error {
-	_, err := tx.exec(ctx, `INSERT INTO oidc_tokens (id, refresh, secret_hash, client_id, user_id, site_id, company, scopes,
-			auth_time, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		t.ID, t.Refresh, nullable(secretHash), t.ClientID, t.UserID, t.SiteID, t.Company, strings.Join(t.Scopes, " "),
-		ts(t.AuthTime), ts(t.CreatedAt), ts(t.ExpiresAt))
-	return err
 }
 
 // OIDCToken returns a token by id, or ErrNotFound.
@@ -180,23 +188,46 @@ func (tx *Tx) RefreshTokenByHash(ctx context.Context, secretHash string) (*domai
 
 // UseRefreshToken revokes the live refresh token of the client with the
 // secret's hash, in one statement, so that of two concurrent uses only
-// one wins. ErrNotFound when there is none.
-func (tx *Tx) UseRefreshToken(ctx context.Context, secretHash, clientID string, now time.Time) error {
-	return tx.execOne(ctx, `UPDATE oidc_tokens SET revoked_at = $3
-		WHERE secret_hash = $1 AND refresh AND client_id = $2 AND revoked_at IS NULL AND expires_at > $3`,
-		secretHash, clientID, ts(now))
+// one wins, and returns its family. ErrNotFound when there is none.
+func (tx *Tx) UseRefreshToken(ctx context.Context, secretHash, clientID string, now time.Time) (string, error) {
+	var family string
+	err := tx.q.QueryRowContext(ctx, `UPDATE oidc_tokens SET revoked_at = $3
+		WHERE secret_hash = $1 AND refresh AND client_id = $2 AND revoked_at IS NULL AND expires_at > $3
+		RETURNING family`, secretHash, clientID, ts(now)).Scan(&family)
+	return family, translate(err)
+}
+
+// RevokeFamily ends every token of a family.
+func (tx *Tx) RevokeFamily(ctx context.Context, family string, now time.Time) error {
+	_, err := tx.exec(ctx, `UPDATE oidc_tokens SET revoked_at = $2 WHERE family = $1 AND revoked_at IS NULL`, family, ts(now))
+	return err
+}
+
+// PruneOIDC drops what the provider no longer needs by now: sign-ins past
+// their time, tokens expired a day ago, and retired signing keys.
+func (tx *Tx) PruneOIDC(ctx context.Context, now time.Time) error {
+	for q, at := range map[string]time.Time{
+		`DELETE FROM oidc_auth_requests WHERE expires_at <= $1`: now,
+		`DELETE FROM oidc_tokens WHERE expires_at <= $1`:        now.Add(-24 * time.Hour),
+		`DELETE FROM oidc_keys WHERE retire_at <= $1`:           now,
+	} {
+		if _, err := tx.exec(ctx, q, ts(at)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // CreateOIDCTokens stores an access token and, when rt is set, a refresh
 // token with the hash of its secret, in one statement.
 func (tx *Tx) CreateOIDCTokens(ctx context.Context, at, rt *domain.OIDCToken, secretHash string) error {
-	q := `INSERT INTO oidc_tokens (id, refresh, secret_hash, client_id, user_id, site_id, company, scopes,
-			auth_time, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`
-	args := []any{at.ID, at.Refresh, nil, at.ClientID, at.UserID, at.SiteID, at.Company, strings.Join(at.Scopes, " "),
+	q := `INSERT INTO oidc_tokens (id, refresh, secret_hash, client_id, user_id, site_id, company, family, scopes,
+			auth_time, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
+	args := []any{at.ID, at.Refresh, nil, at.ClientID, at.UserID, at.SiteID, at.Company, at.Family, strings.Join(at.Scopes, " "),
 		ts(at.AuthTime), ts(at.CreatedAt), ts(at.ExpiresAt)}
 	if rt != nil {
-		q += `, ($12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)`
-		args = append(args, rt.ID, rt.Refresh, secretHash, rt.ClientID, rt.UserID, rt.SiteID, rt.Company,
+		q += `, ($13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`
+		args = append(args, rt.ID, rt.Refresh, secretHash, rt.ClientID, rt.UserID, rt.SiteID, rt.Company, rt.Family,
 			strings.Join(rt.Scopes, " "), ts(rt.AuthTime), ts(rt.CreatedAt), ts(rt.ExpiresAt))
 	}
 	_, err := tx.exec(ctx, q, args...)

@@ -161,13 +161,13 @@ func (h *Handler) signedIn(next func(http.ResponseWriter, *http.Request, app.Act
 // SessionActor returns the person signed in to the portal in this
 // browser, if any, for the server's own browser flows (the OpenID
 // provider's sign-in step).
-func (h *Handler) SessionActor(r *http.Request) (app.Actor, bool) {
+func (h *Handler) SessionActor(r *http.Request) (app.Actor, string, bool) {
 	c, err := r.Cookie(SessionCookie)
 	if err != nil {
-		return app.Actor{}, false
+		return app.Actor{}, "", false
 	}
-	act, _, err := h.app.SessionActor(r.Context(), c.Value, remoteHost(r))
-	return act, err == nil
+	act, sid, err := h.app.SessionActor(r.Context(), c.Value, remoteHost(r))
+	return act, sid, err == nil
 }
 
 type sessionInfo struct {

@@ -16,8 +16,9 @@ CREATE TABLE oidc_clients (
 );
 CREATE INDEX oidc_clients_site ON oidc_clients (site_id, id);
 
--- oidc_auth_requests: sign-ins in progress, with the code once issued
--- (its hash).
+-- oidc_auth_requests: sign-ins in progress: who signed in, in which
+-- portal session (its hash; only that browser may fetch the code), and the
+-- code once issued (its hash).
 CREATE TABLE oidc_auth_requests (
     id             TEXT PRIMARY KEY,
     client_id      TEXT NOT NULL REFERENCES oidc_clients (id),
@@ -31,7 +32,9 @@ CREATE TABLE oidc_auth_requests (
     challenge      TEXT NOT NULL DEFAULT '',
     challenge_algo TEXT NOT NULL DEFAULT '',
     company        TEXT NOT NULL DEFAULT '',
+    prompt         TEXT NOT NULL DEFAULT '',
     user_id        TEXT NOT NULL DEFAULT '',
+    session_hash   TEXT NOT NULL DEFAULT '',
     auth_time      INTEGER,
     code_hash      TEXT UNIQUE,
     created_at     INTEGER NOT NULL,
@@ -39,7 +42,8 @@ CREATE TABLE oidc_auth_requests (
 );
 
 -- oidc_tokens: access and refresh tokens issued; a refresh token's secret
--- is kept as a hash.
+-- is kept as a hash. A family is every token that descends from one
+-- sign-in: a refresh token used twice revokes it all.
 CREATE TABLE oidc_tokens (
     id           TEXT PRIMARY KEY,
     refresh      INTEGER NOT NULL,
@@ -48,6 +52,7 @@ CREATE TABLE oidc_tokens (
     user_id      TEXT NOT NULL,
     site_id      TEXT NOT NULL,
     company      TEXT NOT NULL DEFAULT '',
+    family       TEXT NOT NULL,
     scopes       TEXT NOT NULL,
     auth_time    INTEGER NOT NULL,
     created_at   INTEGER NOT NULL,
@@ -56,6 +61,7 @@ CREATE TABLE oidc_tokens (
 );
 CREATE INDEX oidc_tokens_user ON oidc_tokens (user_id, client_id);
 CREATE INDEX oidc_tokens_site ON oidc_tokens (site_id, user_id, auth_time);
+CREATE INDEX oidc_tokens_family ON oidc_tokens (family);
 
 -- oidc_keys: the provider's signing keys, private halves sealed; every
 -- replica signs with the newest and publishes all not yet retired.
