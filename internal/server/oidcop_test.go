@@ -537,7 +537,7 @@ func TestAppSignIn_Attacks(t *testing.T) {
 		// The victim, signed in to the portal, is lured to the login step.
 		victim := browserFor(t)
 		done(t)(victim.PostForm(w.base+"/signin", url.Values{"email": {"uma@acme.example"}, "password": {appPassword}, "next": {"/"}}))
-		resp, _ = done(t)(victim.Get(w.base + loginURL))
+		done(t)(victim.Get(w.base + loginURL))
 		// The attacker fetches the code from the callback: refused.
 		resp, body := done(t)(attacker.Get(w.base + "/oidc/authorize/callback?id=" + url.QueryEscape(id)))
 		if strings.Contains(resp.Header.Get("Location"), "code=") || resp.StatusCode != http.StatusNotFound ||
