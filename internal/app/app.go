@@ -62,6 +62,10 @@ type Config struct {
 	AppAccessTTL   time.Duration
 	AppRefreshTTL  time.Duration
 	AppKeyRotation time.Duration
+
+	// Dormancy is how long without any sign-in makes a user dormant
+	// (R-AUDIT-2).
+	Dormancy time.Duration
 }
 
 // ThrottleConfig limits failed sign-ins, per account and per client
@@ -104,6 +108,7 @@ func DefaultConfig() Config {
 		AppAccessTTL:     5 * time.Minute,
 		AppRefreshTTL:    30 * 24 * time.Hour,
 		AppKeyRotation:   30 * 24 * time.Hour,
+		Dormancy:         90 * 24 * time.Hour,
 	}
 }
 

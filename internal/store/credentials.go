@@ -56,7 +56,10 @@ func (tx *Tx) UserByTokenHash(ctx context.Context, hash string) (*domain.User, *
 
 // TouchAPIToken records when a token was last used.
 func (tx *Tx) TouchAPIToken(ctx context.Context, id string, now time.Time) error {
-	_, err := tx.exec(ctx, `UPDATE api_tokens SET last_used_at = $2 WHERE id = $1`, id, ts(now))
+	if _, err := tx.exec(ctx, `UPDATE api_tokens SET last_used_at = $2 WHERE id = $1`, id, ts(now)); err != nil {
+		return err
+	}
+	_, err := tx.exec(ctx, `UPDATE users SET last_active_at = $2 WHERE id = (SELECT user_id FROM api_tokens WHERE id = $1)`, id, ts(now))
 	return err
 }
 

@@ -230,8 +230,10 @@ func (tx *Tx) CreateOIDCTokens(ctx context.Context, at, rt *domain.OIDCToken, se
 		args = append(args, rt.ID, rt.Refresh, secretHash, rt.ClientID, rt.UserID, rt.SiteID, rt.Company, rt.Family,
 			strings.Join(rt.Scopes, " "), ts(rt.AuthTime), ts(rt.CreatedAt), ts(rt.ExpiresAt))
 	}
-	_, err := tx.exec(ctx, q, args...)
-	return err
+	if _, err := tx.exec(ctx, q, args...); err != nil {
+		return err
+	}
+	return tx.active(ctx, at.UserID, at.CreatedAt) // a sign-in to, or use of, a site's application
 }
 
 // RevokeOIDCToken ends a token at now; ErrNotFound when it was already

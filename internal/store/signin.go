@@ -25,6 +25,15 @@ func (tx *Tx) CreateSession(ctx context.Context, s *domain.Session, tokenHash st
 	_, err := tx.exec(ctx, `INSERT INTO sessions (id, token_hash, user_id, mfa_ok, via, remote_addr, user_agent, created_at,
 			last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		s.ID, tokenHash, s.UserID, s.MFAOK, s.Via, s.RemoteAddr, s.UserAgent, ts(s.CreatedAt), ts(s.LastSeenAt), ts(s.ExpiresAt))
+	if err != nil {
+		return err
+	}
+	return tx.active(ctx, s.UserID, s.CreatedAt)
+}
+
+// active records that the user signed in or used the portal at t.
+func (tx *Tx) active(ctx context.Context, userID string, t time.Time) error {
+	_, err := tx.exec(ctx, `UPDATE users SET last_active_at = $2 WHERE id = $1`, userID, ts(t))
 	return err
 }
 

@@ -1,0 +1,46 @@
+package domain
+
+import "time"
+
+// FindingKind is a kind of compliance finding (R-AUDIT-2).
+type FindingKind string
+
+// The kinds of findings, each with the rule it breaks.
+const (
+	FindGeneric         FindingKind = "generic_account"           // R-USER-3
+	FindDisposable      FindingKind = "disposable_email"          // R-USER-2
+	FindPartnerLogin    FindingKind = "partner_customer_login"    // R-ROLE-3, R-PARTNER-5
+	FindPartnerTooLong  FindingKind = "partner_attached_too_long" // R-PARTNER-2, R-PARTNER-4
+	FindSingleAdmin     FindingKind = "single_administrator"      // R-ROLE-5
+	FindInviteUnused    FindingKind = "invitation_never_accepted" // R-USER-4
+	FindDormant         FindingKind = "dormant_user"              // R-AUDIT-2
+	FindNeverSignedIn   FindingKind = "never_signed_in"           // R-AUDIT-2
+	FindLockedAssigned  FindingKind = "locked_user_assigned"      // R-USER-5
+	FindingKindsInOrder             = "generic_account disposable_email partner_customer_login partner_attached_too_long " +
+		"single_administrator invitation_never_accepted dormant_user never_signed_in locked_user_assigned"
+)
+
+// FindingRules is the rule each kind of finding breaks.
+var FindingRules = map[FindingKind]string{
+	FindGeneric: "R-USER-3", FindDisposable: "R-USER-2", FindPartnerLogin: "R-ROLE-3", FindPartnerTooLong: "R-PARTNER-2",
+	FindSingleAdmin: "R-ROLE-5", FindInviteUnused: "R-USER-4", FindDormant: "R-AUDIT-2", FindNeverSignedIn: "R-AUDIT-2",
+	FindLockedAssigned: "R-USER-5",
+}
+
+// Finding is one thing the compliance report says breaks a rule: about
+// whom, since when, and what fixes it.
+type Finding struct {
+	Kind      FindingKind
+	Rule      string
+	OrgID     string
+	OrgName   string
+	UserID    string // "" for an organisation's finding
+	UserName  string
+	UserEmail string
+	SiteID    string // set when the finding is about an assignment
+	SiteName  string
+	Since     time.Time // zero: unknown
+	Detail    string    // in plain words
+	Fix       string    // what to do, in plain words
+	FixLink   string    // the page where it is done
+}

@@ -1,0 +1,154 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/provisio/provisio/internal/domain"
+)
+
+// The facts of the compliance report (R-AUDIT-2), read from current data
+// so the report is right the moment something is fixed.
+
+// ComplianceUser is a person of the report's scope with what the report
+// looks at.
+type ComplianceUser struct {
+	domain.User
+	OrgName      string
+	OrgKind      domain.OrgKind
+	OrgDemo      bool
+	PartnerID    string // the organisation's partner of record
+	LastActiveAt time.Time
+}
+
+// inScope is the condition on column col for the organisations orgIDs
+// (nil: every organisation).
+func inScope(col string, orgIDs []string, args *[]any) string {
+	if orgIDs == nil {
+		return "1 = 1"
+	}
+	if len(orgIDs) == 0 {
+		return "1 = 0"
+	}
+	ph := make([]string, len(orgIDs))
+	for i, id := range orgIDs {
+		*args = append(*args, id)
+		ph[i] = fmt.Sprintf("$%d", len(*args))
+	}
+	return col + " IN (" + strings.Join(ph, ", ") + ")"
+}
+
+// ComplianceUsers lists the live users of the organisations in scope, with
+// their organisations, in one query.
+func (tx *Tx) ComplianceUsers(ctx context.Context, orgIDs []string) ([]*ComplianceUser, error) {
+	var args []any
+	rows, err := tx.q.QueryContext(ctx, `SELECT `+memberUserCols+`, o.name, o.kind, o.demo, COALESCE(o.partner_id, ''), u.last_active_at
+		FROM users u JOIN orgs o ON o.id = u.org_id
+		WHERE u.state <> 'deleted' AND `+inScope("u.org_id", orgIDs, &args)+` ORDER BY o.name, u.email`, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return collect(rows, func(s scanner) (*ComplianceUser, error) {
+		var c ComplianceUser
+		u, err := scanUser(scanWith(s, &c.OrgName, &c.OrgKind, &c.OrgDemo, &c.PartnerID, nullTime{&c.LastActiveAt}))
+		if err != nil {
+			return nil, err
+		}
+		c.User = *u
+		return &c, nil
+	})
+}
+
+// PartnerDomains returns, for each partner, the email domains its people
+// use.
+func (tx *Tx) PartnerDomains(ctx context.Context, partnerIDs []string) (map[string]map[string]bool, error) {
+	out := map[string]map[string]bool{}
+	if len(partnerIDs) == 0 {
+		return out, nil
+	}
+	var args []any
+	rows, err := tx.q.QueryContext(ctx, `SELECT org_id, email FROM users WHERE state <> 'deleted' AND `+
+		inScope("org_id", partnerIDs, &args), args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	_, err = collect(rows, func(s scanner) (struct{}, error) {
+		var org, email string
+		if err := s.Scan(&org, &email); err != nil {
+			return struct{}{}, translate(err)
+		}
+		if out[org] == nil {
+			out[org] = map[string]bool{}
+		}
+		out[org][email[strings.LastIndexByte(email, '@')+1:]] = true
+		return struct{}{}, nil
+	})
+	return out, err
+}
+
+// ComplianceAssignment is an assignment the report looks at: a partner's,
+// or a locked user's.
+type ComplianceAssignment struct {
+	domain.Assignment
+	UserName, UserEmail string
+	UserState           domain.UserState
+	UserUpdatedAt       time.Time
+	SiteName            string
+	Edition             domain.Edition
+	CustomerID          string
+	CustomerName        string
+}
+
+// ComplianceAssignments lists the partner grants and the assignments of
+// locked users on the sites of customers in scope.
+func (tx *Tx) ComplianceAssignments(ctx context.Context, orgIDs []string) ([]*ComplianceAssignment, error) {
+	var args []any
+	scope := inScope("s.customer_id", orgIDs, &args)
+	var uscope string
+	if orgIDs != nil {
+		uscope = " OR " + inScope("u.org_id", orgIDs, &args)
+	}
+	rows, err := tx.q.QueryContext(ctx, `SELECT `+assignCols+`, u.name, u.email, u.state, u.updated_at, s.name, s.edition,
+			s.customer_id, o.name
+		FROM site_assignments a JOIN users u ON u.id = a.user_id JOIN sites s ON s.id = a.site_id JOIN orgs o ON o.id = s.customer_id
+		WHERE (a.via = 'partner' OR u.state = 'locked') AND (`+scope+uscope+`) ORDER BY a.id`, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return collect(rows, func(s scanner) (*ComplianceAssignment, error) {
+		var c ComplianceAssignment
+		a, err := scanAssignment(s, &c.UserName, &c.UserEmail, &c.UserState, nullTime{&c.UserUpdatedAt}, &c.SiteName,
+			&c.Edition, &c.CustomerID, &c.CustomerName)
+		if err != nil {
+			return nil, err
+		}
+		c.Assignment = *a
+		return &c, nil
+	})
+}
+
+// ComplianceOrgs lists the organisations in scope with how many live
+// administrators each has.
+func (tx *Tx) ComplianceOrgs(ctx context.Context, orgIDs []string) ([]*domain.Org, []int, error) {
+	var args []any
+	rows, err := tx.q.QueryContext(ctx, `SELECT o.id, o.kind, o.name, o.created_at, (SELECT COUNT(*) FROM users u
+			WHERE u.org_id = o.id AND u.state IN ('invited', 'active') AND (',' || u.roles || ',') LIKE
+				('%,' || (CASE o.kind WHEN 'partner' THEN 'partner_admin' WHEN 'customer' THEN 'customer_admin' ELSE 'operator' END) || ',%'))
+		FROM orgs o WHERE `+inScope("o.id", orgIDs, &args)+` ORDER BY o.name`, args...)
+	if err != nil {
+		return nil, nil, translate(err)
+	}
+	var counts []int
+	orgs, err := collect(rows, func(s scanner) (*domain.Org, error) {
+		var o domain.Org
+		var n int
+		if err := s.Scan(&o.ID, &o.Kind, &o.Name, nullTime{&o.CreatedAt}, &n); err != nil {
+			return nil, translate(err)
+		}
+		counts = append(counts, n)
+		return &o, nil
+	})
+	return orgs, counts, err
+}
