@@ -119,6 +119,9 @@ func (s *Server) routes() {
 	handle(s, private, op(post, "/apps/{id}/rotate-secret", "rotate-app-secret", "apps", "Give a confidential application a new secret, shown once; the old one stops at once"), s.rotateAppSecret)
 	handle(s, private, op(del, "/apps/{id}", "delete-app", "apps", "Remove an application; its tokens stop working"), s.deleteApp)
 
+	handle(s, private, op(get, "/compliance", "compliance-report", "audit", "The compliance report (R-AUDIT-2): what breaks the rules now, each with its rule, since when and the fix"), s.compliance)
+	handle(s, private, csvDoc(op(get, "/compliance/export", "export-compliance", "audit", "The compliance report as CSV"), "Every finding"), s.complianceCSV)
+
 	handle(s, private, op(get, "/audit", "list-audit", "audit", "Read the activity log (R-AUDIT-1)"), s.listAudit)
 	handle(s, private, s.exportDoc(op(get, "/audit/export", "export-audit", "audit", "Export the activity log as CSV or JSON")), s.exportAudit)
 	handle(s, private, op(post, "/audit/verify", "verify-audit", "audit", "Check the log's hash chain"), s.verifyAudit)

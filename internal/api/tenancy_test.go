@@ -163,6 +163,8 @@ func TestTenancyMatrix(t *testing.T) {
 		filters := []string{
 			"/users?org_id=" + w.other["org"], "/users?org_id=" + w.other["partner"],
 			"/sites?customer_id=" + w.other["org"], "/orgs?partner_id=" + w.other["partner"],
+			"/compliance?org_id=" + w.other["org"], "/compliance?org_id=" + w.other["partner"],
+			"/compliance/export?org_id=" + w.other["org"],
 			"/access-requests?site_id=" + w.other["site"], "/access-requests?user_id=" + w.other["partner_user"],
 			"/access-requests?user_id=" + w.other["user"],
 			"/audit?org_id=" + w.other["org"], "/audit?actor_id=" + w.other["user"], "/audit?object_id=" + w.other["site"],

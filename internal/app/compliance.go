@@ -47,23 +47,29 @@ func (a *App) Compliance(ctx context.Context, act Actor, orgID string) (r Compli
 // complianceScope is the organisations the report covers (nil: all).
 func (u *unit) complianceScope(ctx context.Context, orgID string) ([]string, error) {
 	act := u.act
+	var o *domain.Org
+	if orgID != "" { // another tenant's organisation is not found, whoever asks (R-ORG-1)
+		var err error
+		if o, err = u.loadOrg(ctx, orgID); err != nil {
+			return nil, err
+		}
+		own := act.User == nil || act.IsOperator() || act.Org.ID == o.ID
+		partnerOf := act.Org != nil && act.Org.Kind == domain.OrgPartner && o.PartnerID == act.Org.ID
+		if !own && !partnerOf {
+			return nil, domain.NotFound("organisation", orgID)
+		}
+	}
 	if !act.Can().SeeAudit {
 		return nil, forbidden("R-AUDIT-2", "only administrators read the compliance report")
 	}
-	if orgID == "" {
+	if o == nil {
 		if act.User == nil || act.IsOperator() {
 			return nil, nil
 		}
-		orgID = act.Org.ID
-	}
-	o, err := u.loadOrg(ctx, orgID)
-	if err != nil {
-		return nil, err
-	}
-	own := act.User == nil || act.IsOperator() || act.Org.ID == o.ID
-	partnerOf := act.Org != nil && act.Org.Kind == domain.OrgPartner && o.PartnerID == act.Org.ID
-	if !own && !partnerOf {
-		return nil, domain.NotFound("organisation", orgID)
+		var err error
+		if o, err = u.loadOrg(ctx, act.Org.ID); err != nil {
+			return nil, err
+		}
 	}
 	scope := []string{o.ID}
 	if o.Kind == domain.OrgPartner {
