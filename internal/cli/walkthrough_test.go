@@ -215,6 +215,16 @@ func walkthrough(t *testing.T, d store.Dialect) {
 	if out := carol.cliCode(1, "", "scim", "token", "create", "--name", "x"); !strings.Contains(out, "--org ID") {
 		t.Fatalf("a token for nobody: %s", out)
 	}
+	// The compliance report (R-AUDIT-2): Acme has two administrators,
+	// the partner one.
+	if out := op.cli("compliance"); !strings.Contains(out, "single_administrator") || !strings.Contains(out, "R-ROLE-5") ||
+		!strings.Contains(out, "Northwind Partners") {
+		t.Fatalf("compliance: %s", out)
+	}
+	if out := op.cli("compliance", "--org", customer, "--csv", "-"); !strings.HasPrefix(out, "kind,rule,organisation") {
+		t.Fatalf("compliance --csv: %s", out)
+	}
+
 	// The site's web portal signs people in through Provisio (R-APP-2).
 	out = carol.cli("app", "create", "--site", site, "--name", "acme-prod web portal", "--redirect-uri", "https://portal.acme.example/cb")
 	if !regexp.MustCompile(`app_\S+`).MatchString(out) || !strings.Contains(out, "not shown again") ||

@@ -55,6 +55,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /requests/{id}/deny", h.signedIn(h.deny))
 
 	m.HandleFunc("GET /audit", h.signedIn(h.audit))
+	m.HandleFunc("GET /compliance", h.signedIn(h.compliance))
 	m.HandleFunc("GET /mailbox", h.signedIn(h.mailbox))
 	m.HandleFunc("GET /mailbox/{id}", h.signedIn(h.mail))
 

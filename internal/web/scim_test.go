@@ -118,3 +118,17 @@ func TestAppPages(t *testing.T) {
 		}
 	})
 }
+
+// TestCompliancePage: a customer's administrator reads the report, with
+// each finding's rule and a link to fix it. R-AUDIT-2
+func TestCompliancePage(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, d storetest.Dialect) {
+		p := startPlain(t, d)
+		carol, _, _ := p.partnerRequest()
+		st, body := read(t)(carol.Get(p.base + "/compliance"))
+		if st != http.StatusOK || !strings.Contains(body, "R-ROLE-5") || !strings.Contains(body, "Acme has a single administrator") ||
+			!strings.Contains(body, "add a second administrator") {
+			t.Fatalf("compliance page: %d\n%s", st, body)
+		}
+	})
+}
