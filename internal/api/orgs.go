@@ -63,12 +63,13 @@ type updateOrgIn struct {
 		MainContactID *string `json:"main_contact_id,omitempty"`
 		Demo          *bool   `json:"demo,omitempty"`
 		RequireMFA    *bool   `json:"require_mfa,omitempty" doc:"require a second factor of the organisation's users (R-PLUS-3)"`
+		LockDormant   *bool   `json:"lock_dormant,omitempty" doc:"lock users not signed in for the dormancy period, after a warning a week before (R-PLUS-4)"`
 	}
 }
 
 func (s *Server) updateOrg(ctx context.Context, act app.Actor, in *updateOrgIn) (*body[Org], error) {
 	o, err := s.app.UpdateOrg(ctx, act, in.ID, domain.OrgUpdate{Name: in.Body.Name,
-		MainContactID: in.Body.MainContactID, Demo: in.Body.Demo, RequireMFA: in.Body.RequireMFA})
+		MainContactID: in.Body.MainContactID, Demo: in.Body.Demo, RequireMFA: in.Body.RequireMFA, LockDormant: in.Body.LockDormant})
 	if err != nil {
 		return nil, err
 	}

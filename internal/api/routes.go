@@ -68,6 +68,7 @@ func (s *Server) routes() {
 	handle(s, private, op(post, "/users/{id}/lock", "lock-user", "users", "Lock a user (R-USER-5)"), s.lockUser)
 	handle(s, private, op(post, "/users/{id}/unlock", "unlock-user", "users", "Unlock a user (R-USER-5)"), s.unlockUser)
 	handle(s, private, op(post, "/users/{id}/resend-invitation", "resend-invitation", "users", "Send a fresh invitation (R-USER-4)"), s.resendInvitation)
+	handle(s, private, op(put, "/users/{id}/break-glass", "set-break-glass", "users", "Exempt a named break-glass account from the dormancy lock, or end the exemption (R-PLUS-4)"), s.setBreakGlass)
 
 	handle(s, private, op(get, "/sites", "list-sites", "sites", "List the sites you can see"), s.listSites)
 	handle(s, private, created(op(post, "/sites", "create-site", "sites", "Create a site (R-SITE-0)")), s.createSite)

@@ -94,6 +94,7 @@ func bodies(w *tenancyWorld) map[string]any {
 		"create-site-scim-token": map[string]any{"name": "web portal"},
 		"set-group-roles":        map[string]any{"mappings": []any{}},
 		"create-app":             map[string]any{"name": "x", "redirect_uris": []string{"https://x.example/cb"}},
+		"set-break-glass":        map[string]any{"exempt": true, "reason": "on-call desk"},
 	}
 }
 

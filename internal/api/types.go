@@ -17,12 +17,13 @@ type Org struct {
 	Demo          bool      `json:"demo"`
 	MainContactID string    `json:"main_contact_id,omitempty"`
 	RequireMFA    bool      `json:"require_mfa" doc:"its users need a second factor (R-PLUS-3)"`
+	LockDormant   bool      `json:"lock_dormant" doc:"its users not signed in for the dormancy period are locked (R-PLUS-4)"`
 	CreatedAt     time.Time `json:"created_at"`
 }
 
 func orgOut(o *domain.Org) Org {
 	return Org{ID: o.ID, Kind: string(o.Kind), Name: o.Name, PartnerID: o.PartnerID, Demo: o.Demo,
-		MainContactID: o.MainContactID, RequireMFA: o.RequireMFA, CreatedAt: o.CreatedAt}
+		MainContactID: o.MainContactID, RequireMFA: o.RequireMFA, LockDormant: o.LockDormant, CreatedAt: o.CreatedAt}
 }
 
 // User is a user as the API shows it.

@@ -132,3 +132,23 @@ func (s *Server) unlockUser(ctx context.Context, act app.Actor, in *idIn) (*body
 func (s *Server) resendInvitation(ctx context.Context, act app.Actor, in *idIn) (*body[User], error) {
 	return userChange(s.app.ResendInvitation)(ctx, act, in)
 }
+
+type breakGlassIn struct {
+	ID   string `path:"id"`
+	Body struct {
+		Exempt bool   `json:"exempt" doc:"true: never locked for dormancy (a named break-glass account); false: as everyone"`
+		Reason string `json:"reason,omitempty" maxLength:"500" doc:"why, required to exempt"`
+	}
+}
+
+type breakGlassOut struct {
+	Exempt bool   `json:"exempt"`
+	Reason string `json:"reason,omitempty"`
+}
+
+func (s *Server) setBreakGlass(ctx context.Context, act app.Actor, in *breakGlassIn) (*body[breakGlassOut], error) {
+	if err := s.app.SetBreakGlass(ctx, act, in.ID, in.Body.Exempt, in.Body.Reason); err != nil {
+		return nil, err
+	}
+	return reply(breakGlassOut{Exempt: in.Body.Exempt, Reason: in.Body.Reason}), nil
+}

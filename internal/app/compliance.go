@@ -147,6 +147,9 @@ func (u *unit) compliance(ctx context.Context, scope []string) (ComplianceReport
 				g := f
 				g.Kind, g.Since = domain.FindDormant, cu.LastActiveAt
 				g.Detail = "not signed in since " + cu.LastActiveAt.Format("2 Jan 2006")
+				if cu.Exempt != "" {
+					g.Detail += " (a break-glass account, never locked: " + cu.Exempt + ")"
+				}
 				g.Fix = "lock or delete the user if nobody needs the account"
 				add(g)
 			}

@@ -145,6 +145,9 @@ func (a *App) UpdateOrg(ctx context.Context, act Actor, id string, upd domain.Or
 			}
 			o.Demo = *upd.Demo
 		}
+		if upd.LockDormant != nil {
+			o.LockDormant = *upd.LockDormant // R-PLUS-4: the organisation's administrators decide
+		}
 		if upd.RequireMFA != nil {
 			o.RequireMFA = *upd.RequireMFA // R-PLUS-3: the organisation's administrators decide
 		}

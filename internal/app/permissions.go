@@ -250,7 +250,13 @@ type OrgView struct {
 	// ProvisionedRole is the role of a user its identity provider
 	// provisioned and no mapped group gives another (R-APP-4).
 	ProvisionedRole domain.Role
+	// Dormancy is how long without a sign-in makes a user dormant
+	// (R-AUDIT-2, R-PLUS-4).
+	Dormancy time.Duration
 }
+
+// DormancyText says Dormancy in words.
+func (v OrgView) DormancyText() string { return durationText(v.Dormancy) }
 
 // OrgView returns an organisation the actor may see, with what the actor
 // may do with it. Codes: not_found.
@@ -260,7 +266,7 @@ func (a *App) OrgView(ctx context.Context, act Actor, id string) (v OrgView, err
 		if err != nil {
 			return err
 		}
-		v = OrgView{Org: o, Roles: domain.RolesFor(domain.TypeForOrg(o.Kind)), ProvisionedRole: baseRole(o.Kind), Can: OrgPermissions{
+		v = OrgView{Org: o, Roles: domain.RolesFor(domain.TypeForOrg(o.Kind)), ProvisionedRole: baseRole(o.Kind), Dormancy: u.app.cfg.Dormancy, Can: OrgPermissions{
 			SeeUsers: act.seesUsersOf(o), InviteUsers: act.administers(o), SeeSites: o.Kind == domain.OrgCustomer,
 			ManageProvisioning: act.managesProvisioning(o)}}
 		// The partner of record and the main contact of an organisation

@@ -416,10 +416,12 @@ func (u *unit) idpOwns(ctx context.Context, usr *domain.User, upd domain.UserUpd
 	return nil
 }
 
-// UserView is a user with what the identity provider owns of it.
+// UserView is a user with what the identity provider owns of it, and
+// why it is a break-glass account ("" if it is not; R-PLUS-4).
 type UserView struct {
-	User    *domain.User
-	Managed Managed
+	User       *domain.User
+	Managed    Managed
+	BreakGlass string
 }
 
 // UserView returns a user the actor may see, with what its identity
@@ -429,7 +431,10 @@ func (a *App) UserView(ctx context.Context, act Actor, id string) (v UserView, e
 		if v.User, _, err = u.loadUser(ctx, id); err != nil {
 			return err
 		}
-		v.Managed, err = u.managed(ctx, v.User)
+		if v.Managed, err = u.managed(ctx, v.User); err != nil {
+			return err
+		}
+		v.BreakGlass, err = u.tx.DormancyExemption(ctx, v.User.ID)
 		return err
 	})
 	return v, err

@@ -15,6 +15,9 @@ type SweepResult struct {
 	Lapsed    int // requests nobody answered
 	Reminders int // reminders sent before access ends
 	Purged    int // cancelled sites deleted after their stasis
+	// DormantWarned and DormantLocked count users warned of, and locked
+	// for, dormancy (R-PLUS-4).
+	DormantWarned, DormantLocked int
 }
 
 // sweepBatch bounds each pass so one sweep never holds a long transaction.
@@ -94,7 +97,9 @@ func (a *App) Sweep(ctx context.Context) (SweepResult, error) {
 		}
 		res.Purged++
 	}
-	return res, nil
+	var err error
+	res.DormantWarned, res.DormantLocked, err = a.lockDormant(ctx)
+	return res, err
 }
 
 // purgeSite deletes a cancelled site whose stasis ended, with all its

@@ -46,9 +46,10 @@ func orgCommand() *cli.Command {
 				}
 				return call(ctx, cmd, post, "/orgs", nil, body, said("Created %s %s: %s", "kind", "name", "id"))
 			}},
-		{Name: "update", Usage: "change name, main contact or demo flag", ArgsUsage: "ID",
+		{Name: "update", Usage: "change name, main contact, demo flag, or the dormancy lock", ArgsUsage: "ID",
 			Flags: []cli.Flag{str("name", "new name"), str("main-contact", "user id of the main contact (R-ORG-2)"),
-				&cli.BoolFlag{Name: "demo", Usage: "flag as the partner's demo customer (operators)"}},
+				&cli.BoolFlag{Name: "demo", Usage: "flag as the partner's demo customer (operators)"},
+				&cli.BoolFlag{Name: "lock-dormant", Usage: "lock users not signed in for the dormancy period, after a warning (R-PLUS-4); --lock-dormant=false to stop"}},
 			Action: func(ctx context.Context, cmd *cli.Command) error {
 				id, err := arg(cmd, 0, "ID")
 				if err != nil {
@@ -60,7 +61,10 @@ func orgCommand() *cli.Command {
 				if cmd.IsSet("demo") {
 					body["demo"] = cmd.Bool("demo")
 				}
-				return call(ctx, cmd, patch, "/orgs/"+url.PathEscape(id), nil, body, one(orgCols))
+				if cmd.IsSet("lock-dormant") {
+					body["lock_dormant"] = cmd.Bool("lock-dormant")
+				}
+				return call(ctx, cmd, patch, "/orgs/"+url.PathEscape(id), nil, body, one(orgCols+" lock_dormant"))
 			}},
 		{Name: "link", Usage: "choose a customer's partner of record (operators link at once; a customer asks, and the partner accepts)",
 			ArgsUsage: "CUSTOMER-ID", Flags: []cli.Flag{req("partner", "the partner's id")},
@@ -143,6 +147,20 @@ func userCommand() *cli.Command {
 		byID("unlock", "unlock a user, restoring its assignments", post, "/users/", "/unlock", said("%s is %s.", "email", "state")),
 		byID("delete", "delete a user and all its assignments", del, "/users/", "", said("%s is %s.", "email", "state")),
 		byID("resend-invitation", "send a fresh invitation", post, "/users/", "/resend-invitation", said("Invitation sent again to %s; it expires %s.", "email", "invite_expires_at")),
+		{Name: "break-glass", Usage: "never lock this account for dormancy, with the reason (R-PLUS-4); --off ends it", ArgsUsage: "ID",
+			Flags: []cli.Flag{str("reason", `why, e.g. "emergency access for the on-call desk"`), &cli.BoolFlag{Name: "off", Usage: "end the exemption"}},
+			Action: func(ctx context.Context, cmd *cli.Command) error {
+				id, err := arg(cmd, 0, "ID")
+				if err != nil {
+					return err
+				}
+				body := map[string]any{"exempt": !cmd.Bool("off"), "reason": cmd.String("reason")}
+				msg := "Exempt from the dormancy lock: %s"
+				if cmd.Bool("off") {
+					msg = "No longer exempt from the dormancy lock.%.0s"
+				}
+				return call(ctx, cmd, put, "/users/"+url.PathEscape(id)+"/break-glass", nil, body, said(msg, "reason"))
+			}},
 	}}
 }
 

@@ -225,6 +225,16 @@ func walkthrough(t *testing.T, d store.Dialect) {
 		t.Fatalf("compliance --csv: %s", out)
 	}
 
+	// R-PLUS-4: Acme locks dormant users; Oscar's account is break-glass.
+	if out := carol.cli("org", "update", customer, "--lock-dormant"); !regexp.MustCompile(`lock_dormant:\s+yes`).MatchString(out) {
+		t.Fatalf("org update --lock-dormant: %s", out)
+	}
+	if out := carol.cli("user", "break-glass", oscar, "--reason", "on-call desk"); !strings.Contains(out, "Exempt from the dormancy lock: on-call desk") {
+		t.Fatalf("user break-glass: %s", out)
+	}
+	if out := carol.cliCode(1, "", "user", "break-glass", oscar); !strings.Contains(out, "R-PLUS-4") {
+		t.Fatalf("break-glass without a reason: %s", out)
+	}
 	// The site's web portal signs people in through Provisio (R-APP-2).
 	out = carol.cli("app", "create", "--site", site, "--name", "acme-prod web portal", "--redirect-uri", "https://portal.acme.example/cb")
 	if !regexp.MustCompile(`app_\S+`).MatchString(out) || !strings.Contains(out, "not shown again") ||

@@ -29,6 +29,7 @@ const (
 
 	NoticePartnerLinkRequested = "partner_link_requested" // a customer asks a partner to become its partner of record
 	NoticePartnerLinkAnswered  = "partner_link_answered"  // the partner accepted or declined (Reason says which)
+	NoticeDormancyWarning      = "dormancy_warning"       // R-PLUS-4: the account will be locked unless the person signs in
 )
 
 // Notice delivery states.

@@ -21,6 +21,7 @@ type Org struct {
 	Demo          bool      `json:"demo"`                     // customers only: the partner's own demo customer (R-ROLE-3 exception)
 	MainContactID string    `json:"main_contact_id,omitzero"` // R-ORG-2; "" until its first user exists
 	RequireMFA    bool      `json:"require_mfa"`              // R-PLUS-3: its users need a second factor
+	LockDormant   bool      `json:"lock_dormant"`             // R-PLUS-4: lock users not signed in for the dormancy period
 	CreatedAt     time.Time `json:"created_at,omitzero"`
 }
 
@@ -37,6 +38,7 @@ type OrgUpdate struct {
 	MainContactID *string
 	Demo          *bool
 	RequireMFA    *bool
+	LockDormant   *bool
 }
 
 // Page asks for one page of a list ordered by id: the items after Cursor.

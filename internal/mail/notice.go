@@ -69,6 +69,7 @@ var kinds = []string{
 	"password_reset",
 	"partner_link_requested",
 	"partner_link_answered",
+	"dormancy_warning",
 }
 
 // Kinds lists every notice kind there is a template for. The caller owns the

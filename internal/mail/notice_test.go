@@ -65,6 +65,7 @@ func TestRender_EveryKind(t *testing.T) {
 		"password_reset":           {d.UserEmail, d.Link, sampleExpires},
 		"partner_link_requested":   {d.ActorName, d.OrgName, d.Link},
 		"partner_link_answered":    {d.ActorName, d.OrgName, d.Reason},
+		"dormancy_warning":         {d.OrgName, d.Link, sampleExpires},
 	}
 	for _, kind := range Kinds() {
 		if _, ok := want[kind]; !ok {

@@ -21,6 +21,7 @@ type ComplianceUser struct {
 	OrgDemo      bool
 	PartnerID    string // the organisation's partner of record
 	LastActiveAt time.Time
+	Exempt       string // why it is a break-glass account, never locked for dormancy; "" if not
 }
 
 // inScope is the condition on column col for the organisations orgIDs
@@ -44,15 +45,16 @@ func inScope(col string, orgIDs []string, args *[]any) string {
 // their organisations, in one query.
 func (tx *Tx) ComplianceUsers(ctx context.Context, orgIDs []string) ([]*ComplianceUser, error) {
 	var args []any
-	rows, err := tx.q.QueryContext(ctx, `SELECT `+memberUserCols+`, o.name, o.kind, o.demo, COALESCE(o.partner_id, ''), u.last_active_at
-		FROM users u JOIN orgs o ON o.id = u.org_id
+	rows, err := tx.q.QueryContext(ctx, `SELECT `+memberUserCols+`, o.name, o.kind, o.demo, COALESCE(o.partner_id, ''), u.last_active_at,
+			COALESCE(e.reason, '')
+		FROM users u JOIN orgs o ON o.id = u.org_id LEFT JOIN dormancy_exempt e ON e.user_id = u.id
 		WHERE u.state <> 'deleted' AND `+inScope("u.org_id", orgIDs, &args)+` ORDER BY o.name, u.email`, args...)
 	if err != nil {
 		return nil, translate(err)
 	}
 	return collect(rows, func(s scanner) (*ComplianceUser, error) {
 		var c ComplianceUser
-		u, err := scanUser(scanWith(s, &c.OrgName, &c.OrgKind, &c.OrgDemo, &c.PartnerID, nullTime{&c.LastActiveAt}))
+		u, err := scanUser(scanWith(s, &c.OrgName, &c.OrgKind, &c.OrgDemo, &c.PartnerID, nullTime{&c.LastActiveAt}, &c.Exempt))
 		if err != nil {
 			return nil, err
 		}
@@ -151,4 +153,67 @@ func (tx *Tx) ComplianceOrgs(ctx context.Context, orgIDs []string) ([]*domain.Or
 		return &o, nil
 	})
 	return orgs, counts, err
+}
+
+// SetDormancyExempt marks a break-glass account, never locked for
+// dormancy (R-PLUS-4); exempt false clears the mark.
+func (tx *Tx) SetDormancyExempt(ctx context.Context, userID string, exempt bool, reason, by string, now time.Time) error {
+	if !exempt {
+		_, err := tx.exec(ctx, `DELETE FROM dormancy_exempt WHERE user_id = $1`, userID)
+		return err
+	}
+	_, err := tx.exec(ctx, `INSERT INTO dormancy_exempt (user_id, reason, set_by, created_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (user_id) DO UPDATE SET reason = excluded.reason, set_by = excluded.set_by, created_at = excluded.created_at`,
+		userID, reason, by, ts(now))
+	return err
+}
+
+// DormancyExemption returns why a user is exempt, or "" when not.
+func (tx *Tx) DormancyExemption(ctx context.Context, userID string) (string, error) {
+	var reason string
+	err := tx.q.QueryRowContext(ctx, `SELECT reason FROM dormancy_exempt WHERE user_id = $1`, userID).Scan(&reason)
+	if err != nil && translate(err) == ErrNotFound {
+		return "", nil
+	}
+	return reason, translate(err)
+}
+
+// DormantUser is an active user of an organisation that locks its dormant
+// users, quiet since Since (its last sign-in, or its creation), with the
+// warning it got, if any.
+type DormantUser struct {
+	domain.User
+	OrgName  string
+	Since    time.Time
+	WarnedAt time.Time
+}
+
+// DormantUsers lists the active, not exempt users of organisations that
+// lock dormant users (R-PLUS-4), quiet since before quietSince.
+func (tx *Tx) DormantUsers(ctx context.Context, quietSince time.Time, limit int) ([]*DormantUser, error) {
+	rows, err := tx.q.QueryContext(ctx, `SELECT `+memberUserCols+`, o.name, COALESCE(u.last_active_at, u.created_at), w.warned_at
+		FROM users u JOIN orgs o ON o.id = u.org_id AND o.lock_dormant
+		LEFT JOIN dormancy_warnings w ON w.user_id = u.id
+		WHERE u.state = 'active' AND COALESCE(u.last_active_at, u.created_at) < $1
+			AND NOT EXISTS (SELECT 1 FROM dormancy_exempt e WHERE e.user_id = u.id)
+		ORDER BY u.id LIMIT $2`, ts(quietSince), limit)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return collect(rows, func(s scanner) (*DormantUser, error) {
+		var d DormantUser
+		u, err := scanUser(scanWith(s, &d.OrgName, nullTime{&d.Since}, nullTime{&d.WarnedAt}))
+		if err != nil {
+			return nil, err
+		}
+		d.User = *u
+		return &d, nil
+	})
+}
+
+// WarnDormant records the warning a dormant user got.
+func (tx *Tx) WarnDormant(ctx context.Context, userID string, now time.Time) error {
+	_, err := tx.exec(ctx, `INSERT INTO dormancy_warnings (user_id, warned_at) VALUES ($1, $2)
+		ON CONFLICT (user_id) DO UPDATE SET warned_at = excluded.warned_at`, userID, ts(now))
+	return err
 }

@@ -113,3 +113,12 @@ func (h *Handler) orgPage(w http.ResponseWriter, r *http.Request, act app.Actor,
 	}
 	h.render(w, r, "org", page{Title: v.Org.Name, Nav: "orgs", Actor: act, Data: d})
 }
+
+// orgSettings saves what the organisation's administrators decide: a
+// second factor for everyone (R-PLUS-3) and the dormancy lock (R-PLUS-4).
+func (h *Handler) orgSettings(w http.ResponseWriter, r *http.Request, act app.Actor) {
+	id := r.PathValue("id")
+	mfa, dormant := r.PostFormValue("require_mfa") == "on", r.PostFormValue("lock_dormant") == "on"
+	_, err := h.app.UpdateOrg(r.Context(), act, id, domain.OrgUpdate{RequireMFA: &mfa, LockDormant: &dormant})
+	h.back(w, r, "/orgs/"+id, "settings", err, "Settings saved.")
+}

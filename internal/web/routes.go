@@ -18,6 +18,8 @@ func (h *Handler) routes() {
 
 	m.HandleFunc("POST /orgs/{id}/scim-tokens", h.signedIn(h.createSCIMToken(false)))
 	m.HandleFunc("POST /orgs/{id}/group-roles", h.signedIn(h.setGroupRoles))
+	m.HandleFunc("POST /orgs/{id}/settings", h.signedIn(h.orgSettings))
+	m.HandleFunc("POST /users/{id}/break-glass", h.signedIn(h.breakGlass))
 	m.HandleFunc("POST /sites/{id}/scim-tokens", h.signedIn(h.createSCIMToken(true)))
 	m.HandleFunc("POST /scim-tokens/{id}/rotate", h.signedIn(h.rotateSCIMToken))
 	m.HandleFunc("POST /sites/{id}/apps", h.signedIn(h.createApp))

@@ -132,3 +132,24 @@ func TestCompliancePage(t *testing.T) {
 		}
 	})
 }
+
+// TestSettingsPages: a customer's administrator turns on the dormancy lock
+// and names a break-glass account from the pages. R-PLUS-4
+func TestSettingsPages(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, d storetest.Dialect) {
+		p := startPlain(t, d)
+		carol, _, site := p.partnerRequest()
+		uma := p.person(p.op, site.CustomerID, "uma@acme.example", domain.RoleCustomerUser)
+		st, body := read(t)(carol.PostForm(p.base+"/orgs/"+site.CustomerID+"/settings", url.Values{"lock_dormant": {"on"}}))
+		if st != http.StatusOK || !strings.Contains(body, "Settings saved") || !regexp.MustCompile(`name="lock_dormant"[^>]*checked`).MatchString(body) {
+			t.Fatalf("settings: %d\n%s", st, body)
+		}
+		if _, body := read(t)(carol.PostForm(p.base+"/users/"+uma.ID+"/break-glass", url.Values{"exempt": {"on"}})); !strings.Contains(body, "R-PLUS-4") {
+			t.Fatalf("an exemption without a reason was not refused:\n%s", body)
+		}
+		_, body = read(t)(carol.PostForm(p.base+"/users/"+uma.ID+"/break-glass", url.Values{"exempt": {"on"}, "reason": {"on-call desk"}}))
+		if !strings.Contains(body, "never locked for dormancy: on-call desk") {
+			t.Fatalf("break-glass:\n%s", body)
+		}
+	})
+}

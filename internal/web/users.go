@@ -82,6 +82,7 @@ func (h *Handler) inviteUser(w http.ResponseWriter, r *http.Request, act app.Act
 type userData struct {
 	User        *domain.User
 	Managed     app.Managed // what the identity provider owns (R-APP-4)
+	BreakGlass  string      // why it is never locked for dormancy (R-PLUS-4)
 	Roles       []domain.Role
 	Assignments []*domain.Assignment
 }
@@ -94,7 +95,7 @@ func (h *Handler) user(w http.ResponseWriter, r *http.Request, act app.Actor) {
 	}
 	u := v.User
 	h.render(w, r, "user", page{Title: u.Name, Nav: "users", Actor: act,
-		Data: userData{User: u, Managed: v.Managed, Roles: domain.RolesFor(u.Type)}})
+		Data: userData{User: u, Managed: v.Managed, BreakGlass: v.BreakGlass, Roles: domain.RolesFor(u.Type)}})
 }
 
 // updateUser changes name, email (confirmed by the person) and roles.
@@ -135,4 +136,16 @@ func (h *Handler) userAction(action string) func(http.ResponseWriter, *http.Requ
 		h.back(w, r, "/users/"+id, "", nil, map[string]string{"lock": u.Email + " is locked: its sessions ended and it can reach no site.",
 			"unlock": u.Email + " is active again, with the sites it had.", "resend": "A fresh invitation went to " + u.Email + "."}[action])
 	}
+}
+
+// breakGlass exempts a user from the dormancy lock, or ends it (R-PLUS-4).
+func (h *Handler) breakGlass(w http.ResponseWriter, r *http.Request, act app.Actor) {
+	id := r.PathValue("id")
+	exempt := r.PostFormValue("exempt") == "on"
+	err := h.app.SetBreakGlass(r.Context(), act, id, exempt, r.PostFormValue("reason"))
+	msg := "No longer exempt from the dormancy lock."
+	if exempt {
+		msg = "Never locked for dormancy: a break-glass account."
+	}
+	h.back(w, r, "/users/"+id, "break-glass", err, msg)
 }
