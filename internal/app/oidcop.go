@@ -10,6 +10,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -26,6 +27,10 @@ import (
 
 // signInTTL is how long a started sign-in, and its code, stay usable.
 const signInTTL = 10 * time.Minute
+
+// ErrSignInAgain says the application wants a fresh sign-in (prompt=login,
+// or max_age passed): the login step sends the person to sign in again.
+var ErrSignInAgain = errors.New("sign in again")
 
 // ErrSignInRefused wraps the plain-words reason a sign-in was refused.
 var ErrSignInRefused = errors.New("sign-in refused")
@@ -118,14 +123,25 @@ func (a *App) OPCompleteSignIn(ctx context.Context, act Actor, sessionID, id str
 		if err != nil {
 			return storeErrRule(err, "R-APP-2", signInGone)
 		}
+		// prompt=login and max_age: a sign-in older than the application
+		// allows, and older than this request, must be made again; the
+		// ID token's auth_time is when the person signed in.
+		signedIn, err := u.tx.SessionSignedIn(ctx, sessionID)
+		if err != nil {
+			return storeErrRule(err, "R-APP-2", signInGone)
+		}
+		stale := strings.Contains(" "+r.Prompt+" ", " login ") || (r.MaxAge >= 0 && u.now.Sub(signedIn) > time.Duration(r.MaxAge)*time.Second)
+		if stale && signedIn.Before(r.CreatedAt) {
+			return ErrSignInAgain
+		}
 		if refused = u.appAccess(ctx, act.User.ID, r.SiteID, r.Company); refused != nil {
 			return u.record(ctx, "oidc.sign_in_refused", "app_client", c.ID, u.siteOrg(ctx, r.SiteID), nil,
 				map[string]string{"user_id": act.User.ID, "site_id": r.SiteID, "company_id": r.Company, "reason": refused.Error()})
 		}
-		if err := u.tx.CompleteAuthRequest(ctx, r.ID, act.User.ID, identity.HashSecret(sessionID), u.now); err != nil {
+		if err := u.tx.CompleteAuthRequest(ctx, r.ID, act.User.ID, identity.HashSecret(sessionID), signedIn); err != nil {
 			return storeErrRule(err, "R-APP-2", signInGone)
 		}
-		r.UserID, r.AuthTime = act.User.ID, u.now
+		r.UserID, r.AuthTime = act.User.ID, signedIn
 		return u.record(ctx, "oidc.sign_in", "app_client", c.ID, u.siteOrg(ctx, r.SiteID), nil,
 			map[string]string{"user_id": act.User.ID, "site_id": r.SiteID, "company_id": r.Company})
 	})

@@ -80,7 +80,8 @@ type OIDCAuthRequest struct {
 	Challenge     string // PKCE code challenge
 	ChallengeAlgo string // "S256" or "plain"
 	Company       string // the company the application asked for, if any
-	Prompt        string // the application's prompt ("none": no page may be shown)
+	Prompt        string // the application's prompt ("none": no page may be shown; "login": sign in again)
+	MaxAge        int64  // the longest time since the person signed in, in seconds; -1: any
 	UserID        string // set once the person signed in and the access decision said yes
 	AuthTime      time.Time
 	CreatedAt     time.Time

@@ -9,6 +9,7 @@ package oidcop
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -110,7 +111,10 @@ func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/account", http.StatusSeeOther)
 		return
 	}
-	if _, err := p.app.OPCompleteSignIn(r.Context(), act, sid, id); err != nil {
+	if _, err := p.app.OPCompleteSignIn(r.Context(), act, sid, id); errors.Is(err, app.ErrSignInAgain) {
+		http.Redirect(w, r, "/signin?next="+url.QueryEscape(LoginPath+"?id="+url.QueryEscape(id)), http.StatusSeeOther)
+		return
+	} else if err != nil {
 		p.pages.Fail(w, r, err)
 		return
 	}

@@ -61,7 +61,7 @@ func (s *storage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, 
 	r, err := s.app.OPStartSignIn(ctx, domain.OIDCAuthRequest{ClientID: req.ClientID, RedirectURI: req.RedirectURI,
 		Scopes: req.Scopes, State: req.State, Nonce: req.Nonce, ResponseType: string(req.ResponseType),
 		ResponseMode: string(req.ResponseMode), Challenge: req.CodeChallenge, ChallengeAlgo: string(req.CodeChallengeMethod),
-		Company: co, Prompt: strings.Join(req.Prompt, " ")})
+		Company: co, Prompt: strings.Join(req.Prompt, " "), MaxAge: maxAge(req.MaxAge)})
 	if err != nil {
 		return nil, err
 	}
@@ -93,6 +93,13 @@ func (s *storage) DeleteAuthRequest(ctx context.Context, id string) error {
 }
 
 // --- tokens
+
+func maxAge(m *uint) int64 {
+	if m == nil {
+		return -1
+	}
+	return int64(*m)
+}
 
 // grant is what a token request is for.
 func grant(req op.TokenRequest) (app.OPGrant, bool) {

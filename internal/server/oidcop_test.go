@@ -585,3 +585,42 @@ func TestAppSignIn_Attacks(t *testing.T) {
 		}
 	})
 }
+
+// TestAppSignIn_FreshSignIn: prompt=login, or a max_age the portal sign-in
+// is older than, sends a signed-in person to sign in again; the ID token's
+// auth_time is when the person signed in. R-APP-2
+func TestAppSignIn_FreshSignIn(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, d store.Dialect) {
+		w := startSiteWorld(t, d)
+		rp := w.relyingParty(w.clientID, w.secret)
+		for _, opt := range []oauth2.AuthCodeOption{oauth2.SetAuthURLParam("prompt", "login"), oauth2.SetAuthURLParam("max_age", "30")} {
+			b := browserFor(t)
+			done(t)(b.PostForm(w.base+"/signin", url.Values{"email": {"otto@acme.example"}, "password": {appPassword}, "next": {"/"}}))
+			w.clock.Add(time.Minute)
+			v := oauth2.GenerateVerifier()
+			resp, _ := done(t)(b.Get(rp.oauth.AuthCodeURL("st", oauth2.S256ChallengeOption(v), opt)))
+			if resp.Request.URL.Path != "/signin" {
+				t.Fatalf("a stale sign-in was not asked again: %d at %s (%s)", resp.StatusCode, resp.Request.URL, resp.Header.Get("Location"))
+			}
+			again := w.clock.Now()
+			resp, _ = done(t)(b.PostForm(w.base+"/signin", url.Values{"email": {"otto@acme.example"}, "password": {appPassword},
+				"next": {resp.Request.URL.Query().Get("next")}}))
+			u, _ := url.Parse(resp.Header.Get("Location"))
+			tok, err := rp.oauth.Exchange(context.Background(), u.Query().Get("code"), oauth2.VerifierOption(v))
+			if err != nil {
+				t.Fatalf("after signing in again: %v (%s)", err, resp.Header.Get("Location"))
+			}
+			raw, _ := tok.Extra("id_token").(string)
+			id, err := rp.provider.Verifier(&oidc.Config{ClientID: w.clientID}).Verify(context.Background(), raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var c struct {
+				AuthTime int64 `json:"auth_time"`
+			}
+			if err := id.Claims(&c); err != nil || c.AuthTime != again.Unix() {
+				t.Fatalf("auth_time %d, want %d (%v)", c.AuthTime, again.Unix(), err)
+			}
+		}
+	})
+}

@@ -86,13 +86,13 @@ func (tx *Tx) DeleteAppClient(ctx context.Context, id string, now time.Time) err
 // --- sign-ins in progress
 
 const authRequestCols = `id, client_id, site_id, redirect_uri, scopes, state, nonce, response_type, response_mode,
-	challenge, challenge_algo, company, prompt, user_id, auth_time, created_at, expires_at`
+	challenge, challenge_algo, company, prompt, max_age, user_id, auth_time, created_at, expires_at`
 
 func scanAuthRequest(s scanner) (*domain.OIDCAuthRequest, error) {
 	var a domain.OIDCAuthRequest
 	var scopes string
 	err := s.Scan(&a.ID, &a.ClientID, &a.SiteID, &a.RedirectURI, &scopes, &a.State, &a.Nonce, &a.ResponseType, &a.ResponseMode,
-		&a.Challenge, &a.ChallengeAlgo, &a.Company, &a.Prompt, &a.UserID, nullTime{&a.AuthTime}, nullTime{&a.CreatedAt}, nullTime{&a.ExpiresAt})
+		&a.Challenge, &a.ChallengeAlgo, &a.Company, &a.Prompt, &a.MaxAge, &a.UserID, nullTime{&a.AuthTime}, nullTime{&a.CreatedAt}, nullTime{&a.ExpiresAt})
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -103,10 +103,10 @@ func scanAuthRequest(s scanner) (*domain.OIDCAuthRequest, error) {
 // CreateAuthRequest stores a sign-in an application started.
 func (tx *Tx) CreateAuthRequest(ctx context.Context, a *domain.OIDCAuthRequest) error {
 	_, err := tx.exec(ctx, `INSERT INTO oidc_auth_requests (id, client_id, site_id, redirect_uri, scopes, state, nonce,
-			response_type, response_mode, challenge, challenge_algo, company, prompt, created_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+			response_type, response_mode, challenge, challenge_algo, company, prompt, max_age, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
 		a.ID, a.ClientID, a.SiteID, a.RedirectURI, strings.Join(a.Scopes, " "), a.State, a.Nonce, a.ResponseType,
-		a.ResponseMode, a.Challenge, a.ChallengeAlgo, a.Company, a.Prompt, ts(a.CreatedAt), ts(a.ExpiresAt))
+		a.ResponseMode, a.Challenge, a.ChallengeAlgo, a.Company, a.Prompt, a.MaxAge, ts(a.CreatedAt), ts(a.ExpiresAt))
 	return err
 }
 

@@ -37,6 +37,13 @@ func (tx *Tx) active(ctx context.Context, userID string, t time.Time) error {
 	return err
 }
 
+// SessionSignedIn returns when the session's person signed in.
+func (tx *Tx) SessionSignedIn(ctx context.Context, id string) (time.Time, error) {
+	var t time.Time
+	err := tx.q.QueryRowContext(ctx, `SELECT created_at FROM sessions WHERE id = $1`, id).Scan(nullTime{&t})
+	return t, translate(err)
+}
+
 // SessionByHash returns the session with the token hash, or ErrNotFound.
 func (tx *Tx) SessionByHash(ctx context.Context, tokenHash string) (*domain.Session, error) {
 	return scanSession(tx.q.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE token_hash = $1`, tokenHash))

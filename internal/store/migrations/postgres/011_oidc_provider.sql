@@ -33,6 +33,7 @@ CREATE TABLE oidc_auth_requests (
     challenge_algo TEXT NOT NULL DEFAULT '',
     company        TEXT NOT NULL DEFAULT '',
     prompt         TEXT NOT NULL DEFAULT '',
+    max_age        INTEGER NOT NULL DEFAULT -1,
     user_id        TEXT NOT NULL DEFAULT '',
     session_hash   TEXT NOT NULL DEFAULT '',
     auth_time      BIGINT,
