@@ -37,6 +37,7 @@ const (
 type Pages interface {
 	SessionActor(r *http.Request) (act app.Actor, sessionID string, ok bool)
 	Refuse(w http.ResponseWriter, r *http.Request, status int, msg string)
+	RefuseBack(w http.ResponseWriter, r *http.Request, status int, msg, backText, back string)
 	Fail(w http.ResponseWriter, r *http.Request, err error)
 }
 
@@ -113,6 +114,17 @@ func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 	}
 	if _, err := p.app.OPCompleteSignIn(r.Context(), act, sid, id); errors.Is(err, app.ErrSignInAgain) {
 		http.Redirect(w, r, "/signin?next="+url.QueryEscape(LoginPath+"?id="+url.QueryEscape(id)), http.StatusSeeOther)
+		return
+	} else if errors.Is(err, app.ErrSignInRefused) {
+		// The person reads why; the application hears access_denied when
+		// the person goes back to it.
+		var de *domain.Error
+		errors.As(err, &de)
+		back := ""
+		if req, rerr := p.app.OPSignIn(r.Context(), id); rerr == nil {
+			back = backWithError(req, "access_denied")
+		}
+		p.pages.RefuseBack(w, r, http.StatusForbidden, de.Message+" ("+de.Rule+")", "Back to the application", back)
 		return
 	} else if err != nil {
 		p.pages.Fail(w, r, err)

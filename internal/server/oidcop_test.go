@@ -319,7 +319,8 @@ func TestAppSignIn(t *testing.T) {
 		rpCo := w.relyingParty(w.clientID, w.secret, "company:"+w.company.ID)
 		verifier := oauth2.GenerateVerifier()
 		q, status, body := w.signIn(rpCo.oauth.AuthCodeURL("st", oauth2.S256ChallengeOption(verifier)), "uma@acme.example")
-		if q != nil || status != http.StatusForbidden || !strings.Contains(body, "not assigned to the company Acme Ltd on acme-prod") {
+		if q != nil || status != http.StatusForbidden || !strings.Contains(body, "not assigned to the company Acme Ltd on acme-prod") ||
+			!strings.Contains(body, "error=access_denied") || !strings.Contains(body, "Back to the application") {
 			t.Fatalf("a company the member is not in: %d %v\n%s", status, q, body)
 		}
 		_, id = w.login(rpCo, "otto@acme.example")

@@ -86,6 +86,12 @@ func (h *Handler) Fail(w http.ResponseWriter, r *http.Request, err error) {
 	h.fail(w, r, app.Actor{}, err)
 }
 
+// RefuseBack is Refuse with a link back to where the person came from (a
+// site's application), in place of the dashboard.
+func (h *Handler) RefuseBack(w http.ResponseWriter, r *http.Request, status int, msg, backText, back string) {
+	h.render(w, r, "error", page{Title: "Not possible", Error: msg, Status: status, Back: back, BackText: backText})
+}
+
 // Refuse shows a page that says msg with the given status, for refusals
 // that come from outside the app (an identity provider that did not
 // answer, a sign-in started in another browser).

@@ -87,6 +87,9 @@ type page struct {
 	Query  url.Values
 	Data   any
 	Status int
+	// Back, on an error page, leads back where the person came from (a
+	// site's application) in place of the dashboard.
+	Back, BackText string
 }
 
 func (h *Handler) funcs() template.FuncMap {
