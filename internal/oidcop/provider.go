@@ -108,8 +108,8 @@ func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/signin?next="+url.QueryEscape(LoginPath+"?id="+url.QueryEscape(id)), http.StatusSeeOther)
 		return
 	}
-	if act.MFAPending() { // the second factor first (R-PLUS-3)
-		http.Redirect(w, r, "/account", http.StatusSeeOther)
+	if act.MFAPending() { // the second factor first (R-PLUS-3), then back here
+		http.Redirect(w, r, "/account?mfa=required&next="+url.QueryEscape(LoginPath+"?id="+url.QueryEscape(id)), http.StatusSeeOther)
 		return
 	}
 	if _, err := p.app.OPCompleteSignIn(r.Context(), act, sid, id); errors.Is(err, app.ErrSignInAgain) {

@@ -74,6 +74,7 @@ type accountData struct {
 	NewToken   string
 	MFARequire bool
 	MFAError   string // a refused first code, shown beside the enrolment it belongs to
+	Next       string // where to continue once enrolled (a site application's sign-in, say)
 }
 
 func (h *Handler) account(w http.ResponseWriter, r *http.Request, act app.Actor) {
@@ -91,6 +92,9 @@ func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, act app.
 	}
 	d.Current = sessionOf(r).id
 	d.MFARequire = act.MFAPending()
+	if next := r.FormValue("next"); next != "" {
+		d.Next = safeNext(next)
+	}
 	if d.Enrolment != nil {
 		d.QR = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(d.Enrolment.QRCode))
 	}

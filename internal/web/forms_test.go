@@ -455,3 +455,30 @@ func enrollingPartner(t *testing.T) (*plain, *http.Client) {
 	p.person(p.op, partner.ID, "paula@northwind.example", domain.RolePartnerAdmin)
 	return p, p.browser("paula@northwind.example")
 }
+
+// TestMFAEnrolment_ContinuesWhereThePersonWasGoing: a person who must
+// enrol a second factor at sign-in goes on, once enrolled, to the page the
+// sign-in was for (a site application's sign-in step, say). R-PLUS-3
+func TestMFAEnrolment_ContinuesWhereThePersonWasGoing(t *testing.T) {
+	p, _ := enrollingPartner(t)
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	resp, err := c.PostForm(p.base+"/signin", url.Values{"email": {"paula@northwind.example"}, "password": {password}, "next": {"/sites"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Request.URL.Path != "/account" || resp.Request.URL.Query().Get("next") != "/sites" {
+		t.Fatalf("sign-in ended at %s", resp.Request.URL)
+	}
+	_, page := read(t)(c.PostForm(p.base+"/account/mfa-start", url.Values{"next": {"/sites"}}))
+	m := regexp.MustCompile(`type the secret <code>([A-Z2-7]+)</code>`).FindStringSubmatch(page)
+	if m == nil || !strings.Contains(page, `name="next" value="/sites"`) {
+		t.Fatalf("the enrolment lost where the person was going:\n%s", page)
+	}
+	code, _ := totp.GenerateCode(m[1], time.Now())
+	_, page = read(t)(c.PostForm(p.base+"/account/mfa-confirm", url.Values{"code": {code}, "next": {"/sites"}}))
+	if !strings.Contains(page, `href="/sites" id="continue"`) {
+		t.Fatalf("no Continue to /sites after enrolling:\n%s", page)
+	}
+}

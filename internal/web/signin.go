@@ -65,8 +65,8 @@ func (h *Handler) signin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.SetCookie(w, h.cookie(res.Token, int(time.Until(res.Session.ExpiresAt).Seconds())))
-	if res.EnrolMFA {
-		http.Redirect(w, r, "/account?mfa=required", http.StatusSeeOther)
+	if res.EnrolMFA { // the second factor first, then on to where the person was going
+		http.Redirect(w, r, "/account?mfa=required&next="+url.QueryEscape(d.Next), http.StatusSeeOther)
 		return
 	}
 	http.Redirect(w, r, d.Next, http.StatusSeeOther)
