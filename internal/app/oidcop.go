@@ -220,6 +220,9 @@ type OPGrant struct {
 	// SignInID is the sign-in whose code is exchanged (code grants); it
 	// names the family of the tokens that descend from it.
 	SignInID string
+	// RefreshScopes, on a refresh, are the refresh token's own scopes: a
+	// refresh asking for fewer narrows the access token only.
+	RefreshScopes []string
 }
 
 // OPIssueTokens issues an access token, and with refresh a refresh token.
@@ -266,6 +269,9 @@ func (a *App) OPIssueTokens(ctx context.Context, g OPGrant, refresh bool, curren
 		}
 		rt := base
 		rt.ID, rt.Refresh, rt.ExpiresAt = domain.NewID("rtk", u.now), true, u.now.Add(a.cfg.AppRefreshTTL)
+		if g.RefreshScopes != nil {
+			rt.Scopes = g.RefreshScopes
+		}
 		refreshSecret = identity.NewSecret("rt")
 		return tx.CreateOIDCTokens(ctx, &at, &rt, identity.HashSecret(refreshSecret))
 	})

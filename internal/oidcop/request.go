@@ -41,13 +41,19 @@ func (a authRequest) GetCodeChallenge() *oidc.CodeChallenge {
 // refreshRequest is what a refresh token was issued for, as op sees it.
 type refreshRequest struct {
 	*domain.OIDCToken
-	secret string
+	secret  string
+	current []string // the scopes asked for now; the refresh token keeps its own (RFC 6749 section 6)
 }
 
-func (r *refreshRequest) GetAMR() []string            { return []string{"pwd"} }
-func (r *refreshRequest) GetAudience() []string       { return []string{r.ClientID} }
-func (r *refreshRequest) GetAuthTime() time.Time      { return r.AuthTime }
-func (r *refreshRequest) GetClientID() string         { return r.ClientID }
-func (r *refreshRequest) GetScopes() []string         { return r.Scopes }
+func (r *refreshRequest) GetAMR() []string       { return []string{"pwd"} }
+func (r *refreshRequest) GetAudience() []string  { return []string{r.ClientID} }
+func (r *refreshRequest) GetAuthTime() time.Time { return r.AuthTime }
+func (r *refreshRequest) GetClientID() string    { return r.ClientID }
+func (r *refreshRequest) GetScopes() []string {
+	if len(r.current) > 0 {
+		return r.current
+	}
+	return r.Scopes
+}
 func (r *refreshRequest) GetSubject() string          { return r.UserID }
-func (r *refreshRequest) SetCurrentScopes(s []string) { r.Scopes = s }
+func (r *refreshRequest) SetCurrentScopes(s []string) { r.current = s }

@@ -109,7 +109,7 @@ func grant(req op.TokenRequest) (app.OPGrant, bool) {
 			Scopes: r.Scopes, AuthTime: r.AuthTime, SignInID: r.ID}, true
 	case *refreshRequest:
 		return app.OPGrant{ClientID: r.ClientID, UserID: r.UserID, SiteID: r.SiteID, Company: r.Company,
-			Scopes: r.Scopes, AuthTime: r.AuthTime}, true
+			Scopes: r.GetScopes(), RefreshScopes: r.Scopes, AuthTime: r.AuthTime}, true
 	}
 	return app.OPGrant{}, false
 }

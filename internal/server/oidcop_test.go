@@ -625,3 +625,32 @@ func TestAppSignIn_FreshSignIn(t *testing.T) {
 		}
 	})
 }
+
+// TestAppSignIn_NarrowRefresh: a refresh asking for fewer scopes narrows
+// that access token only; the refresh token keeps its own (RFC 6749
+// section 6). R-APP-2
+func TestAppSignIn_NarrowRefresh(t *testing.T) {
+	w := startSiteWorld(t, storetest.SQLite)
+	rp := w.relyingParty(w.clientID, w.secret)
+	tok, _ := w.login(rp, "uma@acme.example")
+	req, _ := http.NewRequest(http.MethodPost, w.base+"/oidc/token", strings.NewReader(url.Values{"grant_type": {"refresh_token"},
+		"refresh_token": {tok.RefreshToken}, "scope": {"openid"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(url.QueryEscape(w.clientID), url.QueryEscape(w.secret))
+	resp, body := done(t)(http.DefaultClient.Do(req))
+	var narrow struct {
+		AccessToken  string `json:"access_token"`
+		RefreshToken string `json:"refresh_token"`
+	}
+	if err := json.Unmarshal([]byte(body), &narrow); err != nil || resp.StatusCode != http.StatusOK || narrow.RefreshToken == "" {
+		t.Fatalf("narrow refresh: %d %s", resp.StatusCode, body)
+	}
+	wide, err := rp.refresh(narrow.RefreshToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := rp.provider.UserInfo(context.Background(), oauth2.StaticTokenSource(wide))
+	if err != nil || info.Email != "uma@acme.example" {
+		t.Fatalf("the refresh token lost its email scope: %+v %v", info, err)
+	}
+}
