@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/provisio/provisio/internal/domain"
 )
@@ -196,4 +197,38 @@ func (tx *Tx) ActorNames(ctx context.Context, ids []string) (map[string]string, 
 		return struct{}{}, nil
 	})
 	return out, err
+}
+
+// SiteHistory returns the activity-log entries that shaped who could
+// reach the site until until: those about its assignments (their recorded
+// state names the site) and about the site itself, oldest first.
+func (tx *Tx) SiteHistory(ctx context.Context, siteID string, until time.Time) ([]*domain.AuditEntry, error) {
+	pat := `%"site_id":"` + likeLiteral(siteID) + `"%`
+	rows, err := tx.q.QueryContext(ctx, `SELECT `+auditCols+` FROM audit_log WHERE at <= $2 AND (
+			(object_type = 'assignment' AND (after_json LIKE $3 ESCAPE '\' OR before_json LIKE $3 ESCAPE '\'))
+			OR (object_type = 'site' AND object_id = $1)) ORDER BY seq`, siteID, ts(until), pat)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return collect(rows, scanAudit)
+}
+
+// UsersHistory returns the entries about the users until until, oldest
+// first: their states over time.
+func (tx *Tx) UsersHistory(ctx context.Context, userIDs []string, until time.Time) ([]*domain.AuditEntry, error) {
+	if len(userIDs) == 0 {
+		return nil, nil
+	}
+	args := []any{ts(until)}
+	ph := make([]string, len(userIDs))
+	for i, id := range userIDs {
+		args = append(args, id)
+		ph[i] = fmt.Sprintf("$%d", len(args))
+	}
+	rows, err := tx.q.QueryContext(ctx, `SELECT `+auditCols+` FROM audit_log WHERE at <= $1 AND object_type = 'user'
+		AND object_id IN (`+strings.Join(ph, ", ")+`) ORDER BY seq`, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return collect(rows, scanAudit)
 }
