@@ -157,6 +157,9 @@ func TestTenancyMatrix(t *testing.T) {
 					if op.OperationID == "check-access" {
 						p += "?user=" + w.own["user"]
 					}
+					if op.OperationID == "site-access-history" {
+						p += "?at=2030-01-01T00:00:00Z"
+					}
 					probes = append(probes, probe{strings.ToUpper(method), strings.TrimPrefix(p, "/api/v1"), op.OperationID})
 				}
 			}

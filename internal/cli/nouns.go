@@ -194,6 +194,16 @@ func siteCommand() *cli.Command {
 		byID("restore", "restore a cancelled site", post, "/sites/", "/restore", said("Site %s is %s.", "name", "state")),
 		byID("users", "the site's dashboard of users (R-SITE-4)", get, "/sites/", "/users",
 			listOf("user=user_id name email role via state expires=expires_at companies")),
+		{Name: "history", Usage: "who could reach the site at a moment, through what, and who let them in", ArgsUsage: "SITE-ID",
+			Flags: []cli.Flag{req("at", "the moment, e.g. 2026-11-30T14:00:00Z")},
+			Action: func(ctx context.Context, cmd *cli.Command) error {
+				id, err := arg(cmd, 0, "SITE-ID")
+				if err != nil {
+					return err
+				}
+				return call(ctx, cmd, get, "/sites/"+url.PathEscape(id)+"/access-history", url.Values{"at": {cmd.String("at")}}, nil,
+					listOf("name=user_name email=user_email role via since expires=expires_at granted_by reachable why"))
+			}},
 		{Name: "access", Usage: "may a user use the site (and a company) now?", ArgsUsage: "SITE-ID",
 			Flags: []cli.Flag{req("user", "user id"), str("company", "company id")},
 			Action: func(ctx context.Context, cmd *cli.Command) error {

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/provisio/provisio/internal/app"
 	"github.com/provisio/provisio/internal/cli"
@@ -223,6 +224,12 @@ func walkthrough(t *testing.T, d store.Dialect) {
 	}
 	if out := op.cli("compliance", "--org", customer, "--csv", "-"); !strings.HasPrefix(out, "kind,rule,organisation") {
 		t.Fatalf("compliance --csv: %s", out)
+	}
+
+	// Access history: who could reach the site a moment ago.
+	if out := carol.cli("site", "history", site, "--at", time.Now().Add(time.Hour).UTC().Format(time.RFC3339)); !strings.Contains(out, "Uma User") ||
+		!strings.Contains(out, "Carol Admin") {
+		t.Fatalf("site history: %s", out)
 	}
 
 	// R-PLUS-4: Acme locks dormant users; Oscar's account is break-glass.
