@@ -38,6 +38,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /sites", h.signedIn(h.sites))
 	m.HandleFunc("POST /sites", h.signedIn(h.createSite))
 	m.HandleFunc("GET /sites/{id}", h.signedIn(h.site))
+	m.HandleFunc("GET /sites/{id}/history", h.signedIn(h.siteHistory))
 	m.HandleFunc("POST /sites/{id}/assign", h.signedIn(h.assign))
 	m.HandleFunc("POST /sites/{id}/remove", h.signedIn(h.unassign))
 	m.HandleFunc("POST /sites/{id}/suspend", h.signedIn(h.suspendSite))

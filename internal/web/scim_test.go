@@ -1,11 +1,13 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/store/storetest"
@@ -150,6 +152,24 @@ func TestSettingsPages(t *testing.T) {
 		_, body = read(t)(carol.PostForm(p.base+"/users/"+uma.ID+"/break-glass", url.Values{"exempt": {"on"}, "reason": {"on-call desk"}}))
 		if !strings.Contains(body, "never locked for dormancy: on-call desk") {
 			t.Fatalf("break-glass:\n%s", body)
+		}
+	})
+}
+
+// TestHistoryPage: the site's access history at a moment. R-AUDIT-1
+func TestHistoryPage(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, d storetest.Dialect) {
+		p := startPlain(t, d)
+		carol, req, site := p.partnerRequest()
+		if _, err := p.app.ApproveRequest(context.Background(), p.actor("carol@acme.example"), req.ID, 0); err != nil {
+			t.Fatal(err)
+		}
+		st, body := read(t)(carol.Get(p.base + "/sites/" + site.ID + "/history?at=" + time.Now().UTC().Add(time.Hour).Format("2006-01-02T15:04")))
+		if st != http.StatusOK || !strings.Contains(body, "paula@northwind.example") || !strings.Contains(body, "partner") {
+			t.Fatalf("history: %d\n%s", st, body)
+		}
+		if st, _ := read(t)(carol.Get(p.base + "/sites/" + site.ID + "/history?at=yesterday")); st != http.StatusBadRequest {
+			t.Fatalf("a malformed moment: %d", st)
 		}
 	})
 }
