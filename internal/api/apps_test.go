@@ -70,5 +70,9 @@ func TestCompliance_API(t *testing.T) {
 			t.Fatalf("CSV: %d %s %s", status, ctype, body)
 		}
 		e.must(http.MethodGet, "/compliance", "uma", nil, 403)
+		// R-NOTE-2: everyone reads the notices addressed to them.
+		if items := e.must(http.MethodGet, "/me/notifications", "carol", nil, 200)["items"].([]any); len(items) == 0 {
+			t.Fatal("carol has no notifications")
+		}
 	})
 }

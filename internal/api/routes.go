@@ -33,6 +33,7 @@ func (s *Server) routes() {
 	handle(s, private, op(get, "/tokens", "list-tokens", "auth", "List your API tokens"), s.listTokens)
 	handle(s, private, op(del, "/tokens/{id}", "revoke-token", "auth", "Revoke one of your API tokens"), s.revokeToken)
 	handle(s, private, op(get, "/me", "get-me", "auth", "Who the token belongs to"), s.me)
+	handle(s, private, op(get, "/me/notifications", "my-notifications", "auth", "The notices addressed to you, newest first (the same as the emails)"), s.notifications)
 	handle(s, public, op(post, "/invitations/accept", "accept-invitation", "auth", "Register: set a password from an invitation (R-USER-4)"), s.acceptInvitation)
 	handle(s, public, op(post, "/email-changes/confirm", "confirm-email-change", "auth", "Confirm a new email address (R-USER-6)"), s.confirmEmail)
 

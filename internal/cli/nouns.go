@@ -23,7 +23,7 @@ const (
 func Commands() []*cli.Command {
 	return append(authCommands(),
 		orgCommand(), userCommand(), siteCommand(), companyCommand(), assignmentCommand(), accessCommand(),
-		accountantCommand(), webhookCommand(), scimCommand(), appCommand(), complianceCommand(), auditCommand(), mailCommand())
+		accountantCommand(), webhookCommand(), scimCommand(), appCommand(), complianceCommand(), notificationsCommand(), auditCommand(), mailCommand())
 }
 
 func orgCommand() *cli.Command {

@@ -226,6 +226,11 @@ func walkthrough(t *testing.T, d store.Dialect) {
 		t.Fatalf("compliance --csv: %s", out)
 	}
 
+	// Carol's notifications: the assignments she was told of.
+	if out := carol.cli("notifications"); !strings.Contains(out, "user_added_to_site") {
+		t.Fatalf("notifications: %s", out)
+	}
+
 	// Access history: who could reach the site a moment ago.
 	if out := carol.cli("site", "history", site, "--at", time.Now().Add(time.Hour).UTC().Format(time.RFC3339)); !strings.Contains(out, "Uma User") ||
 		!strings.Contains(out, "Carol Admin") {

@@ -106,3 +106,13 @@ func (tx *Tx) MarkNotice(ctx context.Context, id, state, lastError string, now t
 		id, state, lastError, ts(sent))
 	return err
 }
+
+// UserNotices lists the notices addressed to the user, newest first, at
+// most limit.
+func (tx *Tx) UserNotices(ctx context.Context, userID string, limit int) ([]*domain.Notice, error) {
+	rows, err := tx.q.QueryContext(ctx, `SELECT `+noticeCols+` FROM notices WHERE to_user_id = $1 ORDER BY id DESC LIMIT $2`, userID, limit)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return collect(rows, tx.scanNotice)
+}

@@ -74,5 +74,6 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /access/{token}", h.useAccessLink)
 
 	m.HandleFunc("GET /account", h.signedIn(h.account))
+	m.HandleFunc("GET /notifications", h.signedIn(h.notifications))
 	m.HandleFunc("POST /account/{action}", h.signedIn(h.accountAction))
 }

@@ -173,3 +173,16 @@ func TestHistoryPage(t *testing.T) {
 		}
 	})
 }
+
+// TestNotificationsPage: every person reads the notices addressed to them
+// in the portal, mail server or not. R-NOTE-2
+func TestNotificationsPage(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, d storetest.Dialect) {
+		p := startPlain(t, d)
+		carol, _, _ := p.partnerRequest()
+		st, body := read(t)(carol.Get(p.base + "/notifications"))
+		if st != http.StatusOK || !strings.Contains(body, "acme-prod") || !strings.Contains(body, "requests access to site acme-prod") {
+			t.Fatalf("carol's notifications: %d\n%s", st, body)
+		}
+	})
+}
