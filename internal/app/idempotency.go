@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/identity"
 	"github.com/provisio/provisio/internal/store"
 )
@@ -17,7 +18,7 @@ const IdempotencyTTL = 24 * time.Hour
 const DefaultIdempotencyLease = 5 * time.Minute
 
 // Replay is a remembered response to send again.
-type Replay = store.Idempotent
+type Replay = domain.Idempotent
 
 // ClaimIdempotencyKey starts a POST that carries an Idempotency-Key. scope
 // names the caller (its credentials), so keys never collide across

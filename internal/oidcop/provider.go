@@ -83,9 +83,9 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case authorizePath + "/callback":
 		// The code goes only to the browser whose portal session signed
 		// in: nobody else who learns the sign-in's id can fetch it.
-		_, sid, ok := p.pages.SessionActor(r)
-		if err := p.app.OPCheckCallback(r.Context(), r.URL.Query().Get("id"), sid); !ok || err != nil {
-			p.pages.Fail(w, r, p.app.OPCheckCallback(r.Context(), "", ""))
+		_, sid, _ := p.pages.SessionActor(r) // no session: sid "" matches no sign-in
+		if err := p.app.OPCheckCallback(r.Context(), r.URL.Query().Get("id"), sid); err != nil {
+			p.pages.Fail(w, r, err)
 			return
 		}
 	}

@@ -3,6 +3,7 @@ package scim
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 
@@ -346,26 +347,15 @@ func collectEqualities(e filter.Expression, subs []attr, into map[string]any) {
 	}
 }
 
-// readPatch reads a PatchOp message; "Operations" is matched in any case.
+// readPatch reads a PatchOp message; encoding/json matches
+// "Operations" in any case.
 func readPatch(r *http.Request) ([]patchOp, error) {
-	doc, err := readDoc(r)
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	if err != nil {
-		return nil, err
+		return nil, invalid("", "the request body could not be read")
 	}
-	b, _ := json.Marshal(doc)
 	var p patchRequest
-	if err := json.Unmarshal(b, &p); err != nil {
-		return nil, &scimTypeErr{"invalidSyntax", "a PATCH body is a PatchOp message with Operations"}
-	}
-	if len(p.Operations) == 0 { // "operations" in another case
-		for k, v := range doc {
-			if strings.EqualFold(k, "Operations") {
-				b, _ := json.Marshal(v)
-				_ = json.Unmarshal(b, &p.Operations)
-			}
-		}
-	}
-	if len(p.Operations) == 0 {
+	if err := json.Unmarshal(body, &p); err != nil || len(p.Operations) == 0 {
 		return nil, &scimTypeErr{"invalidSyntax", `a PATCH body is a PatchOp message with a list of Operations, e.g. {"Operations":[{"op":"replace","path":"active","value":false}]}`}
 	}
 	return p.Operations, nil

@@ -12,7 +12,7 @@ type proj struct {
 	exclude map[string]bool
 }
 
-func projection(r *http.Request) (proj, error) {
+func projection(r *http.Request) proj {
 	var p proj
 	q := r.URL.Query()
 	if s := q.Get("attributes"); s != "" {
@@ -21,7 +21,7 @@ func projection(r *http.Request) (proj, error) {
 	if s := q.Get("excludedAttributes"); s != "" {
 		p.exclude = names(s)
 	}
-	return p, nil
+	return p
 }
 
 // names reads a comma-separated list of attribute paths; a value filter

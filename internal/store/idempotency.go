@@ -3,22 +3,15 @@ package store
 import (
 	"context"
 	"time"
-)
 
-// Idempotent is a POST remembered by its Idempotency-Key. Status 0 means
-// the first request is still running.
-type Idempotent struct {
-	RequestHash string
-	Status      int
-	ContentType string
-	Body        string
-}
+	"github.com/provisio/provisio/internal/domain"
+)
 
 // ClaimIdempotencyKey records a new key, claimed at now; it reports false
 // when the key is known, with what was stored for it. A claim still
 // running (status 0) from before staleBefore, for the same request, is
 // taken over as if new: the request that made it died without an answer.
-func (tx *Tx) ClaimIdempotencyKey(ctx context.Context, keyHash, requestHash string, now, staleBefore time.Time) (bool, *Idempotent, error) {
+func (tx *Tx) ClaimIdempotencyKey(ctx context.Context, keyHash, requestHash string, now, staleBefore time.Time) (bool, *domain.Idempotent, error) {
 	n, err := tx.exec(ctx, `INSERT INTO idempotency_keys (key_hash, request_hash, created_at, claimed_at) VALUES ($1, $2, $3, $3)
 		ON CONFLICT (key_hash) DO NOTHING`, keyHash, requestHash, ts(now))
 	if err != nil || n == 1 {
@@ -30,7 +23,7 @@ func (tx *Tx) ClaimIdempotencyKey(ctx context.Context, keyHash, requestHash stri
 	if err != nil || n == 1 {
 		return n == 1, nil, err
 	}
-	var i Idempotent
+	var i domain.Idempotent
 	err = tx.q.QueryRowContext(ctx, `SELECT request_hash, status, content_type, body FROM idempotency_keys WHERE key_hash = $1`, keyHash).
 		Scan(&i.RequestHash, &i.Status, &i.ContentType, &i.Body)
 	return false, &i, translate(err)
