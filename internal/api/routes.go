@@ -78,6 +78,9 @@ func (s *Server) routes() {
 	handle(s, private, op(post, "/sites/{id}/resume", "resume-site", "sites", "End a suspension"), s.resumeSite)
 	handle(s, private, op(post, "/sites/{id}/cancel", "cancel-site", "sites", "Cancel a site into stasis (R-SITE-2)"), s.cancelSite)
 	handle(s, private, op(post, "/sites/{id}/restore", "restore-site", "sites", "Restore a cancelled site during stasis (R-SITE-2)"), s.restoreSite)
+	handle(s, private, op(post, "/sites/{id}/retry-provisioning", "retry-provisioning", "sites", "Ask the provisioner again for a site whose provisioning failed (R-SITE-0)"), s.retryProvisioning)
+	handle(s, private, op(get, "/sites/{id}/provisioner-calls", "list-provisioner-calls", "sites", "The latest events sent to the site provisioner about a site, newest first (R-SITE-0)"), s.listProvisionerCalls)
+	handle(s, public, op(post, "/provisioner/callback", "provisioner-callback", "sites", "The site provisioner reports a site ready or failed, signed with the provisioner secret (R-SITE-0)"), s.provisionerCallback)
 	handle(s, private, op(get, "/sites/{id}/access", "check-access", "sites", "May a user use the site (and a company) now?"), s.checkAccess)
 
 	handle(s, private, op(get, "/sites/{id}/users", "list-site-users", "assignments", "The site's dashboard of users (R-SITE-4)"), s.listSiteUsers)

@@ -10,7 +10,7 @@ import (
 
 type listSitesIn struct {
 	CustomerID string `query:"customer_id"`
-	State      string `query:"state" enum:"provisioning,ready,suspended,cancelled,deleted"`
+	State      string `query:"state" enum:"provisioning,failed,ready,suspended,cancelled,deleted"`
 	PageParams
 }
 

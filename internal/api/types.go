@@ -64,11 +64,11 @@ type Site struct {
 	CustomerID     string     `json:"customer_id"`
 	Name           string     `json:"name"`
 	Edition        string     `json:"edition" enum:"standard,professional"`
-	State          string     `json:"state" enum:"provisioning,ready,suspended,cancelled,deleted"`
+	State          string     `json:"state" enum:"provisioning,failed,ready,suspended,cancelled,deleted"`
 	SuspendReason  string     `json:"suspend_reason,omitempty"`
 	SuspendUntil   *time.Time `json:"suspend_until,omitempty"`
 	PurgeAt        *time.Time `json:"purge_at,omitempty" doc:"end of stasis for a cancelled site"`
-	ProvisionError string     `json:"provision_error,omitempty"`
+	ProvisionError string     `json:"provision_error,omitempty" doc:"why provisioning failed, for a failed site (R-SITE-0)"`
 	CreatedAt      time.Time  `json:"created_at"`
 	UpdatedAt      time.Time  `json:"updated_at"`
 }

@@ -63,6 +63,9 @@ type Config struct {
 	AppRefreshTTL  time.Duration
 	AppKeyRotation time.Duration
 
+	// Provisioner builds the sites (R-SITE-0).
+	Provisioner ProvisionerConfig
+
 	// Dormancy is how long without any sign-in makes a user dormant
 	// (R-AUDIT-2).
 	Dormancy time.Duration
@@ -109,6 +112,7 @@ func DefaultConfig() Config {
 		AppRefreshTTL:    30 * 24 * time.Hour,
 		AppKeyRotation:   30 * 24 * time.Hour,
 		Dormancy:         90 * 24 * time.Hour,
+		Provisioner:      ProvisionerConfig{Kind: ProvisionerBuiltin, Timeout: time.Hour},
 	}
 }
 
@@ -136,6 +140,7 @@ type App struct {
 type Jobs interface {
 	NoticesWritten(ctx context.Context, ids []string)
 	DeliveriesWritten(ctx context.Context, ids []string)
+	ProvisionerCallsWritten(ctx context.Context, ids []string)
 	ExpiresAt(ctx context.Context, assignmentID string, at time.Time)
 }
 
@@ -225,6 +230,7 @@ type unit struct {
 	now        time.Time
 	notices    []string // written in this transaction, to hand to Jobs after commit
 	deliveries []string
+	calls      []string // to the site provisioner
 	expiries   map[string]time.Time
 }
 
@@ -243,7 +249,7 @@ func (a *App) write(ctx context.Context, act Actor, fn func(u *unit) error) erro
 func (a *App) writeEnrolling(ctx context.Context, act Actor, fn func(u *unit) error) error {
 	u := &unit{app: a, act: act, now: a.now()}
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
-		u.tx, u.notices, u.deliveries, u.expiries = tx, nil, nil, nil
+		u.tx, u.notices, u.deliveries, u.calls, u.expiries = tx, nil, nil, nil, nil
 		return fn(u)
 	})
 	if err != nil || a.jobs == nil {
@@ -254,6 +260,9 @@ func (a *App) writeEnrolling(ctx context.Context, act Actor, fn func(u *unit) er
 	}
 	if len(u.deliveries) > 0 {
 		a.jobs.DeliveriesWritten(ctx, u.deliveries)
+	}
+	if len(u.calls) > 0 {
+		a.jobs.ProvisionerCallsWritten(ctx, u.calls)
 	}
 	for id, at := range u.expiries {
 		a.jobs.ExpiresAt(ctx, id, at)

@@ -89,10 +89,10 @@ func (a *App) DeliverWebhook(ctx context.Context, id string, final bool,
 	return postErr
 }
 
-// PendingWork lists notices and webhook deliveries still waiting, for the
-// sweep to hand to the queue again (after a crash between a commit and
-// its enqueue, say).
-func (a *App) PendingWork(ctx context.Context, limit int) (notices, deliveries []string, err error) {
+// PendingWork lists notices, webhook deliveries and provisioner calls
+// still waiting, for the sweep to hand to the queue again (after a crash
+// between a commit and its enqueue, say).
+func (a *App) PendingWork(ctx context.Context, limit int) (notices, deliveries, calls []string, err error) {
 	err = a.read(ctx, System, func(u *unit) error {
 		ns, err := u.tx.PendingNotices(ctx, limit)
 		if err != nil {
@@ -102,10 +102,17 @@ func (a *App) PendingWork(ctx context.Context, limit int) (notices, deliveries [
 			notices = append(notices, n.ID)
 		}
 		ds, err := u.tx.PendingDeliveries(ctx, limit)
+		if err != nil {
+			return err
+		}
 		for _, d := range ds {
 			deliveries = append(deliveries, d.ID)
 		}
+		cs, err := u.tx.PendingProvisionerCalls(ctx, limit)
+		for _, c := range cs {
+			calls = append(calls, c.ID)
+		}
 		return err
 	})
-	return notices, deliveries, err
+	return notices, deliveries, calls, err
 }

@@ -92,6 +92,8 @@ type SitePermissions struct {
 	Cancel               bool // R-SITE-2
 	Restore              bool
 	ManageAppTokens      bool // the site application's SCIM tokens and its link view (R-APP-1)
+	RetryProvisioning    bool // ask the provisioner again after a failure (R-SITE-0)
+	SeeProvisioning      bool // the events sent to the provisioner about the site
 }
 
 // sitePermissions is the policy for one site of customer cust. What
@@ -101,7 +103,7 @@ func (act Actor) sitePermissions(s *domain.Site, cust *domain.Org) SitePermissio
 	if act.User == nil {
 		return SitePermissions{SeeUsers: true, AssignUsers: true, AssignAccountants: true, AnswerRequests: true,
 			RevokePartnerAccess: true, ManageCompanies: true, ChangeState: true, Suspend: true, Resume: true, Cancel: true, Restore: true,
-			ManageAppTokens: true}
+			ManageAppTokens: true, RetryProvisioning: s.State == domain.SiteFailed, SeeProvisioning: true}
 	}
 	custAdmin := act.Org != nil && act.Org.ID == cust.ID && act.is(domain.RoleCustomerAdmin)
 	linkedPartner := act.Org != nil && act.Org.Kind == domain.OrgPartner && cust.PartnerID == act.Org.ID
@@ -121,6 +123,8 @@ func (act Actor) sitePermissions(s *domain.Site, cust *domain.Org) SitePermissio
 		Cancel:               moves(domain.SiteCancelled),
 		Restore:              s.State == domain.SiteCancelled && moves(domain.SiteReady),
 		ManageAppTokens:      op || custAdmin,
+		RetryProvisioning:    s.State == domain.SiteFailed && (op || linkedPartner && act.is(domain.RolePartnerAdmin)),
+		SeeProvisioning:      op || linkedPartner,
 	}
 }
 

@@ -2,13 +2,11 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/mail"
-	"github.com/provisio/provisio/internal/store"
 )
 
 // NewSite is what it takes to create a site.
@@ -22,7 +20,8 @@ type NewSite struct {
 // CreateSite creates a site for a customer (R-SITE-0): operators create
 // either edition for any customer; partner administrators create
 // professional sites for their linked customers. The built-in provisioner
-// reports the site ready at once. Codes: not_found, forbidden, invalid.
+// reports the site ready at once; the webhook one leaves it provisioning
+// until its callback (provisioner.go). Codes: not_found, forbidden, invalid.
 func (a *App) CreateSite(ctx context.Context, act Actor, in NewSite) (*domain.Site, error) {
 	name := trimmed(in.Name)
 	if name == "" {
@@ -57,7 +56,7 @@ func (a *App) CreateSite(ctx context.Context, act Actor, in NewSite) (*domain.Si
 		if err := u.record(ctx, "site.create", "site", s.ID, c.ID, nil, s); err != nil {
 			return err
 		}
-		if err := u.moveSite(ctx, s, domain.SiteReady, "site.ready"); err != nil {
+		if err := u.startProvisioning(ctx, s); err != nil {
 			return err
 		}
 		if in.Company != "" {
@@ -91,6 +90,9 @@ func (u *unit) moveSiteFrom(ctx context.Context, before domain.Site, s *domain.S
 		s.PurgeAt = time.Time{}
 	}
 	if err := u.tx.UpdateSite(ctx, s); err != nil {
+		return err
+	}
+	if err := u.tellProvisioner(ctx, s, action); err != nil {
 		return err
 	}
 	return u.record(ctx, action, "site", s.ID, s.CustomerID, before, s)
@@ -217,14 +219,9 @@ func (a *App) operateSite(ctx context.Context, act Actor, id string, to domain.S
 // the customer learns of its own site's suspension, cancellation,
 // restoration and deletion as the vendor does.
 func (u *unit) notifySite(ctx context.Context, kind string, s *domain.Site, d mail.Data) error {
-	var to []*domain.User
-	vendor, err := u.tx.Vendor(ctx)
-	if err == nil {
-		if to, err = u.tx.OrgAdmins(ctx, vendor.ID, domain.RoleOperator); err != nil {
-			return fmt.Errorf("operators: %w", err)
-		}
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("vendor: %w", err)
+	to, err := u.operators(ctx)
+	if err != nil {
+		return err
 	}
 	admins, err := u.tx.OrgAdmins(ctx, s.CustomerID, domain.RoleCustomerAdmin)
 	if err != nil {

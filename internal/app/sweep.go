@@ -18,6 +18,9 @@ type SweepResult struct {
 	// DormantWarned and DormantLocked count users warned of, and locked
 	// for, dormancy (R-PLUS-4).
 	DormantWarned, DormantLocked int
+	// ProvisionTimedOut counts sites failed because the provisioner did
+	// not answer in time (R-SITE-0).
+	ProvisionTimedOut int
 }
 
 // sweepBatch bounds each pass so one sweep never holds a long transaction.
@@ -98,6 +101,9 @@ func (a *App) Sweep(ctx context.Context) (SweepResult, error) {
 		res.Purged++
 	}
 	var err error
+	if res.ProvisionTimedOut, err = a.sweepProvisioning(ctx); err != nil {
+		return res, err
+	}
 	res.DormantWarned, res.DormantLocked, err = a.lockDormant(ctx)
 	return res, err
 }

@@ -170,7 +170,11 @@ func siteCommand() *cli.Command {
 			Action: func(ctx context.Context, cmd *cli.Command) error {
 				return call(ctx, cmd, get, "/sites", query(cmd, "customer=customer_id", "state", "cursor", "limit"), nil, listOf(siteCols))
 			}},
-		byID("show", "show a site", get, "/sites/", "", one(siteCols+" suspend_reason suspend_until purge_at created=created_at")),
+		byID("show", "show a site", get, "/sites/", "", one(siteCols+" suspend_reason suspend_until purge_at provision_error created=created_at")),
+		byID("retry", "ask the provisioner again for a site whose provisioning failed (R-SITE-0)", post, "/sites/", "/retry-provisioning",
+			said("Site %s is %s.", "name", "state")),
+		byID("provisioning", "the latest events sent to the site provisioner (R-SITE-0)", get, "/sites/", "/provisioner-calls",
+			listOf("event state attempts status=last_status error=last_error sent=created_at")),
 		{Name: "create", Usage: "create a site for a customer (R-SITE-0)",
 			Flags: []cli.Flag{req("customer", "customer id"), req("name", "site name"),
 				&cli.StringFlag{Name: "edition", Usage: "standard or professional", Value: "standard"}, str("company", "name of the first company")},

@@ -88,6 +88,14 @@ func serverFlags(serving bool) []cli.Flag {
 		&cli.StringFlag{Name: "smtp-from", Value: "Provisio <noreply@localhost>", Sources: cli.EnvVars("PROVISIO_SMTP_FROM"), Usage: "sender of notices"},
 		&cli.StringFlag{Name: "secrets-keys", Sources: cli.EnvVars("PROVISIO_SECRETS_KEYS"),
 			Usage: "keys that seal stored secrets, id:base64 (32 bytes) separated by commas, the first sealing; none: a key kept in the database"},
+		&cli.StringFlag{Name: "provisioner", Value: app.ProvisionerBuiltin, Sources: cli.EnvVars("PROVISIO_PROVISIONER"),
+			Usage: "how sites are built (R-SITE-0): builtin (ready at once) or webhook (the vendor's automation, with a signed callback)"},
+		&cli.StringFlag{Name: "provisioner-url", Sources: cli.EnvVars("PROVISIO_PROVISIONER_URL"),
+			Usage: "webhook provisioner: where site events are POSTed"},
+		&cli.StringFlag{Name: "provisioner-secret", Sources: cli.EnvVars("PROVISIO_PROVISIONER_SECRET"),
+			Usage: "webhook provisioner: the secret that signs events and callbacks (prefer the environment variable)"},
+		&cli.DurationFlag{Name: "provisioning-timeout", Value: time.Hour, Sources: cli.EnvVars("PROVISIO_PROVISIONING_TIMEOUT"),
+			Usage: "webhook provisioner: a site with no callback this long after its request is marked failed"},
 		&cli.BoolFlag{Name: "outbound-loopback", Sources: cli.EnvVars("PROVISIO_OUTBOUND_LOOPBACK"),
 			Usage: "development only: let webhooks and identity providers be on loopback addresses (private and metadata addresses stay refused)"},
 	)
@@ -131,6 +139,8 @@ func serverConfig(cmd *cli.Command, addr string) server.Config {
 	ac.InvitationTTL = cmd.Duration("invitation-ttl")
 	ac.StasisPeriod = cmd.Duration("stasis-period")
 	ac.AppRetention = cmd.Duration("app-retention")
+	ac.Provisioner = app.ProvisionerConfig{Kind: cmd.String("provisioner"), URL: cmd.String("provisioner-url"),
+		Secret: cmd.String("provisioner-secret"), Timeout: cmd.Duration("provisioning-timeout")}
 	ac.AppAccessTTL = cmd.Duration("app-access-ttl")
 	ac.AppRefreshTTL = cmd.Duration("app-refresh-ttl")
 	ac.AppKeyRotation = cmd.Duration("app-key-rotation")

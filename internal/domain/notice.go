@@ -27,9 +27,10 @@ const (
 	NoticeAccountantAssigned = "accountant_assigned"
 	NoticeAccountantInvited  = "accountant_invited"
 
-	NoticePartnerLinkRequested = "partner_link_requested" // a customer asks a partner to become its partner of record
-	NoticePartnerLinkAnswered  = "partner_link_answered"  // the partner accepted or declined (Reason says which)
-	NoticeDormancyWarning      = "dormancy_warning"       // R-PLUS-4: the account will be locked unless the person signs in
+	NoticePartnerLinkRequested = "partner_link_requested"   // a customer asks a partner to become its partner of record
+	NoticePartnerLinkAnswered  = "partner_link_answered"    // the partner accepted or declined (Reason says which)
+	NoticeDormancyWarning      = "dormancy_warning"         // R-PLUS-4: the account will be locked unless the person signs in
+	NoticeProvisioningFailed   = "site_provisioning_failed" // R-SITE-0: the provisioner failed or did not answer
 )
 
 // Notice delivery states.

@@ -20,17 +20,20 @@ type SiteState string
 // The site states. Cancelled is "stasis" (R-SITE-2).
 const (
 	SiteProvisioning SiteState = "provisioning"
+	SiteFailed       SiteState = "failed" // the provisioner reported a failure, or never answered (R-SITE-0)
 	SiteReady        SiteState = "ready"
 	SiteSuspended    SiteState = "suspended"
 	SiteCancelled    SiteState = "cancelled"
 	SiteDeleted      SiteState = "deleted"
 )
 
-// siteTransitions lists the legal moves: provisioning → ready; ready ↔
-// suspended; ready/suspended → cancelled → deleted; cancelled → ready is
-// the operator's restore during stasis.
+// siteTransitions lists the legal moves: provisioning → ready or failed,
+// failed → provisioning again (a retry); ready ↔ suspended;
+// ready/suspended → cancelled → deleted; cancelled → ready is the
+// operator's restore during stasis.
 var siteTransitions = map[SiteState][]SiteState{
-	SiteProvisioning: {SiteReady},
+	SiteProvisioning: {SiteReady, SiteFailed},
+	SiteFailed:       {SiteProvisioning},
 	SiteReady:        {SiteSuspended, SiteCancelled},
 	SiteSuspended:    {SiteReady, SiteCancelled},
 	SiteCancelled:    {SiteReady, SiteDeleted},

@@ -51,9 +51,18 @@ type Queue struct {
 
 var _ app.Jobs = (*Queue)(nil)
 
-// New builds the queue over db. send and post deliver notices and webhook
-// events; send may be nil when notices stay in the local mailbox.
-func New(db *store.DB, a *app.App, cfg Config, send Sender, post Poster, log *slog.Logger) (*Queue, error) {
+// Posters make the queue's HTTP calls: Webhooks to the addresses
+// organisations give (through the outbound guard), Provisioner to the
+// vendor's own site provisioner, which the operators set.
+type Posters struct {
+	Webhooks    Poster
+	Provisioner Poster
+}
+
+// New builds the queue over db. send and post deliver notices, webhook
+// events and provisioner calls; send may be nil when notices stay in the
+// local mailbox.
+func New(db *store.DB, a *app.App, cfg Config, send Sender, post Posters, log *slog.Logger) (*Queue, error) {
 	if cfg.SweepEvery <= 0 {
 		cfg.SweepEvery = time.Minute
 	}
@@ -69,7 +78,8 @@ func New(db *store.DB, a *app.App, cfg Config, send Sender, post Poster, log *sl
 	q := &Queue{log: log}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &noticeWorker{app: a, send: send})
-	river.AddWorker(workers, &webhookWorker{app: a, post: post})
+	river.AddWorker(workers, &webhookWorker{app: a, post: post.Webhooks})
+	river.AddWorker(workers, &provisionerWorker{app: a, post: post.Provisioner})
 	river.AddWorker(workers, &expiryWorker{app: a})
 	river.AddWorker(workers, &sweepWorker{app: a, queue: q})
 	rc := &river.Config{
@@ -118,6 +128,13 @@ func (q *Queue) NoticesWritten(ctx context.Context, ids []string) {
 func (q *Queue) DeliveriesWritten(ctx context.Context, ids []string) {
 	for _, id := range ids {
 		q.insert(ctx, WebhookArgs{DeliveryID: id}, unique)
+	}
+}
+
+// ProvisionerCallsWritten queues committed calls to the site provisioner.
+func (q *Queue) ProvisionerCallsWritten(ctx context.Context, ids []string) {
+	for _, id := range ids {
+		q.insert(ctx, ProvisionerArgs{CallID: id}, unique)
 	}
 }
 

@@ -70,6 +70,29 @@ func (w *webhookWorker) Work(ctx context.Context, job *river.Job[WebhookArgs]) e
 	return w.app.DeliverWebhook(ctx, job.Args.DeliveryID, job.Attempt >= job.MaxAttempts, w.post)
 }
 
+// ProvisionerArgs asks for one call to the site provisioner.
+type ProvisionerArgs struct {
+	CallID string `json:"call_id"`
+}
+
+// Kind names the job.
+func (ProvisionerArgs) Kind() string { return "call_provisioner" }
+
+type provisionerWorker struct {
+	river.WorkerDefaults[ProvisionerArgs]
+	app  *app.App
+	post Poster
+}
+
+// NextRetry backs off like notice delivery.
+func (w *provisionerWorker) NextRetry(job *river.Job[ProvisionerArgs]) time.Time {
+	return backoff(job.Attempt)
+}
+
+func (w *provisionerWorker) Work(ctx context.Context, job *river.Job[ProvisionerArgs]) error {
+	return w.app.DeliverProvisionerCall(ctx, job.Args.CallID, job.Attempt >= job.MaxAttempts, w.post)
+}
+
 // ExpiryArgs asks for an assignment to be removed once its time is up.
 type ExpiryArgs struct {
 	AssignmentID string    `json:"assignment_id"`
@@ -107,15 +130,17 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 	if err != nil {
 		return err
 	}
-	notices, deliveries, err := w.app.PendingWork(ctx, 500)
+	notices, deliveries, calls, err := w.app.PendingWork(ctx, 500)
 	if err != nil {
 		return err
 	}
 	w.queue.NoticesWritten(ctx, notices)
 	w.queue.DeliveriesWritten(ctx, deliveries)
-	if res != (app.SweepResult{}) || len(notices)+len(deliveries) > 0 {
+	w.queue.ProvisionerCallsWritten(ctx, calls)
+	if res != (app.SweepResult{}) || len(notices)+len(deliveries)+len(calls) > 0 {
 		w.queue.log.Info("sweep", "expired", res.Expired, "lapsed", res.Lapsed, "reminders", res.Reminders,
-			"requeued_notices", len(notices), "requeued_deliveries", len(deliveries))
+			"provisioning_timed_out", res.ProvisionTimedOut, "requeued_notices", len(notices),
+			"requeued_deliveries", len(deliveries), "requeued_provisioner_calls", len(calls))
 	}
 	return nil
 }

@@ -70,6 +70,7 @@ var kinds = []string{
 	"partner_link_requested",
 	"partner_link_answered",
 	"dormancy_warning",
+	"site_provisioning_failed",
 }
 
 // Kinds lists every notice kind there is a template for. The caller owns the

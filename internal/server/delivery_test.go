@@ -15,6 +15,7 @@ import (
 
 	"github.com/provisio/provisio/internal/app"
 	"github.com/provisio/provisio/internal/domain"
+	"github.com/provisio/provisio/internal/hooksig"
 	"github.com/provisio/provisio/internal/identity"
 	"github.com/provisio/provisio/internal/jobs"
 	"github.com/provisio/provisio/internal/mail"
@@ -40,7 +41,7 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	rc.attempts++
-	if err := jobs.Verify(rc.secret, r.Header.Get(jobs.SignatureHeader), body, time.Now(), 5*time.Minute); err != nil {
+	if err := hooksig.Verify(rc.secret, r.Header.Get(hooksig.Header), body, time.Now(), 5*time.Minute); err != nil {
 		rc.bad = append(rc.bad, err.Error())
 		http.Error(w, err.Error(), http.StatusUnauthorized)
 		return

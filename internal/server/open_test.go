@@ -30,6 +30,13 @@ func serve(t *testing.T, s *server.Server) context.Context {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return serveOn(t, s, ln)
+}
+
+// serveOn is serve on a listener of the test's, whose address the test
+// already gave the server as its base URL.
+func serveOn(t *testing.T, s *server.Server, ln net.Listener) context.Context {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(ctx, ln) }()

@@ -103,7 +103,8 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, now func() time.Tim
 		hooks = outbound.Client(15*time.Second, cfg.OutboundLoopback)
 	}
 	s.oidcHTTP = outbound.Client(10*time.Second, cfg.OutboundLoopback)
-	if s.Queue, err = jobs.New(db, s.App, cfg.Jobs, send, jobs.HTTPPoster(hooks), log); err != nil {
+	if s.Queue, err = jobs.New(db, s.App, cfg.Jobs, send,
+		jobs.Posters{Webhooks: jobs.HTTPPoster(hooks), Provisioner: jobs.HTTPPoster(nil)}, log); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -140,7 +141,7 @@ func checkAppSettings(c app.Config) error {
 	case c.AppRetention < 0:
 		return fmt.Errorf("--app-retention cannot be negative")
 	}
-	return nil
+	return c.Provisioner.Validate()
 }
 
 // isLoopbackURL reports whether u names this machine (development).

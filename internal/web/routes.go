@@ -45,6 +45,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /sites/{id}/resume", h.signedIn(h.resumeSite))
 	m.HandleFunc("POST /sites/{id}/cancel", h.signedIn(h.cancelSite))
 	m.HandleFunc("POST /sites/{id}/restore", h.signedIn(h.restoreSite))
+	m.HandleFunc("POST /sites/{id}/retry-provisioning", h.signedIn(h.retryProvisioning))
 	m.HandleFunc("POST /sites/{id}/companies", h.signedIn(h.createCompany))
 	m.HandleFunc("POST /sites/{id}/company-users", h.signedIn(h.assignCompany))
 	m.HandleFunc("POST /sites/{id}/partner-access", h.signedIn(h.requestAccess))

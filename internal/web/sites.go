@@ -62,6 +62,8 @@ type siteData struct {
 	Apps   []*domain.AppClient
 	NewApp *newApp
 	Issuer string
+	// Calls are the latest events sent to the site provisioner (R-SITE-0).
+	Calls []*domain.ProvisionerCall
 }
 
 // site is the site dashboard (R-SITE-4). What each person may do there is
@@ -92,6 +94,12 @@ func (h *Handler) sitePageWith(w http.ResponseWriter, r *http.Request, act app.A
 			d.Apps, err = h.app.AppClients(ctx, act, s.ID)
 		}
 		if err != nil {
+			h.fail(w, r, act, err)
+			return
+		}
+	}
+	if v.Can.SeeProvisioning {
+		if d.Calls, err = h.app.ProvisionerCalls(ctx, act, s.ID); err != nil {
 			h.fail(w, r, act, err)
 			return
 		}
@@ -191,6 +199,15 @@ func (h *Handler) cancelSite(w http.ResponseWriter, r *http.Request, act app.Act
 func (h *Handler) restoreSite(w http.ResponseWriter, r *http.Request, act app.Actor) {
 	_, err := h.app.RestoreSite(r.Context(), act, r.PathValue("id"))
 	h.back(w, r, siteURL(r), "state", err, "Restored; the site is ready.")
+}
+
+func (h *Handler) retryProvisioning(w http.ResponseWriter, r *http.Request, act app.Actor) {
+	s, err := h.app.RetryProvisioning(r.Context(), act, r.PathValue("id"))
+	msg := "Asked the provisioner again; the site shows ready once it answers."
+	if err == nil && s.State == domain.SiteReady {
+		msg = "Provisioned; the site is ready."
+	}
+	h.back(w, r, siteURL(r), "provisioning", err, msg)
 }
 
 func (h *Handler) requestAccess(w http.ResponseWriter, r *http.Request, act app.Actor) {
