@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/provisio/provisio/internal/domain"
@@ -132,6 +133,10 @@ type App struct {
 	dummy     string
 	txt       func(ctx context.Context, name string) ([]string, error) // DNS TXT lookups; nil: the system resolver
 	opKeys    opKeys                                                   // the OpenID provider's signing keys (oidcop.go)
+	// dirInUse is set once any site has a directory; dirChecked is when
+	// the database was last asked (directory.go).
+	dirInUse   atomic.Bool
+	dirChecked atomic.Int64
 }
 
 // Jobs is told, after a change commits, of the work it left behind. The
@@ -141,6 +146,9 @@ type Jobs interface {
 	NoticesWritten(ctx context.Context, ids []string)
 	DeliveriesWritten(ctx context.Context, ids []string)
 	ProvisionerCallsWritten(ctx context.Context, ids []string)
+	// DirectoryChanged asks for the directory accounts of these sites and
+	// users to be brought into line with their access (R-APP-3).
+	DirectoryChanged(ctx context.Context, siteIDs, userIDs []string)
 	ExpiresAt(ctx context.Context, assignmentID string, at time.Time)
 }
 
@@ -266,6 +274,9 @@ func (a *App) writeEnrolling(ctx context.Context, act Actor, fn func(u *unit) er
 	}
 	for id, at := range u.expiries {
 		a.jobs.ExpiresAt(ctx, id, at)
+	}
+	if sites, users := u.tx.Changed(); len(sites)+len(users) > 0 && a.directoriesInUse(ctx) {
+		a.jobs.DirectoryChanged(ctx, sites, users)
 	}
 	return nil
 }

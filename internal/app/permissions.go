@@ -94,6 +94,9 @@ type SitePermissions struct {
 	ManageAppTokens      bool // the site application's SCIM tokens and its link view (R-APP-1)
 	RetryProvisioning    bool // ask the provisioner again after a failure (R-SITE-0)
 	SeeProvisioning      bool // the events sent to the provisioner about the site
+	ManageDirectory      bool // set and test the site's directory (R-APP-3)
+	SeeDirectory         bool // its settings
+	SeeDirectoryAccounts bool // the people's accounts there and those still pending
 }
 
 // sitePermissions is the policy for one site of customer cust. What
@@ -103,7 +106,8 @@ func (act Actor) sitePermissions(s *domain.Site, cust *domain.Org) SitePermissio
 	if act.User == nil {
 		return SitePermissions{SeeUsers: true, AssignUsers: true, AssignAccountants: true, AnswerRequests: true,
 			RevokePartnerAccess: true, ManageCompanies: true, ChangeState: true, Suspend: true, Resume: true, Cancel: true, Restore: true,
-			ManageAppTokens: true, RetryProvisioning: s.State == domain.SiteFailed, SeeProvisioning: true}
+			ManageAppTokens: true, RetryProvisioning: s.State == domain.SiteFailed, SeeProvisioning: true,
+			ManageDirectory: true, SeeDirectory: true, SeeDirectoryAccounts: true}
 	}
 	custAdmin := act.Org != nil && act.Org.ID == cust.ID && act.is(domain.RoleCustomerAdmin)
 	linkedPartner := act.Org != nil && act.Org.Kind == domain.OrgPartner && cust.PartnerID == act.Org.ID
@@ -125,6 +129,9 @@ func (act Actor) sitePermissions(s *domain.Site, cust *domain.Org) SitePermissio
 		ManageAppTokens:      op || custAdmin,
 		RetryProvisioning:    s.State == domain.SiteFailed && (op || linkedPartner && act.is(domain.RolePartnerAdmin)),
 		SeeProvisioning:      op || linkedPartner,
+		ManageDirectory:      op && s.Edition == domain.EditionProfessional,
+		SeeDirectory:         op,
+		SeeDirectoryAccounts: op || custAdmin || linkedPartner,
 	}
 }
 

@@ -31,6 +31,7 @@ const (
 	NoticePartnerLinkAnswered  = "partner_link_answered"    // the partner accepted or declined (Reason says which)
 	NoticeDormancyWarning      = "dormancy_warning"         // R-PLUS-4: the account will be locked unless the person signs in
 	NoticeProvisioningFailed   = "site_provisioning_failed" // R-SITE-0: the provisioner failed or did not answer
+	NoticeDirectoryAccount     = "directory_account_ready"  // R-APP-3: an account in a site's directory; the password is on the portal
 )
 
 // Notice delivery states.

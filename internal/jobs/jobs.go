@@ -81,6 +81,7 @@ func New(db *store.DB, a *app.App, cfg Config, send Sender, post Posters, log *s
 	river.AddWorker(workers, &webhookWorker{app: a, post: post.Webhooks})
 	river.AddWorker(workers, &provisionerWorker{app: a, post: post.Provisioner})
 	river.AddWorker(workers, &expiryWorker{app: a})
+	river.AddWorker(workers, &directoryWorker{app: a})
 	river.AddWorker(workers, &sweepWorker{app: a, queue: q})
 	rc := &river.Config{
 		Logger:               log,
@@ -149,5 +150,29 @@ func (q *Queue) ExpiresAt(ctx context.Context, assignmentID string, at time.Time
 func (q *Queue) insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) {
 	if _, err := q.client.Insert(context.WithoutCancel(ctx), args, opts); err != nil {
 		q.log.Warn("enqueue failed; the sweep will retry", "kind", args.Kind(), "err", err)
+	}
+}
+
+// directoryDue queues, for the sweep, the users whose directory accounts
+// are behind; a user whose job is still waiting or retrying (the
+// directory down) is not queued again.
+func (q *Queue) directoryDue(ctx context.Context, userIDs []string) {
+	waiting := &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable, rivertype.JobStateRunning,
+		rivertype.JobStateScheduled}}}
+	for _, id := range userIDs {
+		q.insert(ctx, DirectoryArgs{UserID: id, Swept: true}, waiting)
+	}
+}
+
+// DirectoryChanged queues the directory accounts of these sites and users
+// to be brought into line with their access. The jobs are not unique: a
+// second run finds nothing left to do.
+func (q *Queue) DirectoryChanged(ctx context.Context, siteIDs, userIDs []string) {
+	for _, id := range siteIDs {
+		q.insert(ctx, DirectoryArgs{SiteID: id}, nil)
+	}
+	for _, id := range userIDs {
+		q.insert(ctx, DirectoryArgs{UserID: id}, nil)
 	}
 }

@@ -2,6 +2,8 @@ package jobs
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/provisio/provisio/internal/app"
@@ -93,6 +95,30 @@ func (w *provisionerWorker) Work(ctx context.Context, job *river.Job[Provisioner
 	return w.app.DeliverProvisionerCall(ctx, job.Args.CallID, job.Attempt >= job.MaxAttempts, w.post)
 }
 
+// DirectoryArgs asks for the directory accounts of a site, or of a user,
+// to be brought into line with their access (R-APP-3).
+type DirectoryArgs struct {
+	SiteID string `json:"site_id,omitempty"`
+	UserID string `json:"user_id,omitempty"`
+	Swept  bool   `json:"swept,omitempty"` // queued by the sweep
+}
+
+// Kind names the job.
+func (DirectoryArgs) Kind() string { return "sync_directory" }
+
+type directoryWorker struct {
+	river.WorkerDefaults[DirectoryArgs]
+	app *app.App
+}
+
+// NextRetry backs off like notice delivery, so an account is made soon
+// after the directory comes back.
+func (w *directoryWorker) NextRetry(job *river.Job[DirectoryArgs]) time.Time { return backoff(job.Attempt) }
+
+func (w *directoryWorker) Work(ctx context.Context, job *river.Job[DirectoryArgs]) error {
+	return w.app.SyncDirectory(ctx, job.Args.SiteID, job.Args.UserID)
+}
+
 // ExpiryArgs asks for an assignment to be removed once its time is up.
 type ExpiryArgs struct {
 	AssignmentID string    `json:"assignment_id"`
@@ -137,10 +163,19 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 	w.queue.NoticesWritten(ctx, notices)
 	w.queue.DeliveriesWritten(ctx, deliveries)
 	w.queue.ProvisionerCallsWritten(ctx, calls)
-	if res != (app.SweepResult{}) || len(notices)+len(deliveries)+len(calls) > 0 {
+	tasks, err := w.app.DirectoryWork(ctx, 500)
+	if err != nil {
+		return err
+	}
+	users := map[string]bool{}
+	for _, t := range tasks {
+		users[t.UserID] = true
+	}
+	w.queue.directoryDue(ctx, slices.Sorted(maps.Keys(users)))
+	if res != (app.SweepResult{}) || len(notices)+len(deliveries)+len(calls)+len(tasks) > 0 {
 		w.queue.log.Info("sweep", "expired", res.Expired, "lapsed", res.Lapsed, "reminders", res.Reminders,
 			"provisioning_timed_out", res.ProvisionTimedOut, "requeued_notices", len(notices),
-			"requeued_deliveries", len(deliveries), "requeued_provisioner_calls", len(calls))
+			"requeued_deliveries", len(deliveries), "requeued_provisioner_calls", len(calls), "directory_accounts_due", len(tasks))
 	}
 	return nil
 }

@@ -71,6 +71,7 @@ var kinds = []string{
 	"partner_link_answered",
 	"dormancy_warning",
 	"site_provisioning_failed",
+	"directory_account_ready",
 }
 
 // Kinds lists every notice kind there is a template for. The caller owns the

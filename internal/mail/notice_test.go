@@ -67,6 +67,7 @@ func TestRender_EveryKind(t *testing.T) {
 		"partner_link_answered":    {d.ActorName, d.OrgName, d.Reason},
 		"dormancy_warning":         {d.OrgName, d.Link, sampleExpires},
 		"site_provisioning_failed": {d.SiteName, d.OrgName, d.Reason, d.Link},
+		"directory_account_ready":  {d.SiteName, d.UserEmail, d.Link},
 	}
 	for _, kind := range Kinds() {
 		if _, ok := want[kind]; !ok {

@@ -25,6 +25,7 @@ func scanAssignment(s scanner, extra ...any) (*domain.Assignment, error) {
 // A departure recorded for the user and site is forgotten: the user is
 // back.
 func (tx *Tx) CreateAssignment(ctx context.Context, a *domain.Assignment) error {
+	tx.touch("", a.UserID)
 	if _, err := tx.exec(ctx, `DELETE FROM site_departures WHERE site_id = $1 AND user_id = $2`, a.SiteID, a.UserID); err != nil {
 		return err
 	}

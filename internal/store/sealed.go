@@ -20,6 +20,7 @@ var sealedColumns = [][3]string{
 	{"webhooks", "id", "secret"}, {"oidc_providers", "org_id", "client_secret"}, {"mfa_totp", "user_id", "secret"},
 	{"notices", "id", "body"}, {"notices", "id", "body_html"},
 	{"oidc_keys", "id", "private_key"}, {"oidc_state", "id", "crypto_key"},
+	{"site_directories", "site_id", "bind_password"}, {"directory_accounts", "id", "password"},
 }
 
 func (tx *Tx) seal(plain string) (string, error) {

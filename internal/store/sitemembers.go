@@ -15,6 +15,7 @@ import (
 
 // depart records that the user left the site at now (R-APP-1).
 func (tx *Tx) depart(ctx context.Context, siteID, userID string, now time.Time) error {
+	tx.touch("", userID)
 	_, err := tx.exec(ctx, `INSERT INTO site_departures (site_id, user_id, left_at) VALUES ($1, $2, $3)
 		ON CONFLICT (site_id, user_id) DO UPDATE SET left_at = excluded.left_at`, siteID, userID, ts(now))
 	return err

@@ -36,6 +36,7 @@ func (tx *Tx) Site(ctx context.Context, sc domain.Scope, id string) (*domain.Sit
 
 // UpdateSite writes the mutable fields of s.
 func (tx *Tx) UpdateSite(ctx context.Context, s *domain.Site) error {
+	tx.touch(s.ID, "")
 	n, err := tx.exec(ctx, `UPDATE sites SET name = $2, state = $3, suspend_reason = $4, suspend_until = $5,
 			purge_at = $6, provision_error = $7, updated_at = $8 WHERE id = $1`,
 		s.ID, s.Name, s.State, s.SuspendReason, ts(s.SuspendUntil), ts(s.PurgeAt), s.ProvisionError, ts(s.UpdatedAt))
@@ -135,6 +136,7 @@ func (tx *Tx) SitesToPurge(ctx context.Context, now time.Time, limit int) ([]*do
 // site, and its pending partner requests' links, returning the site
 // assignments removed.
 func (tx *Tx) DeleteSiteAssignments(ctx context.Context, siteID string) ([]*domain.Assignment, error) {
+	tx.touch(siteID, "")
 	rows, err := tx.q.QueryContext(ctx, `SELECT `+assignCols+` FROM site_assignments a WHERE a.site_id = $1 ORDER BY a.id`, siteID)
 	if err != nil {
 		return nil, translate(err)

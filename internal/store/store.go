@@ -8,7 +8,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -112,6 +114,31 @@ type Tx struct {
 	dialect Dialect
 	sealer  *seal.Sealer // nil: secrets are stored as they are (tests of the store alone)
 	marks   *pageMarks
+	changed changes
+}
+
+// changes are the sites and users whose access a write transaction may
+// have changed, for the work that follows it (directory accounts, R-APP-3).
+type changes struct{ sites, users map[string]bool }
+
+func (tx *Tx) touch(siteID, userID string) {
+	add := func(m *map[string]bool, id string) {
+		if id == "" {
+			return
+		}
+		if *m == nil {
+			*m = map[string]bool{}
+		}
+		(*m)[id] = true
+	}
+	add(&tx.changed.sites, siteID)
+	add(&tx.changed.users, userID)
+}
+
+// Changed lists the sites whose state or assignments, and the users whose
+// record or assignments, this transaction changed.
+func (tx *Tx) Changed() (sites, users []string) {
+	return slices.Sorted(maps.Keys(tx.changed.sites)), slices.Sorted(maps.Keys(tx.changed.users))
 }
 
 // Write runs fn in a transaction and commits it when fn returns nil. Any

@@ -112,6 +112,7 @@ func (tx *Tx) CountAdmins(ctx context.Context, orgID string, admin domain.Role, 
 
 // UpdateUser writes the mutable fields of u.
 func (tx *Tx) UpdateUser(ctx context.Context, u *domain.User) error {
+	tx.touch("", u.ID)
 	n, err := tx.exec(ctx, `UPDATE users SET email = $2, name = $3, roles = $4, state = $5, generic = $6,
 			invite_expires_at = $7, updated_at = $8 WHERE id = $1`,
 		u.ID, u.Email, u.Name, joinRoles(u.Roles), u.State, u.Generic, ts(u.InviteExpiresAt), ts(u.UpdatedAt))
