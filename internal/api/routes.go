@@ -81,6 +81,12 @@ func (s *Server) routes() {
 	handle(s, private, op(post, "/sites/{id}/retry-provisioning", "retry-provisioning", "sites", "Ask the provisioner again for a site whose provisioning failed (R-SITE-0)"), s.retryProvisioning)
 	handle(s, private, op(get, "/sites/{id}/provisioner-calls", "list-provisioner-calls", "sites", "The latest events sent to the site provisioner about a site, newest first (R-SITE-0)"), s.listProvisionerCalls)
 	handle(s, public, op(post, "/provisioner/callback", "provisioner-callback", "sites", "The site provisioner reports a site ready or failed, signed with the provisioner secret (R-SITE-0)"), s.provisionerCallback)
+	handle(s, private, op(put, "/sites/{id}/directory", "set-directory", "directory", "Set a professional site's LDAP directory, where everyone let in gets an account (R-APP-3; operators)"), s.setDirectory)
+	handle(s, private, op(get, "/sites/{id}/directory", "get-directory", "directory", "A site's directory settings, never the bind password (operators)"), s.getDirectory)
+	handle(s, private, op(post, "/sites/{id}/directory/test", "test-directory", "directory", "Connect to the site's directory with its settings and say, in plain words, how it went"), s.testDirectory)
+	handle(s, private, op(get, "/sites/{id}/directory-accounts", "list-directory-accounts", "directory", "The accounts in the site's directory, with those the directory has yet to be told of and why (R-APP-3)"), s.siteAccounts)
+	handle(s, private, op(get, "/me/directory-accounts", "my-directory-accounts", "directory", "Your accounts in sites' directories (R-APP-3)"), s.myAccounts)
+	handle(s, private, op(post, "/me/directory-accounts/{site_id}/password", "show-directory-password", "directory", "Show the one-time password of your account in the site's directory, once; it must be changed at first use (R-APP-3)"), s.showPassword)
 	handle(s, private, op(get, "/sites/{id}/access", "check-access", "sites", "May a user use the site (and a company) now?"), s.checkAccess)
 
 	handle(s, private, op(get, "/sites/{id}/users", "list-site-users", "assignments", "The site's dashboard of users (R-SITE-4)"), s.listSiteUsers)

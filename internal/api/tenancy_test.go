@@ -84,6 +84,7 @@ func bodies(w *tenancyWorld) map[string]any {
 		"set-oidc-provider":      map[string]any{"issuer": "https://idp.example", "client_id": "c", "client_secret": "s", "allowed_domains": []string{"customer.example"}},
 		"update-user":            map[string]any{"name": "Renamed Person"},
 		"suspend-site":           map[string]any{"reason": "maintenance", "until": "2099-01-01"},
+		"set-directory":          map[string]any{"url": "ldaps://ldap.customer.example", "bind_dn": "cn=p,dc=c", "bind_password": "x", "base_dn": "ou=people,dc=c"},
 		"assign-user":            map[string]any{"user_id": w.own["user"]},
 		"create-company":         map[string]any{"name": "New Co"},
 		"rename-company":         map[string]any{"name": "New Name"},

@@ -23,7 +23,7 @@ const (
 func Commands() []*cli.Command {
 	return append(authCommands(),
 		orgCommand(), userCommand(), siteCommand(), companyCommand(), assignmentCommand(), accessCommand(),
-		accountantCommand(), webhookCommand(), scimCommand(), appCommand(), complianceCommand(), notificationsCommand(), auditCommand(), mailCommand())
+		accountantCommand(), webhookCommand(), scimCommand(), appCommand(), complianceCommand(), notificationsCommand(), accountsCommand(), auditCommand(), mailCommand())
 }
 
 func orgCommand() *cli.Command {
@@ -175,6 +175,9 @@ func siteCommand() *cli.Command {
 			said("Site %s is %s.", "name", "state")),
 		byID("provisioning", "the latest events sent to the site provisioner (R-SITE-0)", get, "/sites/", "/provisioner-calls",
 			listOf("event state attempts status=last_status error=last_error sent=created_at")),
+		directoryCommand(),
+		byID("accounts", "the accounts in the site's directory, with those still pending and why (R-APP-3)", get, "/sites/", "/directory-accounts",
+			listOf("user=user_name email=user_email state attempts error=last_error updated=updated_at")),
 		{Name: "create", Usage: "create a site for a customer (R-SITE-0)",
 			Flags: []cli.Flag{req("customer", "customer id"), req("name", "site name"),
 				&cli.StringFlag{Name: "edition", Usage: "standard or professional", Value: "standard"}, str("company", "name of the first company")},

@@ -64,6 +64,9 @@ type siteData struct {
 	Issuer string
 	// Calls are the latest events sent to the site provisioner (R-SITE-0).
 	Calls []*domain.ProvisionerCall
+	// The site's directory and the accounts in it (R-APP-3).
+	Directory *domain.SiteDirectory
+	Accounts  []*domain.DirectoryAccount
 }
 
 // site is the site dashboard (R-SITE-4). What each person may do there is
@@ -100,6 +103,21 @@ func (h *Handler) sitePageWith(w http.ResponseWriter, r *http.Request, act app.A
 	}
 	if v.Can.SeeProvisioning {
 		if d.Calls, err = h.app.ProvisionerCalls(ctx, act, s.ID); err != nil {
+			h.fail(w, r, act, err)
+			return
+		}
+	}
+	if v.Can.SeeDirectory && s.Edition == domain.EditionProfessional {
+		if d.Directory, err = h.app.SiteDirectory(ctx, act, s.ID); domain.ErrorCode(err) == domain.ENotFound {
+			d.Directory, err = nil, nil
+		}
+		if err != nil {
+			h.fail(w, r, act, err)
+			return
+		}
+	}
+	if v.Can.SeeDirectoryAccounts && s.Edition == domain.EditionProfessional {
+		if d.Accounts, err = h.app.SiteDirectoryAccounts(ctx, act, s.ID); err != nil {
 			h.fail(w, r, act, err)
 			return
 		}
