@@ -146,6 +146,22 @@ func (s *Server) Entries() []Entry {
 	return out
 }
 
+// Delete removes an entry, as the manager.
+func (s *Server) Delete(dn string) {
+	s.t.Helper()
+	c, err := ldap.DialURL(s.URL)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Bind(AdminDN, AdminPW); err != nil {
+		s.t.Fatal(err)
+	}
+	if err := c.Del(ldap.NewDelRequest(dn, nil)); err != nil && !ldap.IsErrorWithCode(err, ldap.LDAPResultNoSuchObject) {
+		s.t.Fatal(err)
+	}
+}
+
 // ErrMustChange is BindAs's answer for a right password that must be
 // changed before anything else.
 var ErrMustChange = errors.New("the password must be changed")
