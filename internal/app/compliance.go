@@ -188,6 +188,27 @@ func (u *unit) compliance(ctx context.Context, scope []string) (ComplianceReport
 			add(g)
 		}
 	}
+	sites, err := u.tx.ComplianceSites(ctx, scope)
+	if err != nil {
+		return r, err
+	}
+	for _, cs := range sites {
+		f := domain.Finding{OrgID: cs.CustomerID, OrgName: cs.CustomerName, SiteID: cs.ID, SiteName: cs.Name, FixLink: "/sites/" + cs.ID}
+		if cs.State == domain.SiteFailed {
+			g := f
+			g.Kind, g.Since = domain.FindProvisioning, cs.UpdatedAt
+			g.Detail = cs.Name + " could not be provisioned: " + cs.ProvisionError
+			g.Fix = "fix the cause with the hosting team, then retry the provisioning on the site page"
+			add(g)
+		}
+		if cs.PendingAccounts > 0 {
+			g := f
+			g.Kind, g.Since = domain.FindDirectory, cs.PendingSince
+			g.Detail = fmt.Sprintf("%d directory accounts of %s are waiting for its directory: %s", cs.PendingAccounts, cs.Name, cs.LastAccountError)
+			g.Fix = "test the site's directory on its page and fix its settings or the directory; accounts follow on their own"
+			add(g)
+		}
+	}
 	order := strings.Fields(domain.FindingKindsInOrder)
 	slices.SortStableFunc(r.Findings, func(x, y domain.Finding) int {
 		if c := slices.Index(order, string(x.Kind)) - slices.Index(order, string(y.Kind)); c != 0 {

@@ -191,6 +191,11 @@ func TestDirectoryAccounts_DirectoryDown(t *testing.T) {
 		if _, _, err := w.app.ShowDirectoryPassword(w.ctx, w.actor(w.cUser.ID), w.pro.ID); domain.ErrorCode(err) != domain.ERule {
 			t.Fatalf("password before the account exists: %v", err)
 		}
+		// R-AUDIT-2: the compliance report shows the failing directory until it is back.
+		if f, ok := findings(t, w.world, w.cAdmin, w.customer.ID, domain.FindDirectory)["Acme"]; !ok || f.SiteName != "acme-pro" ||
+			!strings.Contains(f.Detail, "cannot be reached") {
+			t.Fatalf("compliance: %+v", f)
+		}
 		// The customer's administrators see it pending too; the test button says why.
 		if got := must(t, of(w.app.SiteDirectoryAccounts(w.ctx, w.cAdmin, w.pro.ID))); len(got) != 1 || got[0].State != domain.AccountCreating {
 			t.Fatalf("customer's view: %+v", got)
@@ -210,6 +215,9 @@ func TestDirectoryAccounts_DirectoryDown(t *testing.T) {
 		}
 		if n := len(w.srv.Entries()); n != 1 {
 			t.Fatalf("%d entries, want 1", n)
+		}
+		if f := findings(t, w.world, w.op, "", domain.FindDirectory); len(f) != 0 {
+			t.Fatalf("a working directory is still reported: %+v", f)
 		}
 		if a := w.account(w.cUser.Email); a.State != domain.AccountActive || a.LastError != "" || a.Attempts != 0 {
 			t.Fatalf("account when back: %+v", a)

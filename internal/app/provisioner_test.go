@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -102,6 +103,11 @@ func TestWebhookProvisioner(t *testing.T) {
 		if n := w.mailed("olivia.operator@vendor.example", domain.NoticeProvisioningFailed); len(n) != 1 {
 			t.Fatalf("operators told %d times", len(n))
 		}
+		// R-AUDIT-2: the compliance report shows the failing site, to its customer too.
+		if f, ok := findings(t, w, w.cAdmin, w.customer.ID, domain.FindProvisioning)["Acme"]; !ok || f.SiteName != "acme-prod" ||
+			!strings.Contains(f.Detail, "no capacity") {
+			t.Fatalf("compliance: %+v", f)
+		}
 		// The same signed callback again is a replay.
 		if _, err := w.app.ProvisionerCallback(w.ctx, "192.0.2.10", sig, body); domain.ErrorCode(err) != domain.EUnauthorized {
 			t.Fatalf("replayed callback: %v", err)
@@ -133,6 +139,9 @@ func TestWebhookProvisioner(t *testing.T) {
 		}
 		if s := must(t, of(w.app.Site(w.ctx, w.op, w.site.ID))); s.State != domain.SiteReady {
 			t.Fatalf("after ready: %s", s.State)
+		}
+		if f := findings(t, w, w.op, "", domain.FindProvisioning); len(f) != 0 {
+			t.Fatalf("a ready site is still reported: %+v", f)
 		}
 		if _, _, err := w.callback(w.site.ID, "failed", "too late"); domain.ErrorCode(err) != domain.ERule {
 			t.Fatalf("failure of a ready site: %v", err)

@@ -16,15 +16,18 @@ const (
 	FindDormant         FindingKind = "dormant_user"              // R-AUDIT-2
 	FindNeverSignedIn   FindingKind = "never_signed_in"           // R-AUDIT-2
 	FindLockedAssigned  FindingKind = "locked_user_assigned"      // R-USER-5
+	FindProvisioning    FindingKind = "site_provisioning_failed"  // R-SITE-0
+	FindDirectory       FindingKind = "directory_failing"         // R-APP-3
 	FindingKindsInOrder             = "generic_account disposable_email partner_customer_login partner_attached_too_long " +
-		"single_administrator invitation_never_accepted dormant_user never_signed_in locked_user_assigned"
+		"single_administrator invitation_never_accepted dormant_user never_signed_in locked_user_assigned " +
+		"site_provisioning_failed directory_failing"
 )
 
 // FindingRules is the rule each kind of finding breaks.
 var FindingRules = map[FindingKind]string{
 	FindGeneric: "R-USER-3", FindDisposable: "R-USER-2", FindPartnerLogin: "R-ROLE-3", FindPartnerTooLong: "R-PARTNER-2",
 	FindSingleAdmin: "R-ROLE-5", FindInviteUnused: "R-USER-4", FindDormant: "R-AUDIT-2", FindNeverSignedIn: "R-AUDIT-2",
-	FindLockedAssigned: "R-USER-5",
+	FindLockedAssigned: "R-USER-5", FindProvisioning: "R-SITE-0", FindDirectory: "R-APP-3",
 }
 
 // Finding is one thing the compliance report says breaks a rule: about

@@ -217,3 +217,48 @@ func (tx *Tx) WarnDormant(ctx context.Context, userID string, now time.Time) err
 		ON CONFLICT (user_id) DO UPDATE SET warned_at = excluded.warned_at`, userID, ts(now))
 	return err
 }
+
+// ComplianceSite is a site whose infrastructure is failing: its
+// provisioning failed, or its directory has refused or not answered for
+// some accounts.
+type ComplianceSite struct {
+	domain.Site
+	CustomerName     string
+	PendingAccounts  int       // directory accounts still waiting after a failed attempt
+	PendingSince     time.Time // the oldest of them
+	LastAccountError string
+}
+
+// ComplianceSites lists the failing sites of customers in scope.
+func (tx *Tx) ComplianceSites(ctx context.Context, orgIDs []string) ([]*ComplianceSite, error) {
+	var args []any
+	scope := inScope("s.customer_id", orgIDs, &args)
+	rows, err := tx.q.QueryContext(ctx, `SELECT `+prefixed("s.", siteCols)+`, o.name,
+			(SELECT COUNT(*) FROM directory_accounts x WHERE x.site_id = s.id AND x.state IN ('creating', 'disabling') AND x.attempts > 0),
+			(SELECT MIN(x.updated_at) FROM directory_accounts x WHERE x.site_id = s.id AND x.state IN ('creating', 'disabling') AND x.attempts > 0),
+			COALESCE((SELECT MAX(x.last_error) FROM directory_accounts x WHERE x.site_id = s.id AND x.state IN ('creating', 'disabling') AND x.attempts > 0), '')
+		FROM sites s JOIN orgs o ON o.id = s.customer_id
+		WHERE (s.state = 'failed' OR EXISTS (SELECT 1 FROM directory_accounts x WHERE x.site_id = s.id
+			AND x.state IN ('creating', 'disabling') AND x.attempts > 0)) AND `+scope+` ORDER BY s.id`, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return collect(rows, func(sc scanner) (*ComplianceSite, error) {
+		var c ComplianceSite
+		var since time.Time
+		err := sc.Scan(&c.ID, &c.CustomerID, &c.Name, &c.Edition, &c.State, &c.SuspendReason, nullTime{&c.SuspendUntil},
+			nullTime{&c.PurgeAt}, &c.ProvisionError, nullTime{&c.CreatedAt}, nullTime{&c.UpdatedAt}, &c.CustomerName,
+			&c.PendingAccounts, nullTime{&since}, &c.LastAccountError)
+		c.PendingSince = since
+		return &c, translate(err)
+	})
+}
+
+// prefixed qualifies each of a list of columns with p.
+func prefixed(p, cols string) string {
+	parts := strings.Split(cols, ", ")
+	for i := range parts {
+		parts[i] = p + parts[i]
+	}
+	return strings.Join(parts, ", ")
+}
