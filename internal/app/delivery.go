@@ -54,8 +54,7 @@ func (a *App) DeliverNotice(ctx context.Context, id string, final bool, send fun
 // DeliverWebhook posts one pending webhook delivery with post, which
 // returns the HTTP status, and records the attempt. Like DeliverNotice it
 // skips deliveries that are done and returns the error for a retry.
-func (a *App) DeliverWebhook(ctx context.Context, id string, final bool,
-	post func(ctx context.Context, url, secret string, d *domain.WebhookDelivery) (int, error)) error {
+func (a *App) DeliverWebhook(ctx context.Context, id string, final bool, post poster) error {
 	var d *domain.WebhookDelivery
 	var h *domain.Webhook
 	err := a.read(ctx, System, func(u *unit) (err error) {
@@ -75,18 +74,28 @@ func (a *App) DeliverWebhook(ctx context.Context, id string, final bool,
 	case d.State != domain.DeliveryPending:
 		return nil
 	}
-	status, postErr := post(ctx, h.URL, h.Secret, d)
-	state, msg := domain.DeliverySent, ""
-	if postErr != nil {
-		state, msg = domain.DeliveryPending, postErr.Error()
-		if final {
-			state = domain.DeliveryFailed
-		}
-	}
+	state, status, msg, postErr := postOnce(ctx, post, h.URL, h.Secret, d, final)
 	if err := a.db.Write(ctx, func(tx *store.Tx) error { return tx.MarkDelivery(ctx, id, state, status, msg, a.now()) }); err != nil {
 		return err
 	}
 	return postErr
+}
+
+// poster sends one signed event over HTTP and returns the status.
+type poster = func(ctx context.Context, url, secret string, d *domain.WebhookDelivery) (int, error)
+
+// postOnce makes one attempt to post d and says what to record: the state
+// after it (sent; pending for a retry; failed after the final attempt),
+// the HTTP status, the error in words, and the error itself.
+func postOnce(ctx context.Context, post poster, url, secret string, d *domain.WebhookDelivery, final bool) (string, int, string, error) {
+	status, err := post(ctx, url, secret, d)
+	switch {
+	case err == nil:
+		return domain.DeliverySent, status, "", nil
+	case final:
+		return domain.DeliveryFailed, status, err.Error(), err
+	}
+	return domain.DeliveryPending, status, err.Error(), err
 }
 
 // PendingWork lists notices, webhook deliveries and provisioner calls

@@ -94,22 +94,29 @@ func (a *App) SetSiteDirectory(ctx context.Context, act Actor, siteID string, in
 // SiteDirectory returns a site's directory settings, without the bind
 // password. Codes: not_found (also when the site has none), forbidden.
 func (a *App) SiteDirectory(ctx context.Context, act Actor, siteID string) (d *domain.SiteDirectory, err error) {
-	err = a.read(ctx, act, func(u *unit) error {
-		s, cust, err := u.loadSite(ctx, siteID)
-		if err != nil {
-			return err
-		}
-		if !act.sitePermissions(s, cust).SeeDirectory {
-			return forbidden("R-APP-3", "only the vendor's operators see a site's directory settings")
-		}
-		d, err = u.tx.SiteDirectory(ctx, s.ID)
-		if errors.Is(err, store.ErrNotFound) {
-			return &domain.Error{Code: domain.ENotFound, Rule: "R-APP-3", Message: "site " + s.Name + " has no directory"}
-		}
+	err = a.read(ctx, act, func(u *unit) (err error) {
+		d, err = u.loadDirectory(ctx, siteID, func(c SitePermissions) bool { return c.SeeDirectory }, "see a site's directory settings")
 		return err
 	})
 	if d != nil {
 		d.BindPassword = ""
+	}
+	return d, err
+}
+
+// loadDirectory reads a site's directory for an actor whom may allows to
+// do what (for the refusal); a site without one is not found.
+func (u *unit) loadDirectory(ctx context.Context, siteID string, may func(SitePermissions) bool, what string) (*domain.SiteDirectory, error) {
+	s, cust, err := u.loadSite(ctx, siteID)
+	if err != nil {
+		return nil, err
+	}
+	if !may(u.act.sitePermissions(s, cust)) {
+		return nil, forbidden("R-APP-3", "only the vendor's operators %s", what)
+	}
+	d, err := u.tx.SiteDirectory(ctx, s.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, &domain.Error{Code: domain.ENotFound, Rule: "R-APP-3", Message: "site " + s.Name + " has no directory"}
 	}
 	return d, err
 }
@@ -125,18 +132,8 @@ type DirectoryCheck struct {
 // Codes: not_found, forbidden.
 func (a *App) TestSiteDirectory(ctx context.Context, act Actor, siteID string) (DirectoryCheck, error) {
 	var d *domain.SiteDirectory
-	err := a.read(ctx, act, func(u *unit) error {
-		s, cust, err := u.loadSite(ctx, siteID)
-		if err != nil {
-			return err
-		}
-		if !act.sitePermissions(s, cust).ManageDirectory {
-			return forbidden("R-APP-3", "only the vendor's operators test a site's directory")
-		}
-		d, err = u.tx.SiteDirectory(ctx, s.ID)
-		if errors.Is(err, store.ErrNotFound) {
-			return &domain.Error{Code: domain.ENotFound, Rule: "R-APP-3", Message: "site " + s.Name + " has no directory to test"}
-		}
+	err := a.read(ctx, act, func(u *unit) (err error) {
+		d, err = u.loadDirectory(ctx, siteID, func(c SitePermissions) bool { return c.ManageDirectory }, "test a site's directory")
 		return err
 	})
 	if err != nil {

@@ -220,8 +220,7 @@ func (a *App) ProvisionerCalls(ctx context.Context, act Actor, siteID string) (o
 // DeliverProvisionerCall posts one pending call to the provisioner with
 // post, as DeliverWebhook does. When the last attempt of a request to
 // build a site fails, the site's provisioning has failed.
-func (a *App) DeliverProvisionerCall(ctx context.Context, id string, final bool,
-	post func(ctx context.Context, url, secret string, d *domain.WebhookDelivery) (int, error)) error {
+func (a *App) DeliverProvisionerCall(ctx context.Context, id string, final bool, post poster) error {
 	var c *domain.ProvisionerCall
 	err := a.read(ctx, System, func(u *unit) (err error) {
 		c, err = u.tx.ProvisionerCall(ctx, id)
@@ -233,14 +232,8 @@ func (a *App) DeliverProvisionerCall(ctx context.Context, id string, final bool,
 		return err
 	}
 	pc := a.cfg.Provisioner
-	status, postErr := post(ctx, pc.URL, pc.Secret, &domain.WebhookDelivery{ID: c.ID, Event: c.Event, Payload: c.Payload})
-	state, msg := domain.DeliverySent, ""
-	if postErr != nil {
-		state, msg = domain.DeliveryPending, postErr.Error()
-		if final {
-			state = domain.DeliveryFailed
-		}
-	}
+	state, status, msg, postErr := postOnce(ctx, post, pc.URL, pc.Secret,
+		&domain.WebhookDelivery{ID: c.ID, Event: c.Event, Payload: c.Payload}, final)
 	err = a.write(ctx, System, func(u *unit) error {
 		if err := u.tx.MarkProvisionerCall(ctx, id, state, status, msg, u.now); err != nil {
 			return err

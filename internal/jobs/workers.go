@@ -113,7 +113,9 @@ type directoryWorker struct {
 
 // NextRetry backs off like notice delivery, so an account is made soon
 // after the directory comes back.
-func (w *directoryWorker) NextRetry(job *river.Job[DirectoryArgs]) time.Time { return backoff(job.Attempt) }
+func (w *directoryWorker) NextRetry(job *river.Job[DirectoryArgs]) time.Time {
+	return backoff(job.Attempt)
+}
 
 func (w *directoryWorker) Work(ctx context.Context, job *river.Job[DirectoryArgs]) error {
 	return w.app.SyncDirectory(ctx, job.Args.SiteID, job.Args.UserID)

@@ -108,6 +108,20 @@ func (s *Server) Restart() {
 	s.t.Fatal("slapd did not come back")
 }
 
+// admin is a connection bound as the directory's manager.
+func (s *Server) admin() *ldap.Conn {
+	s.t.Helper()
+	c, err := ldap.DialURL(s.URL)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if err := c.Bind(AdminDN, AdminPW); err != nil {
+		c.Close()
+		s.t.Fatal(err)
+	}
+	return c
+}
+
 // Entry is an account as the directory holds it.
 type Entry struct {
 	DN       string
@@ -120,14 +134,8 @@ type Entry struct {
 // with their operational attributes.
 func (s *Server) Entries() []Entry {
 	s.t.Helper()
-	c, err := ldap.DialURL(s.URL)
-	if err != nil {
-		s.t.Fatal(err)
-	}
+	c := s.admin()
 	defer c.Close()
-	if err := c.Bind(AdminDN, AdminPW); err != nil {
-		s.t.Fatal(err)
-	}
 	res, err := c.Search(ldap.NewSearchRequest(PeopleDN, ldap.ScopeSingleLevel, ldap.NeverDerefAliases, 0, 0, false,
 		"(objectClass=*)", []string{"*", "pwdReset", "pwdAccountLockedTime"}, nil))
 	if err != nil {
@@ -149,14 +157,8 @@ func (s *Server) Entries() []Entry {
 // Delete removes an entry, as the manager.
 func (s *Server) Delete(dn string) {
 	s.t.Helper()
-	c, err := ldap.DialURL(s.URL)
-	if err != nil {
-		s.t.Fatal(err)
-	}
+	c := s.admin()
 	defer c.Close()
-	if err := c.Bind(AdminDN, AdminPW); err != nil {
-		s.t.Fatal(err)
-	}
 	if err := c.Del(ldap.NewDelRequest(dn, nil)); err != nil && !ldap.IsErrorWithCode(err, ldap.LDAPResultNoSuchObject) {
 		s.t.Fatal(err)
 	}
