@@ -56,7 +56,7 @@ func (c Config) Validate() error {
 	case u.Scheme == "ldap" && !c.StartTLS && !loopback(u.Hostname()):
 		return errors.New("passwords would cross the network in clear: use ldaps:// or StartTLS")
 	case c.Flavor == ActiveDirectory && u.Scheme == "ldap" && !c.StartTLS:
-		return errors.New("Active Directory takes passwords over TLS only: use ldaps:// or StartTLS")
+		return errors.New("an Active Directory takes passwords over TLS only: use ldaps:// or StartTLS")
 	}
 	if _, err := ldap.ParseDN(c.BaseDN); err != nil {
 		return fmt.Errorf("the base DN is not a DN: %v", err)
