@@ -59,17 +59,19 @@ func (s *Server) getOrg(ctx context.Context, act app.Actor, in *idIn) (*body[Org
 type updateOrgIn struct {
 	ID   string `path:"id"`
 	Body struct {
-		Name          *string `json:"name,omitempty" maxLength:"200"`
-		MainContactID *string `json:"main_contact_id,omitempty"`
-		Demo          *bool   `json:"demo,omitempty"`
-		RequireMFA    *bool   `json:"require_mfa,omitempty" doc:"require a second factor of the organisation's users (R-PLUS-3)"`
-		LockDormant   *bool   `json:"lock_dormant,omitempty" doc:"lock users not signed in for the dormancy period, after a warning a week before (R-PLUS-4)"`
+		Name             *string `json:"name,omitempty" maxLength:"200"`
+		MainContactID    *string `json:"main_contact_id,omitempty"`
+		Demo             *bool   `json:"demo,omitempty"`
+		RequireMFA       *bool   `json:"require_mfa,omitempty" doc:"require a second factor of the organisation's users (R-PLUS-3)"`
+		LockDormant      *bool   `json:"lock_dormant,omitempty" doc:"lock users not signed in for the dormancy period, after a warning a week before (R-PLUS-4)"`
+		ReviewAutoRemove *string `json:"review_auto_remove,omitempty" enum:",lock,unassign" doc:"at a review's due date, lock (lock) or take off their sites (unassign) the users nobody confirmed; empty: tell the operators instead (R-PLUS-5)"`
 	}
 }
 
 func (s *Server) updateOrg(ctx context.Context, act app.Actor, in *updateOrgIn) (*body[Org], error) {
 	o, err := s.app.UpdateOrg(ctx, act, in.ID, domain.OrgUpdate{Name: in.Body.Name,
-		MainContactID: in.Body.MainContactID, Demo: in.Body.Demo, RequireMFA: in.Body.RequireMFA, LockDormant: in.Body.LockDormant})
+		MainContactID: in.Body.MainContactID, Demo: in.Body.Demo, RequireMFA: in.Body.RequireMFA, LockDormant: in.Body.LockDormant,
+		ReviewAutoRemove: in.Body.ReviewAutoRemove})
 	if err != nil {
 		return nil, err
 	}

@@ -10,20 +10,21 @@ import (
 
 // Org is an organisation as the API shows it.
 type Org struct {
-	ID            string    `json:"id"`
-	Kind          string    `json:"kind" enum:"vendor,partner,customer"`
-	Name          string    `json:"name"`
-	PartnerID     string    `json:"partner_id,omitempty"`
-	Demo          bool      `json:"demo"`
-	MainContactID string    `json:"main_contact_id,omitempty"`
-	RequireMFA    bool      `json:"require_mfa" doc:"its users need a second factor (R-PLUS-3)"`
-	LockDormant   bool      `json:"lock_dormant" doc:"its users not signed in for the dormancy period are locked (R-PLUS-4)"`
-	CreatedAt     time.Time `json:"created_at"`
+	ID               string    `json:"id"`
+	Kind             string    `json:"kind" enum:"vendor,partner,customer"`
+	Name             string    `json:"name"`
+	PartnerID        string    `json:"partner_id,omitempty"`
+	Demo             bool      `json:"demo"`
+	MainContactID    string    `json:"main_contact_id,omitempty"`
+	RequireMFA       bool      `json:"require_mfa" doc:"its users need a second factor (R-PLUS-3)"`
+	LockDormant      bool      `json:"lock_dormant" doc:"its users not signed in for the dormancy period are locked (R-PLUS-4)"`
+	ReviewAutoRemove string    `json:"review_auto_remove,omitempty" enum:",lock,unassign" doc:"what happens at a review's due date to users nobody confirmed (R-PLUS-5)"`
+	CreatedAt        time.Time `json:"created_at"`
 }
 
 func orgOut(o *domain.Org) Org {
 	return Org{ID: o.ID, Kind: string(o.Kind), Name: o.Name, PartnerID: o.PartnerID, Demo: o.Demo,
-		MainContactID: o.MainContactID, RequireMFA: o.RequireMFA, LockDormant: o.LockDormant, CreatedAt: o.CreatedAt}
+		MainContactID: o.MainContactID, RequireMFA: o.RequireMFA, LockDormant: o.LockDormant, ReviewAutoRemove: o.ReviewAutoRemove, CreatedAt: o.CreatedAt}
 }
 
 // User is a user as the API shows it.

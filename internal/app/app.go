@@ -64,6 +64,9 @@ type Config struct {
 	AppRefreshTTL  time.Duration
 	AppKeyRotation time.Duration
 
+	// Reviews is the schedule of user reviews (R-AUDIT-3).
+	Reviews ReviewConfig
+
 	// Provisioner builds the sites (R-SITE-0).
 	Provisioner ProvisionerConfig
 
@@ -114,6 +117,7 @@ func DefaultConfig() Config {
 		AppKeyRotation:   30 * 24 * time.Hour,
 		Dormancy:         90 * 24 * time.Hour,
 		Provisioner:      ProvisionerConfig{Kind: ProvisionerBuiltin, Timeout: time.Hour},
+		Reviews:          DefaultReviews,
 	}
 }
 

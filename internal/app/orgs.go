@@ -148,6 +148,15 @@ func (a *App) UpdateOrg(ctx context.Context, act Actor, id string, upd domain.Or
 		if upd.LockDormant != nil {
 			o.LockDormant = *upd.LockDormant // R-PLUS-4: the organisation's administrators decide
 		}
+		if upd.ReviewAutoRemove != nil {
+			switch *upd.ReviewAutoRemove { // R-PLUS-5: the organisation's administrators decide
+			case "", domain.DecideLock, domain.DecideUnassign:
+				o.ReviewAutoRemove = *upd.ReviewAutoRemove
+			default:
+				return &domain.Error{Code: domain.EInvalid, Rule: "R-PLUS-5", Field: "review_auto_remove",
+					Message: `review_auto_remove must be "" (off), "lock" or "unassign"`}
+			}
+		}
 		if upd.RequireMFA != nil {
 			o.RequireMFA = *upd.RequireMFA // R-PLUS-3: the organisation's administrators decide
 		}

@@ -27,6 +27,8 @@ type PortalPermissions struct {
 	CreateStandardSites bool // standard edition sites: the vendor's operators only (R-SITE-0)
 	FindAccountants     bool // look accountants up by email (R-ACCT-2)
 	AnswerPartnerLinks  bool // accept or decline customers asking to be linked (partner administrators)
+	SeeReviews          bool // user reviews: their own organisation's (administrators), or all (operators) (R-AUDIT-3)
+	OpenCampaigns       bool // open a review campaign by hand, and act on overdue reviews (operators)
 }
 
 // Can returns what the actor may reach across the portal. The system
@@ -34,7 +36,8 @@ type PortalPermissions struct {
 func (act Actor) Can() PortalPermissions {
 	if act.User == nil {
 		return PortalPermissions{SeeOrgs: true, CreateOrgs: true, SeeUsers: true, ManageUsers: true, SeeRequests: true,
-			SeeAudit: true, VerifyAudit: true, SeeMailbox: true, CreateSites: true, CreateStandardSites: true, FindAccountants: true}
+			SeeAudit: true, VerifyAudit: true, SeeMailbox: true, CreateSites: true, CreateStandardSites: true, FindAccountants: true,
+			SeeReviews: true, OpenCampaigns: true}
 	}
 	op := act.IsOperator()
 	partner := act.Org != nil && act.Org.Kind == domain.OrgPartner
@@ -53,6 +56,8 @@ func (act Actor) Can() PortalPermissions {
 		CreateStandardSites: op,
 		FindAccountants:     op || act.is(domain.RoleCustomerAdmin),
 		AnswerPartnerLinks:  partner && act.is(domain.RolePartnerAdmin),
+		SeeReviews:          admin,
+		OpenCampaigns:       op,
 	}
 }
 

@@ -21,6 +21,7 @@ type SweepResult struct {
 	// ProvisionTimedOut counts sites failed because the provisioner did
 	// not answer in time (R-SITE-0).
 	ProvisionTimedOut int
+	Reviews           ReviewSweep // R-AUDIT-3, R-PLUS-5
 }
 
 // sweepBatch bounds each pass so one sweep never holds a long transaction.
@@ -102,6 +103,9 @@ func (a *App) Sweep(ctx context.Context) (SweepResult, error) {
 	}
 	var err error
 	if res.ProvisionTimedOut, err = a.sweepProvisioning(ctx); err != nil {
+		return res, err
+	}
+	if res.Reviews, err = a.sweepReviews(ctx); err != nil {
 		return res, err
 	}
 	res.DormantWarned, res.DormantLocked, err = a.lockDormant(ctx)

@@ -49,7 +49,8 @@ func orgCommand() *cli.Command {
 		{Name: "update", Usage: "change name, main contact, demo flag, or the dormancy lock", ArgsUsage: "ID",
 			Flags: []cli.Flag{str("name", "new name"), str("main-contact", "user id of the main contact (R-ORG-2)"),
 				&cli.BoolFlag{Name: "demo", Usage: "flag as the partner's demo customer (operators)"},
-				&cli.BoolFlag{Name: "lock-dormant", Usage: "lock users not signed in for the dormancy period, after a warning (R-PLUS-4); --lock-dormant=false to stop"}},
+				&cli.BoolFlag{Name: "lock-dormant", Usage: "lock users not signed in for the dormancy period, after a warning (R-PLUS-4); --lock-dormant=false to stop"},
+				str("review-auto-remove", `at a review's due date: lock or unassign the users nobody confirmed (R-PLUS-5); "" to tell the operators instead`)},
 			Action: func(ctx context.Context, cmd *cli.Command) error {
 				id, err := arg(cmd, 0, "ID")
 				if err != nil {
@@ -61,10 +62,11 @@ func orgCommand() *cli.Command {
 				if cmd.IsSet("demo") {
 					body["demo"] = cmd.Bool("demo")
 				}
+				setIf(cmd, body, "review-auto-remove", "review_auto_remove")
 				if cmd.IsSet("lock-dormant") {
 					body["lock_dormant"] = cmd.Bool("lock-dormant")
 				}
-				return call(ctx, cmd, patch, "/orgs/"+url.PathEscape(id), nil, body, one(orgCols+" lock_dormant"))
+				return call(ctx, cmd, patch, "/orgs/"+url.PathEscape(id), nil, body, one(orgCols+" lock_dormant review_auto_remove"))
 			}},
 		{Name: "link", Usage: "choose a customer's partner of record (operators link at once; a customer asks, and the partner accepts)",
 			ArgsUsage: "CUSTOMER-ID", Flags: []cli.Flag{req("partner", "the partner's id")},

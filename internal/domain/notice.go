@@ -32,6 +32,9 @@ const (
 	NoticeDormancyWarning      = "dormancy_warning"         // R-PLUS-4: the account will be locked unless the person signs in
 	NoticeProvisioningFailed   = "site_provisioning_failed" // R-SITE-0: the provisioner failed or did not answer
 	NoticeDirectoryAccount     = "directory_account_ready"  // R-APP-3: an account in a site's directory; the password is on the portal
+	NoticeReviewRequested      = "audit_reminder"           // R-AUDIT-3: review your users (at opening, and as reminders)
+	NoticeReviewOverdue        = "review_overdue"           // R-AUDIT-3: to operators, a review not done by its due date
+	NoticeReviewAutoRemoved    = "review_auto_removed"      // R-PLUS-5: unconfirmed access was removed at the due date
 )
 
 // Notice delivery states.

@@ -14,15 +14,19 @@ const (
 
 // Org is an organisation: the vendor, a reseller partner or a customer.
 type Org struct {
-	ID            string    `json:"id"`
-	Kind          OrgKind   `json:"kind"`
-	Name          string    `json:"name"`
-	PartnerID     string    `json:"partner_id,omitzero"`      // customers only: the partner of record, "" for none
-	Demo          bool      `json:"demo"`                     // customers only: the partner's own demo customer (R-ROLE-3 exception)
-	MainContactID string    `json:"main_contact_id,omitzero"` // R-ORG-2; "" until its first user exists
-	RequireMFA    bool      `json:"require_mfa"`              // R-PLUS-3: its users need a second factor
-	LockDormant   bool      `json:"lock_dormant"`             // R-PLUS-4: lock users not signed in for the dormancy period
-	CreatedAt     time.Time `json:"created_at,omitzero"`
+	ID            string  `json:"id"`
+	Kind          OrgKind `json:"kind"`
+	Name          string  `json:"name"`
+	PartnerID     string  `json:"partner_id,omitzero"`      // customers only: the partner of record, "" for none
+	Demo          bool    `json:"demo"`                     // customers only: the partner's own demo customer (R-ROLE-3 exception)
+	MainContactID string  `json:"main_contact_id,omitzero"` // R-ORG-2; "" until its first user exists
+	RequireMFA    bool    `json:"require_mfa"`              // R-PLUS-3: its users need a second factor
+	LockDormant   bool    `json:"lock_dormant"`             // R-PLUS-4: lock users not signed in for the dormancy period
+	// ReviewAutoRemove is what happens to access left unconfirmed when a
+	// review is due (R-PLUS-5): "" nothing (the operators are told),
+	// DecideLock or DecideUnassign.
+	ReviewAutoRemove string    `json:"review_auto_remove,omitzero"`
+	CreatedAt        time.Time `json:"created_at,omitzero"`
 }
 
 // OrgFilter narrows a list of organisations. Nil fields are not set.
@@ -39,6 +43,8 @@ type OrgUpdate struct {
 	Demo          *bool
 	RequireMFA    *bool
 	LockDormant   *bool
+	// ReviewAutoRemove: "", DecideLock or DecideUnassign (R-PLUS-5).
+	ReviewAutoRemove *string
 }
 
 // Page asks for one page of a list ordered by id: the items after Cursor.

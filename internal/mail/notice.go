@@ -72,6 +72,8 @@ var kinds = []string{
 	"dormancy_warning",
 	"site_provisioning_failed",
 	"directory_account_ready",
+	"review_overdue",
+	"review_auto_removed",
 }
 
 // Kinds lists every notice kind there is a template for. The caller owns the

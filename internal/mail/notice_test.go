@@ -68,6 +68,8 @@ func TestRender_EveryKind(t *testing.T) {
 		"dormancy_warning":         {d.OrgName, d.Link, sampleExpires},
 		"site_provisioning_failed": {d.SiteName, d.OrgName, d.Reason, d.Link},
 		"directory_account_ready":  {d.SiteName, d.UserEmail, d.Link},
+		"review_overdue":           {d.OrgName, d.Reason, d.Link},
+		"review_auto_removed":      {d.OrgName, d.Reason, d.Link},
 	}
 	for _, kind := range Kinds() {
 		if _, ok := want[kind]; !ok {

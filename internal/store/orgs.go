@@ -8,11 +8,11 @@ import (
 	"github.com/provisio/provisio/internal/domain"
 )
 
-const orgCols = `id, kind, name, COALESCE(partner_id, ''), demo, COALESCE(main_contact_id, ''), require_mfa, lock_dormant, created_at`
+const orgCols = `id, kind, name, COALESCE(partner_id, ''), demo, COALESCE(main_contact_id, ''), require_mfa, lock_dormant, review_auto_remove, created_at`
 
 func scanOrg(s scanner) (*domain.Org, error) {
 	var o domain.Org
-	err := s.Scan(&o.ID, &o.Kind, &o.Name, &o.PartnerID, &o.Demo, &o.MainContactID, &o.RequireMFA, &o.LockDormant, nullTime{&o.CreatedAt})
+	err := s.Scan(&o.ID, &o.Kind, &o.Name, &o.PartnerID, &o.Demo, &o.MainContactID, &o.RequireMFA, &o.LockDormant, &o.ReviewAutoRemove, nullTime{&o.CreatedAt})
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -69,8 +69,8 @@ func (tx *Tx) Orgs(ctx context.Context, f domain.OrgFilter) (domain.List[*domain
 // UpdateOrg writes the mutable fields of o.
 func (tx *Tx) UpdateOrg(ctx context.Context, o *domain.Org) error {
 	n, err := tx.exec(ctx, `UPDATE orgs SET name = $2, partner_id = $3, demo = $4, main_contact_id = $5, require_mfa = $6,
-			lock_dormant = $7 WHERE id = $1`,
-		o.ID, o.Name, nullable(o.PartnerID), o.Demo, nullable(o.MainContactID), o.RequireMFA, o.LockDormant)
+			lock_dormant = $7, review_auto_remove = $8 WHERE id = $1`,
+		o.ID, o.Name, nullable(o.PartnerID), o.Demo, nullable(o.MainContactID), o.RequireMFA, o.LockDormant, o.ReviewAutoRemove)
 	if err == nil && n == 0 {
 		err = ErrNotFound
 	}

@@ -119,6 +119,7 @@ func (h *Handler) orgPage(w http.ResponseWriter, r *http.Request, act app.Actor,
 func (h *Handler) orgSettings(w http.ResponseWriter, r *http.Request, act app.Actor) {
 	id := r.PathValue("id")
 	mfa, dormant := r.PostFormValue("require_mfa") == "on", r.PostFormValue("lock_dormant") == "on"
-	_, err := h.app.UpdateOrg(r.Context(), act, id, domain.OrgUpdate{RequireMFA: &mfa, LockDormant: &dormant})
+	remove := r.PostFormValue("review_auto_remove")
+	_, err := h.app.UpdateOrg(r.Context(), act, id, domain.OrgUpdate{RequireMFA: &mfa, LockDormant: &dormant, ReviewAutoRemove: &remove})
 	h.back(w, r, "/orgs/"+id, "settings", err, "Settings saved.")
 }
