@@ -46,16 +46,23 @@ func newTenancyWorld(t *testing.T, d storetest.Dialect) *tenancyWorld {
 		"redirect_uris": []string{"https://portal.acme.example/cb"}}, 201)
 	otherApp := e.must(http.MethodPost, "/sites/"+site2+"/apps", "cara", map[string]any{"name": "beta portal",
 		"redirect_uris": []string{"https://portal.beta.example/cb"}}, 201)
+	ownCampaign := e.must(http.MethodPost, "/campaigns", "op", map[string]any{}, 201)["id"].(string)
+	otherCampaign := e.must(http.MethodPost, "/campaigns", "op", map[string]any{"org_ids": []string{e.ids["customer2"]}}, 201)["id"].(string)
+	reviewOf := func(persona string) string {
+		return e.must(http.MethodGet, "/reviews", persona, nil, 200)["items"].([]any)[0].(map[string]any)["id"].(string)
+	}
 	return &tenancyWorld{env: e,
 		own: map[string]string{"org": e.ids["customer"], "user": e.ids["uma"], "site": e.ids["site"],
 			"company": first("/sites/"+e.ids["site"]+"/companies", "op"), "webhook": ownHook["id"].(string), "domain": "customer.example",
-			"scim_token": ownSCIM["id"].(string), "app": ownApp["client_id"].(string)},
+			"scim_token": ownSCIM["id"].(string), "app": ownApp["client_id"].(string),
+			"review": reviewOf("carol"), "campaign": ownCampaign},
 		other: map[string]string{
 			"org": e.ids["customer2"], "partner": e.ids["partner2"], "user": e.ids["cara"], "partner_user": e.ids["peter"],
 			"site": site2, "company": first("/sites/"+site2+"/companies", "op"),
 			"request": req2["request"].(map[string]any)["id"].(string), "webhook": hook2["id"].(string),
 			"token": first("/tokens", "cara"), "session": first("/sessions", "cara"), "notice": first("/mail", "op"),
 			"domain": "customer2.example", "scim_token": otherSCIM["id"].(string), "app": otherApp["client_id"].(string),
+			"review": reviewOf("cara"), "campaign": otherCampaign,
 		}}
 }
 
@@ -72,7 +79,7 @@ func kindOfParam(path, param string) string {
 	first := strings.Split(strings.TrimPrefix(path, "/api/v1/"), "/")[0]
 	return map[string]string{"orgs": "org", "users": "user", "sites": "site", "companies": "company",
 		"access-requests": "request", "webhooks": "webhook", "tokens": "token", "sessions": "session", "mail": "notice",
-		"scim-tokens": "scim_token", "apps": "app"}[first]
+		"scim-tokens": "scim_token", "apps": "app", "reviews": "review", "campaigns": "campaign"}[first]
 }
 
 // bodies are valid bodies for the operations that need one, so that the
