@@ -214,9 +214,9 @@ type campaignEvidence struct {
 }
 
 type evidenceRecord struct {
-	Organisation string          `json:"organisation"`
-	UserEmail    string          `json:"user_email"`
-	UserName     string          `json:"user_name"`
+	Organisation string `json:"organisation"`
+	UserEmail    string `json:"user_email"`
+	UserName     string `json:"user_name"`
 	Decision
 	UserThen json.RawMessage `json:"user_then" doc:"the user as they were when decided"`
 }
