@@ -31,6 +31,7 @@ type ui struct {
 	base  string
 	ctx   context.Context
 	shots string
+	srv   *server.Server
 }
 
 func start(t *testing.T) *ui {
@@ -70,7 +71,7 @@ func start(t *testing.T) *ui {
 	if dir := os.Getenv("PROVISIO_SCREENSHOTS"); dir != "" {
 		shots = dir
 	}
-	u := &ui{people: &people{t: t, app: s.App}, base: base, ctx: ctx, shots: shots}
+	u := &ui{people: &people{t: t, app: s.App}, base: base, ctx: ctx, shots: shots, srv: s}
 	_ = os.MkdirAll(u.shots, 0o755)
 	t.Logf("screenshots in %s", u.shots)
 	_, link, err := s.App.Bootstrap(ctx, "Vendor", "olivia@vendor.example", "Olivia Operator")

@@ -58,3 +58,13 @@ func (p *people) lastMail(email, kind string) string {
 	}
 	return l.Items[len(l.Items)-1].Body
 }
+
+// userID returns the id of the user with email.
+func (p *people) userID(email string) string {
+	p.t.Helper()
+	l, err := p.app.Users(context.Background(), p.op, domain.UserFilter{Search: &email, Page: domain.Page{Limit: 10}})
+	if err != nil || len(l.Items) != 1 {
+		p.t.Fatalf("user %s: %v", email, err)
+	}
+	return l.Items[0].ID
+}
