@@ -88,6 +88,12 @@ func serverFlags(serving bool) []cli.Flag {
 		&cli.StringFlag{Name: "smtp-from", Value: "Provisio <noreply@localhost>", Sources: cli.EnvVars("PROVISIO_SMTP_FROM"), Usage: "sender of notices"},
 		&cli.StringFlag{Name: "secrets-keys", Sources: cli.EnvVars("PROVISIO_SECRETS_KEYS"),
 			Usage: "keys that seal stored secrets, id:base64 (32 bytes) separated by commas, the first sealing; none: a key kept in the database"},
+		&cli.StringFlag{Name: "review-schedule", Value: "01-01,04-01,07-01,10-01", Sources: cli.EnvVars("PROVISIO_REVIEW_SCHEDULE"),
+			Usage: "days of the year (MM-DD, UTC) on which a user review campaign opens (R-AUDIT-3); none: only by hand"},
+		&cli.DurationFlag{Name: "review-period", Value: 30 * 24 * time.Hour, Sources: cli.EnvVars("PROVISIO_REVIEW_PERIOD"),
+			Usage: "from a campaign's opening to its due date, when undone reviews go to the operators or lose unconfirmed access (R-PLUS-5)"},
+		&cli.StringFlag{Name: "review-reminders", Value: "336h,168h,24h", Sources: cli.EnvVars("PROVISIO_REVIEW_REMINDERS"),
+			Usage: "remind administrators this long before a review's due date (comma-separated durations)"},
 		&cli.StringFlag{Name: "provisioner", Value: app.ProvisionerBuiltin, Sources: cli.EnvVars("PROVISIO_PROVISIONER"),
 			Usage: "how sites are built (R-SITE-0): builtin (ready at once) or webhook (the vendor's automation, with a signed callback)"},
 		&cli.StringFlag{Name: "provisioner-url", Sources: cli.EnvVars("PROVISIO_PROVISIONER_URL"),
@@ -139,6 +145,22 @@ func serverConfig(cmd *cli.Command, addr string) server.Config {
 	ac.InvitationTTL = cmd.Duration("invitation-ttl")
 	ac.StasisPeriod = cmd.Duration("stasis-period")
 	ac.AppRetention = cmd.Duration("app-retention")
+	ac.Reviews = app.ReviewConfig{Period: cmd.Duration("review-period")}
+	if v := strings.TrimSpace(cmd.String("review-schedule")); v != "" && v != "none" {
+		for _, d := range strings.Split(v, ",") {
+			ac.Reviews.Schedule = append(ac.Reviews.Schedule, strings.TrimSpace(d))
+		}
+	}
+	for _, v := range strings.Split(cmd.String("review-reminders"), ",") {
+		if v = strings.TrimSpace(v); v == "" {
+			continue
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			d = -1 // refused by the settings check, which names the setting
+		}
+		ac.Reviews.Reminds = append(ac.Reviews.Reminds, d)
+	}
 	ac.Provisioner = app.ProvisionerConfig{Kind: cmd.String("provisioner"), URL: cmd.String("provisioner-url"),
 		Secret: cmd.String("provisioner-secret"), Timeout: cmd.Duration("provisioning-timeout")}
 	ac.AppAccessTTL = cmd.Duration("app-access-ttl")

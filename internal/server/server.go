@@ -141,6 +141,9 @@ func checkAppSettings(c app.Config) error {
 	case c.AppRetention < 0:
 		return fmt.Errorf("--app-retention cannot be negative")
 	}
+	if err := c.Reviews.Validate(); err != nil {
+		return fmt.Errorf("--review-*: %w", err)
+	}
 	return c.Provisioner.Validate()
 }
 
