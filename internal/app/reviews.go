@@ -405,6 +405,19 @@ func (u *unit) removeAccess(ctx context.Context, r *domain.Review, usr *domain.U
 	if err := u.tx.PutDecision(ctx, d); err != nil {
 		return nil, err
 	}
+	if domain.Removes(d.Decision) {
+		what := "your account was locked"
+		if len(d.SiteIDs) > 0 || decision == domain.DecideUnassign || decision == domain.DecideAutoUnassign {
+			what = fmt.Sprintf("you were taken off %d site(s)", len(d.SiteIDs))
+		}
+		if d.Comment != "" {
+			what += ": " + d.Comment
+		}
+		if err := u.notify(ctx, domain.NoticeReviewRemoved, r.OrgID, usr, mail.Data{UserName: usr.Name, OrgName: r.OrgName,
+			Reason: what}); err != nil {
+			return nil, err
+		}
+	}
 	return d, u.record(ctx, "review.decide", "review", r.ID, r.OrgID, nil, map[string]any{"user": usr.Email,
 		"decision": d.Decision, "sites": d.SiteIDs, "comment": d.Comment})
 }

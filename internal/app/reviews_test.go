@@ -190,6 +190,9 @@ func TestReviewAutoRemove(t *testing.T) {
 			if d := w.decision(r.ID, id); d.Decision != domain.DecideAutoLock || d.DecidedBy != "" {
 				t.Fatalf("decision: %+v", d)
 			}
+			if n := w.mailed(must(t, of(w.app.User(w.ctx, w.op, id))).Email, domain.NoticeReviewRemoved); len(n) != 1 {
+				t.Fatalf("%s told %d times", id, len(n))
+			}
 		}
 		if u := must(t, of(w.app.User(w.ctx, w.op, w.cAdmin2.ID))); u.State != domain.UserActive {
 			t.Fatal("a confirmed administrator was locked")

@@ -35,6 +35,7 @@ const (
 	NoticeReviewRequested      = "audit_reminder"           // R-AUDIT-3: review your users (at opening, and as reminders)
 	NoticeReviewOverdue        = "review_overdue"           // R-AUDIT-3: to operators, a review not done by its due date
 	NoticeReviewAutoRemoved    = "review_auto_removed"      // R-PLUS-5: unconfirmed access was removed at the due date
+	NoticeReviewRemoved        = "review_removed"           // R-AUDIT-3: to a user whose access a review removed
 )
 
 // Notice delivery states.

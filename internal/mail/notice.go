@@ -74,6 +74,7 @@ var kinds = []string{
 	"directory_account_ready",
 	"review_overdue",
 	"review_auto_removed",
+	"review_removed",
 }
 
 // Kinds lists every notice kind there is a template for. The caller owns the

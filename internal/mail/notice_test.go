@@ -70,6 +70,7 @@ func TestRender_EveryKind(t *testing.T) {
 		"directory_account_ready":  {d.SiteName, d.UserEmail, d.Link},
 		"review_overdue":           {d.OrgName, d.Reason, d.Link},
 		"review_auto_removed":      {d.OrgName, d.Reason, d.Link},
+		"review_removed":           {d.OrgName, d.Reason},
 	}
 	for _, kind := range Kinds() {
 		if _, ok := want[kind]; !ok {
