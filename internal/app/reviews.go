@@ -364,6 +364,20 @@ func (u *unit) removeAccess(ctx context.Context, r *domain.Review, usr *domain.U
 	reason := map[string]string{"review": r.ID, "campaign": r.CampaignName, "decision": decision, "comment": comment}
 	switch decision {
 	case domain.DecideLock, domain.DecideAutoLock:
+		if usr.State == domain.UserInvited { // nobody to lock yet: the invitation is withdrawn
+			before := *usr
+			if err := u.remove(ctx, usr); err != nil {
+				return nil, err
+			}
+			usr.UpdatedAt = u.now
+			if err := u.tx.UpdateUser(ctx, usr); err != nil {
+				return nil, err
+			}
+			d.Comment = strings.TrimSpace(d.Comment + " (the invitation, never accepted, was withdrawn)")
+			if err := u.record(ctx, "user.delete", "user", usr.ID, usr.OrgID, before, map[string]any{"user": usr, "reason": reason}); err != nil {
+				return nil, err
+			}
+		}
 		if usr.State == domain.UserActive {
 			before := *usr
 			if err := u.lock(ctx, usr); domain.ErrorRule(err) == "R-ROLE-5" && decision == domain.DecideAutoLock {
@@ -405,7 +419,7 @@ func (u *unit) removeAccess(ctx context.Context, r *domain.Review, usr *domain.U
 	if err := u.tx.PutDecision(ctx, d); err != nil {
 		return nil, err
 	}
-	if domain.Removes(d.Decision) {
+	if domain.Removes(d.Decision) && usr.State != domain.UserDeleted {
 		what := "your account was locked"
 		if len(d.SiteIDs) > 0 || decision == domain.DecideUnassign || decision == domain.DecideAutoUnassign {
 			what = fmt.Sprintf("you were taken off %d site(s)", len(d.SiteIDs))

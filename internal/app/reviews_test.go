@@ -87,14 +87,20 @@ func TestReviewCampaign(t *testing.T) {
 			t.Fatalf("carol's view: %+v", v.Can)
 		}
 
-		// Carol confirms Oscar, takes Uma off the site, confirms the rest.
+		// Carol confirms Oscar, takes Uma off the site, withdraws Ivy's
+		// invitation (nobody to lock yet), confirms the rest.
 		must(t, of(w.app.AssignUser(w.ctx, w.cAdmin, w.site.ID, w.cUser.ID, domain.RoleCustomerUser)))
+		ivy := w.invite(w.cAdmin, w.customer.ID, "ivy@acme.example", domain.RoleCustomerUser)
 		r := must(t, of(w.app.DecideReview(w.ctx, w.cAdmin, acme.ID, []app.ReviewChoice{
+			{UserID: ivy.ID, Decision: domain.DecideLock},
 			{UserID: w.cOps.User.ID, Decision: domain.DecideConfirm, Comment: "runs the ERP"},
 			{UserID: w.cUser.ID, Decision: domain.DecideUnassign, SiteIDs: []string{w.site.ID}, Comment: "left the team"},
 		}, false)))
-		if r.State != domain.ReviewOpen || r.Decided != 2 {
-			t.Fatalf("after two decisions: %+v", r)
+		if r.State != domain.ReviewOpen || r.Decided != 2 || r.Users != 4 {
+			t.Fatalf("after three decisions: %+v", r)
+		}
+		if u := must(t, of(w.app.User(w.ctx, w.op, ivy.ID))); u.State != domain.UserDeleted {
+			t.Fatalf("ivy's invitation: %s", u.State)
 		}
 		d := w.decision(acme.ID, w.cUser.ID)
 		if d.Decision != domain.DecideUnassign || d.Comment != "left the team" || d.DecidedBy != w.cAdmin.User.ID ||
@@ -148,10 +154,10 @@ func TestReviewCampaign(t *testing.T) {
 
 		// The campaign's evidence, for an auditor.
 		rep := must(t, of(w.app.Campaign(w.ctx, w.op, acme.CampaignID)))
-		if len(rep.Reviews) != 2 || len(rep.Decisions) != 5 {
+		if len(rep.Reviews) != 2 || len(rep.Decisions) != 6 {
 			t.Fatalf("evidence: %d reviews, %d decisions", len(rep.Reviews), len(rep.Decisions))
 		}
-		if mine := must(t, of(w.app.Campaign(w.ctx, w.cAdmin, acme.CampaignID))); len(mine.Reviews) != 1 || len(mine.Decisions) != 4 {
+		if mine := must(t, of(w.app.Campaign(w.ctx, w.cAdmin, acme.CampaignID))); len(mine.Reviews) != 1 || len(mine.Decisions) != 5 {
 			t.Fatalf("carol's evidence: %d reviews, %d decisions", len(mine.Reviews), len(mine.Decisions))
 		}
 	})
