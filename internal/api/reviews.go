@@ -214,9 +214,10 @@ type campaignEvidence struct {
 }
 
 type evidenceRecord struct {
-	Organisation string `json:"organisation"`
-	UserEmail    string `json:"user_email"`
-	UserName     string `json:"user_name"`
+	Organisation string   `json:"organisation"`
+	SiteNames    []string `json:"site_names,omitempty" doc:"the names of site_ids"`
+	UserEmail    string   `json:"user_email"`
+	UserName     string   `json:"user_name"`
 	Decision
 	UserThen json.RawMessage `json:"user_then" doc:"the user as they were when decided"`
 }
@@ -237,7 +238,8 @@ func (s *Server) exportCampaign(ctx context.Context, act app.Actor, in *exportCa
 			ev.Reviews = append(ev.Reviews, reviewOut(r))
 		}
 		for _, d := range rep.Decisions {
-			ev.Decisions = append(ev.Decisions, evidenceRecord{Organisation: orgOf[d.ReviewID], UserEmail: d.UserEmail, UserName: d.UserName,
+			ev.Decisions = append(ev.Decisions, evidenceRecord{Organisation: orgOf[d.ReviewID], SiteNames: d.SiteNames,
+				UserEmail: d.UserEmail, UserName: d.UserName,
 				Decision: Decision{Decision: d.Decision, SiteIDs: d.SiteIDs, Comment: d.Comment, DecidedBy: d.DeciderName, DecidedAt: d.DecidedAt},
 				UserThen: json.RawMessage(d.Snapshot)})
 		}
@@ -259,7 +261,7 @@ func (s *Server) exportCampaign(ctx context.Context, act app.Actor, in *exportCa
 		if by == "" {
 			by = "Provisio (due date)"
 		}
-		_ = w.Write(csvRow(orgOf[d.ReviewID], stateOf[d.ReviewID], d.UserName, d.UserEmail, d.Decision, strings.Join(d.SiteIDs, " "),
+		_ = w.Write(csvRow(orgOf[d.ReviewID], stateOf[d.ReviewID], d.UserName, d.UserEmail, d.Decision, strings.Join(d.SiteNames, "; "),
 			d.Comment, by, d.DecidedAt.UTC().Format(time.RFC3339), d.Snapshot))
 	}
 	w.Flush()

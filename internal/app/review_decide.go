@@ -301,10 +301,22 @@ func (a *App) Campaign(ctx context.Context, act Actor, id string) (rep CampaignR
 			return err
 		}
 		rep = CampaignReport{Campaign: c, Reviews: rs}
+		names := map[string]string{}
 		for _, d := range ds {
-			if slices.ContainsFunc(rs, func(r *domain.Review) bool { return r.ID == d.ReviewID }) {
-				rep.Decisions = append(rep.Decisions, d)
+			if !slices.ContainsFunc(rs, func(r *domain.Review) bool { return r.ID == d.ReviewID }) {
+				continue
 			}
+			for _, id := range d.SiteIDs {
+				if _, ok := names[id]; !ok {
+					s, err := u.tx.Site(ctx, domain.Everything, id)
+					if err != nil {
+						return err
+					}
+					names[id] = s.Name
+				}
+				d.SiteNames = append(d.SiteNames, names[id])
+			}
+			rep.Decisions = append(rep.Decisions, d)
 		}
 		return nil
 	})

@@ -449,14 +449,23 @@ func (u *unit) snapshot(ctx context.Context, usr *domain.User) (string, error) {
 	}
 	type site struct {
 		ID        string    `json:"id"`
+		Name      string    `json:"name"`
 		Role      string    `json:"role"`
 		Via       string    `json:"via"`
 		ExpiresAt time.Time `json:"expires_at,omitzero"`
 	}
-	var sites []site
+	sites := []site{}
 	for _, a := range as {
-		sites = append(sites, site{a.SiteID, string(a.Role), string(a.Via), a.ExpiresAt})
+		s, err := u.tx.Site(ctx, domain.Everything, a.SiteID)
+		if err != nil {
+			return "", err
+		}
+		sites = append(sites, site{a.SiteID, s.Name, string(a.Role), string(a.Via), a.ExpiresAt})
+	}
+	var lastActive *time.Time // null: never signed in
+	if !last.IsZero() {
+		lastActive = &last
 	}
 	return string(mustJSON(map[string]any{"email": usr.Email, "name": usr.Name, "roles": usr.Roles, "state": usr.State,
-		"last_active_at": last, "sites": sites})), nil
+		"last_active_at": lastActive, "sites": sites})), nil
 }

@@ -73,7 +73,9 @@ type ReviewDecision struct {
 	Snapshot  string    `json:"snapshot"` // JSON: the user's roles, state, sites and last sign-in then
 
 	// For lists and exports.
-	UserName, UserEmail, DeciderName string `json:"-"`
+	UserName, UserEmail, DeciderName string   `json:"-"`
+	SiteNames                        []string `json:"-"` // of SiteIDs, in order
+
 }
 
 // ReviewFilter narrows a list of reviews. Nil fields are not set.
