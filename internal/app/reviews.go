@@ -361,7 +361,6 @@ func (u *unit) removeAccess(ctx context.Context, r *domain.Review, usr *domain.U
 	}
 	d := &domain.ReviewDecision{ReviewID: r.ID, UserID: usr.ID, Decision: decision, Comment: comment,
 		DecidedBy: u.act.userID(), DecidedAt: u.now, Snapshot: snap}
-	reason := map[string]string{"review": r.ID, "campaign": r.CampaignName, "decision": decision, "comment": comment}
 	switch decision {
 	case domain.DecideLock, domain.DecideAutoLock:
 		if usr.State == domain.UserInvited { // nobody to lock yet: the invitation is withdrawn
@@ -374,7 +373,7 @@ func (u *unit) removeAccess(ctx context.Context, r *domain.Review, usr *domain.U
 				return nil, err
 			}
 			d.Comment = strings.TrimSpace(d.Comment + " (the invitation, never accepted, was withdrawn)")
-			if err := u.record(ctx, "user.delete", "user", usr.ID, usr.OrgID, before, map[string]any{"user": usr, "reason": reason}); err != nil {
+			if err := u.record(ctx, "user.delete", "user", usr.ID, usr.OrgID, before, usr); err != nil {
 				return nil, err
 			}
 		}
@@ -390,7 +389,7 @@ func (u *unit) removeAccess(ctx context.Context, r *domain.Review, usr *domain.U
 			if err := u.tx.UpdateUser(ctx, usr); err != nil {
 				return nil, err
 			}
-			if err := u.record(ctx, "user.lock", "user", usr.ID, usr.OrgID, before, map[string]any{"user": usr, "reason": reason}); err != nil {
+			if err := u.record(ctx, "user.lock", "user", usr.ID, usr.OrgID, before, usr); err != nil {
 				return nil, err
 			}
 		}
@@ -410,7 +409,7 @@ func (u *unit) removeAccess(ctx context.Context, r *domain.Review, usr *domain.U
 			if err != nil {
 				return nil, err
 			}
-			if err := u.record(ctx, "assignment.delete", "assignment", x.ID, s.CustomerID, x, map[string]any{"reason": reason}); err != nil {
+			if err := u.record(ctx, "assignment.delete", "assignment", x.ID, s.CustomerID, x, nil); err != nil {
 				return nil, err
 			}
 			d.SiteIDs = append(d.SiteIDs, x.SiteID)
@@ -432,8 +431,9 @@ func (u *unit) removeAccess(ctx context.Context, r *domain.Review, usr *domain.U
 			return nil, err
 		}
 	}
+	// The review's entry is the reason for the lock or removals above it.
 	return d, u.record(ctx, "review.decide", "review", r.ID, r.OrgID, nil, map[string]any{"user": usr.Email,
-		"decision": d.Decision, "sites": d.SiteIDs, "comment": d.Comment})
+		"decision": d.Decision, "sites": d.SiteIDs, "comment": d.Comment, "campaign": r.CampaignName})
 }
 
 // snapshot is the user as a review saw them: roles, state, last sign-in

@@ -203,6 +203,12 @@ func TestReviewAutoRemove(t *testing.T) {
 		if u := must(t, of(w.app.User(w.ctx, w.op, w.cAdmin2.ID))); u.State != domain.UserActive {
 			t.Fatal("a confirmed administrator was locked")
 		}
+		// The access history replays the review's lock (R-AUDIT-1).
+		for _, x := range must(t, of(w.app.SiteAccessAt(w.ctx, w.op, w.site.ID, w.clock.Now()))) {
+			if x.UserID == w.cUser.ID && x.Reachable {
+				t.Fatalf("history: uma still reachable after the review's lock: %+v", x)
+			}
+		}
 		if r := w.reviewOf(w.customer.ID); r.State != domain.ReviewAutoClosed {
 			t.Fatalf("review: %+v", r)
 		}
