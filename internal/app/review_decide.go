@@ -210,7 +210,7 @@ func (a *App) DecideReview(ctx context.Context, act Actor, id string, choices []
 		}
 		before := *r
 		r.State, r.CompletedAt, r.CompletedBy = domain.ReviewCompleted, u.now, act.userID()
-		if err := u.tx.UpdateReview(ctx, r); err != nil {
+		if moved, err := u.tx.MoveReview(ctx, r, before.State); err != nil || !moved {
 			return err
 		}
 		return u.record(ctx, "review.complete", "review", r.ID, r.OrgID, before, r)

@@ -203,8 +203,8 @@ func (a *App) sweepReviews(ctx context.Context) (res ReviewSweep, err error) {
 				return err
 			}
 			fresh.Reminders = passed
-			if err := u.tx.UpdateReview(ctx, fresh); err != nil {
-				return err
+			if moved, err := u.tx.MoveReview(ctx, fresh, domain.ReviewOpen); err != nil || !moved {
+				return err // or reminded by another run
 			}
 			res.Reminded++
 			return u.tellAdmins(ctx, o, fresh, domain.NoticeReviewRequested)
@@ -276,8 +276,8 @@ func (a *App) reviewDue(ctx context.Context, id string, res *ReviewSweep) error 
 			}
 			before := *fresh
 			fresh.State, fresh.EscalatedAt = domain.ReviewEscalated, u.now
-			if err := u.tx.UpdateReview(ctx, fresh); err != nil {
-				return err
+			if moved, err := u.tx.MoveReview(ctx, fresh, domain.ReviewOpen); err != nil || !moved {
+				return err // or escalated by another run
 			}
 			ops, err := u.operators(ctx)
 			if err != nil {
@@ -300,9 +300,9 @@ func (a *App) reviewDue(ctx context.Context, id string, res *ReviewSweep) error 
 	for _, cu := range users {
 		done := false
 		err := a.write(ctx, System, func(u *unit) error {
-			if _, err := u.tx.Decision(ctx, id, cu.ID); err == nil {
-				return nil // decided already (by the administrators, or before a crash)
-			} else if !errors.Is(err, store.ErrNotFound) {
+			// Decided already (by the administrators, before a crash, or by
+			// another run of the sweep): nothing to do.
+			if claimed, err := u.tx.ClaimDecision(ctx, id, cu.ID, u.now); err != nil || !claimed {
 				return err
 			}
 			usr, err := u.tx.User(ctx, domain.Everything, cu.ID)
@@ -332,8 +332,8 @@ func (a *App) reviewDue(ctx context.Context, id string, res *ReviewSweep) error 
 		}
 		before := *fresh
 		fresh.State, fresh.CompletedAt = domain.ReviewAutoClosed, u.now
-		if err := u.tx.UpdateReview(ctx, fresh); err != nil {
-			return err
+		if moved, err := u.tx.MoveReview(ctx, fresh, domain.ReviewOpen); err != nil || !moved {
+			return err // or closed by another run
 		}
 		res.AutoClosed++
 		if err := u.record(ctx, "review.auto_close", "review", fresh.ID, o.ID, before, fresh); err != nil {
@@ -343,8 +343,18 @@ func (a *App) reviewDue(ctx context.Context, id string, res *ReviewSweep) error 
 		if err != nil {
 			return err
 		}
+		ds, err := u.tx.Decisions(ctx, fresh.ID, "")
+		if err != nil {
+			return err
+		}
+		lost := 0 // counted from the decisions: a run before a crash, or another run, may have done some
+		for _, d := range ds {
+			if d.Decision == domain.DecideAutoLock || d.Decision == domain.DecideAutoUnassign {
+				lost++
+			}
+		}
 		d := mail.Data{OrgName: o.Name, Link: u.app.cfg.BaseURL + "/reviews/" + fresh.ID, ExpiresAt: fresh.DueAt,
-			Reason: fmt.Sprintf("%d users nobody confirmed lost their access", removed)}
+			Reason: fmt.Sprintf("%d users nobody confirmed lost their access", lost)}
 		return u.announce(ctx, domain.NoticeReviewAutoRemoved, []string{o.ID}, d, admins...)
 	})
 }

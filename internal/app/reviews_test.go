@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -250,6 +251,52 @@ func TestReviewAutoRemove(t *testing.T) {
 		}
 		if states[domain.UserActive] != 1 || states[domain.UserLocked] != 1 {
 			t.Fatalf("administrators: %v; the last one is kept (R-ROLE-5)", states)
+		}
+	})
+}
+
+// R-PLUS-5: sweeps running at once (a slow one overlapping the next) take
+// each unconfirmed user once: one lock, one notice each, and the
+// administrators are told once.
+func TestReviewAutoRemove_Concurrent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		lock := domain.DecideLock
+		must(t, of(w.app.UpdateOrg(w.ctx, w.cAdmin, w.customer.ID, domain.OrgUpdate{ReviewAutoRemove: &lock})))
+		must(t, of(w.app.OpenCampaign(w.ctx, w.op, "", []string{w.customer.ID})))
+		r := w.reviewOf(w.customer.ID)
+		must(t, of(w.app.DecideReview(w.ctx, w.cAdmin, r.ID, []app.ReviewChoice{{UserID: w.cAdmin.User.ID, Decision: domain.DecideConfirm},
+			{UserID: w.cAdmin2.ID, Decision: domain.DecideConfirm}}, false)))
+		for i := range 6 {
+			w.activeUser(w.cAdmin, w.customer.ID, fmt.Sprintf("staff%d@acme.example", i), domain.RoleCustomerUser)
+		}
+		w.clock.Add(31 * 24 * time.Hour)
+		errs := make(chan error, 3)
+		for range 3 {
+			go func() { _, err := w.app.Sweep(w.ctx); errs <- err }()
+		}
+		for range 3 {
+			if err := <-errs; err != nil && !strings.Contains(err.Error(), "database is locked") {
+				t.Fatal(err)
+			}
+		}
+		must(t, of(w.app.Sweep(w.ctx))) // finishes what a refused run left
+		action := "user.lock"
+		locks := map[string]int{}
+		for _, e := range must(t, of(w.app.Audit(w.ctx, w.op, domain.AuditFilter{Action: &action, Limit: 100}))) {
+			locks[e.ObjectID]++
+		}
+		if len(locks) != 8 { // oscar, uma and six staff
+			t.Fatalf("locked %d users: %v", len(locks), locks)
+		}
+		for id, n := range locks {
+			u := must(t, of(w.app.User(w.ctx, w.op, id)))
+			if n != 1 || len(w.mailed(u.Email, domain.NoticeReviewRemoved)) != 1 {
+				t.Fatalf("%s: %d locks, %d notices", u.Email, n, len(w.mailed(u.Email, domain.NoticeReviewRemoved)))
+			}
+		}
+		if n := w.mailed(w.cAdmin.User.Email, domain.NoticeReviewAutoRemoved); len(n) != 1 || !strings.Contains(n[0].Body, "8 users") {
+			t.Fatalf("administrators told: %+v", n)
 		}
 	})
 }

@@ -232,3 +232,31 @@ func (tx *Tx) UsersHistory(ctx context.Context, userIDs []string, until time.Tim
 	}
 	return collect(rows, scanAudit)
 }
+
+// UserSiteHistory returns, oldest first until until, the entries of a
+// user's assignments and of the user's own record.
+func (tx *Tx) UserSiteHistory(ctx context.Context, userID string, until time.Time) ([]*domain.AuditEntry, error) {
+	pat := `%"user_id":"` + likeLiteral(userID) + `"%`
+	rows, err := tx.q.QueryContext(ctx, `SELECT `+auditCols+` FROM audit_log WHERE at <= $2 AND (
+			(object_type = 'assignment' AND (after_json LIKE $3 ESCAPE '\' OR before_json LIKE $3 ESCAPE '\'))
+			OR (object_type = 'user' AND object_id = $1)) ORDER BY seq`, userID, ts(until), pat)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return collect(rows, scanAudit)
+}
+
+// SitesHistory returns the entries of the sites' own records until
+// until, oldest first: their states over time.
+func (tx *Tx) SitesHistory(ctx context.Context, siteIDs []string, until time.Time) ([]*domain.AuditEntry, error) {
+	if len(siteIDs) == 0 {
+		return nil, nil
+	}
+	args := []any{ts(until)}
+	rows, err := tx.q.QueryContext(ctx, `SELECT `+auditCols+` FROM audit_log WHERE at <= $1 AND object_type = 'site'
+		AND `+inScope("object_id", siteIDs, &args)+` ORDER BY seq`, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return collect(rows, scanAudit)
+}

@@ -103,16 +103,6 @@ func (tx *Tx) ReviewsOpen(ctx context.Context, limit int) ([]*domain.Review, err
 	return tx.Reviews(ctx, domain.ReviewFilter{State: &open}, limit)
 }
 
-// UpdateReview writes the review's state, reminders and dates.
-func (tx *Tx) UpdateReview(ctx context.Context, r *domain.Review) error {
-	n, err := tx.exec(ctx, `UPDATE reviews SET state = $2, reminders = $3, completed_at = $4, completed_by = $5, escalated_at = $6
-		WHERE id = $1`, r.ID, r.State, r.Reminders, ts(r.CompletedAt), r.CompletedBy, ts(r.EscalatedAt))
-	if err == nil && n == 0 {
-		err = ErrNotFound
-	}
-	return err
-}
-
 const decisionCols = `d.review_id, d.user_id, d.decision, d.site_ids, d.comment, d.decided_by, d.decided_at, d.snapshot`
 
 // PutDecision records (or replaces) the decision on a user in a review.
@@ -202,4 +192,25 @@ func (tx *Tx) LastActive(ctx context.Context, userID string) (time.Time, error) 
 	var t time.Time
 	err := tx.q.QueryRowContext(ctx, `SELECT last_active_at FROM users WHERE id = $1`, userID).Scan(nullTime{&t})
 	return t, translate(err)
+}
+
+// ClaimDecision reserves the decision on a user in a review for the
+// caller, who then records it in the same transaction; false when the
+// user is decided already (by an administrator, or by another run of
+// the sweep that got there first).
+func (tx *Tx) ClaimDecision(ctx context.Context, reviewID, userID string, now time.Time) (bool, error) {
+	n, err := tx.exec(ctx, `INSERT INTO review_decisions (review_id, user_id, decision, decided_at, snapshot)
+		VALUES ($1, $2, 'kept', $3, '{}') ON CONFLICT (review_id, user_id) DO NOTHING`, reviewID, userID, ts(now))
+	return n == 1, err
+}
+
+// MoveReview writes the review's state, reminders and dates if it is
+// still in state from with fewer than r.Reminders reminders sent, or, for
+// a change of state, in state from; false when another run changed it
+// first.
+func (tx *Tx) MoveReview(ctx context.Context, r *domain.Review, from string) (bool, error) {
+	n, err := tx.exec(ctx, `UPDATE reviews SET state = $2, reminders = $3, completed_at = $4, completed_by = $5, escalated_at = $6
+		WHERE id = $1 AND state = $7 AND (state <> $2 OR reminders < $3)`,
+		r.ID, r.State, r.Reminders, ts(r.CompletedAt), r.CompletedBy, ts(r.EscalatedAt), from)
+	return n == 1, err
 }
