@@ -130,6 +130,7 @@ func (s *Server) routes() {
 	handle(s, private, op(post, "/apps/{id}/rotate-secret", "rotate-app-secret", "apps", "Give a confidential application a new secret, shown once; the old one stops at once"), s.rotateAppSecret)
 	handle(s, private, op(del, "/apps/{id}", "delete-app", "apps", "Remove an application; its tokens stop working"), s.deleteApp)
 
+	handle(s, private, csvOrJSONDoc(op(get, "/users/{id}/access-history", "user-access-history", "audit", "Which sites the user could reach between two moments, when, through what, and who let them in (from the activity log)"), "Each stretch of access"), s.userAccessHistory)
 	handle(s, private, op(get, "/sites/{id}/access-history", "site-access-history", "audit", "Who could reach the site at a moment, through what, and who let them in (from the activity log)"), s.siteAccessAt)
 	handle(s, private, op(get, "/compliance", "compliance-report", "audit", "The compliance report (R-AUDIT-2): what breaks the rules now, each with its rule, since when and the fix"), s.compliance)
 	handle(s, private, csvDoc(op(get, "/compliance/export", "export-compliance", "audit", "The compliance report as CSV"), "Every finding"), s.complianceCSV)

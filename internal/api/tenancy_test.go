@@ -165,6 +165,9 @@ func TestTenancyMatrix(t *testing.T) {
 					if op.OperationID == "check-access" {
 						p += "?user=" + w.own["user"]
 					}
+					if op.OperationID == "user-access-history" {
+						p += "?from=2026-01-01T00:00:00Z&to=2030-01-01T00:00:00Z"
+					}
 					if op.OperationID == "site-access-history" {
 						p += "?at=2030-01-01T00:00:00Z"
 					}

@@ -22,19 +22,7 @@ func complianceCommand() *cli.Command {
 				q.Set("org_id", org)
 			}
 			if file := cmd.String("csv"); file != "" {
-				s, err := open(cmd)
-				if err != nil {
-					return err
-				}
-				raw, err := s.client.Do(ctx, get, "/compliance/export", q, nil, nil)
-				if err != nil {
-					return err
-				}
-				if file == "-" {
-					_, err = s.out.Write(raw)
-					return err
-				}
-				return os.WriteFile(file, raw, 0o600)
+				return download(ctx, cmd, "/compliance/export", q, file)
 			}
 			return call(ctx, cmd, get, "/compliance", q, nil, func(w io.Writer, v any) {
 				byKind, _ := lookup(v, "by_kind").(map[string]any)
@@ -55,4 +43,22 @@ func complianceCommand() *cli.Command {
 				table(w, findings, cols("rule organisation=org_name user=user_name email=user_email site=site_name since detail fix"))
 			})
 		}}
+}
+
+// download saves a file the API answers (a CSV export) to file, or writes
+// it to standard output for "-".
+func download(ctx context.Context, cmd *cli.Command, path string, q url.Values, file string) error {
+	s, err := open(cmd)
+	if err != nil {
+		return err
+	}
+	raw, err := s.client.Do(ctx, get, path, q, nil, nil)
+	if err != nil {
+		return err
+	}
+	if file == "-" {
+		_, err = s.out.Write(raw)
+		return err
+	}
+	return os.WriteFile(file, raw, 0o600)
 }

@@ -111,6 +111,22 @@ func userCommand() *cli.Command {
 				return call(ctx, cmd, get, "/users", query(cmd, "org=org_id", "state", "role", "search=q", "cursor", "limit"), nil, listOf(userCols))
 			}},
 		byID("show", "show a user", get, "/users/", "", one(userCols+" type generic invite_expires=invite_expires_at created=created_at")),
+		{Name: "history", Usage: "which sites the user could reach between two moments, through what, and who let them in", ArgsUsage: "USER-ID",
+			Flags: []cli.Flag{req("from", "start, e.g. 2026-09-01T00:00:00Z"), req("to", "end, e.g. 2026-12-01T00:00:00Z"),
+				str("csv", "write it as CSV to this file (- for standard output)")},
+			Action: func(ctx context.Context, cmd *cli.Command) error {
+				id, err := arg(cmd, 0, "USER-ID")
+				if err != nil {
+					return err
+				}
+				q := url.Values{"from": {cmd.String("from")}, "to": {cmd.String("to")}}
+				path := "/users/" + url.PathEscape(id) + "/access-history"
+				if file := cmd.String("csv"); file != "" {
+					q.Set("format", "csv")
+					return download(ctx, cmd, path, q, file)
+				}
+				return call(ctx, cmd, get, path, q, nil, listOf("site=site_name role via from to granted_by"))
+			}},
 		{Name: "create", Usage: "invite a user; the invitation is emailed (R-USER-4)",
 			Flags: []cli.Flag{req("org", "organisation id"), req("email", "the person's own email"), req("name", "the person's name"),
 				&cli.StringSliceFlag{Name: "role", Usage: "a role (repeat for several)", Required: true}},

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"os"
 	"strings"
 
 	"github.com/urfave/cli/v3"
@@ -111,19 +110,11 @@ func campaignCommand() *cli.Command {
 				if err != nil {
 					return err
 				}
-				s, err := open(cmd)
-				if err != nil {
-					return err
+				out := cmd.String("output")
+				if out == "" {
+					out = "-"
 				}
-				raw, err := s.client.Do(ctx, get, "/campaigns/"+url.PathEscape(id)+"/export", url.Values{"format": {cmd.String("format")}}, nil, nil)
-				if err != nil {
-					return err
-				}
-				if f := cmd.String("output"); f != "" {
-					return os.WriteFile(f, raw, 0o600)
-				}
-				_, err = s.out.Write(raw)
-				return err
+				return download(ctx, cmd, "/campaigns/"+url.PathEscape(id)+"/export", url.Values{"format": {cmd.String("format")}}, out)
 			}},
 	}}
 }

@@ -38,3 +38,39 @@ func (h *Handler) siteHistory(w http.ResponseWriter, r *http.Request, act app.Ac
 	h.render(w, r, "history", page{Title: "Access history of " + v.Site.Name, Nav: "sites", Actor: act,
 		Data: historyData{Site: v.Site, At: at, Rows: rows}})
 }
+
+type timelineData struct {
+	User     *domain.User
+	From, To time.Time
+	Spans    []app.AccessSpan
+}
+
+// userHistory shows which sites a user could reach between two days
+// (UTC, the last 90 days by default), from the activity log.
+func (h *Handler) userHistory(w http.ResponseWriter, r *http.Request, act app.Actor) {
+	v, err := h.app.UserView(r.Context(), act, r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, act, err)
+		return
+	}
+	to := time.Now().UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
+	from := to.Add(-90 * 24 * time.Hour)
+	for _, f := range []struct {
+		name string
+		t    *time.Time
+	}{{"from", &from}, {"to", &to}} {
+		if s := r.URL.Query().Get(f.name); s != "" {
+			if *f.t, err = time.Parse(time.DateOnly, s); err != nil {
+				h.fail(w, r, act, &domain.Error{Code: domain.EInvalid, Field: f.name, Message: "give " + f.name + " as a date, e.g. 2026-11-30"})
+				return
+			}
+		}
+	}
+	spans, err := h.app.UserAccessBetween(r.Context(), act, v.User.ID, from, to)
+	if err != nil {
+		h.fail(w, r, act, err)
+		return
+	}
+	h.render(w, r, "timeline", page{Title: "Access history of " + v.User.Name, Nav: "users", Actor: act,
+		Data: timelineData{User: v.User, From: from, To: to, Spans: spans}})
+}

@@ -39,6 +39,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /sites", h.signedIn(h.createSite))
 	m.HandleFunc("GET /sites/{id}", h.signedIn(h.site))
 	m.HandleFunc("GET /sites/{id}/history", h.signedIn(h.siteHistory))
+	m.HandleFunc("GET /users/{id}/history", h.signedIn(h.userHistory))
 	m.HandleFunc("POST /sites/{id}/assign", h.signedIn(h.assign))
 	m.HandleFunc("POST /sites/{id}/remove", h.signedIn(h.unassign))
 	m.HandleFunc("POST /sites/{id}/suspend", h.signedIn(h.suspendSite))
