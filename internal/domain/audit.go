@@ -56,6 +56,10 @@ type AuditFilter struct {
 	Since        *time.Time
 	Until        *time.Time
 	AfterSeq     int64
+	BeforeSeq    int64   // entries older than this one
+	Newest       bool    // newest first (by default oldest first)
+	ActionPrefix *string // a kind of action: "user.", "site.", …
+	SiteID       *string // entries about a site: the site itself, and assignments to it
 	Limit        int
 }
 

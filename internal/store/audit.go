@@ -60,15 +60,48 @@ const sharedActions = `(action LIKE 'site.%' OR action LIKE 'access\_request.%' 
 
 // Audit lists log entries matching f in sequence order, at most f.Limit.
 func (tx *Tx) Audit(ctx context.Context, f domain.AuditFilter) ([]*domain.AuditEntry, error) {
-	var where []string
-	var args []any
+	where, args, none := auditWhere(f)
+	if none {
+		return nil, nil
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	order := "seq"
+	if f.Newest {
+		order = "seq DESC"
+	}
+	args = append(args, limit)
+	rows, err := tx.q.QueryContext(ctx, `SELECT `+auditCols+` FROM audit_log`+whereSQL(where)+
+		fmt.Sprintf(" ORDER BY %s LIMIT $%d", order, len(args)), args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return collect(rows, scanAudit)
+}
+
+// CountAudit counts the entries f matches, whatever its page.
+func (tx *Tx) CountAudit(ctx context.Context, f domain.AuditFilter) (int, error) {
+	f.AfterSeq, f.BeforeSeq = 0, 0
+	where, args, none := auditWhere(f)
+	if none {
+		return 0, nil
+	}
+	var n int
+	err := tx.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log`+whereSQL(where), args...).Scan(&n)
+	return n, translate(err)
+}
+
+// auditWhere is the condition of f; none reports that nothing can match.
+func auditWhere(f domain.AuditFilter) (where []string, args []any, none bool) {
 	add := func(cond string, v any) {
 		args = append(args, v)
 		where = append(where, fmt.Sprintf(cond, len(args)))
 	}
 	if f.OrgIDs != nil {
 		if len(f.OrgIDs)+len(f.SharedOrgIDs) == 0 {
-			return nil, nil
+			return nil, nil, true
 		}
 		in := func(ids []string) string {
 			ph := make([]string, len(ids))
@@ -93,11 +126,20 @@ func (tx *Tx) Audit(ctx context.Context, f domain.AuditFilter) ([]*domain.AuditE
 	if f.Action != nil {
 		add("action = $%d", *f.Action)
 	}
+	if f.ActionPrefix != nil {
+		add(`action LIKE $%d ESCAPE '\'`, likeLiteral(*f.ActionPrefix)+"%")
+	}
 	if f.ObjectType != nil {
 		add("object_type = $%d", *f.ObjectType)
 	}
 	if f.ObjectID != nil {
 		add("object_id = $%d", *f.ObjectID)
+	}
+	if f.SiteID != nil {
+		args = append(args, *f.SiteID, `%"site_id":"`+likeLiteral(*f.SiteID)+`"%`)
+		n := len(args)
+		where = append(where, fmt.Sprintf(`(object_id = $%d OR (object_type IN ('assignment', 'company') AND (after_json LIKE $%d ESCAPE '\'
+			OR before_json LIKE $%d ESCAPE '\')))`, n-1, n, n))
 	}
 	if f.Since != nil {
 		add("at >= $%d", ts(*f.Since))
@@ -108,17 +150,40 @@ func (tx *Tx) Audit(ctx context.Context, f domain.AuditFilter) ([]*domain.AuditE
 	if f.AfterSeq > 0 {
 		add("seq > $%d", f.AfterSeq)
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 50
+	if f.BeforeSeq > 0 {
+		add("seq < $%d", f.BeforeSeq)
 	}
-	args = append(args, limit)
-	rows, err := tx.q.QueryContext(ctx, `SELECT `+auditCols+` FROM audit_log`+whereSQL(where)+
-		fmt.Sprintf(" ORDER BY seq LIMIT $%d", len(args)), args...)
+	return where, args, false
+}
+
+// ObjectNames returns the names of the people, SCIM tokens, sites,
+// organisations, companies and site applications with the given ids, so
+// that the activity log reads as names.
+func (tx *Tx) ObjectNames(ctx context.Context, ids []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var args []any
+	in := inScope("id", ids, &args)
+	rows, err := tx.q.QueryContext(ctx, `SELECT id, name FROM users WHERE `+in+`
+		UNION ALL SELECT id, name || ' (SCIM token)' FROM scim_tokens WHERE `+in+`
+		UNION ALL SELECT id, name FROM sites WHERE `+in+`
+		UNION ALL SELECT id, name FROM orgs WHERE `+in+`
+		UNION ALL SELECT id, name FROM companies WHERE `+in+`
+		UNION ALL SELECT id, name FROM oidc_clients WHERE `+in, args...)
 	if err != nil {
 		return nil, translate(err)
 	}
-	return collect(rows, scanAudit)
+	_, err = collect(rows, func(s scanner) (struct{}, error) {
+		var id, name string
+		if err := s.Scan(&id, &name); err != nil {
+			return struct{}{}, translate(err)
+		}
+		out[id] = name
+		return struct{}{}, nil
+	})
+	return out, err
 }
 
 // VerifyAudit walks the whole log and checks every link of the chain, the

@@ -10,37 +10,6 @@ import (
 	"github.com/provisio/provisio/internal/domain"
 )
 
-type auditData struct {
-	Entries []*domain.AuditEntry
-	Names   map[string]string // actor id -> name
-	Next    int64
-}
-
-// audit shows the activity log with filters; export links go to the API.
-func (h *Handler) audit(w http.ResponseWriter, r *http.Request, act app.Actor) {
-	q := r.URL.Query()
-	f := domain.AuditFilter{Limit: 101}
-	for key, dst := range map[string]**string{"action": &f.Action, "object": &f.ObjectID, "actor": &f.ActorID} {
-		if v := q.Get(key); v != "" {
-			*dst = &v
-		}
-	}
-	es, err := h.app.Audit(r.Context(), act, f)
-	if err != nil {
-		h.fail(w, r, act, err)
-		return
-	}
-	d := auditData{Entries: es}
-	if d.Names, err = h.app.ActorNames(r.Context(), act, es); err != nil {
-		h.fail(w, r, act, err)
-		return
-	}
-	if len(es) == 101 {
-		d.Entries, d.Next = es[:100], es[99].Seq
-	}
-	h.render(w, r, "audit", page{Title: "Activity log", Nav: "audit", Actor: act, Data: d})
-}
-
 func (h *Handler) mailbox(w http.ResponseWriter, r *http.Request, act app.Actor) {
 	f := domain.NoticeFilter{Page: domain.Page{Limit: 200, Cursor: r.URL.Query().Get("cursor")}}
 	if to := r.URL.Query().Get("to"); to != "" {
