@@ -14,7 +14,14 @@ import (
 // GlobalFlags are the flags every API command understands.
 func GlobalFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.BoolFlag{Name: "json", Usage: "print the API's JSON instead of a table"},
+		&cli.BoolFlag{Name: "json", Usage: "print the API's JSON instead of a table (the same as --output json)"},
+		&cli.StringFlag{Name: "output", Value: "table", Usage: "table, json or csv",
+			Validator: func(v string) error {
+				if v != "table" && v != "json" && v != "csv" {
+					return fmt.Errorf("--output is table, json or csv, not %q", v)
+				}
+				return nil
+			}},
 		&cli.StringFlag{Name: "server", Usage: "Provisio server URL (default: the one you logged in to)", Sources: cli.EnvVars("PROVISIO_SERVER")},
 		&cli.StringFlag{Name: "token", Usage: "API token (default: the one from login)", Sources: cli.EnvVars("PROVISIO_TOKEN")},
 	}
@@ -53,7 +60,7 @@ func call(ctx context.Context, cmd *cli.Command, method, path string, q url.Valu
 	if err != nil {
 		return err
 	}
-	if cmd.Bool("json") {
+	if cmd.Bool("json") || cmd.String("output") == "json" {
 		if len(raw) == 0 {
 			raw = []byte("{}")
 		}
@@ -61,7 +68,11 @@ func call(ctx context.Context, cmd *cli.Command, method, path string, q url.Valu
 		return err
 	}
 	if show != nil {
-		show(s.out, v)
+		out := s.out
+		if cmd.String("output") == "csv" {
+			out = csvOut{out}
+		}
+		show(out, v)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -73,8 +74,29 @@ func cell(v any) string {
 	return string(b)
 }
 
-// table writes rows as aligned columns.
+// csvOut is standard output when --output csv: tables and records are
+// written as CSV.
+type csvOut struct{ io.Writer }
+
+// table writes rows as aligned columns, or as CSV with --output csv.
 func table(w io.Writer, rows []any, cs []column) {
+	if c, ok := w.(csvOut); ok {
+		cw := csv.NewWriter(c.Writer)
+		hs := make([]string, len(cs))
+		for i, col := range cs {
+			hs[i] = strings.ToLower(col.header)
+		}
+		_ = cw.Write(hs)
+		for _, r := range rows {
+			vs := make([]string, len(cs))
+			for i, col := range cs {
+				vs[i] = csvCell(lookup(r, col.path))
+			}
+			_ = cw.Write(vs)
+		}
+		cw.Flush()
+		return
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	hs := make([]string, len(cs))
 	for i, c := range cs {
@@ -91,13 +113,29 @@ func table(w io.Writer, rows []any, cs []column) {
 	tw.Flush()
 }
 
-// record writes one object as "key: value" lines.
+// record writes one object as "key: value" lines, or as a header and one
+// CSV row with --output csv.
 func record(w io.Writer, v any, cs []column) {
+	if _, ok := w.(csvOut); ok {
+		table(w, []any{v}, cs)
+		return
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, c := range cs {
 		fmt.Fprintf(tw, "%s:\t%s\n", strings.ToLower(c.header), cell(lookup(v, c.path)))
 	}
 	tw.Flush()
+}
+
+// csvCell is a cell's value for CSV: empty for none, times as RFC 3339.
+func csvCell(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	}
+	return cell(v)
 }
 
 func prettyJSON(raw []byte) []byte {

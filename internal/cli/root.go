@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"slices"
 
 	"strings"
 	"time"
@@ -272,9 +273,25 @@ func bootstrap(ctx context.Context, cmd *cli.Command) error {
 	return nil
 }
 
+// conventions applies the CLI's conventions to every command: a wrong
+// flag or argument is one line naming the command's help, not the whole
+// help; and every "show" answers to "get" too.
+func conventions(c *cli.Command) {
+	c.OnUsageError = func(_ context.Context, cmd *cli.Command, err error, _ bool) error {
+		return fmt.Errorf("%v (see: %s --help)", err, cmd.FullName())
+	}
+	if c.Name == "show" && !slices.Contains(c.Aliases, "get") {
+		c.Aliases = append(c.Aliases, "get")
+	}
+	for _, sub := range c.Commands {
+		conventions(sub)
+	}
+}
+
 // Main runs the command line with args and returns the exit code.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root := Root()
+	conventions(root)
 	root.Reader, root.Writer, root.ErrWriter = stdin, stdout, stderr
 	root.ExitErrHandler = func(context.Context, *cli.Command, error) {}
 	if err := root.Run(ctx, args); err != nil {
