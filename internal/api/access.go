@@ -113,12 +113,12 @@ func requestReply(r *domain.AccessRequest, err error) (*body[AccessRequest], err
 	return reply(requestOut(r)), nil
 }
 
-func (s *Server) denyRequest(ctx context.Context, act app.Actor, in *idIn) (*body[AccessRequest], error) {
-	return requestReply(s.app.DenyRequest(ctx, act, in.ID))
+func (s *Server) denyRequest(ctx context.Context, act app.Actor, in *idReasonIn) (*body[AccessRequest], error) {
+	return requestReply(s.app.DenyRequest(ctx, act, in.ID, in.Reason))
 }
 
-func (s *Server) revokeAccess(ctx context.Context, act app.Actor, in *siteUserIn) (*struct{}, error) {
-	return nil, s.app.RevokeAccess(ctx, act, in.ID, in.UserID)
+func (s *Server) revokeAccess(ctx context.Context, act app.Actor, in *siteUserReasonIn) (*struct{}, error) {
+	return nil, s.app.RevokeAccess(ctx, act, in.ID, in.UserID, in.Reason)
 }
 
 func (s *Server) unassignPartner(ctx context.Context, act app.Actor, in *siteUserIn) (*struct{}, error) {

@@ -84,8 +84,8 @@ func (s *Server) resumeSite(ctx context.Context, act app.Actor, in *idIn) (*body
 	return siteReply(s.app.ResumeSite(ctx, act, in.ID))
 }
 
-func (s *Server) cancelSite(ctx context.Context, act app.Actor, in *idIn) (*body[Site], error) {
-	return siteReply(s.app.CancelSite(ctx, act, in.ID))
+func (s *Server) cancelSite(ctx context.Context, act app.Actor, in *idReasonIn) (*body[Site], error) {
+	return siteReply(s.app.CancelSite(ctx, act, in.ID, in.Reason))
 }
 
 func (s *Server) restoreSite(ctx context.Context, act app.Actor, in *idIn) (*body[Site], error) {
@@ -148,8 +148,14 @@ type siteUserIn struct {
 	UserID string `path:"user_id"`
 }
 
-func (s *Server) unassignUser(ctx context.Context, act app.Actor, in *siteUserIn) (*struct{}, error) {
-	return nil, s.app.UnassignUser(ctx, act, in.ID, in.UserID)
+type siteUserReasonIn struct {
+	ID     string `path:"id"`
+	UserID string `path:"user_id"`
+	Reason string `query:"reason" maxLength:"500" doc:"why, in a few words, for the activity log and the notice" example:"work finished"`
+}
+
+func (s *Server) unassignUser(ctx context.Context, act app.Actor, in *siteUserReasonIn) (*struct{}, error) {
+	return nil, s.app.UnassignUser(ctx, act, in.ID, in.UserID, in.Reason)
 }
 
 func (s *Server) listCompanies(ctx context.Context, act app.Actor, in *siteUsersIn) (*body[Page[Company]], error) {

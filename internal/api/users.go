@@ -117,8 +117,20 @@ func userChange(f func(context.Context, app.Actor, string) (*domain.User, error)
 	}
 }
 
-func (s *Server) deleteUser(ctx context.Context, act app.Actor, in *idIn) (*body[User], error) {
-	return userChange(s.app.DeleteUser)(ctx, act, in)
+// idReasonIn names an object and why a person does something
+// consequential to it: the reason goes in the activity log, and in the
+// notice where one is sent.
+type idReasonIn struct {
+	ID     string `path:"id"`
+	Reason string `query:"reason" maxLength:"500" doc:"why, in a few words, for the activity log and the notice" example:"left the company"`
+}
+
+func (s *Server) deleteUser(ctx context.Context, act app.Actor, in *idReasonIn) (*body[User], error) {
+	u, err := s.app.DeleteUser(ctx, act, in.ID, in.Reason)
+	if err != nil {
+		return nil, err
+	}
+	return reply(userOut(u)), nil
 }
 
 func (s *Server) lockUser(ctx context.Context, act app.Actor, in *idIn) (*body[User], error) {

@@ -109,7 +109,7 @@ func TestDeleteUser_RemovesAllAssignments(t *testing.T) {
 		secret := w.token(w.cUser.Email)
 
 		seq := auditHead(t, db)
-		del, err := w.app.DeleteUser(w.ctx, w.cAdmin, w.cUser.ID)
+		del, err := w.app.DeleteUser(w.ctx, w.cAdmin, w.cUser.ID, "")
 		if err != nil {
 			t.Fatal(err)
 		}

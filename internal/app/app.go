@@ -244,6 +244,9 @@ type unit struct {
 	deliveries []string
 	calls      []string // to the site provisioner
 	expiries   map[string]time.Time
+	// reason is why the person did it, when they said: it goes in the
+	// activity log with the change (and in the notice, where one is sent).
+	reason string
 }
 
 // write runs fn in one transaction, then tells Jobs what it left to do.
@@ -305,10 +308,34 @@ func (a *App) readEnrolling(ctx context.Context, act Actor, fn func(u *unit) err
 func (u *unit) record(ctx context.Context, action, objType, objID, orgID string, before, after any) error {
 	e := &domain.AuditEntry{
 		At: u.now, ActorID: u.act.actorID(), ActorOrgID: u.act.orgID(), OrgID: orgID, Action: action,
-		ObjectType: objType, ObjectID: objID, Before: mustJSON(before), After: mustJSON(after),
+		ObjectType: objType, ObjectID: objID, Before: mustJSON(before), After: withReason(mustJSON(after), u.reason),
 		RemoteAddr: u.act.RemoteAddr,
 	}
 	return u.tx.AppendAudit(ctx, e)
+}
+
+// withReason adds the person's reason to an entry's after state (an
+// object, or nothing for a removal), keeping every field of it.
+func withReason(after json.RawMessage, reason string) json.RawMessage {
+	if reason == "" {
+		return after
+	}
+	m := map[string]any{}
+	if len(after) > 0 && string(after) != "null" && json.Unmarshal(after, &m) != nil {
+		return after // not an object: leave it as it is
+	}
+	m["reason"] = reason
+	return mustJSON(m)
+}
+
+// because sets why the person does what the unit records, checked.
+func (u *unit) because(reason string) error {
+	reason = trimmed(reason)
+	if len([]rune(reason)) > 500 {
+		return &domain.Error{Code: domain.EInvalid, Field: "reason", Message: "a reason is at most 500 characters"}
+	}
+	u.reason = reason
+	return nil
 }
 
 func mustJSON(v any) json.RawMessage {

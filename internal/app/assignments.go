@@ -129,9 +129,13 @@ func siteData(u *unit, s *domain.Site, usr *domain.User, r domain.Role) mail.Dat
 
 // UnassignUser removes a user from a site and from the site's companies;
 // the user stays in its organisation and can be assigned again
-// (R-ASSIGN-3). Codes: not_found, forbidden.
-func (a *App) UnassignUser(ctx context.Context, act Actor, siteID, userID string) error {
+// (R-ASSIGN-3). The reason, if given, goes in the activity log. Codes:
+// not_found, forbidden, invalid.
+func (a *App) UnassignUser(ctx context.Context, act Actor, siteID, userID, reason string) error {
 	return a.write(ctx, act, func(u *unit) error {
+		if err := u.because(reason); err != nil {
+			return err
+		}
 		s, cust, err := u.siteAndUser(ctx, siteID, userID)
 		if err != nil {
 			return err

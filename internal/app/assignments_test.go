@@ -47,7 +47,7 @@ func TestAssignUser_InactiveUserRefused(t *testing.T) {
 		locked := w.activeUser(w.cAdmin, w.customer.ID, "lou.locked@acme.example", domain.RoleCustomerUser)
 		must(t, of(w.app.LockUser(w.ctx, w.cAdmin, locked.ID)))
 		deleted := w.activeUser(w.cAdmin, w.customer.ID, "del.deleted@acme.example", domain.RoleCustomerUser)
-		must(t, of(w.app.DeleteUser(w.ctx, w.cAdmin, deleted.ID)))
+		must(t, of(w.app.DeleteUser(w.ctx, w.cAdmin, deleted.ID, "")))
 		for _, tc := range []struct {
 			name string
 			user *domain.User
@@ -125,12 +125,12 @@ func TestUnassignUser_KeepsUser(t *testing.T) {
 		}
 		for name, act := range map[string]app.Actor{"OpsAgent": w.cOps, "PartnerAdmin": w.pAdmin, "Operator": w.op} {
 			t.Run(name, func(t *testing.T) {
-				err := unchanged(t, db, func() error { return w.app.UnassignUser(w.ctx, act, w.site.ID, w.cUser.ID) })
+				err := unchanged(t, db, func() error { return w.app.UnassignUser(w.ctx, act, w.site.ID, w.cUser.ID, "") })
 				wantCode(t, err, domain.EForbidden, "R-ASSIGN-3")
 			})
 		}
 		seq := auditHead(t, db)
-		if err := w.app.UnassignUser(w.ctx, w.cAdmin, w.site.ID, w.cUser.ID); err != nil {
+		if err := w.app.UnassignUser(w.ctx, w.cAdmin, w.site.ID, w.cUser.ID, ""); err != nil {
 			t.Fatal(err)
 		}
 		es := w.auditAfter(seq)
@@ -156,7 +156,7 @@ func TestUnassignUser_KeepsUser(t *testing.T) {
 		if d := must(t, of(w.app.Access(w.ctx, w.cAdmin, w.site.ID, w.cUser.ID, ""))); d.Allowed {
 			t.Errorf("access after unassign: %+v", d)
 		}
-		err := w.app.UnassignUser(w.ctx, w.cAdmin, w.site.ID, w.cUser.ID)
+		err := w.app.UnassignUser(w.ctx, w.cAdmin, w.site.ID, w.cUser.ID, "")
 		wantCode(t, err, domain.ENotFound, "")
 
 		again := w.assign(w.cUser.ID, "")

@@ -114,7 +114,7 @@ func TestAudit_EveryChangeRecorded(t *testing.T) {
 				return w.app.UnassignCompany(w.ctx, w.cOps, company.ID, w.cUser.ID)
 			}},
 			{"assignment.delete", w.cAdmin, func() string { return w.customer.ID }, nil, true, false, func() error {
-				return w.app.UnassignUser(w.ctx, w.cAdmin, w.site.ID, w.cUser.ID)
+				return w.app.UnassignUser(w.ctx, w.cAdmin, w.site.ID, w.cUser.ID, "")
 			}},
 			{"site.suspend", w.op, func() string { return w.customer.ID }, func() string { return site.ID }, true, true, func() error {
 				_, err := w.app.SuspendSite(w.ctx, w.op, site.ID, "maintenance", w.clock.Now().Add(time.Hour))
@@ -125,7 +125,7 @@ func TestAudit_EveryChangeRecorded(t *testing.T) {
 				return err
 			}},
 			{"site.cancel", w.op, func() string { return w.customer.ID }, func() string { return site.ID }, true, true, func() error {
-				_, err := w.app.CancelSite(w.ctx, w.op, site.ID)
+				_, err := w.app.CancelSite(w.ctx, w.op, site.ID, "")
 				return err
 			}},
 			{"site.restore", w.op, func() string { return w.customer.ID }, func() string { return site.ID }, true, true, func() error {
@@ -141,7 +141,7 @@ func TestAudit_EveryChangeRecorded(t *testing.T) {
 				return err
 			}},
 			{"user.delete", w.cAdmin, func() string { return w.customer.ID }, func() string { return newbie.ID }, true, true, func() error {
-				_, err := w.app.DeleteUser(w.ctx, w.cAdmin, newbie.ID)
+				_, err := w.app.DeleteUser(w.ctx, w.cAdmin, newbie.ID, "")
 				return err
 			}},
 		}
@@ -505,7 +505,7 @@ func TestOutbox_FailedChangeLeavesNothing(t *testing.T) {
 					Name: "Uma Twin", Roles: []domain.Role{domain.RoleCustomerUser}})
 				return err
 			}, domain.EConflict, "R-USER-1"},
-			{"LastAdministrator", func() error { _, err := w.app.DeleteUser(w.ctx, w.op, w.pAdmin.User.ID); return err }, domain.ERule, "R-ROLE-5"},
+			{"LastAdministrator", func() error { _, err := w.app.DeleteUser(w.ctx, w.op, w.pAdmin.User.ID, ""); return err }, domain.ERule, "R-ROLE-5"},
 			{"SiteWithBadCompany", func() error {
 				// The site, its two entries and its move to ready are
 				// written before the company name is refused.

@@ -45,7 +45,7 @@ func TestCompliance_FindingsComeAndGo(t *testing.T) {
 		if _, ok := findings(t, w, w.cAdmin, acme, domain.FindGeneric)["info@acme.example"]; !ok {
 			t.Fatal("R-USER-3: a generic account is not reported")
 		}
-		must(t, of(w.app.DeleteUser(w.ctx, w.cAdmin, info.ID)))
+		must(t, of(w.app.DeleteUser(w.ctx, w.cAdmin, info.ID, "")))
 		if _, ok := findings(t, w, w.cAdmin, acme, domain.FindGeneric)["info@acme.example"]; ok {
 			t.Fatal("R-USER-3: still reported after deletion")
 		}
@@ -87,7 +87,7 @@ func TestCompliance_FindingsComeAndGo(t *testing.T) {
 		if f, ok := findings(t, w, w.cAdmin, acme, domain.FindLockedAssigned)["uma.user@acme.example"]; !ok || f.SiteName != "acme-prod" {
 			t.Fatalf("R-USER-5: a locked user still assigned is not reported: %+v", f)
 		}
-		if err := w.app.UnassignUser(w.ctx, w.cAdmin, w.site.ID, w.cUser.ID); err != nil {
+		if err := w.app.UnassignUser(w.ctx, w.cAdmin, w.site.ID, w.cUser.ID, ""); err != nil {
 			t.Fatal(err)
 		}
 		if _, ok := findings(t, w, w.cAdmin, acme, domain.FindLockedAssigned)["uma.user@acme.example"]; ok {

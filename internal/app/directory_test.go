@@ -103,7 +103,7 @@ func TestDirectoryAccounts(t *testing.T) {
 		}
 
 		// Removal disables the account at once (after the queue's run).
-		must(t, of(struct{}{}, w.app.UnassignUser(w.ctx, w.cAdmin, w.pro.ID, w.cUser.ID)))
+		must(t, of(struct{}{}, w.app.UnassignUser(w.ctx, w.cAdmin, w.pro.ID, w.cUser.ID, "")))
 		if err := w.sync(); err != nil {
 			t.Fatal(err)
 		}

@@ -110,7 +110,7 @@ func TestUserAccessBetween(t *testing.T) {
 		must(t, of(w.app.ResumeSite(w.ctx, w.op, w.site.ID)))
 		resumed := w.clock.Now()
 		step()
-		must(t, of(struct{}{}, w.app.UnassignUser(w.ctx, w.cAdmin, w.site.ID, w.cUser.ID)))
+		must(t, of(struct{}{}, w.app.UnassignUser(w.ctx, w.cAdmin, w.site.ID, w.cUser.ID, "")))
 		removed := w.clock.Now()
 		end := step()
 

@@ -101,7 +101,7 @@ func crossTenantCalls(w *world) []struct {
 		}},
 		{"LockUser", func(act app.Actor, x targets) error { return err(a.LockUser(ctx, act, x.userID)) }},
 		{"UnlockUser", func(act app.Actor, x targets) error { return err(a.UnlockUser(ctx, act, x.userID)) }},
-		{"DeleteUser", func(act app.Actor, x targets) error { return err(a.DeleteUser(ctx, act, x.userID)) }},
+		{"DeleteUser", func(act app.Actor, x targets) error { return err(a.DeleteUser(ctx, act, x.userID, "")) }},
 		{"ResendInvitation", func(act app.Actor, x targets) error { return err(a.ResendInvitation(ctx, act, x.userID)) }},
 		{"Site", func(act app.Actor, x targets) error { return err(a.Site(ctx, act, x.siteID)) }},
 		{"Sites", func(act app.Actor, x targets) error {
@@ -112,7 +112,7 @@ func crossTenantCalls(w *world) []struct {
 		}},
 		{"SuspendSite", func(act app.Actor, x targets) error { return err(a.SuspendSite(ctx, act, x.siteID, "why", until)) }},
 		{"ResumeSite", func(act app.Actor, x targets) error { return err(a.ResumeSite(ctx, act, x.siteID)) }},
-		{"CancelSite", func(act app.Actor, x targets) error { return err(a.CancelSite(ctx, act, x.siteID)) }},
+		{"CancelSite", func(act app.Actor, x targets) error { return err(a.CancelSite(ctx, act, x.siteID, "")) }},
 		{"RestoreSite", func(act app.Actor, x targets) error { return err(a.RestoreSite(ctx, act, x.siteID)) }},
 		{"Companies", func(act app.Actor, x targets) error { return err(a.Companies(ctx, act, x.siteID, domain.Page{})) }},
 		{"CreateCompany", func(act app.Actor, x targets) error { return err(a.CreateCompany(ctx, act, x.siteID, "Shell Co")) }},
@@ -120,7 +120,7 @@ func crossTenantCalls(w *world) []struct {
 		{"AssignCompany", func(act app.Actor, x targets) error { return a.AssignCompany(ctx, act, x.companyID, x.userID) }},
 		{"UnassignCompany", func(act app.Actor, x targets) error { return a.UnassignCompany(ctx, act, x.companyID, x.userID) }},
 		{"AssignUser", func(act app.Actor, x targets) error { return err(a.AssignUser(ctx, act, x.siteID, x.userID, "")) }},
-		{"UnassignUser", func(act app.Actor, x targets) error { return a.UnassignUser(ctx, act, x.siteID, x.userID) }},
+		{"UnassignUser", func(act app.Actor, x targets) error { return a.UnassignUser(ctx, act, x.siteID, x.userID, "") }},
 		{"SiteUsers", func(act app.Actor, x targets) error { return err(a.SiteUsers(ctx, act, x.siteID, domain.Page{})) }},
 		{"Access", func(act app.Actor, x targets) error { return err(a.Access(ctx, act, x.siteID, x.userID, "")) }},
 	}
@@ -316,7 +316,7 @@ func TestMainContact_MustBeOwnUser(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
 		gone := w.activeUser(w.cAdmin, w.customer.ID, "gone.soon@acme.example", domain.RoleCustomerUser)
-		must(t, of(w.app.DeleteUser(w.ctx, w.cAdmin, gone.ID)))
+		must(t, of(w.app.DeleteUser(w.ctx, w.cAdmin, gone.ID, "")))
 		for name, id := range map[string]string{
 			"OtherOrgsUser": w.pAgent.ID, "DeletedUser": gone.ID, "Unknown": "usr_nope", "OperatorUser": w.op.User.ID,
 		} {
@@ -360,7 +360,7 @@ func TestMainContact_ReassignedWhenContactDeleted(t *testing.T) {
 		}
 		cAdmin2 := w.actor(w.cAdmin2.ID)
 		seq := auditHead(t, db)
-		must(t, of(w.app.DeleteUser(w.ctx, cAdmin2, w.cAdmin.User.ID)))
+		must(t, of(w.app.DeleteUser(w.ctx, cAdmin2, w.cAdmin.User.ID, "")))
 		if got := w.org(w.customer.ID).MainContactID; got != w.cAdmin2.ID {
 			t.Errorf("main contact = %q, want the remaining administrator %s", got, w.cAdmin2.ID)
 		}
@@ -375,7 +375,7 @@ func TestMainContact_ReassignedWhenContactDeleted(t *testing.T) {
 		}
 		wantContains(t, "after", string(orgUpdate.After), w.cAdmin2.ID)
 		// Deleting someone who is not the contact leaves it alone.
-		must(t, of(w.app.DeleteUser(w.ctx, cAdmin2, w.cUser.ID)))
+		must(t, of(w.app.DeleteUser(w.ctx, cAdmin2, w.cUser.ID, "")))
 		if got := w.org(w.customer.ID).MainContactID; got != w.cAdmin2.ID {
 			t.Errorf("main contact = %q after deleting a plain user", got)
 		}

@@ -41,7 +41,9 @@ func (u *unit) revokePartnerAccess(ctx context.Context, as *domain.Assignment, s
 	if err != nil {
 		return err
 	}
-	return u.announce(ctx, domain.NoticeAccessRevoked, []string{usr.OrgID, s.CustomerID}, u.partnerData(ctx, s, usr, as.Role), usr)
+	d := u.partnerData(ctx, s, usr, as.Role)
+	d.Reason = u.reason
+	return u.announce(ctx, domain.NoticeAccessRevoked, []string{usr.OrgID, s.CustomerID}, d, usr)
 }
 
 // pendingRequest loads a request the customer's administrator may answer.
@@ -148,10 +150,13 @@ func (u *unit) approve(ctx context.Context, req *domain.AccessRequest, s *domain
 	return u.notify(ctx, domain.NoticeAccessGranted, usr.OrgID, usr, d)
 }
 
-// DenyRequest refuses a pending request; the partner user is told.
-// Codes: not_found, forbidden, rule.
-func (a *App) DenyRequest(ctx context.Context, act Actor, id string) (req *domain.AccessRequest, err error) {
+// DenyRequest refuses a pending request; the partner user is told, with
+// the reason if one is given. Codes: not_found, forbidden, rule, invalid.
+func (a *App) DenyRequest(ctx context.Context, act Actor, id, reason string) (req *domain.AccessRequest, err error) {
 	err = a.write(ctx, act, func(u *unit) error {
+		if err := u.because(reason); err != nil {
+			return err
+		}
 		var s *domain.Site
 		var cust *domain.Org
 		if req, s, cust, err = u.pendingRequest(ctx, id); err != nil {
@@ -170,7 +175,9 @@ func (u *unit) deny(ctx context.Context, req *domain.AccessRequest, s *domain.Si
 	if err != nil {
 		return err
 	}
-	return u.announce(ctx, domain.NoticeAccessDenied, []string{usr.OrgID, cust.ID}, u.partnerData(ctx, s, usr, req.Role), usr)
+	d := u.partnerData(ctx, s, usr, req.Role)
+	d.Reason = u.reason
+	return u.announce(ctx, domain.NoticeAccessDenied, []string{usr.OrgID, cust.ID}, d, usr)
 }
 
 // LinkAction is what a single-use link from a notice asks for.

@@ -17,9 +17,13 @@ import (
 
 // RevokeAccess ends a partner user's access to the customer's site at
 // once (R-PARTNER-4). The customer's administrators may; the partner user
-// is told. Codes: not_found, forbidden, rule.
-func (a *App) RevokeAccess(ctx context.Context, act Actor, siteID, userID string) error {
+// is told, with the reason if one is given. Codes: not_found, forbidden,
+// rule, invalid.
+func (a *App) RevokeAccess(ctx context.Context, act Actor, siteID, userID, reason string) error {
 	return a.write(ctx, act, func(u *unit) error {
+		if err := u.because(reason); err != nil {
+			return err
+		}
 		s, cust, err := u.siteAndUser(ctx, siteID, userID)
 		if err != nil {
 			return err

@@ -156,3 +156,28 @@ func (a *App) PartnerGrants(ctx context.Context, act Actor) (out []*domain.SiteU
 	})
 	return out, err
 }
+
+// AccessRequestView returns one request with the names of its site and
+// partner user, for a page that asks before answering it. Codes:
+// not_found.
+func (a *App) AccessRequestView(ctx context.Context, act Actor, id string) (v RequestView, err error) {
+	err = a.read(ctx, act, func(u *unit) error {
+		r, err := u.tx.AccessRequest(ctx, act.scope(), id)
+		if err != nil {
+			return storeErr(err, "access request", id)
+		}
+		s, cust, err := u.loadSite(ctx, r.SiteID)
+		if err != nil {
+			return hideAs(err, "access request", id)
+		}
+		usr, err := u.tx.User(ctx, domain.Everything, r.UserID)
+		if err != nil {
+			return fmt.Errorf("user of request %s: %w", r.ID, err)
+		}
+		can := act.sitePermissions(s, cust)
+		v = RequestView{Request: r, SiteName: s.Name, UserName: usr.Name, MaxGrant: u.app.cfg.PartnerAccess[s.Edition],
+			CanAnswer: can.AnswerRequests && r.State == domain.RequestPending}
+		return nil
+	})
+	return v, err
+}

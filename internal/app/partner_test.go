@@ -152,7 +152,7 @@ func TestPartnerAccess_EndEarly(t *testing.T) {
 
 		t.Run("Deny", func(t *testing.T) {
 			req := request()
-			if _, err := w.app.DenyRequest(w.ctx, w.cAdmin, req.ID); err != nil {
+			if _, err := w.app.DenyRequest(w.ctx, w.cAdmin, req.ID, ""); err != nil {
 				t.Fatal(err)
 			}
 			if w.allowed(w.pAgent.ID) || len(w.mailed(w.pAgent.Email, domain.NoticeAccessDenied)) != 1 {
@@ -164,7 +164,7 @@ func TestPartnerAccess_EndEarly(t *testing.T) {
 		t.Run("Revoke", func(t *testing.T) {
 			req := request()
 			must(t, of(w.app.ApproveRequest(w.ctx, w.cAdmin, req.ID, 0)))
-			if err := w.app.RevokeAccess(w.ctx, w.cAdmin, w.site.ID, w.pAgent.ID); err != nil {
+			if err := w.app.RevokeAccess(w.ctx, w.cAdmin, w.site.ID, w.pAgent.ID, ""); err != nil {
 				t.Fatal(err)
 			}
 			if w.allowed(w.pAgent.ID) || len(w.mailed(w.pAgent.Email, domain.NoticeAccessRevoked)) != 1 {

@@ -156,7 +156,7 @@ func TestWebhookProvisioner(t *testing.T) {
 		// Later changes of state are sent to the provisioner.
 		must(t, of(w.app.SuspendSite(w.ctx, w.op, w.site.ID, "unpaid invoice", w.clock.Now().Add(48*time.Hour))))
 		must(t, of(w.app.ResumeSite(w.ctx, w.op, w.site.ID)))
-		must(t, of(w.app.CancelSite(w.ctx, w.op, w.site.ID)))
+		must(t, of(w.app.CancelSite(w.ctx, w.op, w.site.ID, "")))
 		var events []string
 		for _, c := range w.calls(w.site.ID) {
 			events = append(events, c.Event)

@@ -18,8 +18,8 @@ func TestSweep_PurgesSiteAfterStasis(t *testing.T) {
 		w := newWorld(t, db)
 		must(t, of(w.app.AssignUser(w.ctx, w.cAdmin, w.site.ID, w.cUser.ID, "")))
 		kept := must(t, of(w.app.CreateSite(w.ctx, w.op, app.NewSite{CustomerID: w.customer.ID, Name: "acme-kept", Edition: domain.EditionStandard})))
-		must(t, of(w.app.CancelSite(w.ctx, w.op, w.site.ID)))
-		must(t, of(w.app.CancelSite(w.ctx, w.op, kept.ID)))
+		must(t, of(w.app.CancelSite(w.ctx, w.op, w.site.ID, "")))
+		must(t, of(w.app.CancelSite(w.ctx, w.op, kept.ID, "")))
 		w.clock.Add(6 * 24 * time.Hour)
 		must(t, of(w.app.RestoreSite(w.ctx, w.op, kept.ID)))
 		if r := must(t, of(w.app.Sweep(w.ctx))); r.Purged != 0 {

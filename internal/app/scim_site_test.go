@@ -69,7 +69,7 @@ func TestSiteApplication_ReadsAndLinksItsUsers(t *testing.T) {
 		}
 
 		// A user is removed, and the partner grant expires.
-		if err := w.app.UnassignUser(w.ctx, w.cAdmin, w.site.ID, w.cUser.ID); err != nil {
+		if err := w.app.UnassignUser(w.ctx, w.cAdmin, w.site.ID, w.cUser.ID, ""); err != nil {
 			t.Fatal(err)
 		}
 		w.clock.Add(25 * time.Hour)

@@ -137,7 +137,7 @@ func TestSCIM_HandChangesAndTheProvider(t *testing.T) {
 
 		// Deleted by hand: the group no longer lists the user, and the
 		// provider may create the person again.
-		must(t, of(w.app.DeleteUser(w.ctx, w.cAdmin, w.cUser.ID)))
+		must(t, of(w.app.DeleteUser(w.ctx, w.cAdmin, w.cUser.ID, "")))
 		if got := must(t, of(w.app.SCIMGroup(w.ctx, c, g.ID))); len(got.Members) != 0 || got.Version == g.Version {
 			t.Fatalf("the group after the member's deletion: %+v", got)
 		}

@@ -162,12 +162,16 @@ func (a *App) ResumeSite(ctx context.Context, act Actor, id string) (*domain.Sit
 }
 
 // CancelSite puts a ready or suspended site into stasis for the stasis
-// period, after which it is deleted (R-SITE-2). Codes: not_found,
-// forbidden, rule.
-func (a *App) CancelSite(ctx context.Context, act Actor, id string) (*domain.Site, error) {
+// period, after which it is deleted (R-SITE-2). The reason, if given, goes
+// in the notices and the activity log. Codes: not_found, forbidden, rule,
+// invalid.
+func (a *App) CancelSite(ctx context.Context, act Actor, id, reason string) (*domain.Site, error) {
 	return a.operateSite(ctx, act, id, domain.SiteCancelled, "site.cancel", func(u *unit, s *domain.Site) error {
+		if err := u.because(reason); err != nil {
+			return err
+		}
 		s.PurgeAt = u.now.Add(u.app.cfg.StasisPeriod)
-		return u.notifySite(ctx, domain.NoticeSiteCancelled, s, mail.Data{ExpiresAt: s.PurgeAt})
+		return u.notifySite(ctx, domain.NoticeSiteCancelled, s, mail.Data{ExpiresAt: s.PurgeAt, Reason: u.reason})
 	})
 }
 

@@ -153,7 +153,7 @@ func TestSiteLifecycle_OnlyOperators(t *testing.T) {
 				return err
 			},
 			"Resume":  func(act app.Actor) error { _, err := w.app.ResumeSite(w.ctx, act, w.site.ID); return err },
-			"Cancel":  func(act app.Actor) error { _, err := w.app.CancelSite(w.ctx, act, w.site.ID); return err },
+			"Cancel":  func(act app.Actor) error { _, err := w.app.CancelSite(w.ctx, act, w.site.ID, ""); return err },
 			"Restore": func(act app.Actor) error { _, err := w.app.RestoreSite(w.ctx, act, w.site.ID); return err },
 		}
 		for name, do := range ops {
@@ -274,7 +274,7 @@ func TestSiteTransitions_IllegalRefused(t *testing.T) {
 			case domain.SiteSuspended:
 				must(t, of(w.app.SuspendSite(w.ctx, w.op, s.ID, "maintenance", until)))
 			case domain.SiteCancelled:
-				must(t, of(w.app.CancelSite(w.ctx, w.op, s.ID)))
+				must(t, of(w.app.CancelSite(w.ctx, w.op, s.ID, "")))
 			}
 			return s.ID
 		}
@@ -285,7 +285,7 @@ func TestSiteTransitions_IllegalRefused(t *testing.T) {
 		moves := map[string]func(id string) error{
 			"Suspend": func(id string) error { _, err := w.app.SuspendSite(w.ctx, w.op, id, "maintenance", until); return err },
 			"Resume":  func(id string) error { _, err := w.app.ResumeSite(w.ctx, w.op, id); return err },
-			"Cancel":  func(id string) error { _, err := w.app.CancelSite(w.ctx, w.op, id); return err },
+			"Cancel":  func(id string) error { _, err := w.app.CancelSite(w.ctx, w.op, id, ""); return err },
 			"Restore": func(id string) error { _, err := w.app.RestoreSite(w.ctx, w.op, id); return err },
 		}
 		for _, tc := range []struct {
@@ -323,7 +323,7 @@ func TestCancelSite_RestoreWithinStasis(t *testing.T) {
 		must(t, of(w.app.SuspendSite(w.ctx, w.op, w.site.ID, "unpaid", w.clock.Now().Add(time.Hour))))
 
 		seq := auditHead(t, db)
-		s, err := w.app.CancelSite(w.ctx, w.op, w.site.ID) // suspended → cancelled
+		s, err := w.app.CancelSite(w.ctx, w.op, w.site.ID, "") // suspended → cancelled
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -388,7 +388,7 @@ func TestCancelSite_RestoreWithinStasis(t *testing.T) {
 func TestRestoreSite_RefusedAfterStasis(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
-		must(t, of(w.app.CancelSite(w.ctx, w.op, w.site.ID)))
+		must(t, of(w.app.CancelSite(w.ctx, w.op, w.site.ID, "")))
 		w.clock.Add(7 * 24 * time.Hour)
 		err := unchanged(t, db, func() error { _, err := w.app.RestoreSite(w.ctx, w.op, w.site.ID); return err })
 		wantCode(t, err, domain.ERule, "R-SITE-2")
@@ -411,7 +411,7 @@ func TestCancelSite_StasisPeriodIsASetting(t *testing.T) {
 			t.Fatal(err)
 		}
 		a := app.New(db, cfg, emails, w.clock.Now, nil)
-		s := must(t, of(a.CancelSite(w.ctx, w.op, w.site.ID)))
+		s := must(t, of(a.CancelSite(w.ctx, w.op, w.site.ID, "")))
 		wantTime(t, "purge at", s.PurgeAt, w.clock.Now().Add(30*24*time.Hour))
 		w.clock.Add(20 * 24 * time.Hour) // past the default 7 days
 		if _, err := a.RestoreSite(w.ctx, w.op, w.site.ID); err != nil {
@@ -515,7 +515,7 @@ func TestCompanies_OnlyAssignedOpsAgents(t *testing.T) {
 				domain.ERule, "R-ASSIGN-1")
 		})
 		t.Run("OpsAgentRemovedFromSite", func(t *testing.T) {
-			if err := w.app.UnassignUser(w.ctx, w.cAdmin, w.site.ID, w.cOps.User.ID); err != nil {
+			if err := w.app.UnassignUser(w.ctx, w.cAdmin, w.site.ID, w.cOps.User.ID, ""); err != nil {
 				t.Fatal(err)
 			}
 			_, err := w.app.CreateCompany(w.ctx, w.cOps, w.site.ID, "Acme Three")
@@ -620,11 +620,11 @@ func TestSiteState_CustomerAdministratorsTold(t *testing.T) {
 		told(domain.NoticeSiteSuspended, 1)
 		must(t, of(w.app.ResumeSite(w.ctx, w.op, w.site.ID)))
 		told(domain.NoticeSiteResumed, 1)
-		must(t, of(w.app.CancelSite(w.ctx, w.op, w.site.ID)))
+		must(t, of(w.app.CancelSite(w.ctx, w.op, w.site.ID, "")))
 		told(domain.NoticeSiteCancelled, 1)
 		must(t, of(w.app.RestoreSite(w.ctx, w.op, w.site.ID)))
 		told(domain.NoticeSiteRestored, 1)
-		must(t, of(w.app.CancelSite(w.ctx, w.op, w.site.ID)))
+		must(t, of(w.app.CancelSite(w.ctx, w.op, w.site.ID, "")))
 		w.clock.Add(app.DefaultConfig().StasisPeriod + time.Minute)
 		must(t, of(w.app.Sweep(w.ctx)))
 		told(domain.NoticeSiteDeleted, 1)

@@ -206,7 +206,7 @@ func TestCreateUser_EmailReusableAfterDeletion(t *testing.T) {
 		must(t, of(w.app.LockUser(w.ctx, w.cAdmin, w.cUser.ID)))
 		_, _, err := w.createUser(w.cUser.Email)
 		wantCode(t, err, domain.EConflict, "R-USER-1") // locked still holds its address
-		must(t, of(w.app.DeleteUser(w.ctx, w.cAdmin, w.cUser.ID)))
+		must(t, of(w.app.DeleteUser(w.ctx, w.cAdmin, w.cUser.ID, "")))
 		again, _, err := w.createUser(strings.ToUpper(w.cUser.Email))
 		if err != nil {
 			t.Fatalf("reuse after deletion: %v", err)
@@ -442,7 +442,7 @@ func TestUpdateUser_EmailConfirmationConflict(t *testing.T) {
 		}
 		err = unchanged(t, db, func() error { _, err := w.app.ConfirmEmailChange(w.ctx, app.System, link); return err })
 		wantCode(t, err, domain.EConflict, "R-USER-1")
-		must(t, of(w.app.DeleteUser(w.ctx, w.cAdmin, squatter.ID)))
+		must(t, of(w.app.DeleteUser(w.ctx, w.cAdmin, squatter.ID, "")))
 		if _, err := w.app.ConfirmEmailChange(w.ctx, app.System, link); err != nil {
 			t.Fatalf("link after the conflict was rolled back: %v", err)
 		}
@@ -573,7 +573,7 @@ func TestUpdateUser_OnlyOrgAdministrators(t *testing.T) {
 			})
 		}
 		// A deleted user is gone for its administrators.
-		must(t, of(w.app.DeleteUser(w.ctx, w.cAdmin, w.cUser.ID)))
+		must(t, of(w.app.DeleteUser(w.ctx, w.cAdmin, w.cUser.ID, "")))
 		_, _, err = w.app.UpdateUser(w.ctx, w.cAdmin, w.cUser.ID, domain.UserUpdate{Name: str("Ghost")})
 		wantCode(t, err, domain.ENotFound, "")
 	})
@@ -706,7 +706,7 @@ func TestLastAdministrator_CannotBeRemoved(t *testing.T) {
 		name string
 		do   func(w *world, act app.Actor, id string) error
 	}{
-		{"Delete", func(w *world, act app.Actor, id string) error { _, err := w.app.DeleteUser(w.ctx, act, id); return err }},
+		{"Delete", func(w *world, act app.Actor, id string) error { _, err := w.app.DeleteUser(w.ctx, act, id, ""); return err }},
 		{"Lock", func(w *world, act app.Actor, id string) error { _, err := w.app.LockUser(w.ctx, act, id); return err }},
 		{"Demote", func(w *world, act app.Actor, id string) error {
 			_, _, err := w.app.UpdateUser(w.ctx, act, id, domain.UserUpdate{Roles: []domain.Role{domain.RolePartnerAgent}})
@@ -746,7 +746,7 @@ func TestLastAdministrator_LockedAdminsDoNotCount(t *testing.T) {
 		must(t, of(w.app.LockUser(w.ctx, w.op, w.cAdmin2.ID))) // two admins: allowed
 		for name, do := range map[string]func() error{
 			"Lock":   func() error { _, err := w.app.LockUser(w.ctx, w.op, w.cAdmin.User.ID); return err },
-			"Delete": func() error { _, err := w.app.DeleteUser(w.ctx, w.op, w.cAdmin.User.ID); return err },
+			"Delete": func() error { _, err := w.app.DeleteUser(w.ctx, w.op, w.cAdmin.User.ID, ""); return err },
 			"Demote": func() error {
 				_, _, err := w.app.UpdateUser(w.ctx, w.op, w.cAdmin.User.ID, domain.UserUpdate{Roles: []domain.Role{domain.RoleCustomerUser}})
 				return err
@@ -779,9 +779,9 @@ func TestUserState_IllegalMovesRefused(t *testing.T) {
 			{"LockInvited", func() error { _, err := w.app.LockUser(w.ctx, w.cAdmin, invited.ID); return err }, domain.ERule, "R-USER-5"},
 			{"UnlockActive", func() error { _, err := w.app.UnlockUser(w.ctx, w.cAdmin, w.cUser.ID); return err }, domain.ERule, "R-USER-5"},
 			{"LockSelf", func() error { _, err := w.app.LockUser(w.ctx, w.cAdmin, w.cAdmin.User.ID); return err }, domain.ERule, "R-USER-5"},
-			{"DeleteSelf", func() error { _, err := w.app.DeleteUser(w.ctx, w.cAdmin, w.cAdmin.User.ID); return err }, domain.ERule, "R-ROLE-5"},
+			{"DeleteSelf", func() error { _, err := w.app.DeleteUser(w.ctx, w.cAdmin, w.cAdmin.User.ID, ""); return err }, domain.ERule, "R-ROLE-5"},
 			{"OpsAgentLocks", func() error { _, err := w.app.LockUser(w.ctx, w.cOps, w.cUser.ID); return err }, domain.EForbidden, ""},
-			{"OpsAgentDeletes", func() error { _, err := w.app.DeleteUser(w.ctx, w.cOps, w.cUser.ID); return err }, domain.EForbidden, ""},
+			{"OpsAgentDeletes", func() error { _, err := w.app.DeleteUser(w.ctx, w.cOps, w.cUser.ID, ""); return err }, domain.EForbidden, ""},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				wantCode(t, unchanged(t, db, tc.do), tc.code, tc.rule)
@@ -792,7 +792,7 @@ func TestUserState_IllegalMovesRefused(t *testing.T) {
 		wantCode(t, err, domain.ERule, "R-USER-5")
 		// An invited user can be deleted, and its link dies with it.
 		link := w.newLink(invited.Email, "invitations", nil)
-		must(t, of(w.app.DeleteUser(w.ctx, w.cAdmin, invited.ID)))
+		must(t, of(w.app.DeleteUser(w.ctx, w.cAdmin, invited.ID, "")))
 		_, err = w.app.AcceptInvitation(w.ctx, "", link, testPassword)
 		wantCode(t, err, domain.ENotFound, "R-USER-4")
 		if got := w.user(invited.ID).State; got != domain.UserDeleted {

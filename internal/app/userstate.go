@@ -194,10 +194,14 @@ func (a *App) UnlockUser(ctx context.Context, act Actor, id string) (*domain.Use
 
 // DeleteUser deletes a user: it keeps a tombstone for the activity log,
 // loses every assignment (R-USER-5), and its email is free for reuse.
-// The last administrator cannot be deleted (R-ROLE-5). Codes: not_found,
-// forbidden, rule.
-func (a *App) DeleteUser(ctx context.Context, act Actor, id string) (*domain.User, error) {
+// The last administrator cannot be deleted (R-ROLE-5). The reason, if
+// given, goes in the activity log. Codes: not_found, forbidden, rule,
+// invalid.
+func (a *App) DeleteUser(ctx context.Context, act Actor, id, reason string) (*domain.User, error) {
 	return a.changeState(ctx, act, id, "user.delete", func(u *unit, usr *domain.User) error {
+		if err := u.because(reason); err != nil {
+			return err
+		}
 		if act.User != nil && act.User.ID == usr.ID {
 			return domain.RuleError(domain.ERule, "R-ROLE-5", "you cannot delete yourself")
 		}

@@ -41,8 +41,8 @@ func accessCommand() *cli.Command {
 				setIf(cmd, body, "period", "period")
 				return call(ctx, cmd, post, "/access-requests/"+url.PathEscape(id)+"/approve", nil, body, one(requestCols))
 			}},
-		byID("deny", "deny a request (customer administrators)", post, "/access-requests/", "/deny", one(requestCols)),
-		siteUser("revoke", "end a partner's access at once (customer administrators)", post, "/revoke", "Access revoked; the partner user was told.", false),
+		withReason(byID("deny", "deny a request (customer administrators)", post, "/access-requests/", "/deny", one(requestCols))),
+		withReason(siteUser("revoke", "end a partner's access at once (customer administrators)", post, "/revoke", "Access revoked; the partner user was told.", false)),
 		siteUser("unassign", "give up access, or withdraw a request (partners)", del, "", "Access given up; the customer's administrators were told.", false),
 		siteUser("extend", "ask to extend current access; needs approval again", post, "/extend", "", true),
 		{Name: "list", Usage: "list access requests", Flags: with(paging(), str("site", "site id"), str("user", "user id"), str("state", "pending, approved, denied, expired or withdrawn")),

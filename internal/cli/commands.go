@@ -55,6 +55,12 @@ func call(ctx context.Context, cmd *cli.Command, method, path string, q url.Valu
 	if err != nil {
 		return err
 	}
+	if cmd.IsSet("reason") { // a consequential action's reason (withReason)
+		if q == nil {
+			q = url.Values{}
+		}
+		q.Set("reason", cmd.String("reason"))
+	}
 	var v any
 	raw, err := s.client.Do(ctx, method, path, q, body, &v)
 	if err != nil {
@@ -138,6 +144,13 @@ func paging() []cli.Flag {
 }
 
 func with(fs []cli.Flag, more ...cli.Flag) []cli.Flag { return append(more, fs...) }
+
+// withReason gives a consequential command a --reason, which goes in the
+// activity log and in the notice to whoever is told.
+func withReason(c *cli.Command) *cli.Command {
+	c.Flags = append(c.Flags, str("reason", "why, in a few words: it goes in the activity log and the notice"))
+	return c
+}
 
 // byID is a command that takes one id and sends method to path+id+suffix.
 func byID(name, usage, method, prefix, suffix string, show func(io.Writer, any)) *cli.Command {

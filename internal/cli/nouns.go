@@ -163,7 +163,7 @@ func userCommand() *cli.Command {
 			}},
 		byID("lock", "lock a user: access ends at once (R-USER-5)", post, "/users/", "/lock", said("%s is %s.", "email", "state")),
 		byID("unlock", "unlock a user, restoring its assignments", post, "/users/", "/unlock", said("%s is %s.", "email", "state")),
-		byID("delete", "delete a user and all its assignments", del, "/users/", "", said("%s is %s.", "email", "state")),
+		withReason(byID("delete", "delete a user and all its assignments", del, "/users/", "", said("%s is %s.", "email", "state"))),
 		byID("resend-invitation", "send a fresh invitation", post, "/users/", "/resend-invitation", said("Invitation sent again to %s; it expires %s.", "email", "invite_expires_at")),
 		{Name: "break-glass", Usage: "never lock this account for dormancy, with the reason (R-PLUS-4); --off ends it", ArgsUsage: "ID",
 			Flags: []cli.Flag{str("reason", `why, e.g. "emergency access for the on-call desk"`), &cli.BoolFlag{Name: "off", Usage: "end the exemption"}},
@@ -215,7 +215,7 @@ func siteCommand() *cli.Command {
 					map[string]string{"reason": cmd.String("reason"), "until": cmd.String("until")}, said("Site %s is %s until %s.", "name", "state", "suspend_until"))
 			}},
 		byID("resume", "end a suspension", post, "/sites/", "/resume", said("Site %s is %s.", "name", "state")),
-		byID("cancel", "cancel a site into stasis (R-SITE-2)", post, "/sites/", "/cancel", said("Site %s is %s; it is deleted after %s unless restored.", "name", "state", "purge_at")),
+		withReason(byID("cancel", "cancel a site into stasis (R-SITE-2)", post, "/sites/", "/cancel", said("Site %s is %s; it is deleted after %s unless restored.", "name", "state", "purge_at"))),
 		byID("restore", "restore a cancelled site", post, "/sites/", "/restore", said("Site %s is %s.", "name", "state")),
 		byID("users", "the site's dashboard of users (R-SITE-4)", get, "/sites/", "/users",
 			listOf("user=user_id name email role via state expires=expires_at companies")),
@@ -296,7 +296,7 @@ func assignmentCommand() *cli.Command {
 					listOf("user=user_id name email role via state expires=expires_at companies"))
 			}},
 		siteUser("add", "assign a user to a site; the customer's administrators are told (R-ASSIGN-2)", post, true, "Assigned; the customer's administrators were notified."),
-		siteUser("remove", "remove a user from a site (R-ASSIGN-3)", del, false, "Removed from the site; the user stays in its organisation."),
+		withReason(siteUser("remove", "remove a user from a site (R-ASSIGN-3)", del, false, "Removed from the site; the user stays in its organisation.")),
 		companyUser("company-add", "assign a user to a company (operations agents)", put, "Assigned to the company."),
 		companyUser("company-remove", "remove a user from a company", del, "Removed from the company."),
 	}}

@@ -68,3 +68,13 @@ func (p *people) userID(email string) string {
 	}
 	return l.Items[0].ID
 }
+
+// userOrg returns the organisation of the user with email.
+func (p *people) userOrg(email string) string {
+	p.t.Helper()
+	l, err := p.app.Users(context.Background(), p.op, domain.UserFilter{Search: &email, Page: domain.Page{Limit: 10}})
+	if err != nil || len(l.Items) != 1 {
+		p.t.Fatalf("user %s: %v", email, err)
+	}
+	return l.Items[0].OrgID
+}

@@ -177,7 +177,7 @@ func (h *Handler) assign(w http.ResponseWriter, r *http.Request, act app.Actor) 
 }
 
 func (h *Handler) unassign(w http.ResponseWriter, r *http.Request, act app.Actor) {
-	err := h.app.UnassignUser(r.Context(), act, r.PathValue("id"), r.PostFormValue("user_id"))
+	err := h.app.UnassignUser(r.Context(), act, r.PathValue("id"), r.PostFormValue("user_id"), r.PostFormValue("reason"))
 	h.back(w, r, siteURL(r), "users", err, "Removed from the site; the user stays in the organisation.")
 }
 
@@ -210,7 +210,7 @@ func (h *Handler) resumeSite(w http.ResponseWriter, r *http.Request, act app.Act
 }
 
 func (h *Handler) cancelSite(w http.ResponseWriter, r *http.Request, act app.Actor) {
-	_, err := h.app.CancelSite(r.Context(), act, r.PathValue("id"))
+	_, err := h.app.CancelSite(r.Context(), act, r.PathValue("id"), r.PostFormValue("reason"))
 	h.back(w, r, siteURL(r), "state", err, "Cancelled: the site is in stasis and can be restored until its purge date.")
 }
 
@@ -240,7 +240,7 @@ func (h *Handler) requestAccess(w http.ResponseWriter, r *http.Request, act app.
 // revokeAccess ends a partner user's access at once (R-PARTNER-4; the
 // customer's administrators).
 func (h *Handler) revokeAccess(w http.ResponseWriter, r *http.Request, act app.Actor) {
-	err := h.app.RevokeAccess(r.Context(), act, r.PathValue("id"), r.PostFormValue("user_id"))
+	err := h.app.RevokeAccess(r.Context(), act, r.PathValue("id"), r.PostFormValue("user_id"), r.PostFormValue("reason"))
 	h.back(w, r, siteURL(r), "partner", err, "Access revoked; the partner user was told.")
 }
 
@@ -294,7 +294,7 @@ func (h *Handler) approve(w http.ResponseWriter, r *http.Request, act app.Actor)
 // deny denies a request (R-PARTNER-1).
 func (h *Handler) deny(w http.ResponseWriter, r *http.Request, act app.Actor) {
 	id := r.PathValue("id")
-	_, err := h.app.DenyRequest(r.Context(), act, id)
+	_, err := h.app.DenyRequest(r.Context(), act, id, r.PostFormValue("reason"))
 	h.back(w, r, requestBack(r), "request-"+id, err, "Denied; the partner user was told.")
 }
 

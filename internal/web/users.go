@@ -121,7 +121,7 @@ func (h *Handler) userAction(action string) func(http.ResponseWriter, *http.Requ
 		do := map[string]func() (*domain.User, error){
 			"lock":   func() (*domain.User, error) { return h.app.LockUser(r.Context(), act, id) },
 			"unlock": func() (*domain.User, error) { return h.app.UnlockUser(r.Context(), act, id) },
-			"delete": func() (*domain.User, error) { return h.app.DeleteUser(r.Context(), act, id) },
+			"delete": func() (*domain.User, error) { return h.app.DeleteUser(r.Context(), act, id, r.PostFormValue("reason")) },
 			"resend": func() (*domain.User, error) { return h.app.ResendInvitation(r.Context(), act, id) },
 		}[action]
 		u, err := do()

@@ -39,7 +39,7 @@ type Handler struct {
 
 // views lists every page; New checks that each one parses.
 var views = []string{"signin", "dashboard", "orgs", "org", "users", "user", "sites", "site", "requests",
-	"audit", "compliance", "history", "timeline", "notifications", "accounts", "reviews", "review", "mailbox", "mail", "account", "error", "invitation", "email", "access", "reset", "forgot"}
+	"audit", "compliance", "history", "timeline", "confirm", "notifications", "accounts", "reviews", "review", "mailbox", "mail", "account", "error", "invitation", "email", "access", "reset", "forgot"}
 
 // New parses the templates once and returns the UI's handler.
 func New(a *app.App, log *slog.Logger) (*Handler, error) {
