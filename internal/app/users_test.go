@@ -706,7 +706,10 @@ func TestLastAdministrator_CannotBeRemoved(t *testing.T) {
 		name string
 		do   func(w *world, act app.Actor, id string) error
 	}{
-		{"Delete", func(w *world, act app.Actor, id string) error { _, err := w.app.DeleteUser(w.ctx, act, id, ""); return err }},
+		{"Delete", func(w *world, act app.Actor, id string) error {
+			_, err := w.app.DeleteUser(w.ctx, act, id, "")
+			return err
+		}},
 		{"Lock", func(w *world, act app.Actor, id string) error { _, err := w.app.LockUser(w.ctx, act, id); return err }},
 		{"Demote", func(w *world, act app.Actor, id string) error {
 			_, _, err := w.app.UpdateUser(w.ctx, act, id, domain.UserUpdate{Roles: []domain.Role{domain.RolePartnerAgent}})
