@@ -121,8 +121,8 @@ func (s *Server) revokeAccess(ctx context.Context, act app.Actor, in *siteUserRe
 	return nil, s.app.RevokeAccess(ctx, act, in.ID, in.UserID, in.Reason)
 }
 
-func (s *Server) unassignPartner(ctx context.Context, act app.Actor, in *siteUserIn) (*struct{}, error) {
-	return nil, s.app.UnassignPartner(ctx, act, in.ID, in.UserID)
+func (s *Server) unassignPartner(ctx context.Context, act app.Actor, in *siteUserReasonIn) (*struct{}, error) {
+	return nil, s.app.UnassignPartner(ctx, act, in.ID, in.UserID, in.Reason)
 }
 
 func (s *Server) extendAccess(ctx context.Context, act app.Actor, in *siteUserIn) (*body[AccessRequest], error) {

@@ -45,9 +45,13 @@ func (a *App) RevokeAccess(ctx context.Context, act Actor, siteID, userID, reaso
 // UnassignPartner lets a partner give up access at any time: a partner
 // administrator for any of its users, an agent for itself. A pending
 // request is withdrawn; current access ends at once and the customer's
-// administrators are told (R-PARTNER-4). Codes: not_found, forbidden.
-func (a *App) UnassignPartner(ctx context.Context, act Actor, siteID, userID string) error {
+// administrators are told, with the reason if one is given (R-PARTNER-4).
+// Codes: not_found, forbidden, invalid.
+func (a *App) UnassignPartner(ctx context.Context, act Actor, siteID, userID, reason string) error {
 	return a.write(ctx, act, func(u *unit) error {
+		if err := u.because(reason); err != nil {
+			return err
+		}
 		s, cust, usr, err := u.partnerAccess(ctx, siteID, userID)
 		if err != nil {
 			return err
@@ -75,7 +79,9 @@ func (a *App) UnassignPartner(ctx context.Context, act Actor, siteID, userID str
 		if err != nil {
 			return err
 		}
-		return u.announce(ctx, domain.NoticeAccessRemoved, []string{cust.ID, usr.OrgID}, u.partnerData(ctx, s, usr, as.Role), admins...)
+		d := u.partnerData(ctx, s, usr, as.Role)
+		d.Reason = u.reason
+		return u.announce(ctx, domain.NoticeAccessRemoved, []string{cust.ID, usr.OrgID}, d, admins...)
 	})
 }
 

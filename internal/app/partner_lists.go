@@ -139,18 +139,31 @@ func (u *unit) scopeAccessRequests(f *domain.AccessRequestFilter) error {
 	return nil
 }
 
+// GrantView is a partner's current access to a site, with whether the
+// actor may end it: a partner administrator for any of its people, an
+// agent for itself (R-PARTNER-4).
+type GrantView struct {
+	*domain.SiteUser
+	CanEnd bool
+}
+
 // PartnerGrants lists current partner access the actor should keep an eye
 // on: a partner's own grants, or those on a customer's sites, soonest
 // ending first.
-func (a *App) PartnerGrants(ctx context.Context, act Actor) (out []*domain.SiteUser, err error) {
+func (a *App) PartnerGrants(ctx context.Context, act Actor) (out []GrantView, err error) {
 	err = a.read(ctx, act, func(u *unit) error {
+		var gs []*domain.SiteUser
 		switch {
 		case act.Org == nil || act.IsOperator():
 			return nil
 		case act.Org.Kind == domain.OrgPartner:
-			out, err = u.tx.PartnerGrants(ctx, act.Org.ID, "", u.now)
+			gs, err = u.tx.PartnerGrants(ctx, act.Org.ID, "", u.now)
 		case act.Org.Kind == domain.OrgCustomer:
-			out, err = u.tx.PartnerGrants(ctx, "", act.Org.ID, u.now)
+			gs, err = u.tx.PartnerGrants(ctx, "", act.Org.ID, u.now)
+		}
+		partner := act.Org.Kind == domain.OrgPartner
+		for _, g := range gs {
+			out = append(out, GrantView{SiteUser: g, CanEnd: partner && (act.is(domain.RolePartnerAdmin) || g.UserID == act.userID())})
 		}
 		return err
 	})

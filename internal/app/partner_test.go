@@ -174,7 +174,7 @@ func TestPartnerAccess_EndEarly(t *testing.T) {
 		t.Run("Unassign", func(t *testing.T) {
 			req := request()
 			must(t, of(w.app.ApproveRequest(w.ctx, w.cAdmin, req.ID, 0)))
-			if err := w.app.UnassignPartner(w.ctx, w.pAdmin, w.site.ID, w.pAgent.ID); err != nil {
+			if err := w.app.UnassignPartner(w.ctx, w.pAdmin, w.site.ID, w.pAgent.ID, ""); err != nil {
 				t.Fatal(err)
 			}
 			if w.allowed(w.pAgent.ID) || len(w.mailed(w.cAdmin.User.Email, domain.NoticeAccessRemoved)) != 1 {

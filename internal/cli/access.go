@@ -43,7 +43,7 @@ func accessCommand() *cli.Command {
 			}},
 		withReason(byID("deny", "deny a request (customer administrators)", post, "/access-requests/", "/deny", one(requestCols))),
 		withReason(siteUser("revoke", "end a partner's access at once (customer administrators)", post, "/revoke", "Access revoked; the partner user was told.", false)),
-		siteUser("unassign", "give up access, or withdraw a request (partners)", del, "", "Access given up; the customer's administrators were told.", false),
+		withReason(siteUser("unassign", "give up access, or withdraw a request (partners: an administrator for any of its people)", del, "", "Access given up; the customer's administrators were told.", false)),
 		siteUser("extend", "ask to extend current access; needs approval again", post, "/extend", "", true),
 		{Name: "list", Usage: "list access requests", Flags: with(paging(), str("site", "site id"), str("user", "user id"), str("state", "pending, approved, denied, expired or withdrawn")),
 			Action: func(ctx context.Context, cmd *cli.Command) error {

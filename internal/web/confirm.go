@@ -122,3 +122,31 @@ func (h *Handler) confirmDeny(w http.ResponseWriter, r *http.Request, act app.Ac
 		Action:      "/requests/" + v.Request.ID + "/deny", Hidden: map[string]string{"back": back},
 		Button: "Deny the request", Back: back, Told: v.UserName})
 }
+
+// confirmEndAccess asks a partner before it ends its own person's access
+// to a customer's site (R-PARTNER-4).
+func (h *Handler) confirmEndAccess(w http.ResponseWriter, r *http.Request, act app.Actor) {
+	userID := r.URL.Query().Get("user_id")
+	grants, err := h.app.PartnerGrants(r.Context(), act)
+	if err != nil {
+		h.fail(w, r, act, err)
+		return
+	}
+	for _, g := range grants {
+		if g.UserID != userID || g.SiteID != r.PathValue("id") || !g.CanEnd {
+			continue
+		}
+		v, err := h.app.SiteView(r.Context(), act, g.SiteID)
+		if err != nil {
+			h.fail(w, r, act, err)
+			return
+		}
+		h.confirm(w, r, act, "End "+g.UserName+"'s access", confirmData{
+			Question:    "End " + g.UserName + "'s access to " + v.Site.Name + "?",
+			Consequence: "It ends at once. To come back, ask the customer again.",
+			Action:      "/sites/" + g.SiteID + "/partner-access/unassign", Hidden: map[string]string{"user_id": userID},
+			Button: "End the access", Back: "/", Told: "the customer's administrators"})
+		return
+	}
+	h.fail(w, r, act, domain.NotFound("partner access of user", userID))
+}

@@ -92,3 +92,36 @@ func TestConsequentialActions_Confirm(t *testing.T) {
 		}
 	})
 }
+
+// TestPartnerAdmin_EndsAgentsAccess: a partner administrator sees each
+// agent's access to customer sites on the dashboard and ends one, after
+// confirming; the customer's administrators are told with the reason
+// (issue 14, R-PARTNER-4).
+func TestPartnerAdmin_EndsAgentsAccess(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, d storetest.Dialect) {
+		p := startPlain(t, d)
+		ctx := context.Background()
+		carol, req, site := p.partnerRequest()
+		if _, err := p.app.ApproveRequest(ctx, p.actor("carol@acme.example"), req.ID, 0); err != nil {
+			t.Fatal(err)
+		}
+		_ = carol
+		paula := p.browser("paula@northwind.example")
+		_, page := read(t)(paula.Get(p.base + "/"))
+		end := "/sites/" + site.ID + "/partner-access/unassign?user_id=" + req.UserID
+		if !strings.Contains(html.UnescapeString(page), end) {
+			t.Fatal("the partner administrator's dashboard offers no End access")
+		}
+		st, page := read(t)(paula.Get(p.base + end))
+		if st != http.StatusOK || !strings.Contains(html.UnescapeString(page), "End Person paula's access to acme-prod?") {
+			t.Fatalf("confirmation: %d", st)
+		}
+		read(t)(paula.PostForm(p.base+"/sites/"+site.ID+"/partner-access/unassign", url.Values{"user_id": {req.UserID}, "reason": {"project over"}}))
+		if dec, _ := p.app.Access(ctx, p.op, site.ID, req.UserID, ""); dec.Allowed {
+			t.Fatal("the access did not end")
+		}
+		if !strings.Contains(p.lastMail("carol@acme.example", domain.NoticeAccessRemoved), "project over") {
+			t.Fatal("the customer was not told the reason")
+		}
+	})
+}

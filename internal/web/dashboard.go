@@ -9,7 +9,7 @@ import (
 
 type dashboardData struct {
 	Pending  []*domain.AccessRequest
-	Grants   []*domain.SiteUser
+	Grants   []app.GrantView
 	Invited  []*domain.User
 	Sites    []*domain.Site
 	Admins   int // active administrators of the actor's organisation

@@ -48,6 +48,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /sites/{id}/cancel", h.signedIn(h.cancelSite))
 	m.HandleFunc("GET /sites/{id}/remove", h.signedIn(h.confirmRemove))
 	m.HandleFunc("GET /sites/{id}/partner-access/revoke", h.signedIn(h.confirmRevoke))
+	m.HandleFunc("GET /sites/{id}/partner-access/unassign", h.signedIn(h.confirmEndAccess))
 	m.HandleFunc("GET /users/{id}/delete", h.signedIn(h.confirmDeleteUser))
 	m.HandleFunc("GET /requests/{id}/deny", h.signedIn(h.confirmDeny))
 	m.HandleFunc("POST /sites/{id}/restore", h.signedIn(h.restoreSite))

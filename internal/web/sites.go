@@ -247,7 +247,7 @@ func (h *Handler) revokeAccess(w http.ResponseWriter, r *http.Request, act app.A
 // giveUpAccess lets a partner drop its own or its agent's access
 // (R-PARTNER-4).
 func (h *Handler) giveUpAccess(w http.ResponseWriter, r *http.Request, act app.Actor) {
-	err := h.app.UnassignPartner(r.Context(), act, r.PathValue("id"), r.PostFormValue("user_id"))
+	err := h.app.UnassignPartner(r.Context(), act, r.PathValue("id"), r.PostFormValue("user_id"), r.PostFormValue("reason"))
 	h.back(w, r, siteURL(r), "partner", err, "Access given up; the customer's administrators were told.")
 }
 
