@@ -316,3 +316,14 @@ func sortedKeys(m map[string]bool) []string {
 	sort.Strings(out)
 	return out
 }
+
+// Names returns the names of the organisations, sites, people and
+// companies with the given ids, for a page that shows objects the actor
+// already sees by their ids (a customer's partner, a site's customer).
+func (a *App) Names(ctx context.Context, act Actor, ids []string) (out map[string]string, err error) {
+	err = a.read(ctx, act, func(u *unit) error {
+		out, err = u.tx.ObjectNames(ctx, slices.Compact(slices.Sorted(slices.Values(ids))))
+		return err
+	})
+	return out, err
+}

@@ -11,6 +11,7 @@ type orgsData struct {
 	Orgs         []*domain.Org
 	Partners     []*domain.Org
 	LinkRequests []app.PartnerLinkView // customers asking this partner to be linked
+	Names        map[string]string     // partners' names by id
 }
 
 // orgs lists the organisations the person can see: operators see partners
@@ -22,10 +23,18 @@ func (h *Handler) orgs(w http.ResponseWriter, r *http.Request, act app.Actor) {
 		return
 	}
 	d := orgsData{Orgs: l.Items}
+	var partners []string
 	for _, o := range l.Items {
 		if o.Kind == domain.OrgPartner {
 			d.Partners = append(d.Partners, o)
 		}
+		if o.PartnerID != "" {
+			partners = append(partners, o.PartnerID)
+		}
+	}
+	if d.Names, err = h.app.Names(r.Context(), act, partners); err != nil {
+		h.fail(w, r, act, err)
+		return
 	}
 	if act.Can().AnswerPartnerLinks {
 		if d.LinkRequests, err = h.app.PartnerLinkRequests(r.Context(), act); err != nil {

@@ -13,6 +13,7 @@ import (
 type sitesData struct {
 	Sites     []*domain.Site
 	Customers []*domain.Org
+	Names     map[string]string // customers' names by id
 }
 
 func (h *Handler) sites(w http.ResponseWriter, r *http.Request, act app.Actor) {
@@ -23,6 +24,14 @@ func (h *Handler) sites(w http.ResponseWriter, r *http.Request, act app.Actor) {
 		return
 	}
 	d := sitesData{Sites: l.Items}
+	var customers []string
+	for _, s := range l.Items {
+		customers = append(customers, s.CustomerID)
+	}
+	if d.Names, err = h.app.Names(ctx, act, customers); err != nil {
+		h.fail(w, r, act, err)
+		return
+	}
 	if act.Can().CreateSites {
 		kind := domain.OrgCustomer
 		if d.Customers, err = list(h.app.Orgs(ctx, act, domain.OrgFilter{Kind: &kind, Page: domain.Page{Limit: domain.MaxPageSize}})); err != nil {
