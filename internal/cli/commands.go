@@ -55,7 +55,7 @@ func call(ctx context.Context, cmd *cli.Command, method, path string, q url.Valu
 	if err != nil {
 		return err
 	}
-	if cmd.IsSet("reason") { // a consequential action's reason (withReason)
+	if cmd.Metadata["reasonQuery"] == true && cmd.IsSet("reason") { // a consequential action's reason (withReason)
 		if q == nil {
 			q = url.Values{}
 		}
@@ -149,14 +149,17 @@ func with(fs []cli.Flag, more ...cli.Flag) []cli.Flag { return append(more, fs..
 // activity log and in the notice to whoever is told.
 func withReason(c *cli.Command) *cli.Command {
 	c.Flags = append(c.Flags, str("reason", "why, in a few words: it goes in the activity log and the notice"))
+	c.Metadata = map[string]any{"reasonQuery": true}
 	return c
 }
 
 // byID is a command that takes one id and sends method to path+id+suffix.
+// For a site, an organisation or a user the id may be a name (or an
+// email).
 func byID(name, usage, method, prefix, suffix string, show func(io.Writer, any)) *cli.Command {
 	return &cli.Command{Name: name, Usage: usage, ArgsUsage: "ID",
 		Action: func(ctx context.Context, cmd *cli.Command) error {
-			id, err := arg(cmd, 0, "ID")
+			id, err := idArg(ctx, cmd, kindOfPath[prefix], "ID")
 			if err != nil {
 				return err
 			}

@@ -64,3 +64,33 @@ func TestCLI_OutputAndUsage(t *testing.T) {
 		}
 	}
 }
+
+// TestCLI_NamesForIDs: a site's or organisation's name and a user's email
+// stand for their ids, in arguments and flags; a name that matches
+// several is an error listing them (issue 14).
+func TestCLI_NamesForIDs(t *testing.T) {
+	r := start(t, "sqlite")
+	op := &run{t: t, url: r.url, dbURL: r.dbURL}
+	op.as("olivia")
+	out := op.cli("bootstrap", "--database-url", r.dbURL, "--base-url", r.url, "--email", "olivia@vendor.example", "--name", "Olivia Operator")
+	op.cliCode(0, password+"\n", "invitation", "accept", linkRE.FindString(out))
+	op.cliCode(0, password+"\n", "login", "--server", r.url, "--email", "olivia@vendor.example")
+	acme := op.json("id", "org", "create", "--kind", "customer", "--name", "Acme")
+	op.cli("site", "create", "--customer", "Acme", "--name", "acme-prod", "--edition", "standard")
+	if got := op.cli("site", "show", "acme-prod"); !strings.Contains(got, acme) {
+		t.Fatalf("site show by name: %q", got)
+	}
+	if got := op.cli("user", "show", "olivia@vendor.example"); !strings.Contains(got, "Olivia Operator") {
+		t.Fatalf("user show by email: %q", got)
+	}
+	if got := op.cli("site", "list", "--customer", "acme"); !strings.Contains(got, "acme-prod") {
+		t.Fatalf("--customer by name: %q", got)
+	}
+	op.cli("org", "create", "--kind", "customer", "--name", "ACME")
+	if got := op.cliCode(1, "", "org", "show", "acme"); !strings.Contains(got, `"acme" names 2 organisations: Acme (`) {
+		t.Fatalf("ambiguous: %q", got)
+	}
+	if got := op.cliCode(1, "", "site", "show", "nowhere"); !strings.Contains(got, `no site you can see is called "nowhere"`) {
+		t.Fatalf("unknown: %q", got)
+	}
+}

@@ -25,7 +25,7 @@ func directoryCommand() *cli.Command {
 					str("login-attribute", "the accounts' naming attribute (default uid, or sAMAccountName for AD)"),
 					&cli.BoolFlag{Name: "ask-bind-password", Usage: "ask for the bind password (or read it from standard input)"}},
 				Action: func(ctx context.Context, cmd *cli.Command) error {
-					id, err := arg(cmd, 0, "SITE-ID")
+					id, err := idArg(ctx, cmd, "site", "SITE-ID")
 					if err != nil {
 						return err
 					}
@@ -74,7 +74,7 @@ func accountsCommand() *cli.Command {
 			{Name: "password", Usage: "show the one-time password of your account in a site's directory; it is shown once, and must be changed at first use",
 				ArgsUsage: "SITE-ID",
 				Action: func(ctx context.Context, cmd *cli.Command) error {
-					id, err := arg(cmd, 0, "SITE-ID")
+					id, err := idArg(ctx, cmd, "site", "SITE-ID")
 					if err != nil {
 						return err
 					}

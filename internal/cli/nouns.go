@@ -52,7 +52,7 @@ func orgCommand() *cli.Command {
 				&cli.BoolFlag{Name: "lock-dormant", Usage: "lock users not signed in for the dormancy period, after a warning (R-PLUS-4); --lock-dormant=false to stop"},
 				str("review-auto-remove", `at a review's due date: lock or unassign the users nobody confirmed (R-PLUS-5); "" to tell the operators instead`)},
 			Action: func(ctx context.Context, cmd *cli.Command) error {
-				id, err := arg(cmd, 0, "ID")
+				id, err := idArg(ctx, cmd, "org", "ID")
 				if err != nil {
 					return err
 				}
@@ -71,7 +71,7 @@ func orgCommand() *cli.Command {
 		{Name: "link", Usage: "choose a customer's partner of record (operators link at once; a customer asks, and the partner accepts)",
 			ArgsUsage: "CUSTOMER-ID", Flags: []cli.Flag{req("partner", "the partner's id")},
 			Action: func(ctx context.Context, cmd *cli.Command) error {
-				id, err := arg(cmd, 0, "CUSTOMER-ID")
+				id, err := idArg(ctx, cmd, "org", "CUSTOMER-ID")
 				if err != nil {
 					return err
 				}
@@ -115,7 +115,7 @@ func userCommand() *cli.Command {
 			Flags: []cli.Flag{req("from", "start, e.g. 2026-09-01T00:00:00Z"), req("to", "end, e.g. 2026-12-01T00:00:00Z"),
 				str("csv", "write it as CSV to this file (- for standard output)")},
 			Action: func(ctx context.Context, cmd *cli.Command) error {
-				id, err := arg(cmd, 0, "USER-ID")
+				id, err := idArg(ctx, cmd, "user", "USER-ID")
 				if err != nil {
 					return err
 				}
@@ -144,7 +144,7 @@ func userCommand() *cli.Command {
 			Flags: []cli.Flag{str("name", "new name"), str("email", "new email (confirmed by the person)"),
 				&cli.StringSliceFlag{Name: "role", Usage: "the new set of roles (repeat)"}},
 			Action: func(ctx context.Context, cmd *cli.Command) error {
-				id, err := arg(cmd, 0, "ID")
+				id, err := idArg(ctx, cmd, "user", "ID")
 				if err != nil {
 					return err
 				}
@@ -168,7 +168,7 @@ func userCommand() *cli.Command {
 		{Name: "break-glass", Usage: "never lock this account for dormancy, with the reason (R-PLUS-4); --off ends it", ArgsUsage: "ID",
 			Flags: []cli.Flag{str("reason", `why, e.g. "emergency access for the on-call desk"`), &cli.BoolFlag{Name: "off", Usage: "end the exemption"}},
 			Action: func(ctx context.Context, cmd *cli.Command) error {
-				id, err := arg(cmd, 0, "ID")
+				id, err := idArg(ctx, cmd, "user", "ID")
 				if err != nil {
 					return err
 				}
@@ -207,7 +207,7 @@ func siteCommand() *cli.Command {
 		{Name: "suspend", Usage: "suspend a site (R-SITE-1; operators)", ArgsUsage: "ID",
 			Flags: []cli.Flag{req("reason", "why"), req("until", "expected end, e.g. 2026-12-31")},
 			Action: func(ctx context.Context, cmd *cli.Command) error {
-				id, err := arg(cmd, 0, "ID")
+				id, err := idArg(ctx, cmd, "site", "ID")
 				if err != nil {
 					return err
 				}
@@ -222,7 +222,7 @@ func siteCommand() *cli.Command {
 		{Name: "history", Usage: "who could reach the site at a moment, through what, and who let them in", ArgsUsage: "SITE-ID",
 			Flags: []cli.Flag{req("at", "the moment, e.g. 2026-11-30T14:00:00Z")},
 			Action: func(ctx context.Context, cmd *cli.Command) error {
-				id, err := arg(cmd, 0, "SITE-ID")
+				id, err := idArg(ctx, cmd, "site", "SITE-ID")
 				if err != nil {
 					return err
 				}
@@ -232,7 +232,7 @@ func siteCommand() *cli.Command {
 		{Name: "access", Usage: "may a user use the site (and a company) now?", ArgsUsage: "SITE-ID",
 			Flags: []cli.Flag{req("user", "user id"), str("company", "company id")},
 			Action: func(ctx context.Context, cmd *cli.Command) error {
-				id, err := arg(cmd, 0, "SITE-ID")
+				id, err := idArg(ctx, cmd, "site", "SITE-ID")
 				if err != nil {
 					return err
 				}

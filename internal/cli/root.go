@@ -283,9 +283,29 @@ func conventions(c *cli.Command) {
 	if c.Name == "show" && !slices.Contains(c.Aliases, "get") {
 		c.Aliases = append(c.Aliases, "get")
 	}
+	if act := c.Action; act != nil && hasIDFlag(c) {
+		c.Action = func(ctx context.Context, cmd *cli.Command) error {
+			if err := resolveFlags(ctx, cmd); err != nil {
+				return err
+			}
+			return act(ctx, cmd)
+		}
+	}
 	for _, sub := range c.Commands {
 		conventions(sub)
 	}
+}
+
+// hasIDFlag reports whether c takes a site, organisation or user by a flag.
+func hasIDFlag(c *cli.Command) bool {
+	for _, f := range c.Flags {
+		for _, n := range f.Names() {
+			if _, ok := idFlags[n]; ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Main runs the command line with args and returns the exit code.

@@ -40,7 +40,7 @@ func scimCommand() *cli.Command {
 			Flags: []cli.Flag{&cli.StringSliceFlag{Name: "map", Usage: `GROUP=ROLE, e.g. "IT admins=customer_admin" (repeat; replaces the mapping)`},
 				&cli.BoolFlag{Name: "clear", Usage: "remove the mapping: roles are then set in the portal"}},
 			Action: func(ctx context.Context, cmd *cli.Command) error {
-				id, err := arg(cmd, 0, "ORG-ID")
+				id, err := idArg(ctx, cmd, "org", "ORG-ID")
 				if err != nil {
 					return err
 				}
@@ -66,7 +66,7 @@ func scimCommand() *cli.Command {
 			}},
 		{Name: "links", Usage: "a site's users as its application sees them: new, linked or unlinked", ArgsUsage: "SITE-ID",
 			Action: func(ctx context.Context, cmd *cli.Command) error {
-				id, err := arg(cmd, 0, "SITE-ID")
+				id, err := idArg(ctx, cmd, "site", "SITE-ID")
 				if err != nil {
 					return err
 				}
