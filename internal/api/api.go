@@ -33,7 +33,7 @@ func New(a *app.App, log *slog.Logger) http.Handler {
 	cfg.Info.Description = "Provisioning portal for hosted business software: organisations, users, sites, " +
 		"assignments and the activity log. Errors are RFC 9457 problem documents naming the rule that refused the request."
 	cfg.OpenAPIPath = "/api/v1/openapi"
-	cfg.DocsPath = "/api/v1/docs"
+	cfg.DocsPath = "" // served by docs.go, with nothing from elsewhere
 	cfg.SchemasPath = "/api/v1/schemas"
 	cfg.CreateHooks = nil // no $schema links in bodies
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
@@ -42,6 +42,7 @@ func New(a *app.App, log *slog.Logger) http.Handler {
 	s := &Server{app: a, log: log, api: humago.New(mux, cfg)}
 	s.api.UseMiddleware(s.authenticate)
 	s.routes()
+	mux.HandleFunc("GET /api/v1/docs", s.docs)
 	mux.HandleFunc(notFoundPattern, func(w http.ResponseWriter, r *http.Request) {
 		if allowed := allowedMethods(mux, r); len(allowed) > 0 {
 			w.Header().Set("Allow", strings.Join(allowed, ", "))

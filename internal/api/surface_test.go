@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -194,5 +195,20 @@ func TestMethodNotAllowed(t *testing.T) {
 	}
 	if status, _, _ := e.send(http.MethodGet, "/no-such-thing", "carol", nil); status != http.StatusNotFound {
 		t.Fatalf("GET /no-such-thing: %d", status)
+	}
+}
+
+// TestDocs_Offline: the API reference page lists every operation and
+// needs nothing from elsewhere (issue 14).
+func TestDocs_Offline(t *testing.T) {
+	e := newEnv(t, storetest.SQLite)
+	status, body, ctype := e.send(http.MethodGet, "/docs", "", nil)
+	page := string(body)
+	if status != http.StatusOK || !strings.HasPrefix(ctype, "text/html") || !strings.Contains(page, `id="create-site"`) ||
+		!strings.Contains(page, `id="export-campaign"`) {
+		t.Fatalf("docs: %d %s", status, ctype)
+	}
+	if strings.Contains(page, "<script") || regexp.MustCompile(`(src|href)="https?://`).MatchString(page) {
+		t.Fatal("the reference page loads something from elsewhere")
 	}
 }

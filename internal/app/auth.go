@@ -208,3 +208,18 @@ func (a *App) RevokeToken(ctx context.Context, act Actor, id string) error {
 		return u.record(ctx, "token.revoke", "token", id, act.orgID(), nil, map[string]string{"id": id})
 	})
 }
+
+// Bootstrapped reports whether the vendor organisation and its first
+// operator exist: then nobody needs to run bootstrap.
+func (a *App) Bootstrapped(ctx context.Context) (bool, error) {
+	var ok bool
+	err := a.read(ctx, System, func(u *unit) error {
+		_, err := u.tx.Vendor(ctx)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		ok = err == nil
+		return err
+	})
+	return ok, err
+}

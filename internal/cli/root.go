@@ -229,7 +229,9 @@ func serve(ctx context.Context, cmd *cli.Command) error {
 	base := s.App.Config().BaseURL
 	fmt.Fprintf(out, "Provisio is running at %s (database: %s, %s)\n", base, describeDB(cmd.String("database-url")), s.DB.Dialect())
 	fmt.Fprintf(out, "API: %s/api/v1 (OpenAPI at %s/api/v1/openapi.json)\n", base, base)
-	fmt.Fprintf(out, "No operator yet? In another terminal run:\n  go run ./cmd/provisio bootstrap --email you@example.com --name \"Your Name\"\n")
+	if ok, err := s.App.Bootstrapped(ctx); err == nil && !ok {
+		fmt.Fprintf(out, "No operator yet? In another terminal run:\n  go run ./cmd/provisio bootstrap --email you@example.com --name \"Your Name\"\n")
+	}
 	log.Info("serving", "addr", ln.Addr().String())
 	return s.Serve(ctx, ln)
 }
