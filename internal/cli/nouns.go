@@ -23,7 +23,7 @@ const (
 func Commands() []*cli.Command {
 	return append(authCommands(),
 		orgCommand(), userCommand(), siteCommand(), companyCommand(), assignmentCommand(), accessCommand(),
-		accountantCommand(), webhookCommand(), scimCommand(), appCommand(), complianceCommand(), reviewCommand(), campaignCommand(), notificationsCommand(), accountsCommand(), auditCommand(), mailCommand())
+		accountantCommand(), webhookCommand(), scimCommand(), appCommand(), complianceCommand(), reviewCommand(), campaignCommand(), loadtestCommand(), notificationsCommand(), accountsCommand(), auditCommand(), mailCommand())
 }
 
 func orgCommand() *cli.Command {
