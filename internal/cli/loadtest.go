@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -32,6 +33,7 @@ func loadtestCommand() *cli.Command {
 			&cli.DurationFlag{Name: "duration", Value: 3 * time.Second, Usage: "how long each scenario runs at each concurrency"},
 			&cli.StringFlag{Name: "concurrency", Value: "1,8", Usage: "concurrencies, comma-separated"},
 			&cli.StringFlag{Name: "scenarios", Value: strings.Join(loadtest.Scenarios, ","), Usage: "scenarios: access, page, scim, approve"},
+			str("cpuprofile", "write a CPU profile of the load runs to this file (go tool pprof -top FILE)"),
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			out := cmd.Root().Writer
@@ -87,6 +89,17 @@ func loadtestCommand() *cli.Command {
 			go func() { _ = trivial.Serve(tln) }()
 			defer trivial.Close()
 			time.Sleep(200 * time.Millisecond) // the queue's first sweep
+			if f := cmd.String("cpuprofile"); f != "" {
+				pf, err := os.Create(f)
+				if err != nil {
+					return err
+				}
+				defer pf.Close()
+				if err := pprof.StartCPUProfile(pf); err != nil {
+					return err
+				}
+				defer pprof.StopCPUProfile()
+			}
 			rs, err := loadtest.Run(ctx, base, "http://"+tln.Addr().String()+"/", w, loadtest.Config{Duration: cmd.Duration("duration"),
 				Concurrency: conc, Scenarios: strings.Split(cmd.String("scenarios"), ",")})
 			loadtest.Report(out, rs)

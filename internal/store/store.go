@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"maps"
 	"net/url"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -39,6 +40,7 @@ type DB struct {
 	path    string // SQLite file path
 	sealer  *seal.Sealer
 	marks   *pageMarks // where the pages of long lists begin (sitemembers.go)
+	stmts   *stmtCache // SQLite's prepared statements (stmtcache.go); nil on PostgreSQL
 }
 
 // SetSealer makes db seal the secrets it stores (webhook keys, OIDC client
@@ -58,6 +60,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 			pool.Close()
 			return nil, fmt.Errorf("connect to postgres: %w", err)
 		}
+		// database/sql's idle connections hold pgx's: leave it its default
+		// of two, so that River, which takes pgx's pool directly, always finds
+		// one; an idle pgx connection costs nothing to take again.
 		return &DB{sql: stdlib.OpenDBFromPool(pool), pool: pool, dialect: Postgres, marks: newPageMarks()}, nil
 	}
 	path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:")
@@ -73,15 +78,23 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
+	// Keep the connections open: opening one runs the pragmas and reads the
+	// schema again, which cost more than the queries of an access check.
+	// (Their number is not capped: a use case may read outside its write
+	// transaction, and a cap would let concurrent ones wait on each other.)
+	db.SetMaxIdleConns(max(8, 2*runtime.GOMAXPROCS(0)))
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	return &DB{sql: db, dialect: SQLite, path: path, marks: newPageMarks()}, nil
+	return &DB{sql: db, dialect: SQLite, path: path, marks: newPageMarks(), stmts: newStmtCache(db)}, nil
 }
 
 // Close releases the connections.
 func (db *DB) Close() error {
+	if db.stmts != nil {
+		db.stmts.close()
+	}
 	err := db.sql.Close()
 	if db.pool != nil {
 		db.pool.Close()
@@ -155,7 +168,11 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) (err error) {
 			err = errors.Join(err, fmt.Errorf("rollback: %w", rbErr))
 		}
 	}()
-	if err = fn(&Tx{q: tx, dialect: db.dialect, sealer: db.sealer, marks: db.marks}); err != nil {
+	var q querier = tx
+	if db.stmts != nil {
+		q = cachedTx{tx: tx, c: db.stmts}
+	}
+	if err = fn(&Tx{q: q, dialect: db.dialect, sealer: db.sealer, marks: db.marks}); err != nil {
 		return err
 	}
 	if err = tx.Commit(); err != nil {
@@ -166,7 +183,11 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) (err error) {
 
 // Read runs fn without a write transaction, for use cases that only read.
 func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
-	return fn(&Tx{q: db.sql, dialect: db.dialect, sealer: db.sealer, marks: db.marks})
+	var q querier = db.sql
+	if db.stmts != nil {
+		q = cachedDB{c: db.stmts}
+	}
+	return fn(&Tx{q: q, dialect: db.dialect, sealer: db.sealer, marks: db.marks})
 }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (int64, error) {
