@@ -115,24 +115,31 @@ func (tx *Tx) SiteUsers(ctx context.Context, siteID string, now time.Time, p dom
 		return domain.List[*domain.SiteUser]{}, err
 	}
 	list := trimPage(items, p, func(su *domain.SiteUser) string { return su.ID })
+	// The page's companies in one query, not one per row.
+	byUser := map[string]*domain.SiteUser{}
+	var ids []string
 	for _, su := range list.Items {
-		if su.Companies, err = tx.userCompanies(ctx, siteID, su.UserID); err != nil {
-			return domain.List[*domain.SiteUser]{}, err
-		}
+		byUser[su.UserID] = su
+		ids = append(ids, su.UserID)
 	}
-	return list, nil
-}
-
-func (tx *Tx) userCompanies(ctx context.Context, siteID, userID string) ([]string, error) {
-	rows, err := tx.q.QueryContext(ctx,
-		`SELECT company_id FROM company_assignments WHERE user_id = $1 AND site_id = $2 ORDER BY company_id`, userID, siteID)
+	if len(ids) == 0 {
+		return list, nil
+	}
+	cargs := []any{siteID}
+	crows, err := tx.q.QueryContext(ctx, `SELECT user_id, company_id FROM company_assignments WHERE site_id = $1 AND `+
+		inScope("user_id", ids, &cargs)+` ORDER BY user_id, company_id`, cargs...)
 	if err != nil {
-		return nil, translate(err)
+		return domain.List[*domain.SiteUser]{}, translate(err)
 	}
-	return collect(rows, func(s scanner) (string, error) {
-		var id string
-		return id, translate(s.Scan(&id))
+	_, err = collect(crows, func(s scanner) (struct{}, error) {
+		var u, c string
+		if err := s.Scan(&u, &c); err != nil {
+			return struct{}{}, translate(err)
+		}
+		byUser[u].Companies = append(byUser[u].Companies, c)
+		return struct{}{}, nil
 	})
+	return list, err
 }
 
 // CreateCompanyAssignment gives the user access to the company.
