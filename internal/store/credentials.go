@@ -35,23 +35,34 @@ func (tx *Tx) CreateAPIToken(ctx context.Context, t *domain.APIToken, hash strin
 }
 
 // UserByTokenHash returns the user owning the unrevoked token with hash,
-// with the token, or ErrNotFound.
-func (tx *Tx) UserByTokenHash(ctx context.Context, hash string) (*domain.User, *domain.APIToken, error) {
+// UserByTokenHash resolves a live API token to its user and the user's
+// organisation (nil for an accountant, who has none), in one query: the
+// caller of every API request is found this way.
+func (tx *Tx) UserByTokenHash(ctx context.Context, hash string) (*domain.User, *domain.Org, *domain.APIToken, error) {
 	var tok domain.APIToken
 	row := tx.q.QueryRowContext(ctx, `SELECT t.id, t.last_used_at, u.id, COALESCE(u.org_id, ''), u.type, u.email, u.name, u.roles, u.state,
-			u.generic, u.invite_expires_at, u.created_at, u.updated_at
-		FROM api_tokens t JOIN users u ON u.id = t.user_id
+			u.generic, u.invite_expires_at, u.created_at, u.updated_at,
+			COALESCE(o.id, ''), COALESCE(o.kind, ''), COALESCE(o.name, ''), COALESCE(o.partner_id, ''), COALESCE(o.demo, FALSE),
+			COALESCE(o.main_contact_id, ''), COALESCE(o.require_mfa, FALSE), COALESCE(o.lock_dormant, FALSE),
+			COALESCE(o.review_auto_remove, ''), o.created_at
+		FROM api_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN orgs o ON o.id = u.org_id
 		WHERE t.token_hash = $1 AND t.revoked_at IS NULL`, hash)
 	var u domain.User
+	var o domain.Org
 	var roles string
 	err := row.Scan(&tok.ID, nullTime{&tok.LastUsedAt}, &u.ID, &u.OrgID, &u.Type, &u.Email, &u.Name, &roles, &u.State, &u.Generic,
-		nullTime{&u.InviteExpiresAt}, nullTime{&u.CreatedAt}, nullTime{&u.UpdatedAt})
+		nullTime{&u.InviteExpiresAt}, nullTime{&u.CreatedAt}, nullTime{&u.UpdatedAt},
+		&o.ID, &o.Kind, &o.Name, &o.PartnerID, &o.Demo, &o.MainContactID, &o.RequireMFA, &o.LockDormant, &o.ReviewAutoRemove,
+		nullTime{&o.CreatedAt})
 	if err != nil {
-		return nil, nil, translate(err)
+		return nil, nil, nil, translate(err)
 	}
 	u.Roles = splitRoles(roles)
 	tok.UserID = u.ID
-	return &u, &tok, nil
+	if o.ID == "" {
+		return &u, nil, &tok, nil
+	}
+	return &u, &o, &tok, nil
 }
 
 // TouchAPIToken records when a token was last used.
