@@ -2,10 +2,14 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
+	"runtime/debug"
+	"strings"
 
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
@@ -167,4 +171,29 @@ func (db *DB) tableExists(ctx context.Context, name string) (bool, error) {
 		return false, fmt.Errorf("look for table %s: %w", name, err)
 	}
 	return n > 0, nil
+}
+
+// MigrationsDigest identifies this build's migrations (Provisio's own, by
+// content, and River's, by the module's version in the build), so that a
+// database migrated once can stand in for any other migrated by the same
+// build: the tests clone one (storetest).
+func MigrationsDigest() string {
+	h := sha256.New()
+	_ = fs.WalkDir(migrations, "migrations", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := migrations.ReadFile(path)
+		h.Write([]byte(path))
+		h.Write(b)
+		return err
+	})
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, m := range bi.Deps {
+			if strings.HasPrefix(m.Path, "github.com/riverqueue/river") {
+				h.Write([]byte(m.Path + "@" + m.Version))
+			}
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
 }

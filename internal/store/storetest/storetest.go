@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -57,14 +58,16 @@ func EachDialect(t *testing.T, fn func(t *testing.T, d store.Dialect)) {
 // test ends.
 func Open(tb testing.TB, d store.Dialect) *store.DB {
 	tb.Helper()
-	dsn := URL(tb, d)
+	dsn, migrated := migratedURL(tb, d)
 	db, err := store.Open(context.Background(), dsn)
 	if err != nil {
 		tb.Fatalf("open %s: %v", d, err)
 	}
 	tb.Cleanup(func() { db.Close() })
-	if err := db.Migrate(context.Background()); err != nil {
-		tb.Fatalf("migrate %s: %v", d, err)
+	if !migrated {
+		if err := db.Migrate(context.Background()); err != nil {
+			tb.Fatalf("migrate %s: %v", d, err)
+		}
 	}
 	return db
 }
@@ -106,4 +109,109 @@ func URL(tb testing.TB, d store.Dialect) string {
 	}
 	u.Path = "/" + strings.TrimPrefix(name, "/")
 	return u.String()
+}
+
+// template is the name of a PostgreSQL database migrated by this build,
+// made once (per set of migrations) and cloned for each test: migrating
+// takes longer than copying.
+var template struct {
+	once sync.Once
+	name string
+	err  error
+}
+
+// advisory locks serialising the template's making and its copying across
+// the test processes of one run (a template being copied must have no
+// other session).
+const makeLock, copyLock = 72_410_001, 72_410_002
+
+func migratedTemplate(ctx context.Context, base string) (string, error) {
+	template.once.Do(func() {
+		template.name = "provisio_tmpl_" + store.MigrationsDigest()
+		template.err = func() error {
+			admin, err := pgx.Connect(ctx, base)
+			if err != nil {
+				return err
+			}
+			defer admin.Close(ctx)
+			if _, err := admin.Exec(ctx, "SELECT pg_advisory_lock($1)", makeLock); err != nil {
+				return err
+			}
+			defer admin.Exec(ctx, "SELECT pg_advisory_unlock($1)", makeLock) //nolint:errcheck
+			var n int
+			if err := admin.QueryRow(ctx, "SELECT COUNT(*) FROM pg_database WHERE datname = $1", template.name).Scan(&n); err != nil || n == 1 {
+				return err
+			}
+			building := template.name + "_new"
+			if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+building+" WITH (FORCE)"); err != nil {
+				return err
+			}
+			if _, err := admin.Exec(ctx, "CREATE DATABASE "+building); err != nil {
+				return err
+			}
+			db, err := store.Open(ctx, withDB(base, building))
+			if err != nil {
+				return err
+			}
+			err = db.Migrate(ctx)
+			db.Close()
+			if err != nil {
+				return err
+			}
+			// Published by its name only once complete.
+			_, err = admin.Exec(ctx, "ALTER DATABASE "+building+" RENAME TO "+template.name)
+			return err
+		}()
+	})
+	return template.name, template.err
+}
+
+func withDB(base, name string) string {
+	u, err := url.Parse(base)
+	if err != nil {
+		return base
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// migratedURL is URL's database already migrated: on PostgreSQL a copy of
+// the template.
+func migratedURL(tb testing.TB, d store.Dialect) (dsn string, migrated bool) {
+	tb.Helper()
+	base := os.Getenv(EnvPostgres)
+	if d != store.Postgres || base == "" {
+		return URL(tb, d), false
+	}
+	ctx := context.Background()
+	tmpl, err := migratedTemplate(ctx, base)
+	if err != nil {
+		tb.Logf("no migrated template (%v): migrating this database", err)
+		return URL(tb, d), false
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	name := "provisio_test_" + hex.EncodeToString(b)
+	admin, err := pgx.Connect(ctx, base)
+	if err != nil {
+		tb.Fatalf("connect to %s: %v", EnvPostgres, err)
+	}
+	defer admin.Close(ctx)
+	if _, err := admin.Exec(ctx, "SELECT pg_advisory_lock($1)", copyLock); err != nil {
+		tb.Fatal(err)
+	}
+	_, err = admin.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+tmpl)
+	_, _ = admin.Exec(ctx, "SELECT pg_advisory_unlock($1)", copyLock)
+	if err != nil {
+		tb.Fatalf("copy the template: %v", err)
+	}
+	tb.Cleanup(func() {
+		c, err := pgx.Connect(ctx, base)
+		if err != nil {
+			return
+		}
+		defer c.Close(ctx)
+		_, _ = c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	})
+	return withDB(base, name), true
 }
