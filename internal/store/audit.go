@@ -268,10 +268,22 @@ func (tx *Tx) ActorNames(ctx context.Context, ids []string) (map[string]string, 
 // reach the site until until: those about its assignments (their recorded
 // state names the site) and about the site itself, oldest first.
 func (tx *Tx) SiteHistory(ctx context.Context, siteID string, until time.Time) ([]*domain.AuditEntry, error) {
-	pat := `%"site_id":"` + likeLiteral(siteID) + `"%`
+	return tx.assignmentHistory(ctx, "site", siteID, until)
+}
+
+// UserSiteHistory returns, oldest first until until, the entries of a
+// user's assignments and of the user's own record.
+func (tx *Tx) UserSiteHistory(ctx context.Context, userID string, until time.Time) ([]*domain.AuditEntry, error) {
+	return tx.assignmentHistory(ctx, "user", userID, until)
+}
+
+// assignmentHistory is the entries of the assignments whose recorded
+// state names the site or user id (kind), and of that object itself.
+func (tx *Tx) assignmentHistory(ctx context.Context, kind, id string, until time.Time) ([]*domain.AuditEntry, error) {
+	pat := `%"` + kind + `_id":"` + likeLiteral(id) + `"%`
 	rows, err := tx.q.QueryContext(ctx, `SELECT `+auditCols+` FROM audit_log WHERE at <= $2 AND (
 			(object_type = 'assignment' AND (after_json LIKE $3 ESCAPE '\' OR before_json LIKE $3 ESCAPE '\'))
-			OR (object_type = 'site' AND object_id = $1)) ORDER BY seq`, siteID, ts(until), pat)
+			OR (object_type = $4 AND object_id = $1)) ORDER BY seq`, id, ts(until), pat, kind)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -281,45 +293,22 @@ func (tx *Tx) SiteHistory(ctx context.Context, siteID string, until time.Time) (
 // UsersHistory returns the entries about the users until until, oldest
 // first: their states over time.
 func (tx *Tx) UsersHistory(ctx context.Context, userIDs []string, until time.Time) ([]*domain.AuditEntry, error) {
-	if len(userIDs) == 0 {
-		return nil, nil
-	}
-	args := []any{ts(until)}
-	ph := make([]string, len(userIDs))
-	for i, id := range userIDs {
-		args = append(args, id)
-		ph[i] = fmt.Sprintf("$%d", len(args))
-	}
-	rows, err := tx.q.QueryContext(ctx, `SELECT `+auditCols+` FROM audit_log WHERE at <= $1 AND object_type = 'user'
-		AND object_id IN (`+strings.Join(ph, ", ")+`) ORDER BY seq`, args...)
-	if err != nil {
-		return nil, translate(err)
-	}
-	return collect(rows, scanAudit)
-}
-
-// UserSiteHistory returns, oldest first until until, the entries of a
-// user's assignments and of the user's own record.
-func (tx *Tx) UserSiteHistory(ctx context.Context, userID string, until time.Time) ([]*domain.AuditEntry, error) {
-	pat := `%"user_id":"` + likeLiteral(userID) + `"%`
-	rows, err := tx.q.QueryContext(ctx, `SELECT `+auditCols+` FROM audit_log WHERE at <= $2 AND (
-			(object_type = 'assignment' AND (after_json LIKE $3 ESCAPE '\' OR before_json LIKE $3 ESCAPE '\'))
-			OR (object_type = 'user' AND object_id = $1)) ORDER BY seq`, userID, ts(until), pat)
-	if err != nil {
-		return nil, translate(err)
-	}
-	return collect(rows, scanAudit)
+	return tx.recordsHistory(ctx, "user", userIDs, until)
 }
 
 // SitesHistory returns the entries of the sites' own records until
 // until, oldest first: their states over time.
 func (tx *Tx) SitesHistory(ctx context.Context, siteIDs []string, until time.Time) ([]*domain.AuditEntry, error) {
-	if len(siteIDs) == 0 {
+	return tx.recordsHistory(ctx, "site", siteIDs, until)
+}
+
+func (tx *Tx) recordsHistory(ctx context.Context, objType string, ids []string, until time.Time) ([]*domain.AuditEntry, error) {
+	if len(ids) == 0 {
 		return nil, nil
 	}
-	args := []any{ts(until)}
-	rows, err := tx.q.QueryContext(ctx, `SELECT `+auditCols+` FROM audit_log WHERE at <= $1 AND object_type = 'site'
-		AND `+inScope("object_id", siteIDs, &args)+` ORDER BY seq`, args...)
+	args := []any{ts(until), objType}
+	rows, err := tx.q.QueryContext(ctx, `SELECT `+auditCols+` FROM audit_log WHERE at <= $1 AND object_type = $2
+		AND `+inScope("object_id", ids, &args)+` ORDER BY seq`, args...)
 	if err != nil {
 		return nil, translate(err)
 	}

@@ -95,14 +95,7 @@ func URL(tb testing.TB, d store.Dialect) string {
 	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
 		tb.Fatalf("create database: %v", err)
 	}
-	tb.Cleanup(func() {
-		c, err := pgx.Connect(ctx, base)
-		if err != nil {
-			return
-		}
-		defer c.Close(ctx)
-		_, _ = c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-	})
+	dropAtEnd(tb, base, name)
 	u, err := url.Parse(base)
 	if err != nil {
 		tb.Fatalf("parse %s: %v", EnvPostgres, err)
@@ -205,7 +198,14 @@ func migratedURL(tb testing.TB, d store.Dialect) (dsn string, migrated bool) {
 	if err != nil {
 		tb.Fatalf("copy the template: %v", err)
 	}
+	dropAtEnd(tb, base, name)
+	return withDB(base, name), true
+}
+
+// dropAtEnd drops the test's database when the test ends.
+func dropAtEnd(tb testing.TB, base, name string) {
 	tb.Cleanup(func() {
+		ctx := context.Background()
 		c, err := pgx.Connect(ctx, base)
 		if err != nil {
 			return
@@ -213,5 +213,4 @@ func migratedURL(tb testing.TB, d store.Dialect) (dsn string, migrated bool) {
 		defer c.Close(ctx)
 		_, _ = c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 	})
-	return withDB(base, name), true
 }
