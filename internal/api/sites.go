@@ -27,7 +27,19 @@ func (s *Server) listSites(ctx context.Context, act app.Actor, in *listSitesIn) 
 	if err != nil {
 		return nil, err
 	}
-	return reply(pageOut(l, siteOut)), nil
+	var ids []string
+	for _, x := range l.Items {
+		ids = append(ids, x.CustomerID)
+	}
+	names, err := s.app.Names(ctx, act, ids)
+	if err != nil {
+		return nil, err
+	}
+	return reply(pageOut(l, func(x *domain.Site) Site {
+		out := siteOut(x)
+		out.CustomerName = names[x.CustomerID]
+		return out
+	})), nil
 }
 
 type createSiteIn struct {
@@ -53,7 +65,17 @@ func siteReply(site *domain.Site, err error) (*body[Site], error) {
 }
 
 func (s *Server) getSite(ctx context.Context, act app.Actor, in *idIn) (*body[Site], error) {
-	return siteReply(s.app.Site(ctx, act, in.ID))
+	site, err := s.app.Site(ctx, act, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	names, err := s.app.Names(ctx, act, []string{site.CustomerID})
+	if err != nil {
+		return nil, err
+	}
+	out := siteOut(site)
+	out.CustomerName = names[site.CustomerID]
+	return reply(out), nil
 }
 
 type suspendIn struct {

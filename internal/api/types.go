@@ -70,6 +70,7 @@ type Site struct {
 	SuspendUntil   *time.Time `json:"suspend_until,omitempty"`
 	PurgeAt        *time.Time `json:"purge_at,omitempty" doc:"end of stasis for a cancelled site"`
 	ProvisionError string     `json:"provision_error,omitempty" doc:"why provisioning failed, for a failed site (R-SITE-0)"`
+	CustomerName   string     `json:"customer_name,omitempty" doc:"the customer's name (in lists)"`
 	CreatedAt      time.Time  `json:"created_at"`
 	UpdatedAt      time.Time  `json:"updated_at"`
 }

@@ -16,7 +16,7 @@ const (
 
 	orgCols  = "id kind name partner=partner_id demo contact=main_contact_id"
 	userCols = "id email name roles state org=org_id"
-	siteCols = "id name edition state customer=customer_id"
+	siteCols = "id name edition state customer=customer_name"
 )
 
 // Commands returns every command that works over the API.
@@ -188,7 +188,7 @@ func siteCommand() *cli.Command {
 			Action: func(ctx context.Context, cmd *cli.Command) error {
 				return call(ctx, cmd, get, "/sites", query(cmd, "customer=customer_id", "state", "cursor", "limit"), nil, listOf(siteCols))
 			}},
-		byID("show", "show a site", get, "/sites/", "", one(siteCols+" suspend_reason suspend_until purge_at provision_error created=created_at")),
+		byID("show", "show a site", get, "/sites/", "", one(siteCols+" customer_id suspend_reason suspend_until purge_at provision_error created=created_at")),
 		byID("retry", "ask the provisioner again for a site whose provisioning failed (R-SITE-0)", post, "/sites/", "/retry-provisioning",
 			said("Site %s is %s.", "name", "state")),
 		byID("provisioning", "the latest events sent to the site provisioner (R-SITE-0)", get, "/sites/", "/provisioner-calls",
