@@ -128,11 +128,15 @@ func (u *unit) tellProvisioner(ctx context.Context, s *domain.Site, action strin
 }
 
 // failProvisioning marks a provisioning site failed with why, and tells
-// the vendor's operators (R-SITE-0).
+// the vendor's operators (R-SITE-0). When another change moved the site
+// first (an overlapping sweep, a callback) it does nothing.
 func (u *unit) failProvisioning(ctx context.Context, s *domain.Site, why string) error {
 	before := *s
 	s.ProvisionError = clip(why, maxProvisionError)
-	if err := u.moveSiteFrom(ctx, before, s, domain.SiteFailed, "site.provision_failed"); err != nil {
+	if err := u.moveSiteFrom(ctx, before, s, domain.SiteFailed, "site.provision_failed"); domain.ErrorCode(err) == domain.EConflict {
+		*s = before
+		return nil
+	} else if err != nil {
 		return err
 	}
 	cust, err := u.tx.Org(ctx, domain.Everything, s.CustomerID)
@@ -342,9 +346,11 @@ func (a *App) sweepProvisioning(ctx context.Context) (int, error) {
 			if err != nil || fresh.State != domain.SiteProvisioning {
 				return err
 			}
-			n++
 			return u.failProvisioning(ctx, fresh, fmt.Sprintf("no answer from the provisioner within %s", pc.Timeout))
 		})
+		if err == nil {
+			n++
+		}
 		if err != nil {
 			return n, fmt.Errorf("provisioning timeout of %s: %w", s.ID, err)
 		}

@@ -229,3 +229,28 @@ func TestProvisionerUnreachable(t *testing.T) {
 		}
 	})
 }
+
+// R-SITE-0: sweeps running at once fail a site the provisioner never
+// answered once: one failure, one notice to the operators.
+func TestProvisioningTimeout_Concurrent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := webhookWorld(t, db)
+		w.clock.Add(2 * time.Hour)
+		errs := make(chan error, 3)
+		for range 3 {
+			go func() { _, err := w.app.Sweep(w.ctx); errs <- err }()
+		}
+		for range 3 {
+			if err := <-errs; err != nil && !strings.Contains(err.Error(), "database is locked") {
+				t.Fatal(err)
+			}
+		}
+		if n := w.mailed("olivia.operator@vendor.example", domain.NoticeProvisioningFailed); len(n) != 1 {
+			t.Fatalf("operators told %d times", len(n))
+		}
+		action := "site.provision_failed"
+		if es := must(t, of(w.app.Audit(w.ctx, w.op, domain.AuditFilter{Action: &action, Limit: 10}))); len(es) != 1 {
+			t.Fatalf("%d failures logged", len(es))
+		}
+	})
+}

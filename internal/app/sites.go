@@ -70,6 +70,12 @@ func (a *App) CreateSite(ctx context.Context, act Actor, in NewSite) (*domain.Si
 	return s, nil
 }
 
+// errSiteMoved is the refusal of a state change that another change of
+// the same site overtook (two operators at once, or two sweeps).
+func errSiteMoved(s *domain.Site) error {
+	return &domain.Error{Code: domain.EConflict, Rule: "R-SITE-2", Message: "site " + s.Name + " changed meanwhile; look at it again"}
+}
+
 // moveSite makes a legal state transition and records it.
 func (u *unit) moveSite(ctx context.Context, s *domain.Site, to domain.SiteState, action string) error {
 	return u.moveSiteFrom(ctx, *s, s, to, action)
@@ -89,8 +95,10 @@ func (u *unit) moveSiteFrom(ctx context.Context, before domain.Site, s *domain.S
 	if to != domain.SiteCancelled {
 		s.PurgeAt = time.Time{}
 	}
-	if err := u.tx.UpdateSite(ctx, s); err != nil {
+	if moved, err := u.tx.MoveSite(ctx, s, before.State); err != nil {
 		return err
+	} else if !moved {
+		return errSiteMoved(s)
 	}
 	if err := u.tellProvisioner(ctx, s, action); err != nil {
 		return err

@@ -46,6 +46,16 @@ func (tx *Tx) UpdateSite(ctx context.Context, s *domain.Site) error {
 	return err
 }
 
+// MoveSite writes s like UpdateSite if the site is still in state from;
+// false when another change moved it first.
+func (tx *Tx) MoveSite(ctx context.Context, s *domain.Site, from domain.SiteState) (bool, error) {
+	tx.touch(s.ID, "")
+	n, err := tx.exec(ctx, `UPDATE sites SET name = $2, state = $3, suspend_reason = $4, suspend_until = $5,
+			purge_at = $6, provision_error = $7, updated_at = $8 WHERE id = $1 AND state = $9`,
+		s.ID, s.Name, s.State, s.SuspendReason, ts(s.SuspendUntil), ts(s.PurgeAt), s.ProvisionError, ts(s.UpdatedAt), from)
+	return n == 1, err
+}
+
 // Sites lists sites matching f, ordered by id. Deleted sites are listed
 // only when f.State asks for them.
 func (tx *Tx) Sites(ctx context.Context, f domain.SiteFilter) (domain.List[*domain.Site], error) {
