@@ -253,6 +253,8 @@ type OrgPermissions struct {
 	// ManageProvisioning: the tokens of the organisation's identity
 	// provider and its group-to-role mapping (R-APP-4).
 	ManageProvisioning bool
+	// FlagDemo: mark a partner's own demo customer (operators, R-ROLE-3).
+	FlagDemo bool
 }
 
 // OrgView is an organisation as the actor sees it, with the names a
@@ -284,7 +286,8 @@ func (a *App) OrgView(ctx context.Context, act Actor, id string) (v OrgView, err
 		}
 		v = OrgView{Org: o, Roles: domain.RolesFor(domain.TypeForOrg(o.Kind)), ProvisionedRole: baseRole(o.Kind), Dormancy: u.app.cfg.Dormancy, Can: OrgPermissions{
 			SeeUsers: act.seesUsersOf(o), InviteUsers: act.administers(o), SeeSites: o.Kind == domain.OrgCustomer,
-			ManageProvisioning: act.managesProvisioning(o)}}
+			ManageProvisioning: act.managesProvisioning(o),
+			FlagDemo:           act.IsOperator() && o.Kind == domain.OrgCustomer && o.PartnerID != ""}}
 		// The partner of record and the main contact of an organisation
 		// the actor sees are shown on its page (R-ORG-2).
 		if o.PartnerID != "" {

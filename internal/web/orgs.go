@@ -129,6 +129,18 @@ func (h *Handler) orgSettings(w http.ResponseWriter, r *http.Request, act app.Ac
 	id := r.PathValue("id")
 	mfa, dormant := r.PostFormValue("require_mfa") == "on", r.PostFormValue("lock_dormant") == "on"
 	remove := r.PostFormValue("review_auto_remove")
-	_, err := h.app.UpdateOrg(r.Context(), act, id, domain.OrgUpdate{RequireMFA: &mfa, LockDormant: &dormant, ReviewAutoRemove: &remove})
+	upd := domain.OrgUpdate{RequireMFA: &mfa, LockDormant: &dormant, ReviewAutoRemove: &remove}
+	if r.Form.Has("name") {
+		name := r.PostFormValue("name")
+		upd.Name = &name
+	}
+	if c := r.PostFormValue("main_contact_id"); c != "" {
+		upd.MainContactID = &c
+	}
+	if v, err := h.app.OrgView(r.Context(), act, id); err == nil && v.Can.FlagDemo {
+		demo := r.PostFormValue("demo") == "on"
+		upd.Demo = &demo
+	}
+	_, err := h.app.UpdateOrg(r.Context(), act, id, upd)
 	h.back(w, r, "/orgs/"+id, "settings", err, "Settings saved.")
 }

@@ -1,0 +1,47 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/provisio/provisio/internal/domain"
+	"github.com/provisio/provisio/internal/store/storetest"
+)
+
+// TestOrgSettings_InTheUI: an organisation's administrators rename it and
+// choose its main contact on its page, with the other settings kept; only
+// operators see and set the demo flag (issue 14, R-ORG-2, R-ROLE-3).
+func TestOrgSettings_InTheUI(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, d storetest.Dialect) {
+		p := startPlain(t, d)
+		carol, _, _ := p.partnerRequest()
+		ctx := context.Background()
+		org := p.userOrg("carol@acme.example")
+		dan := p.person(p.actor("carol@acme.example"), org, "dan@acme.example", domain.RoleCustomerAdmin)
+		_, page := read(t)(carol.Get(p.base + "/orgs/" + org))
+		if !strings.Contains(page, `id="org-name"`) || !strings.Contains(page, `id="org-contact"`) || strings.Contains(page, `name="demo"`) {
+			t.Fatal("the administrator's settings form: want name and main contact, no demo flag")
+		}
+		st, _ := read(t)(carol.PostForm(p.base+"/orgs/"+org+"/settings", url.Values{"name": {"Acme Corp"}, "main_contact_id": {dan.ID},
+			"require_mfa": {"on"}}))
+		o, err := p.app.OrgView(ctx, p.op, org)
+		if err != nil || st != http.StatusOK || o.Org.Name != "Acme Corp" || o.Org.MainContactID != dan.ID || !o.Org.RequireMFA {
+			t.Fatalf("saved: %d %+v %v", st, o.Org, err)
+		}
+		olivia := p.browser("olivia@vendor.example")
+		if _, page := read(t)(olivia.Get(p.base + "/orgs/" + org)); !strings.Contains(page, `name="demo"`) {
+			t.Fatal("the operator is not offered the demo flag")
+		}
+		read(t)(olivia.PostForm(p.base+"/orgs/"+org+"/settings", url.Values{"name": {"Acme Corp"}, "main_contact_id": {dan.ID},
+			"demo": {"on"}, "require_mfa": {"on"}}))
+		if o, _ := p.app.OrgView(ctx, p.op, org); !o.Org.Demo {
+			t.Fatal("the demo flag was not set")
+		}
+		if st, page := read(t)(carol.PostForm(p.base+"/orgs/"+org+"/settings", url.Values{"name": {"  "}})); st != http.StatusOK || !strings.Contains(page, "needs a name") {
+			t.Fatalf("an empty name: %d", st)
+		}
+	})
+}
