@@ -353,7 +353,7 @@ func mustJSON(v any) json.RawMessage {
 // outbox (R-NOTE-1). With no mail server it goes to the local mailbox
 // (R-NOTE-2); otherwise it waits for delivery.
 func (u *unit) notify(ctx context.Context, kind, orgID string, to *domain.User, d mail.Data) error {
-	d.Product, d.BaseURL, d.RecipientName = u.app.cfg.ProductName, u.app.cfg.BaseURL, to.Name
+	d.Product, d.BaseURL, d.RecipientName, d.Zone = u.app.cfg.ProductName, u.app.cfg.BaseURL, to.Name, to.TimeZone
 	if d.ActorName == "" {
 		d.ActorName = u.act.name()
 	}

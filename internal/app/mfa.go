@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/identity"
@@ -242,5 +244,28 @@ func (a *App) ChangePassword(ctx context.Context, act Actor, sessionID, current,
 			return err
 		}
 		return u.record(ctx, "password.change", "user", act.userID(), act.orgID(), nil, map[string]bool{"tokens_kept": keepTokens})
+	})
+}
+
+// SetTimeZone sets the zone the actor reads dates in, on the pages and in
+// the notices sent to them: an IANA name such as Europe/Paris, or "" for
+// UTC. Codes: invalid.
+func (a *App) SetTimeZone(ctx context.Context, act Actor, zone string) error {
+	zone = strings.TrimSpace(zone)
+	if act.User == nil {
+		return &domain.Error{Code: domain.EUnauthorized, Message: "sign in to choose your time zone"}
+	}
+	if zone == "UTC" {
+		zone = ""
+	}
+	if _, err := time.LoadLocation(zone); err != nil || strings.EqualFold(zone, "local") {
+		return &domain.Error{Code: domain.EInvalid, Field: "time_zone", Message: "give a time zone by its name, such as Europe/Paris or America/New_York"}
+	}
+	return a.writeEnrolling(ctx, act, func(u *unit) error {
+		if err := u.tx.SetTimeZone(ctx, act.User.ID, zone); err != nil {
+			return err
+		}
+		return u.record(ctx, "user.time_zone", "user", act.User.ID, act.orgID(), map[string]string{"time_zone": act.User.TimeZone},
+			map[string]string{"time_zone": zone})
 	})
 }

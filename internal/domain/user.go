@@ -29,6 +29,19 @@ type User struct {
 	InviteExpiresAt time.Time `json:"invite_expires_at,omitzero"`
 	CreatedAt       time.Time `json:"created_at,omitzero"`
 	UpdatedAt       time.Time `json:"updated_at,omitzero"`
+	TimeZone        string    `json:"time_zone,omitzero"` // IANA zone the person reads dates in; "" for UTC
+}
+
+// Location is the person's time zone (UTC when none is set or it is
+// unknown).
+func (u *User) Location() *time.Location {
+	if u == nil || u.TimeZone == "" {
+		return time.UTC
+	}
+	if loc, err := time.LoadLocation(u.TimeZone); err == nil {
+		return loc
+	}
+	return time.UTC
 }
 
 // HasRole reports whether the user holds r.

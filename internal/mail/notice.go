@@ -33,6 +33,7 @@ type Data struct {
 	Until         time.Time // suspension's expected end
 	Reason        string    // suspension reason, denial reason
 	Extension     bool      // access_requested: this is a request to extend existing access
+	Zone          string    // the recipient's IANA time zone: dates are shown in it ("" for UTC)
 }
 
 // Message is a rendered notice.
@@ -99,6 +100,11 @@ func Render(kind string, d Data) (Message, error) {
 	if !ok {
 		return Message{}, fmt.Errorf("render notice: unknown kind %q", kind)
 	}
+	loc := time.UTC // the recipient's zone, UTC unless they chose one
+	if z, err := time.LoadLocation(d.Zone); err == nil && d.Zone != "" {
+		loc = z
+	}
+	d.ExpiresAt, d.Until = inZone(d.ExpiresAt, loc), inZone(d.Until, loc)
 	v := view{Data: d}
 	v.Product = strings.TrimSpace(v.Product)
 	if v.Product == "" {
@@ -152,9 +158,18 @@ func tidyText(s string) string {
 
 // formatTime is the one way a notice shows a moment: in UTC, with the month
 // spelt out so readers in any country read it the same way.
+// formatTime shows a time in its own zone (the recipient's, from Render),
+// with the zone's abbreviation.
 func formatTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format("2 January 2006 15:04 UTC")
+	return t.Format("2 January 2006 15:04 MST")
+}
+
+func inZone(t time.Time, loc *time.Location) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.In(loc)
 }

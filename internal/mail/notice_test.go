@@ -203,3 +203,14 @@ func mustRender(tb testing.TB, kind string, d Data) Message {
 	}
 	return m
 }
+
+// TestRender_RecipientsZone: dates in a notice are in the recipient's time
+// zone, named (issue 14).
+func TestRender_RecipientsZone(t *testing.T) {
+	d := sampleData()
+	d.Zone = "America/New_York"
+	m := mustRender(t, "invitation", d)
+	if !strings.Contains(m.Text, "2 March 2026 09:30 EST") {
+		t.Fatalf("not in the recipient's zone:\n%s", m.Text)
+	}
+}

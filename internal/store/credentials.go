@@ -41,7 +41,7 @@ func (tx *Tx) CreateAPIToken(ctx context.Context, t *domain.APIToken, hash strin
 func (tx *Tx) UserByTokenHash(ctx context.Context, hash string) (*domain.User, *domain.Org, *domain.APIToken, error) {
 	var tok domain.APIToken
 	row := tx.q.QueryRowContext(ctx, `SELECT t.id, t.last_used_at, u.id, COALESCE(u.org_id, ''), u.type, u.email, u.name, u.roles, u.state,
-			u.generic, u.invite_expires_at, u.created_at, u.updated_at,
+			u.generic, u.invite_expires_at, u.created_at, u.updated_at, u.time_zone,
 			COALESCE(o.id, ''), COALESCE(o.kind, ''), COALESCE(o.name, ''), COALESCE(o.partner_id, ''), COALESCE(o.demo, FALSE),
 			COALESCE(o.main_contact_id, ''), COALESCE(o.require_mfa, FALSE), COALESCE(o.lock_dormant, FALSE),
 			COALESCE(o.review_auto_remove, ''), o.created_at
@@ -51,7 +51,7 @@ func (tx *Tx) UserByTokenHash(ctx context.Context, hash string) (*domain.User, *
 	var o domain.Org
 	var roles string
 	err := row.Scan(&tok.ID, nullTime{&tok.LastUsedAt}, &u.ID, &u.OrgID, &u.Type, &u.Email, &u.Name, &roles, &u.State, &u.Generic,
-		nullTime{&u.InviteExpiresAt}, nullTime{&u.CreatedAt}, nullTime{&u.UpdatedAt},
+		nullTime{&u.InviteExpiresAt}, nullTime{&u.CreatedAt}, nullTime{&u.UpdatedAt}, &u.TimeZone,
 		&o.ID, &o.Kind, &o.Name, &o.PartnerID, &o.Demo, &o.MainContactID, &o.RequireMFA, &o.LockDormant, &o.ReviewAutoRemove,
 		nullTime{&o.CreatedAt})
 	if err != nil {

@@ -43,7 +43,7 @@ type SiteMemberQuery struct {
 const memberActiveSQL = `(m.left_at IS NULL AND u.state = 'active' AND NOT m.expired)`
 
 const memberUserCols = `u.id, COALESCE(u.org_id, ''), u.type, u.email, u.name, u.roles, u.state, u.generic,
-	u.invite_expires_at, u.created_at, u.updated_at`
+	u.invite_expires_at, u.created_at, u.updated_at, u.time_zone`
 
 // SiteMembers lists the site's users for its application: those assigned
 // now, and those who left after q.Since, with the application's link to
@@ -116,7 +116,7 @@ func (tx *Tx) SiteMembers(ctx context.Context, q SiteMemberQuery) ([]*domain.Sit
 		var roles string
 		err := s.Scan(&m.Role, &m.Via, nullTime{&m.ExpiresAt}, nullTime{&m.LeftAt}, &m.ExternalID, &m.Active,
 			&u.ID, &u.OrgID, &u.Type, &u.Email, &u.Name, &roles, &u.State, &u.Generic,
-			nullTime{&u.InviteExpiresAt}, nullTime{&u.CreatedAt}, nullTime{&u.UpdatedAt})
+			nullTime{&u.InviteExpiresAt}, nullTime{&u.CreatedAt}, nullTime{&u.UpdatedAt}, &u.TimeZone)
 		if err != nil {
 			return nil, translate(err)
 		}

@@ -8,18 +8,23 @@ import (
 	"github.com/provisio/provisio/internal/domain"
 )
 
-const userCols = `id, COALESCE(org_id, ''), type, email, name, roles, state, generic, invite_expires_at, created_at, updated_at`
+const userCols = `id, COALESCE(org_id, ''), type, email, name, roles, state, generic, invite_expires_at, created_at, updated_at, time_zone`
 
 func scanUser(s scanner) (*domain.User, error) {
 	var u domain.User
 	var roles string
 	err := s.Scan(&u.ID, &u.OrgID, &u.Type, &u.Email, &u.Name, &roles, &u.State, &u.Generic,
-		nullTime{&u.InviteExpiresAt}, nullTime{&u.CreatedAt}, nullTime{&u.UpdatedAt})
+		nullTime{&u.InviteExpiresAt}, nullTime{&u.CreatedAt}, nullTime{&u.UpdatedAt}, &u.TimeZone)
 	if err != nil {
 		return nil, translate(err)
 	}
 	u.Roles = splitRoles(roles)
 	return &u, nil
+}
+
+// SetTimeZone sets the zone the user reads dates in ("" for UTC).
+func (tx *Tx) SetTimeZone(ctx context.Context, userID, zone string) error {
+	return tx.execOne(ctx, `UPDATE users SET time_zone = $2 WHERE id = $1`, userID, zone)
 }
 
 func joinRoles(rs []domain.Role) string {

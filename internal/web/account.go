@@ -98,6 +98,9 @@ func (h *Handler) accountAction(w http.ResponseWriter, r *http.Request, act app.
 		err := h.app.ChangePassword(ctx, act, sessionOf(r).id, r.PostFormValue("current"), r.PostFormValue("new"),
 			r.PostFormValue("keep_tokens") == "on")
 		h.back(w, r, "/account", "password", err, "Password changed; your other sessions were signed out.")
+	case "time-zone":
+		err := h.app.SetTimeZone(ctx, act, r.PostFormValue("time_zone"))
+		h.back(w, r, "/account", "time-zone", err, "Dates are now shown in your time zone, here and in your emails.")
 	case "session-revoke":
 		h.back(w, r, "/account", "sessions", h.app.RevokeSession(ctx, act, r.PostFormValue("id")), "Session ended.")
 	case "token-create":

@@ -34,7 +34,10 @@ type Handler struct {
 	log    *slog.Logger
 	assets *assets
 	views  map[string]*template.Template
-	mux    *http.ServeMux
+	// zoned are the views never executed, to copy for a person who reads
+	// dates in their own time zone (html/template copies only those).
+	zoned map[string]*template.Template
+	mux   *http.ServeMux
 }
 
 // views lists every page; New checks that each one parses.
@@ -47,7 +50,8 @@ func New(a *app.App, log *slog.Logger) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Handler{app: a, log: log, assets: as, views: map[string]*template.Template{}, mux: http.NewServeMux()}
+	h := &Handler{app: a, log: log, assets: as, views: map[string]*template.Template{}, zoned: map[string]*template.Template{},
+		mux: http.NewServeMux()}
 	layout, err := template.New("layout.html").Funcs(h.funcs()).ParseFS(templateFS, "templates/layout.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: layout: %w", err)
@@ -58,6 +62,7 @@ func New(a *app.App, log *slog.Logger) (*Handler, error) {
 			return nil, fmt.Errorf("web: view %s: %w", v, err)
 		}
 		h.views[v] = t
+		h.zoned[v] = template.Must(t.Clone())
 	}
 	if matches, _ := fs.Glob(templateFS, "templates/*.html"); len(matches) != len(views)+1 {
 		return nil, fmt.Errorf("web: %d template files for %d views and the layout", len(matches), len(views))
@@ -92,16 +97,19 @@ type page struct {
 	Back, BackText string
 }
 
+// showDate is a time as people read it, in loc, with the zone named.
+func showDate(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return "–"
+	}
+	return t.In(loc).Format("2 Jan 2006 15:04 MST")
+}
+
 func (h *Handler) funcs() template.FuncMap {
 	return template.FuncMap{
 		"asset": func(name string) string { return h.assets.url(name) },
-		"date": func(t time.Time) string {
-			if t.IsZero() {
-				return "–"
-			}
-			return t.UTC().Format("2 Jan 2006 15:04")
-		},
-		"day": func(t time.Time) string { return t.UTC().Format("2006-01-02") },
+		"date":  func(t time.Time) string { return showDate(t, time.UTC) },
+		"day":   func(t time.Time) string { return t.UTC().Format("2006-01-02") },
 		"errorFor": func(p page, form string) string {
 			if p.Form == form {
 				return p.Error
@@ -126,8 +134,16 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, view string, p 
 	if f, ok := takeFlash(w, r); ok && p.Flash == "" && p.Error == "" {
 		p.Flash, p.Error, p.Form = f.OK, f.Error, f.Form
 	}
+	t := h.views[view]
+	if loc := p.Actor.User.Location(); loc != time.UTC {
+		// The person's own time zone: this answer's copy of the view shows
+		// dates in it.
+		if c, err := h.zoned[view].Clone(); err == nil {
+			t = c.Funcs(template.FuncMap{"date": func(v time.Time) string { return showDate(v, loc) }})
+		}
+	}
 	var buf bytes.Buffer
-	if err := h.views[view].ExecuteTemplate(&buf, "layout.html", p); err != nil {
+	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
 		a := httperr.Report(r.Context(), h.log, fmt.Errorf("render view %s: %w", view, err))
 		http.Error(w, a.Message, a.Status)
 		return
