@@ -255,6 +255,8 @@ type OrgPermissions struct {
 	ManageProvisioning bool
 	// FlagDemo: mark a partner's own demo customer (operators, R-ROLE-3).
 	FlagDemo bool
+	// ManageWebhooks: the organisation's webhooks and their deliveries (R-PLUS-2).
+	ManageWebhooks bool
 }
 
 // OrgView is an organisation as the actor sees it, with the names a
@@ -287,7 +289,8 @@ func (a *App) OrgView(ctx context.Context, act Actor, id string) (v OrgView, err
 		v = OrgView{Org: o, Roles: domain.RolesFor(domain.TypeForOrg(o.Kind)), ProvisionedRole: baseRole(o.Kind), Dormancy: u.app.cfg.Dormancy, Can: OrgPermissions{
 			SeeUsers: act.seesUsersOf(o), InviteUsers: act.administers(o), SeeSites: o.Kind == domain.OrgCustomer,
 			ManageProvisioning: act.managesProvisioning(o),
-			FlagDemo:           act.IsOperator() && o.Kind == domain.OrgCustomer && o.PartnerID != ""}}
+			FlagDemo:           act.IsOperator() && o.Kind == domain.OrgCustomer && o.PartnerID != "",
+			ManageWebhooks:     act.managesWebhooksOf(o.ID)}}
 		// The partner of record and the main contact of an organisation
 		// the actor sees are shown on its page (R-ORG-2).
 		if o.PartnerID != "" {

@@ -76,6 +76,15 @@ type orgData struct {
 	SCIMTokens []*domain.SCIMToken
 	GroupRoles []domain.GroupRole
 	NewToken   *newToken
+	// The organisation's webhooks with their latest deliveries (R-PLUS-2),
+	// and a new one's signing secret, shown this once.
+	Webhooks []webhookRow
+	NewHook  *domain.Webhook
+}
+
+type webhookRow struct {
+	*domain.Webhook
+	Deliveries []*domain.WebhookDelivery
 }
 
 // newToken is a SCIM token whose secret is shown once, on the page that
@@ -91,13 +100,32 @@ func (h *Handler) org(w http.ResponseWriter, r *http.Request, act app.Actor) {
 }
 
 func (h *Handler) orgPage(w http.ResponseWriter, r *http.Request, act app.Actor, id string, nt *newToken) {
+	h.orgPageWith(w, r, act, id, nt, nil)
+}
+
+func (h *Handler) orgPageWith(w http.ResponseWriter, r *http.Request, act app.Actor, id string, nt *newToken, hook *domain.Webhook) {
 	ctx := r.Context()
 	v, err := h.app.OrgView(ctx, act, id)
 	if err != nil {
 		h.fail(w, r, act, err)
 		return
 	}
-	d := orgData{OrgView: v, NewToken: nt}
+	d := orgData{OrgView: v, NewToken: nt, NewHook: hook}
+	if v.Can.ManageWebhooks {
+		hooks, err := h.app.Webhooks(ctx, act, v.Org.ID)
+		for _, wh := range hooks {
+			if err != nil {
+				break
+			}
+			var ds domain.List[*domain.WebhookDelivery]
+			ds, err = h.app.Deliveries(ctx, act, wh.ID, domain.Page{Limit: 10})
+			d.Webhooks = append(d.Webhooks, webhookRow{Webhook: wh, Deliveries: ds.Items})
+		}
+		if err != nil {
+			h.fail(w, r, act, err)
+			return
+		}
+	}
 	if v.Can.ManageProvisioning {
 		if d.SCIMTokens, err = h.app.SCIMTokens(ctx, act, v.Org.ID, ""); err == nil {
 			d.GroupRoles, err = h.app.GroupRoles(ctx, act, v.Org.ID)
@@ -121,6 +149,24 @@ func (h *Handler) orgPage(w http.ResponseWriter, r *http.Request, act app.Actor,
 		}
 	}
 	h.render(w, r, "org", page{Title: v.Org.Name, Nav: "orgs", Actor: act, Data: d})
+}
+
+// createWebhook adds a webhook and shows its signing secret, this once.
+func (h *Handler) createWebhook(w http.ResponseWriter, r *http.Request, act app.Actor) {
+	id := r.PathValue("id")
+	wh, err := h.app.CreateWebhook(r.Context(), act, id, r.PostFormValue("url"))
+	if err != nil {
+		h.back(w, r, "/orgs/"+id, "webhooks", err, "")
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	h.orgPageWith(w, r, act, id, nil, wh)
+}
+
+// deleteWebhook removes a webhook; its events stop at once.
+func (h *Handler) deleteWebhook(w http.ResponseWriter, r *http.Request, act app.Actor) {
+	err := h.app.DeleteWebhook(r.Context(), act, r.PathValue("hook"))
+	h.back(w, r, "/orgs/"+r.PathValue("id"), "webhooks", err, "Webhook removed; no more events go to it.")
 }
 
 // orgSettings saves what the organisation's administrators decide: a

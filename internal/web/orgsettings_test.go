@@ -45,3 +45,38 @@ func TestOrgSettings_InTheUI(t *testing.T) {
 		}
 	})
 }
+
+// TestWebhooks_InTheUI: an organisation's administrators add a webhook on
+// its page and see its signing secret once, then its deliveries, and
+// remove it (issue 14, R-PLUS-2).
+func TestWebhooks_InTheUI(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, d storetest.Dialect) {
+		p := startPlain(t, d)
+		carol, _, _ := p.partnerRequest()
+		ctx := context.Background()
+		org := p.userOrg("carol@acme.example")
+		st, page := read(t)(carol.PostForm(p.base+"/orgs/"+org+"/webhooks", url.Values{"url": {"https://hooks.acme.example/provisio"}}))
+		if st != http.StatusOK || !strings.Contains(page, `id="new-hook"`) || !strings.Contains(page, "https://hooks.acme.example/provisio") {
+			t.Fatalf("add: %d", st)
+		}
+		if _, again := read(t)(carol.Get(p.base + "/orgs/" + org)); strings.Contains(again, `id="new-hook"`) {
+			t.Fatal("the secret is shown twice")
+		}
+		p.person(p.actor("carol@acme.example"), org, "uma@acme.example", domain.RoleCustomerUser) // an event
+		_, page = read(t)(carol.Get(p.base + "/orgs/" + org))
+		if !strings.Contains(page, "<td>"+domain.NoticeInvitation+"</td>") {
+			t.Fatal("the delivery log is not on the page")
+		}
+		hooks, err := p.app.Webhooks(ctx, p.op, org)
+		if err != nil || len(hooks) != 1 {
+			t.Fatalf("hooks: %v %v", hooks, err)
+		}
+		read(t)(carol.PostForm(p.base+"/orgs/"+org+"/webhooks/"+hooks[0].ID+"/delete", nil))
+		if hooks, _ := p.app.Webhooks(ctx, p.op, org); len(hooks) != 0 {
+			t.Fatal("not removed")
+		}
+		if st, page := read(t)(carol.PostForm(p.base+"/orgs/"+org+"/webhooks", url.Values{"url": {"ftp://x"}})); st != http.StatusOK || !strings.Contains(page, "R-PLUS-2") && !strings.Contains(page, "http") {
+			t.Fatalf("a bad address: %d", st)
+		}
+	})
+}
