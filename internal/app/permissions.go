@@ -257,6 +257,9 @@ type OrgPermissions struct {
 	FlagDemo bool
 	// ManageWebhooks: the organisation's webhooks and their deliveries (R-PLUS-2).
 	ManageWebhooks bool
+	// ConfigureSignIn: its own identity provider (OpenID Connect) and the
+	// email domains it claims for it.
+	ConfigureSignIn bool
 }
 
 // OrgView is an organisation as the actor sees it, with the names a
@@ -290,7 +293,8 @@ func (a *App) OrgView(ctx context.Context, act Actor, id string) (v OrgView, err
 			SeeUsers: act.seesUsersOf(o), InviteUsers: act.administers(o), SeeSites: o.Kind == domain.OrgCustomer,
 			ManageProvisioning: act.managesProvisioning(o),
 			FlagDemo:           act.IsOperator() && o.Kind == domain.OrgCustomer && o.PartnerID != "",
-			ManageWebhooks:     act.managesWebhooksOf(o.ID)}}
+			ManageWebhooks:     act.managesWebhooksOf(o.ID),
+			ConfigureSignIn:    act.configuresSignInOf(o.ID)}}
 		// The partner of record and the main contact of an organisation
 		// the actor sees are shown on its page (R-ORG-2).
 		if o.PartnerID != "" {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/provisio/provisio/internal/app"
 	"github.com/provisio/provisio/internal/domain"
@@ -80,6 +81,10 @@ type orgData struct {
 	// and a new one's signing secret, shown this once.
 	Webhooks []webhookRow
 	NewHook  *domain.Webhook
+	// Sign-in through the organisation's own identity provider, and the
+	// domains it claims with how to prove them.
+	SSO     *domain.OIDCProvider
+	Domains []*domain.SSODomain
 }
 
 type webhookRow struct {
@@ -111,6 +116,18 @@ func (h *Handler) orgPageWith(w http.ResponseWriter, r *http.Request, act app.Ac
 		return
 	}
 	d := orgData{OrgView: v, NewToken: nt, NewHook: hook}
+	if v.Can.ConfigureSignIn {
+		if d.SSO, err = h.app.OIDCProvider(ctx, act, v.Org.ID); domain.ErrorCode(err) == domain.ENotFound {
+			d.SSO, err = nil, nil
+		}
+		if err == nil {
+			d.Domains, err = h.app.SSODomains(ctx, act, v.Org.ID)
+		}
+		if err != nil {
+			h.fail(w, r, act, err)
+			return
+		}
+	}
 	if v.Can.ManageWebhooks {
 		hooks, err := h.app.Webhooks(ctx, act, v.Org.ID)
 		for _, wh := range hooks {
@@ -149,6 +166,28 @@ func (h *Handler) orgPageWith(w http.ResponseWriter, r *http.Request, act app.Ac
 		}
 	}
 	h.render(w, r, "org", page{Title: v.Org.Name, Nav: "orgs", Actor: act, Data: d})
+}
+
+// setSSO sets up sign-in through the organisation's own identity
+// provider; an empty client secret keeps the one stored.
+func (h *Handler) setSSO(w http.ResponseWriter, r *http.Request, act app.Actor) {
+	id := r.PathValue("id")
+	doms := strings.FieldsFunc(r.PostFormValue("allowed_domains"), func(c rune) bool { return c == ',' || c == ' ' || c == '\n' })
+	_, err := h.app.SetOIDCProvider(r.Context(), act, id, domain.OIDCProvider{Issuer: r.PostFormValue("issuer"),
+		ClientID: r.PostFormValue("client_id"), ClientSecret: r.PostFormValue("client_secret"), AllowedDomains: doms})
+	h.back(w, r, "/orgs/"+id, "sso", err, "Sign-in set up. Prove each domain (below) before its people can use it.")
+}
+
+// verifySSODomain proves a claimed domain by its DNS record (or an
+// operator's approval).
+func (h *Handler) verifySSODomain(w http.ResponseWriter, r *http.Request, act app.Actor) {
+	id := r.PathValue("id")
+	d, err := h.app.VerifySSODomain(r.Context(), act, id, r.PathValue("domain"))
+	msg := ""
+	if err == nil {
+		msg = d.Domain + " is proven."
+	}
+	h.back(w, r, "/orgs/"+id, "sso", err, msg)
 }
 
 // createWebhook adds a webhook and shows its signing secret, this once.

@@ -80,3 +80,27 @@ func TestWebhooks_InTheUI(t *testing.T) {
 		}
 	})
 }
+
+// TestSSO_InTheUI: an organisation's administrators set up sign-in
+// through their identity provider on its page; the claimed domain shows
+// the DNS record that proves it, and the secret is never shown (issue 14).
+func TestSSO_InTheUI(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, d storetest.Dialect) {
+		p := startPlain(t, d)
+		carol, _, _ := p.partnerRequest()
+		org := p.userOrg("carol@acme.example")
+		st, page := read(t)(carol.PostForm(p.base+"/orgs/"+org+"/sso", url.Values{"issuer": {"https://login.acme.example"},
+			"client_id": {"provisio"}, "client_secret": {"s3cret-value"}, "allowed_domains": {"acme.example"}}))
+		if st != http.StatusOK || !strings.Contains(page, "Sign-in set up") || !strings.Contains(page, "acme.example") ||
+			!strings.Contains(page, "not proven") || !strings.Contains(page, "TXT record") || strings.Contains(page, "s3cret-value") {
+			t.Fatalf("set up: %d", st)
+		}
+		if !strings.Contains(page, `value="https://login.acme.example"`) || !strings.Contains(page, "(set; leave empty to keep it)") {
+			t.Fatal("the form does not show what is set")
+		}
+		if st, page := read(t)(carol.PostForm(p.base+"/orgs/"+org+"/sso", url.Values{"issuer": {"not a url"}, "client_id": {"x"},
+			"allowed_domains": {"acme.example"}})); st != http.StatusOK || !strings.Contains(strings.ToLower(page), "issuer must") && !strings.Contains(strings.ToLower(page), "the issuer") {
+			t.Fatalf("a bad issuer: %d", st)
+		}
+	})
+}

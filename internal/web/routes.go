@@ -55,6 +55,8 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /sites/{id}/retry-provisioning", h.signedIn(h.retryProvisioning))
 	m.HandleFunc("POST /sites/{id}/directory", h.signedIn(h.setDirectory))
 	m.HandleFunc("POST /orgs/{id}/webhooks", h.signedIn(h.createWebhook))
+	m.HandleFunc("POST /orgs/{id}/sso", h.signedIn(h.setSSO))
+	m.HandleFunc("POST /orgs/{id}/sso/domains/{domain}/verify", h.signedIn(h.verifySSODomain))
 	m.HandleFunc("POST /orgs/{id}/webhooks/{hook}/delete", h.signedIn(h.deleteWebhook))
 	m.HandleFunc("POST /sites/{id}/directory/test", h.signedIn(h.testDirectory))
 	m.HandleFunc("GET /directory-accounts", h.signedIn(h.directoryAccounts))
