@@ -88,6 +88,8 @@ func (a *App) Activity(ctx context.Context, act Actor, f domain.AuditFilter, pag
 			if newer && more || !newer && f.BeforeSeq > 0 {
 				p.Newer = newest
 			}
+			// Going older, one more row than the page says an older page
+			// exists; going newer, the page came from an older one.
 			if !newer && more || newer {
 				p.Older = oldest
 			}
@@ -95,15 +97,6 @@ func (a *App) Activity(ctx context.Context, act Actor, f domain.AuditFilter, pag
 		p.Rows, err = u.readable(ctx, es)
 		return err
 	})
-	if err == nil && p.Older > 0 { // an older page exists only if some entry is older than the last shown
-		var probe []*domain.AuditEntry
-		probe, err = a.Audit(ctx, act, domain.AuditFilter{OrgIDs: f.OrgIDs, ActorID: f.ActorID, Action: f.Action,
-			ActionPrefix: f.ActionPrefix, ObjectType: f.ObjectType, ObjectID: f.ObjectID, SiteID: f.SiteID, Since: f.Since,
-			Until: f.Until, BeforeSeq: p.Older, Newest: true, Limit: 1})
-		if len(probe) == 0 {
-			p.Older = 0
-		}
-	}
 	return p, err
 }
 

@@ -159,7 +159,7 @@ func (a *App) ActorNames(ctx context.Context, act Actor, entries []*domain.Audit
 		}
 	}
 	err = a.read(ctx, act, func(u *unit) error {
-		out, err = u.tx.ActorNames(ctx, ids)
+		out, err = u.tx.ObjectNames(ctx, ids)
 		return err
 	})
 	return out, err

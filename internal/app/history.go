@@ -85,7 +85,7 @@ func (a *App) SiteAccessAt(ctx context.Context, act Actor, siteID string, at tim
 		for _, id := range grantedBy {
 			actors = append(actors, &domain.AuditEntry{ActorID: id})
 		}
-		names, err := u.tx.ActorNames(ctx, actorIDs(actors))
+		names, err := u.tx.ObjectNames(ctx, actorIDs(actors))
 		if err != nil {
 			return err
 		}

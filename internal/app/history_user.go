@@ -163,7 +163,7 @@ func (u *unit) spans(ctx context.Context, userID string, entries []*domain.Audit
 	for _, s := range kept {
 		actors = append(actors, &domain.AuditEntry{ActorID: s.GrantedBy})
 	}
-	names, err := u.tx.ActorNames(ctx, actorIDs(actors))
+	names, err := u.tx.ObjectNames(ctx, actorIDs(actors))
 	if err != nil {
 		return nil, err
 	}

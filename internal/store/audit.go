@@ -234,36 +234,6 @@ func (tx *Tx) VerifyAudit(ctx context.Context) (domain.AuditVerdict, error) {
 	return v, nil
 }
 
-// ActorNames returns the names of the users and SCIM tokens among ids
-// that have one, for the activity log to show people's names.
-func (tx *Tx) ActorNames(ctx context.Context, ids []string) (map[string]string, error) {
-	out := map[string]string{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	var ph []string
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-		ph = append(ph, fmt.Sprintf("$%d", i+1))
-	}
-	in := strings.Join(ph, ", ")
-	rows, err := tx.q.QueryContext(ctx, `SELECT id, name FROM users WHERE id IN (`+in+`)
-		UNION ALL SELECT id, name || ' (SCIM token)' FROM scim_tokens WHERE id IN (`+in+`)`, args...)
-	if err != nil {
-		return nil, translate(err)
-	}
-	_, err = collect(rows, func(s scanner) (struct{}, error) {
-		var id, name string
-		if err := s.Scan(&id, &name); err != nil {
-			return struct{}{}, translate(err)
-		}
-		out[id] = name
-		return struct{}{}, nil
-	})
-	return out, err
-}
-
 // SiteHistory returns the activity-log entries that shaped who could
 // reach the site until until: those about its assignments (their recorded
 // state names the site) and about the site itself, oldest first.

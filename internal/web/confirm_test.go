@@ -15,7 +15,8 @@ import (
 // TestConsequentialActions_Confirm: deny, revoke, remove, delete and
 // cancel each ask first on a plain page (no script) that says what will
 // happen; the reason given there goes in the notice to the person told
-// and in the activity log (issue 14, R-PARTNER-4, R-SITE-2).
+// and in the activity log (issue 14). R-PARTNER-1 R-PARTNER-4 R-ASSIGN-3
+// R-USER-5 R-SITE-2 R-AUDIT-1
 func TestConsequentialActions_Confirm(t *testing.T) {
 	storetest.EachDialect(t, func(t *testing.T, d storetest.Dialect) {
 		p := startPlain(t, d)

@@ -13,7 +13,7 @@ import (
 
 // TestOrgSettings_InTheUI: an organisation's administrators rename it and
 // choose its main contact on its page, with the other settings kept; only
-// operators see and set the demo flag (issue 14, R-ORG-2, R-ROLE-3).
+// operators see and set the demo flag (issue 14). R-ORG-2 R-ROLE-3 R-PLUS-3
 func TestOrgSettings_InTheUI(t *testing.T) {
 	storetest.EachDialect(t, func(t *testing.T, d storetest.Dialect) {
 		p := startPlain(t, d)

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/provisio/provisio/internal/app"
@@ -35,9 +36,11 @@ type Handler struct {
 	assets *assets
 	views  map[string]*template.Template
 	// zoned are the views never executed, to copy for a person who reads
-	// dates in their own time zone (html/template copies only those).
-	zoned map[string]*template.Template
-	mux   *http.ServeMux
+	// dates in their own time zone (html/template copies only those);
+	// byZone keeps each copy made, by view and zone, so each is made once.
+	zoned  map[string]*template.Template
+	byZone sync.Map
+	mux    *http.ServeMux
 }
 
 // views lists every page; New checks that each one parses.
@@ -97,6 +100,21 @@ type page struct {
 	Back, BackText string
 }
 
+// zonedView is the view showing dates in loc: a copy made once per view
+// and zone.
+func (h *Handler) zonedView(view string, loc *time.Location) *template.Template {
+	key := view + "|" + loc.String()
+	if t, ok := h.byZone.Load(key); ok {
+		return t.(*template.Template)
+	}
+	c, err := h.zoned[view].Clone()
+	if err != nil {
+		return h.views[view]
+	}
+	t, _ := h.byZone.LoadOrStore(key, c.Funcs(template.FuncMap{"date": func(v time.Time) string { return showDate(v, loc) }}))
+	return t.(*template.Template)
+}
+
 // showDate is a time as people read it, in loc, with the zone named.
 func showDate(t time.Time, loc *time.Location) string {
 	if t.IsZero() {
@@ -136,11 +154,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, view string, p 
 	}
 	t := h.views[view]
 	if loc := p.Actor.User.Location(); loc != time.UTC {
-		// The person's own time zone: this answer's copy of the view shows
-		// dates in it.
-		if c, err := h.zoned[view].Clone(); err == nil {
-			t = c.Funcs(template.FuncMap{"date": func(v time.Time) string { return showDate(v, loc) }})
-		}
+		t = h.zonedView(view, loc)
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
