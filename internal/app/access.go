@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/provisio/provisio/internal/domain"
-	"github.com/provisio/provisio/internal/store"
 )
 
 // Access answers "may user U use site S (and company C) now?". It reads
@@ -40,7 +39,7 @@ func (a *App) Access(ctx context.Context, act Actor, siteID, userID, companyID s
 		}
 		f, err := u.tx.AccessFacts(ctx, siteID, userID, companyID)
 		switch {
-		case errors.Is(err, store.ErrNotFound):
+		case errors.Is(err, domain.ErrNotFound):
 			d = domain.DecideAccess(domain.AccessFacts{}, siteID, companyID, u.now)
 			return nil
 		case err != nil:

@@ -7,7 +7,6 @@ import (
 
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/identity"
-	"github.com/provisio/provisio/internal/store"
 )
 
 // Accountants are external people with no organisation of their own,
@@ -31,7 +30,7 @@ func (a *App) FindAccountant(ctx context.Context, act Actor, email string) (usr 
 	email = domain.NormalizeEmail(email)
 	err = a.read(ctx, act, func(u *unit) error {
 		usr, err = u.tx.UserByEmail(ctx, email)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
+		if err != nil && !errors.Is(err, domain.ErrNotFound) {
 			return fmt.Errorf("find accountant %s: %w", email, err)
 		}
 		if err != nil || usr.Type != domain.TypeAccountant {
@@ -65,7 +64,7 @@ func (a *App) AssignAccountant(ctx context.Context, act Actor, siteID, email, na
 		}
 		usr, err := u.tx.UserByEmail(ctx, email)
 		switch {
-		case errors.Is(err, store.ErrNotFound):
+		case errors.Is(err, domain.ErrNotFound):
 			if name = trimmed(name); name == "" {
 				return &domain.Error{Code: domain.EInvalid, Rule: "R-USER-1", Field: "name",
 					Message: "no accountant has this email yet: give the person's name to invite them"}
@@ -131,7 +130,7 @@ func (u *unit) assignAccountant(ctx context.Context, usr *domain.User, s *domain
 	as := &domain.Assignment{ID: domain.NewID("asg", u.now), SiteID: s.ID, UserID: usr.ID, Role: domain.RoleAccountant,
 		Via: domain.ViaAccountant, CreatedBy: u.act.userID(), CreatedAt: u.now}
 	if err := u.tx.CreateAssignment(ctx, as); err != nil {
-		if errors.Is(err, store.ErrUnique) {
+		if errors.Is(err, domain.ErrUnique) {
 			return nil, &domain.Error{Code: domain.EConflict, Message: usr.Email + " is already assigned to site " + s.ID}
 		}
 		return nil, err
@@ -156,7 +155,7 @@ func (u *unit) assignWaitingSites(ctx context.Context, usr *domain.User) error {
 	}
 	for siteID := range sites {
 		s, err := u.tx.Site(ctx, domain.Everything, siteID)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
+		if err != nil && !errors.Is(err, domain.ErrNotFound) {
 			return fmt.Errorf("site %s of accountant invitation: %w", siteID, err)
 		}
 		if err != nil || s.State != domain.SiteReady {

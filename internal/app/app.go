@@ -17,7 +17,6 @@ import (
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/identity"
 	"github.com/provisio/provisio/internal/mail"
-	"github.com/provisio/provisio/internal/store"
 )
 
 // Config holds the settings the use cases read.
@@ -123,7 +122,7 @@ func DefaultConfig() Config {
 
 // App runs the use cases.
 type App struct {
-	db     *store.DB
+	db     Store
 	cfg    Config
 	now    func() time.Time
 	emails *domain.EmailPolicy
@@ -161,7 +160,7 @@ type Jobs interface {
 func (a *App) SetJobs(j Jobs) { a.jobs = j }
 
 // New returns an App over db. now is the clock; tests inject their own.
-func New(db *store.DB, cfg Config, emails *domain.EmailPolicy, now func() time.Time, log *slog.Logger) *App {
+func New(db Store, cfg Config, emails *domain.EmailPolicy, now func() time.Time, log *slog.Logger) *App {
 	if now == nil {
 		now = time.Now
 	}
@@ -236,7 +235,7 @@ func (act Actor) IsOperator() bool { return act.is(domain.RoleOperator) }
 // unit is one use case's transaction: the store, the time of the change,
 // and the actor, so that audit entries and notices need no more plumbing.
 type unit struct {
-	tx         *store.Tx // reads of tenant data go through the load helpers of authz.go
+	tx         Tx // reads of tenant data go through the load helpers of authz.go
 	app        *App
 	act        Actor
 	now        time.Time
@@ -263,7 +262,7 @@ func (a *App) write(ctx context.Context, act Actor, fn func(u *unit) error) erro
 // sessions.
 func (a *App) writeEnrolling(ctx context.Context, act Actor, fn func(u *unit) error) error {
 	u := &unit{app: a, act: act, now: a.now()}
-	err := a.db.Write(ctx, func(tx *store.Tx) error {
+	err := a.db.Write(ctx, func(tx Tx) error {
 		u.tx, u.notices, u.deliveries, u.calls, u.expiries = tx, nil, nil, nil, nil
 		return fn(u)
 	})
@@ -301,7 +300,7 @@ func (a *App) read(ctx context.Context, act Actor, fn func(u *unit) error) error
 // still enrol a second factor.
 func (a *App) readEnrolling(ctx context.Context, act Actor, fn func(u *unit) error) error {
 	now := a.now()
-	return a.db.Read(ctx, func(tx *store.Tx) error { return fn(&unit{tx: tx, app: a, act: act, now: now}) })
+	return a.db.Read(ctx, func(tx Tx) error { return fn(&unit{tx: tx, app: a, act: act, now: now}) })
 }
 
 // record appends an activity-log entry for a change to obj in org.
@@ -398,7 +397,7 @@ func storeErr(err error, kind, id string) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, domain.ErrNotFound):
 		return domain.NotFound(kind, id).WithCause(err)
 	case domain.ErrorCode(err) != domain.EInternal:
 		return err

@@ -9,7 +9,6 @@ import (
 
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/mail"
-	"github.com/provisio/provisio/internal/store"
 )
 
 // assignable refuses users that are not active (R-ASSIGN-1), saying why.
@@ -95,7 +94,7 @@ func (a *App) AssignUser(ctx context.Context, act Actor, siteID, userID string, 
 		as = &domain.Assignment{ID: domain.NewID("asg", u.now), SiteID: s.ID, UserID: usr.ID, Role: r,
 			Via: domain.ViaMember, CreatedBy: act.userID(), CreatedAt: u.now}
 		if err := u.tx.CreateAssignment(ctx, as); err != nil {
-			if errors.Is(err, store.ErrUnique) {
+			if errors.Is(err, domain.ErrUnique) {
 				return &domain.Error{Code: domain.EConflict, Message: usr.Email + " is already assigned to site " + s.ID}
 			}
 			return err

@@ -630,7 +630,7 @@ func TestMailbox_PendingWithMailServer(t *testing.T) {
 			t.Fatal(err)
 		}
 		c := &clock{now: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
-		a := app.New(db, cfg, emails, c.Now, nil)
+		a := app.New(bound(db), cfg, emails, c.Now, nil)
 		usr, _, err := a.Bootstrap(t.Context(), "Vendor", "olivia.operator@vendor.example", "Olivia Operator")
 		if err != nil {
 			t.Fatal(err)

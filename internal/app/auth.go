@@ -7,7 +7,6 @@ import (
 
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/identity"
-	"github.com/provisio/provisio/internal/store"
 )
 
 // Bootstrap creates the vendor organisation and its first operator, and
@@ -27,7 +26,7 @@ func (a *App) Bootstrap(ctx context.Context, vendorName, email, name string) (us
 	err = a.write(ctx, System, func(u *unit) error {
 		vendor, err := u.tx.Vendor(ctx)
 		switch {
-		case errors.Is(err, store.ErrNotFound):
+		case errors.Is(err, domain.ErrNotFound):
 			vendor = &domain.Org{ID: domain.NewID("org", u.now), Kind: domain.OrgVendor, Name: vendorName, CreatedAt: u.now}
 			if err := u.tx.CreateOrg(ctx, vendor); err != nil {
 				return err
@@ -159,7 +158,7 @@ func (a *App) Authenticate(ctx context.Context, secret, remoteAddr string) (Acto
 			return err
 		}
 		if usr.State != domain.UserActive {
-			return store.ErrNotFound
+			return domain.ErrNotFound
 		}
 		if org == nil { // an accountant: see orgOf
 			org = &domain.Org{}
@@ -167,14 +166,14 @@ func (a *App) Authenticate(ctx context.Context, secret, remoteAddr string) (Acto
 		act = Actor{User: usr, Org: org, RemoteAddr: remoteAddr}
 		return nil
 	})
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		return Actor{}, &domain.Error{Code: domain.EUnauthorized, Message: "the API token is unknown, revoked, or its user cannot sign in"}
 	} else if err != nil {
 		return Actor{}, err
 	}
 	// Record use at most once an hour, so authenticating stays a read.
 	if now := a.now(); now.Sub(tok.LastUsedAt) > time.Hour {
-		_ = a.db.Write(ctx, func(tx *store.Tx) error { return tx.TouchAPIToken(ctx, tok.ID, now) })
+		_ = a.db.Write(ctx, func(tx Tx) error { return tx.TouchAPIToken(ctx, tok.ID, now) })
 	}
 	return act, nil
 }
@@ -214,7 +213,7 @@ func (a *App) Bootstrapped(ctx context.Context) (bool, error) {
 	var ok bool
 	err := a.read(ctx, System, func(u *unit) error {
 		_, err := u.tx.Vendor(ctx)
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, domain.ErrNotFound) {
 			return nil
 		}
 		ok = err == nil

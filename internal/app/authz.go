@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/provisio/provisio/internal/domain"
-	"github.com/provisio/provisio/internal/store"
 )
 
 // Tenancy (R-ORG-1): every read of tenant data by id goes through one of
@@ -153,7 +152,7 @@ func (u *unit) siteUser(ctx context.Context, s *domain.Site, userID string) (*do
 	switch _, err := u.tx.Assignment(ctx, s.ID, userID); {
 	case err == nil:
 		return usr, nil
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, domain.ErrNotFound):
 		return nil, hidden
 	default:
 		return nil, fmt.Errorf("access of user %s to site %s: %w", userID, s.ID, err)

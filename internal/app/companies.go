@@ -5,7 +5,6 @@ import (
 	"errors"
 
 	"github.com/provisio/provisio/internal/domain"
-	"github.com/provisio/provisio/internal/store"
 )
 
 // Companies are the ERP's legal entities inside a site (R-SITE-3). The
@@ -25,7 +24,7 @@ func (u *unit) opsAgent(ctx context.Context, s *domain.Site) error {
 		return forbidden("R-ROLE-2", "a customer administrator cannot assign users to companies, even with the operations role")
 	}
 	as, err := u.tx.Assignment(ctx, s.ID, u.act.User.ID)
-	if errors.Is(err, store.ErrNotFound) || err == nil && (as.Role != domain.RoleCustomerOps || !as.Current(u.now)) {
+	if errors.Is(err, domain.ErrNotFound) || err == nil && (as.Role != domain.RoleCustomerOps || !as.Current(u.now)) {
 		return forbidden("R-SITE-3", "only operations agents assigned to site %s manage its companies", s.ID)
 	} else if err != nil {
 		return err
@@ -56,7 +55,7 @@ func (u *unit) createCompany(ctx context.Context, s *domain.Site, name string) (
 	}
 	c := &domain.Company{ID: domain.NewID("co", u.now), SiteID: s.ID, Name: name, CreatedAt: u.now}
 	if err := u.tx.CreateCompany(ctx, c); err != nil {
-		if errors.Is(err, store.ErrUnique) {
+		if errors.Is(err, domain.ErrUnique) {
 			return nil, &domain.Error{Code: domain.EConflict, Field: "name", Message: "site " + s.ID + " already has a company named " + name}
 		}
 		return nil, err
@@ -81,7 +80,7 @@ func (a *App) RenameCompany(ctx context.Context, act Actor, id, name string) (c 
 		before := *c
 		c.Name = name
 		if err := u.tx.RenameCompany(ctx, c.ID, name); err != nil {
-			if errors.Is(err, store.ErrUnique) {
+			if errors.Is(err, domain.ErrUnique) {
 				return &domain.Error{Code: domain.EConflict, Field: "name", Message: "the site already has a company named " + name}
 			}
 			return err
@@ -138,14 +137,14 @@ func (a *App) AssignCompany(ctx context.Context, act Actor, companyID, userID st
 		if err := assignable(usr); err != nil {
 			return err
 		}
-		if _, err := u.tx.Assignment(ctx, s.ID, usr.ID); errors.Is(err, store.ErrNotFound) {
+		if _, err := u.tx.Assignment(ctx, s.ID, usr.ID); errors.Is(err, domain.ErrNotFound) {
 			return domain.RuleError(domain.ERule, "R-SITE-3", "%s is not assigned to site %s; assign the user to the site first", usr.Email, s.ID)
 		} else if err != nil {
 			return err
 		}
 		ca := &domain.CompanyAssignment{CompanyID: c.ID, UserID: usr.ID, SiteID: s.ID, CreatedAt: u.now}
 		if err := u.tx.CreateCompanyAssignment(ctx, ca); err != nil {
-			if errors.Is(err, store.ErrUnique) {
+			if errors.Is(err, domain.ErrUnique) {
 				return &domain.Error{Code: domain.EConflict, Message: usr.Email + " is already assigned to company " + c.Name}
 			}
 			return err

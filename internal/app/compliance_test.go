@@ -125,7 +125,7 @@ func TestCompliance_FindingsComeAndGo(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		later := app.New(db, w.app.Config(), grown, w.clock.Now, nil)
+		later := app.New(bound(db), w.app.Config(), grown, w.clock.Now, nil)
 		r := must(t, of(later.Compliance(w.ctx, w.cAdmin, acme)))
 		if r.ByKind[domain.FindDisposable] == 0 {
 			t.Fatal("R-USER-2: users at a newly listed disposable domain are not reported")

@@ -6,7 +6,6 @@ import (
 
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/mail"
-	"github.com/provisio/provisio/internal/store"
 )
 
 // DeliverNotice sends one pending notice with send and records the result.
@@ -23,7 +22,7 @@ func (a *App) DeliverNotice(ctx context.Context, id string, final bool, send fun
 		n, err = u.tx.Notice(ctx, id)
 		return err
 	})
-	if errors.Is(err, store.ErrNotFound) || err == nil && n.State != domain.NoticePending {
+	if errors.Is(err, domain.ErrNotFound) || err == nil && n.State != domain.NoticePending {
 		return nil
 	} else if err != nil {
 		return err
@@ -36,7 +35,7 @@ func (a *App) DeliverNotice(ctx context.Context, id string, final bool, send fun
 			state = domain.NoticeFailed
 		}
 	}
-	if err := a.db.Write(ctx, func(tx *store.Tx) error {
+	if err := a.db.Write(ctx, func(tx Tx) error {
 		if err := tx.MarkNotice(ctx, id, state, msg, a.now()); err != nil || state != domain.NoticeSent {
 			return err
 		}
@@ -65,8 +64,8 @@ func (a *App) DeliverWebhook(ctx context.Context, id string, final bool, post po
 		return err
 	})
 	switch {
-	case errors.Is(err, store.ErrNotFound): // the webhook was deleted
-		return a.db.Write(ctx, func(tx *store.Tx) error {
+	case errors.Is(err, domain.ErrNotFound): // the webhook was deleted
+		return a.db.Write(ctx, func(tx Tx) error {
 			return tx.MarkDelivery(ctx, id, domain.DeliveryFailed, 0, "webhook deleted", a.now())
 		})
 	case err != nil:
@@ -75,7 +74,7 @@ func (a *App) DeliverWebhook(ctx context.Context, id string, final bool, post po
 		return nil
 	}
 	state, status, msg, postErr := postOnce(ctx, post, h.URL, h.Secret, d, final)
-	if err := a.db.Write(ctx, func(tx *store.Tx) error { return tx.MarkDelivery(ctx, id, state, status, msg, a.now()) }); err != nil {
+	if err := a.db.Write(ctx, func(tx Tx) error { return tx.MarkDelivery(ctx, id, state, status, msg, a.now()) }); err != nil {
 		return err
 	}
 	return postErr

@@ -12,7 +12,6 @@ import (
 	"github.com/provisio/provisio/internal/directory"
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/mail"
-	"github.com/provisio/provisio/internal/store"
 )
 
 // Directory accounts (R-APP-3): a professional site may have an LDAP
@@ -59,7 +58,7 @@ func (a *App) SetSiteDirectory(ctx context.Context, act Actor, siteID string, in
 			return forbidden("R-APP-3", "only the vendor's operators set a site's directory")
 		}
 		old, err := u.tx.SiteDirectory(ctx, s.ID)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
+		if err != nil && !errors.Is(err, domain.ErrNotFound) {
 			return err
 		}
 		d = &domain.SiteDirectory{SiteID: s.ID, URL: trimmed(in.URL), StartTLS: in.StartTLS, CAPEM: strings.TrimSpace(in.CAPEM),
@@ -115,7 +114,7 @@ func (u *unit) loadDirectory(ctx context.Context, siteID string, may func(SitePe
 		return nil, forbidden("R-APP-3", "only the vendor's operators %s", what)
 	}
 	d, err := u.tx.SiteDirectory(ctx, s.ID)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		return nil, &domain.Error{Code: domain.ENotFound, Rule: "R-APP-3", Message: "site " + s.Name + " has no directory"}
 	}
 	return d, err
@@ -191,7 +190,7 @@ func (a *App) ShowDirectoryPassword(ctx context.Context, act Actor, siteID strin
 	}
 	err = a.write(ctx, act, func(u *unit) error {
 		acct, err = u.tx.DirectoryAccount(ctx, siteID, act.User.ID)
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, domain.ErrNotFound) {
 			return &domain.Error{Code: domain.ENotFound, Rule: "R-APP-3", Message: "you have no account in that site's directory"}
 		} else if err != nil {
 			return err
@@ -266,7 +265,7 @@ func (a *App) syncAccount(ctx context.Context, t domain.DirectoryTask) error {
 	var password string
 	err := a.write(ctx, System, func(u *unit) (err error) {
 		acct, password = nil, ""
-		if dir, err = u.tx.SiteDirectory(ctx, t.SiteID); errors.Is(err, store.ErrNotFound) {
+		if dir, err = u.tx.SiteDirectory(ctx, t.SiteID); errors.Is(err, domain.ErrNotFound) {
 			dir = nil
 			return nil
 		} else if err != nil {
@@ -286,7 +285,7 @@ func (a *App) syncAccount(ctx context.Context, t domain.DirectoryTask) error {
 		want := f.Assigned && f.UserState == domain.UserActive && !domain.GrantExpired(f.ExpiresAt, u.now) &&
 			(f.SiteState == domain.SiteReady || f.SiteState == domain.SiteSuspended)
 		acct, err = u.tx.DirectoryAccount(ctx, t.SiteID, t.UserID)
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, domain.ErrNotFound) {
 			acct, err = nil, nil
 		} else if err != nil {
 			return err
@@ -375,7 +374,7 @@ func (a *App) syncAccount(ctx context.Context, t domain.DirectoryTask) error {
 // page, and returns the error for the queue to retry.
 func (a *App) directoryFailed(ctx context.Context, acct *domain.DirectoryAccount, cause error) error {
 	why := directory.Explain(cause)
-	if err := a.db.Write(ctx, func(tx *store.Tx) error {
+	if err := a.db.Write(ctx, func(tx Tx) error {
 		_, err := tx.MoveDirectoryAccount(ctx, acct.ID, acct.State, acct.State, why, false, a.now())
 		return err
 	}); err != nil {
@@ -397,7 +396,7 @@ func (a *App) directoriesInUse(ctx context.Context) bool {
 	}
 	a.dirChecked.Store(now)
 	var n int
-	_ = a.db.Read(ctx, func(tx *store.Tx) (err error) {
+	_ = a.db.Read(ctx, func(tx Tx) (err error) {
 		n, err = tx.CountSiteDirectories(ctx)
 		return err
 	})

@@ -7,7 +7,6 @@ import (
 
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/mail"
-	"github.com/provisio/provisio/internal/store"
 )
 
 // Dormant users (R-PLUS-4): where an organisation turns it on, a user who
@@ -93,8 +92,8 @@ func (a *App) lockDormant(ctx context.Context) (warned, locked int, err error) {
 	return warned, locked, nil
 }
 
-func (a *App) dormantUsers(ctx context.Context, quietSince time.Time) (out []*store.DormantUser, err error) {
-	err = a.db.Read(ctx, func(tx *store.Tx) error {
+func (a *App) dormantUsers(ctx context.Context, quietSince time.Time) (out []*domain.DormantUser, err error) {
+	err = a.db.Read(ctx, func(tx Tx) error {
 		out, err = tx.DormantUsers(ctx, quietSince, sweepBatch*10)
 		return err
 	})

@@ -65,7 +65,7 @@ func newAppWith(t testing.TB, db *store.DB, c *clock, tune func(*app.Config)) (*
 	if tune != nil {
 		tune(&cfg)
 	}
-	a := app.New(db, cfg, emails, c.Now, nil)
+	a := app.New(bound(db), cfg, emails, c.Now, nil)
 	a.SetSleep(func(context.Context, time.Duration) {}) // the sign-in slow-down: tests count it instead
 	return a, c
 }
@@ -198,4 +198,9 @@ func wantCode(t testing.TB, err error, code, rule string) {
 	if rule != "" && domain.ErrorRule(err) != rule {
 		t.Fatalf("want rule %s, got %q (%v)", rule, domain.ErrorRule(err), err)
 	}
+}
+
+// bound is db as app uses it.
+func bound(db *store.DB) app.Store {
+	return store.Bind(db, func(tx *store.Tx) app.Tx { return tx })
 }

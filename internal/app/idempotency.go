@@ -7,7 +7,6 @@ import (
 
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/identity"
-	"github.com/provisio/provisio/internal/store"
 )
 
 // IdempotencyTTL is how long a POST's Idempotency-Key is remembered.
@@ -32,7 +31,7 @@ func (a *App) ClaimIdempotencyKey(ctx context.Context, scope, key, request strin
 		lease = DefaultIdempotencyLease
 	}
 	now := a.now()
-	err = a.db.Write(ctx, func(tx *store.Tx) error {
+	err = a.db.Write(ctx, func(tx Tx) error {
 		first, replay, err = tx.ClaimIdempotencyKey(ctx, identity.HashSecret(scope+"\x00"+key), identity.HashSecret(request), now, now.Add(-lease))
 		return err
 	})
@@ -54,7 +53,7 @@ func RequestMatches(r *Replay, request string) bool {
 // lease ends.
 func (a *App) CompleteIdempotencyKey(ctx context.Context, scope, key string, status int, contentType, body string) error {
 	h := identity.HashSecret(scope + "\x00" + key)
-	err := a.db.Write(ctx, func(tx *store.Tx) error {
+	err := a.db.Write(ctx, func(tx Tx) error {
 		if status >= 500 {
 			return tx.ForgetIdempotencyKey(ctx, h)
 		}

@@ -10,7 +10,6 @@ import (
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/identity"
 	"github.com/provisio/provisio/internal/mail"
-	"github.com/provisio/provisio/internal/store"
 )
 
 // TOTPEnrolment is a started authenticator enrolment: the secret, its
@@ -36,7 +35,7 @@ func (a *App) StartTOTP(ctx context.Context, act Actor) (*TOTPEnrolment, error) 
 	err = a.writeEnrolling(ctx, act, func(u *unit) error {
 		if t, err := u.tx.TOTP(ctx, act.userID()); err == nil && !t.ConfirmedAt.IsZero() {
 			return &domain.Error{Code: domain.EConflict, Rule: "R-PLUS-3", Message: "an authenticator is already enrolled; remove it first"}
-		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+		} else if err != nil && !errors.Is(err, domain.ErrNotFound) {
 			return err
 		}
 		return u.tx.StartTOTP(ctx, act.userID(), key.Secret, u.now)
@@ -55,7 +54,7 @@ func (a *App) PendingTOTP(ctx context.Context, act Actor) (*TOTPEnrolment, error
 	err := a.readEnrolling(ctx, act, func(u *unit) error {
 		t, err := u.tx.TOTP(ctx, act.userID())
 		if err == nil && !t.ConfirmedAt.IsZero() {
-			err = store.ErrNotFound
+			err = domain.ErrNotFound
 		}
 		if err != nil {
 			return storeErrRule(err, "R-PLUS-3", "no enrolment is waiting; start one")
@@ -158,7 +157,7 @@ func (a *App) RequestPasswordReset(ctx context.Context, remoteAddr, email string
 			}
 		}
 		usr, err := u.tx.UserByEmail(ctx, email)
-		if errors.Is(err, store.ErrNotFound) || err == nil && usr.State != domain.UserActive {
+		if errors.Is(err, domain.ErrNotFound) || err == nil && usr.State != domain.UserActive {
 			return nil
 		} else if err != nil {
 			return err

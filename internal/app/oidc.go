@@ -10,7 +10,6 @@ import (
 
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/identity"
-	"github.com/provisio/provisio/internal/store"
 )
 
 // oidcStateTTL bounds how long a person may take at the identity provider.
@@ -55,7 +54,7 @@ func (a *App) SetOIDCProvider(ctx context.Context, act Actor, orgID string, cfg 
 		var before any // the activity log never sees the secret: its field is not marshalled
 		old, err := u.tx.OIDCProvider(ctx, o.ID)
 		switch {
-		case errors.Is(err, store.ErrNotFound):
+		case errors.Is(err, domain.ErrNotFound):
 			cfg.CreatedAt = u.now
 		case err != nil:
 			return err
@@ -95,7 +94,7 @@ func (a *App) OIDCProvider(ctx context.Context, act Actor, orgID string) (*domai
 		if !act.configuresSignInOf(o.ID) {
 			return forbidden("", "only the organisation's administrators see its sign-in set-up")
 		}
-		if p, err = u.tx.OIDCProvider(ctx, o.ID); errors.Is(err, store.ErrNotFound) {
+		if p, err = u.tx.OIDCProvider(ctx, o.ID); errors.Is(err, domain.ErrNotFound) {
 			return errNoOIDC
 		}
 		return err
@@ -112,10 +111,10 @@ func (a *App) OIDCProvider(ctx context.Context, act Actor, orgID string) (*domai
 // returns them with the provider's settings (secret included, for the
 // code exchange). Codes: not_found.
 func (a *App) StartOIDC(ctx context.Context, orgID string) (state, nonce, verifier string, cfg *domain.OIDCProvider, err error) {
-	s := &store.OIDCState{State: identity.NewSecret("ost"), OrgID: orgID, Nonce: identity.NewSecret("onc"),
+	s := &domain.OIDCState{State: identity.NewSecret("ost"), OrgID: orgID, Nonce: identity.NewSecret("onc"),
 		Verifier: oauth2.GenerateVerifier()}
-	err = a.db.Write(ctx, func(tx *store.Tx) error {
-		if cfg, err = tx.OIDCProvider(ctx, orgID); errors.Is(err, store.ErrNotFound) {
+	err = a.db.Write(ctx, func(tx Tx) error {
+		if cfg, err = tx.OIDCProvider(ctx, orgID); errors.Is(err, domain.ErrNotFound) {
 			return errNoOIDC
 		} else if err != nil {
 			return err
@@ -134,17 +133,17 @@ func (a *App) StartOIDC(ctx context.Context, orgID string) (state, nonce, verifi
 // expires, and returns what the callback needs to check the provider's
 // answer. Codes: unauthorized.
 func (a *App) FinishOIDC(ctx context.Context, state string) (orgID, nonce, verifier string, cfg *domain.OIDCProvider, err error) {
-	var s *store.OIDCState
-	err = a.db.Write(ctx, func(tx *store.Tx) error {
+	var s *domain.OIDCState
+	err = a.db.Write(ctx, func(tx Tx) error {
 		if state == "" {
 			return errOIDCState
 		}
-		if s, err = tx.UseOIDCState(ctx, state, a.now()); errors.Is(err, store.ErrNotFound) {
+		if s, err = tx.UseOIDCState(ctx, state, a.now()); errors.Is(err, domain.ErrNotFound) {
 			return errOIDCState
 		} else if err != nil {
 			return err
 		}
-		if cfg, err = tx.OIDCProvider(ctx, s.OrgID); errors.Is(err, store.ErrNotFound) {
+		if cfg, err = tx.OIDCProvider(ctx, s.OrgID); errors.Is(err, domain.ErrNotFound) {
 			return errOIDCState // the provider was removed meanwhile
 		}
 		return err
@@ -218,7 +217,7 @@ func (a *App) OIDCSignIn(ctx context.Context, orgID, email string, emailVerified
 // the account exists.
 func (u *unit) oidcUser(ctx context.Context, orgID, email string, verified bool) (usr *domain.User, org *domain.Org, why string, err error) {
 	p, err := u.tx.OIDCProvider(ctx, orgID)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		return nil, nil, "organisation has no identity provider", nil
 	} else if err != nil {
 		return nil, nil, "", err
@@ -231,13 +230,13 @@ func (u *unit) oidcUser(ctx context.Context, orgID, email string, verified bool)
 	case !p.AllowsEmail(email):
 		return nil, nil, "email domain not allowed for this provider", nil
 	}
-	if d, err := u.tx.SSODomain(ctx, orgID, email[strings.LastIndexByte(email, '@')+1:]); errors.Is(err, store.ErrNotFound) ||
+	if d, err := u.tx.SSODomain(ctx, orgID, email[strings.LastIndexByte(email, '@')+1:]); errors.Is(err, domain.ErrNotFound) ||
 		err == nil && !d.Verified() {
 		return nil, nil, "email domain not proven for this organisation", nil
 	} else if err != nil {
 		return nil, nil, "", err
 	}
-	if usr, err = u.tx.UserByEmail(ctx, email); errors.Is(err, store.ErrNotFound) {
+	if usr, err = u.tx.UserByEmail(ctx, email); errors.Is(err, domain.ErrNotFound) {
 		return nil, nil, "unknown account", nil
 	} else if err != nil {
 		return nil, nil, "", err
@@ -270,12 +269,12 @@ func (a *App) SingleSignOn(ctx context.Context, email string) (orgID string, err
 	at := strings.LastIndexByte(email, '@')
 	err = a.read(ctx, System, func(u *unit) error {
 		if at < 0 {
-			return store.ErrNotFound
+			return domain.ErrNotFound
 		}
 		orgID, err = u.tx.OIDCOrgForDomain(ctx, email[at+1:])
 		return err
 	})
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		return "", domain.RuleError(domain.ENotFound, "R-PLUS-3", "no organisation signs in with single sign-on for this address; use your password")
 	}
 	return orgID, err

@@ -16,7 +16,6 @@ import (
 
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/identity"
-	"github.com/provisio/provisio/internal/store"
 )
 
 // The back of Provisio's OpenID provider for the sites' applications
@@ -37,7 +36,7 @@ var ErrSignInRefused = errors.New("sign-in refused")
 
 // OPClient returns a live application, or not_found.
 func (a *App) OPClient(ctx context.Context, id string) (c *domain.AppClient, err error) {
-	err = a.db.Read(ctx, func(tx *store.Tx) error {
+	err = a.db.Read(ctx, func(tx Tx) error {
 		c, err = tx.AppClient(ctx, id)
 		return storeErr(err, "application", id)
 	})
@@ -48,7 +47,7 @@ func (a *App) OPClient(ctx context.Context, id string) (c *domain.AppClient, err
 // unauthorized.
 func (a *App) OPCheckClientSecret(ctx context.Context, id, secret string) error {
 	var hash string
-	err := a.db.Read(ctx, func(tx *store.Tx) (err error) {
+	err := a.db.Read(ctx, func(tx Tx) (err error) {
 		hash, err = tx.AppClientSecretHash(ctx, id)
 		return err
 	})
@@ -61,7 +60,7 @@ func (a *App) OPCheckClientSecret(ctx context.Context, id, secret string) error 
 // OPStartSignIn records a sign-in an application started; the op package
 // has checked the client and its redirect URI.
 func (a *App) OPStartSignIn(ctx context.Context, r domain.OIDCAuthRequest) (*domain.OIDCAuthRequest, error) {
-	err := a.db.Write(ctx, func(tx *store.Tx) error {
+	err := a.db.Write(ctx, func(tx Tx) error {
 		c, err := tx.AppClient(ctx, r.ClientID)
 		if err != nil {
 			return storeErr(err, "application", r.ClientID)
@@ -75,7 +74,7 @@ func (a *App) OPStartSignIn(ctx context.Context, r domain.OIDCAuthRequest) (*dom
 
 // OPSignIn returns a sign-in in progress. Codes: not_found.
 func (a *App) OPSignIn(ctx context.Context, id string) (r *domain.OIDCAuthRequest, err error) {
-	err = a.db.Read(ctx, func(tx *store.Tx) error {
+	err = a.db.Read(ctx, func(tx Tx) error {
 		r, err = tx.AuthRequest(ctx, id, a.now())
 		return storeErr(err, "sign-in", id)
 	})
@@ -85,7 +84,7 @@ func (a *App) OPSignIn(ctx context.Context, id string) (r *domain.OIDCAuthReques
 // OPSignInByCode returns the sign-in a code was issued for. Codes:
 // not_found.
 func (a *App) OPSignInByCode(ctx context.Context, code string) (r *domain.OIDCAuthRequest, err error) {
-	err = a.db.Read(ctx, func(tx *store.Tx) error {
+	err = a.db.Read(ctx, func(tx Tx) error {
 		r, err = tx.AuthRequestByCode(ctx, identity.HashSecret(code), a.now())
 		return storeErr(err, "code", "")
 	})
@@ -94,12 +93,12 @@ func (a *App) OPSignInByCode(ctx context.Context, code string) (r *domain.OIDCAu
 
 // OPSaveCode records the code issued for a finished sign-in (its hash).
 func (a *App) OPSaveCode(ctx context.Context, id, code string) error {
-	return a.db.Write(ctx, func(tx *store.Tx) error { return tx.SetAuthCode(ctx, id, identity.HashSecret(code)) })
+	return a.db.Write(ctx, func(tx Tx) error { return tx.SetAuthCode(ctx, id, identity.HashSecret(code)) })
 }
 
 // OPEndSignIn forgets a sign-in (its code was used, or it failed).
 func (a *App) OPEndSignIn(ctx context.Context, id string) error {
-	return a.db.Write(ctx, func(tx *store.Tx) error { return tx.DeleteAuthRequest(ctx, id, a.now()) })
+	return a.db.Write(ctx, func(tx Tx) error { return tx.DeleteAuthRequest(ctx, id, a.now()) })
 }
 
 // OPCompleteSignIn finishes a sign-in as the person signed in to the
@@ -159,7 +158,7 @@ const signInGone = "this sign-in has expired or was finished already; go back to
 // portal session completed it. Codes: not_found.
 func (a *App) OPCheckCallback(ctx context.Context, id, sessionID string) error {
 	var h string
-	err := a.db.Read(ctx, func(tx *store.Tx) (err error) {
+	err := a.db.Read(ctx, func(tx Tx) (err error) {
 		h, err = tx.AuthRequestSession(ctx, id)
 		return err
 	})
@@ -173,7 +172,7 @@ func (a *App) OPCheckCallback(ctx context.Context, id, sessionID string) error {
 // company) now, and says a refusal in plain words (R-APP-2).
 func (u *unit) appAccess(ctx context.Context, userID, siteID, companyID string) error {
 	f, err := u.tx.AccessFacts(ctx, siteID, userID, companyID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err != nil && !errors.Is(err, domain.ErrNotFound) {
 		return fmt.Errorf("access facts of %s on %s: %w", userID, siteID, err)
 	}
 	if f == nil {
@@ -234,7 +233,7 @@ type OPGrant struct {
 // or locked user gets nothing. Codes: forbidden (refused), not_found.
 func (a *App) OPIssueTokens(ctx context.Context, g OPGrant, refresh bool, current string) (accessID, refreshSecret string, exp time.Time, err error) {
 	var reused string // the family to revoke, when a code or refresh token came back
-	err = a.db.Write(ctx, func(tx *store.Tx) error {
+	err = a.db.Write(ctx, func(tx Tx) error {
 		// op has checked the application in this request; a removed
 		// application's refresh tokens are revoked with it.
 		u := &unit{tx: tx, app: a, act: System, now: a.now()}
@@ -285,7 +284,7 @@ func (a *App) OPIssueTokens(ctx context.Context, g OPGrant, refresh bool, curren
 // not_found.
 func (a *App) OPRefreshGrant(ctx context.Context, secret string) (*domain.OIDCToken, error) {
 	var t *domain.OIDCToken
-	err := a.db.Read(ctx, func(tx *store.Tx) (err error) {
+	err := a.db.Read(ctx, func(tx Tx) (err error) {
 		t, err = tx.RefreshTokenByHash(ctx, identity.HashSecret(secret))
 		return err
 	})
@@ -304,7 +303,7 @@ func (a *App) OPRefreshGrant(ctx context.Context, secret string) (*domain.OIDCTo
 // revokeFamily ends every token descending from one sign-in, after a code
 // or refresh token came back a second time.
 func (a *App) revokeFamily(ctx context.Context, family string) {
-	if err := a.db.Write(ctx, func(tx *store.Tx) error { return tx.RevokeFamily(ctx, family, a.now()) }); err != nil {
+	if err := a.db.Write(ctx, func(tx Tx) error { return tx.RevokeFamily(ctx, family, a.now()) }); err != nil {
 		a.log.Error("revoke a token family after reuse", "family", family, "err", err)
 		return
 	}
@@ -316,14 +315,14 @@ func (a *App) revokeFamily(ctx context.Context, family string) {
 // still saying yes. Codes: not_found (inactive).
 func (a *App) OPActiveToken(ctx context.Context, id string) (*domain.OIDCToken, error) {
 	var t *domain.OIDCToken
-	err := a.db.Read(ctx, func(tx *store.Tx) error {
+	err := a.db.Read(ctx, func(tx Tx) error {
 		u := &unit{tx: tx, app: a, act: System, now: a.now()}
 		var err error
 		if t, err = tx.OIDCToken(ctx, id); err != nil {
 			return err
 		}
 		if !t.RevokedAt.IsZero() || !u.now.Before(t.ExpiresAt) {
-			return store.ErrNotFound
+			return domain.ErrNotFound
 		}
 		if _, err := tx.AppClient(ctx, t.ClientID); err != nil {
 			return err
@@ -340,12 +339,12 @@ func (a *App) OPActiveToken(ctx context.Context, id string) (*domain.OIDCToken, 
 // refresh token by its secret, with every token of its family: RFC 7009
 // section 2.1); unknown tokens are ignored.
 func (a *App) OPRevoke(ctx context.Context, tokenOrID, clientID string) error {
-	return a.db.Write(ctx, func(tx *store.Tx) error {
+	return a.db.Write(ctx, func(tx Tx) error {
 		t, err := tx.OIDCToken(ctx, tokenOrID)
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, domain.ErrNotFound) {
 			t, err = tx.RefreshTokenByHash(ctx, identity.HashSecret(tokenOrID))
 		}
-		if errors.Is(err, store.ErrNotFound) || (err == nil && t.ClientID != clientID) {
+		if errors.Is(err, domain.ErrNotFound) || (err == nil && t.ClientID != clientID) {
 			return nil
 		}
 		if err != nil {
@@ -354,7 +353,7 @@ func (a *App) OPRevoke(ctx context.Context, tokenOrID, clientID string) error {
 		if t.Refresh {
 			return tx.RevokeFamily(ctx, t.Family, a.now())
 		}
-		if err := tx.RevokeOIDCToken(ctx, t.ID, a.now()); err != nil && !errors.Is(err, store.ErrNotFound) {
+		if err := tx.RevokeOIDCToken(ctx, t.ID, a.now()); err != nil && !errors.Is(err, domain.ErrNotFound) {
 			return err
 		}
 		return nil
@@ -364,7 +363,7 @@ func (a *App) OPRevoke(ctx context.Context, tokenOrID, clientID string) error {
 // OPEndSession ends a person's tokens for an application (RP-initiated
 // logout).
 func (a *App) OPEndSession(ctx context.Context, userID, clientID string) error {
-	return a.db.Write(ctx, func(tx *store.Tx) error { return tx.RevokeUserClientTokens(ctx, userID, clientID, a.now()) })
+	return a.db.Write(ctx, func(tx Tx) error { return tx.RevokeUserClientTokens(ctx, userID, clientID, a.now()) })
 }
 
 // OPClaims is what a token says of the person and their access.
@@ -380,7 +379,7 @@ type OPClaims struct {
 // OPClaimsFor reads the claims of a person on a site.
 func (a *App) OPClaimsFor(ctx context.Context, userID, siteID string) (*OPClaims, error) {
 	var c OPClaims
-	err := a.db.Read(ctx, func(tx *store.Tx) error {
+	err := a.db.Read(ctx, func(tx Tx) error {
 		u, s, as, cos, err := tx.AppClaims(ctx, userID, siteID)
 		if err != nil {
 			return err
@@ -425,8 +424,8 @@ func (a *App) OPSigningKeys(ctx context.Context) ([]OPKey, error) {
 	if a.opKeys.keys != nil && now.Sub(a.opKeys.read) < keyCacheTTL && now.Sub(a.opKeys.keys[0].CreatedAt) < a.cfg.AppKeyRotation {
 		return a.opKeys.keys, nil
 	}
-	var keys []*store.OIDCKey
-	err := a.db.Read(ctx, func(tx *store.Tx) (err error) {
+	var keys []*domain.OIDCKey
+	err := a.db.Read(ctx, func(tx Tx) (err error) {
 		keys, err = tx.OIDCKeys(ctx, now)
 		return err
 	})
@@ -438,14 +437,14 @@ func (a *App) OPSigningKeys(ctx context.Context) ([]OPKey, error) {
 		if err != nil {
 			return nil, fmt.Errorf("signing key: %w", err)
 		}
-		k := &store.OIDCKey{ID: domain.NewID("key", now), CreatedAt: now,
+		k := &domain.OIDCKey{ID: domain.NewID("key", now), CreatedAt: now,
 			// it signs for a rotation period; its tokens live an hour at most
 			RetireAt:   now.Add(a.cfg.AppKeyRotation + 2*time.Hour),
 			PrivatePEM: string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(priv)}))}
-		if err := a.db.Write(ctx, func(tx *store.Tx) error { return tx.CreateOIDCKey(ctx, k) }); err != nil {
+		if err := a.db.Write(ctx, func(tx Tx) error { return tx.CreateOIDCKey(ctx, k) }); err != nil {
 			return nil, err
 		}
-		keys = append([]*store.OIDCKey{k}, keys...)
+		keys = append([]*domain.OIDCKey{k}, keys...)
 	}
 	if a.opKeys.parsed == nil {
 		a.opKeys.parsed = map[string]*rsa.PrivateKey{}
@@ -493,7 +492,7 @@ func (a *App) OPCryptoKey(ctx context.Context) ([32]byte, error) {
 	var fresh [32]byte
 	_, _ = rand.Read(fresh[:])
 	var stored string
-	err := a.db.Write(ctx, func(tx *store.Tx) (err error) {
+	err := a.db.Write(ctx, func(tx Tx) (err error) {
 		stored, err = tx.OIDCCryptoKey(ctx, base64.StdEncoding.EncodeToString(fresh[:]))
 		return err
 	})

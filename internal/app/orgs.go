@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/provisio/provisio/internal/domain"
-	"github.com/provisio/provisio/internal/store"
 )
 
 // NewOrg is what it takes to create an organisation.
@@ -162,7 +161,7 @@ func (a *App) UpdateOrg(ctx context.Context, act Actor, id string, upd domain.Or
 		}
 		if upd.MainContactID != nil {
 			c, err := u.tx.User(ctx, domain.Everything, *upd.MainContactID)
-			if err != nil && !errors.Is(err, store.ErrNotFound) {
+			if err != nil && !errors.Is(err, domain.ErrNotFound) {
 				return fmt.Errorf("main contact %s: %w", *upd.MainContactID, err)
 			}
 			if err != nil || c.OrgID != o.ID || c.State == domain.UserDeleted {

@@ -7,13 +7,12 @@ import (
 
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/identity"
-	"github.com/provisio/provisio/internal/store"
 )
 
 // closeRequest ends a pending request in state: it records who decided and
 // when (and, for an approval, until when access runs), voids every link
 // mailed for it, and writes the activity-log entry. It returns
-// store.ErrNotFound when the request was no longer pending, so two answers
+// domain.ErrNotFound when the request was no longer pending, so two answers
 // cannot both win.
 func (u *unit) closeRequest(ctx context.Context, req *domain.AccessRequest, state domain.RequestState,
 	grantedUntil time.Time, action, orgID string) error {
@@ -123,7 +122,7 @@ func (u *unit) approve(ctx context.Context, req *domain.AccessRequest, s *domain
 		}
 	case err == nil:
 		return &domain.Error{Code: domain.EConflict, Message: usr.Email + " already has access to site " + s.ID}
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, domain.ErrNotFound):
 		as = &domain.Assignment{ID: domain.NewID("asg", u.now), SiteID: s.ID, UserID: usr.ID, Role: req.Role,
 			Via: domain.ViaPartner, ExpiresAt: req.GrantedUntil, CreatedBy: u.act.userID(), CreatedAt: u.now}
 		if err := u.tx.CreateAssignment(ctx, as); err != nil {

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/provisio/provisio/internal/domain"
-	"github.com/provisio/provisio/internal/store"
 )
 
 // Partner access ends here: revoked by the customer, given up by the
@@ -32,7 +31,7 @@ func (a *App) RevokeAccess(ctx context.Context, act Actor, siteID, userID, reaso
 			return forbidden("R-PARTNER-4", "only the customer's administrators revoke partner access")
 		}
 		as, err := u.tx.Assignment(ctx, s.ID, userID)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
+		if err != nil && !errors.Is(err, domain.ErrNotFound) {
 			return fmt.Errorf("assignment of %s to %s: %w", userID, s.ID, err)
 		}
 		if err != nil || as.Via != domain.ViaPartner {
@@ -60,11 +59,11 @@ func (a *App) UnassignPartner(ctx context.Context, act Actor, siteID, userID, re
 			if err := u.closeRequest(ctx, req, domain.RequestWithdrawn, time.Time{}, "access_request.withdraw", cust.ID); err != nil {
 				return err
 			}
-		} else if !errors.Is(err, store.ErrNotFound) {
+		} else if !errors.Is(err, domain.ErrNotFound) {
 			return err
 		}
 		as, err := u.tx.Assignment(ctx, s.ID, usr.ID)
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, domain.ErrNotFound) {
 			return nil
 		} else if err != nil {
 			return err
@@ -95,7 +94,7 @@ func (a *App) RequestExtension(ctx context.Context, act Actor, siteID, userID st
 			return err
 		}
 		as, err := u.tx.Assignment(ctx, s.ID, usr.ID)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
+		if err != nil && !errors.Is(err, domain.ErrNotFound) {
 			return fmt.Errorf("assignment of %s to %s: %w", usr.ID, s.ID, err)
 		}
 		if err != nil || !as.Current(u.now) || as.Via != domain.ViaPartner {
@@ -156,7 +155,7 @@ func (u *unit) endPartnerAccess(ctx context.Context, c *domain.Org, partnerID st
 func (a *App) ExpireAssignment(ctx context.Context, id string) error {
 	return a.write(ctx, System, func(u *unit) error {
 		as, err := u.tx.AssignmentByID(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, domain.ErrNotFound) {
 			return nil
 		} else if err != nil {
 			return err
@@ -167,7 +166,7 @@ func (a *App) ExpireAssignment(ctx context.Context, id string) error {
 
 func (u *unit) expireAssignment(ctx context.Context, as *domain.Assignment) error {
 	err := u.tx.DeleteExpiredAssignment(ctx, as, u.now)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		return nil
 	} else if err != nil {
 		return err
@@ -199,7 +198,7 @@ func (u *unit) lapseRequest(ctx context.Context, req *domain.AccessRequest) erro
 		return err
 	}
 	err = u.closeRequest(ctx, req, domain.RequestExpired, time.Time{}, "access_request.expire", s.CustomerID)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		return nil // answered meanwhile
 	} else if err != nil {
 		return err

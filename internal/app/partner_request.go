@@ -8,7 +8,6 @@ import (
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/identity"
 	"github.com/provisio/provisio/internal/mail"
-	"github.com/provisio/provisio/internal/store"
 )
 
 // Partner access (SPEC section 6). On a standard site a partner user's
@@ -114,7 +113,7 @@ func (a *App) RequestAccess(ctx context.Context, act Actor, siteID, userID strin
 			if err := u.expireAssignment(ctx, as); err != nil { // lapsed but not yet swept
 				return err
 			}
-		} else if !errors.Is(err, store.ErrNotFound) {
+		} else if !errors.Is(err, domain.ErrNotFound) {
 			return err
 		}
 		if s.Edition == domain.EditionProfessional {
@@ -176,7 +175,7 @@ func (u *unit) openRequest(ctx context.Context, s *domain.Site, cust *domain.Org
 	req := &domain.AccessRequest{ID: domain.NewID("req", u.now), SiteID: s.ID, UserID: usr.ID, Role: r, Kind: kind,
 		State: domain.RequestPending, RequestedBy: u.act.userID(), ExpiresAt: u.now.Add(u.app.cfg.RequestTTL), CreatedAt: u.now}
 	if err := u.tx.CreateAccessRequest(ctx, req); err != nil {
-		if errors.Is(err, store.ErrUnique) {
+		if errors.Is(err, domain.ErrUnique) {
 			return nil, &domain.Error{Code: domain.EConflict, Rule: "R-PARTNER-1",
 				Message: usr.Email + " already has a request waiting for site " + s.ID}
 		}

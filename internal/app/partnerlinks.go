@@ -8,7 +8,6 @@ import (
 
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/mail"
-	"github.com/provisio/provisio/internal/store"
 )
 
 // A customer chooses its partner of record, and the partner accepts
@@ -22,7 +21,7 @@ import (
 func (u *unit) askPartner(ctx context.Context, c *domain.Org, partnerID string) error {
 	p, err := u.tx.Org(ctx, domain.Everything, partnerID)
 	switch {
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, domain.ErrNotFound):
 		return nil
 	case err != nil:
 		return fmt.Errorf("partner %s: %w", partnerID, err)
@@ -92,7 +91,7 @@ func (a *App) AnswerPartnerLink(ctx context.Context, act Actor, customerID strin
 		if act.Org == nil || act.Org.Kind != domain.OrgPartner {
 			return notFound
 		}
-		if _, err := u.tx.PartnerLinkRequest(ctx, customerID, act.Org.ID); errors.Is(err, store.ErrNotFound) {
+		if _, err := u.tx.PartnerLinkRequest(ctx, customerID, act.Org.ID); errors.Is(err, domain.ErrNotFound) {
 			return notFound
 		} else if err != nil {
 			return err

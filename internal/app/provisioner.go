@@ -11,7 +11,6 @@ import (
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/hooksig"
 	"github.com/provisio/provisio/internal/mail"
-	"github.com/provisio/provisio/internal/store"
 )
 
 // The site provisioners (R-SITE-0).
@@ -155,7 +154,7 @@ func (u *unit) failProvisioning(ctx context.Context, s *domain.Site, why string)
 // operators are the vendor's operators, or none before the vendor exists.
 func (u *unit) operators(ctx context.Context) ([]*domain.User, error) {
 	vendor, err := u.tx.Vendor(ctx)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		return nil, nil
 	} else if err != nil {
 		return nil, fmt.Errorf("vendor: %w", err)
@@ -230,7 +229,7 @@ func (a *App) DeliverProvisionerCall(ctx context.Context, id string, final bool,
 		c, err = u.tx.ProvisionerCall(ctx, id)
 		return err
 	})
-	if errors.Is(err, store.ErrNotFound) || err == nil && c.State != domain.DeliveryPending {
+	if errors.Is(err, domain.ErrNotFound) || err == nil && c.State != domain.DeliveryPending {
 		return nil
 	} else if err != nil {
 		return err
@@ -306,7 +305,7 @@ func (a *App) ProvisionerCallback(ctx context.Context, remote, signature string,
 		}
 		return u.failProvisioning(ctx, s, why)
 	})
-	if errors.Is(err, store.ErrUnique) {
+	if errors.Is(err, domain.ErrUnique) {
 		return nil, a.refuseCallback(ctx, act, "signature already used (a replay)")
 	}
 	return s, err
@@ -355,7 +354,7 @@ func (a *App) sweepProvisioning(ctx context.Context) (int, error) {
 			return n, fmt.Errorf("provisioning timeout of %s: %w", s.ID, err)
 		}
 	}
-	return n, a.db.Write(ctx, func(tx *store.Tx) error {
+	return n, a.db.Write(ctx, func(tx Tx) error {
 		return tx.ForgetCallbackSignaturesBefore(ctx, a.now().Add(-2*CallbackTolerance))
 	})
 }

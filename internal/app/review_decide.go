@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/provisio/provisio/internal/domain"
-	"github.com/provisio/provisio/internal/store"
 )
 
 // ReviewSite is one site a reviewed person can reach.
@@ -191,7 +190,7 @@ func (a *App) DecideReview(ctx context.Context, act Actor, id string, choices []
 				if seen[cu.ID] {
 					continue
 				}
-				if _, err := u.tx.Decision(ctx, r.ID, cu.ID); errors.Is(err, store.ErrNotFound) {
+				if _, err := u.tx.Decision(ctx, r.ID, cu.ID); errors.Is(err, domain.ErrNotFound) {
 					if err := u.decide(ctx, r, &cu.User, ReviewChoice{UserID: cu.ID, Decision: domain.DecideConfirm}, can); err != nil {
 						return err
 					}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/mail"
-	"github.com/provisio/provisio/internal/store"
 )
 
 // User reviews (R-AUDIT-3, R-PLUS-5). A campaign opens on the schedule
@@ -225,7 +224,7 @@ func (a *App) openScheduled(ctx context.Context, res *ReviewSweep) error {
 	}
 	err := a.write(ctx, System, func(u *unit) error {
 		vendor, err := u.tx.Vendor(ctx)
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, domain.ErrNotFound) {
 			return nil
 		} else if err != nil {
 			return err
@@ -241,7 +240,7 @@ func (a *App) openScheduled(ctx context.Context, res *ReviewSweep) error {
 		res.Opened++
 		return nil
 	})
-	if errors.Is(err, store.ErrUnique) {
+	if errors.Is(err, domain.ErrUnique) {
 		return nil // opened already
 	}
 	return err
@@ -255,7 +254,7 @@ func (a *App) openScheduled(ctx context.Context, res *ReviewSweep) error {
 func (a *App) reviewDue(ctx context.Context, id string, res *ReviewSweep) error {
 	var r *domain.Review
 	var o *domain.Org
-	var users []*store.ComplianceUser
+	var users []*domain.ComplianceUser
 	if err := a.read(ctx, System, func(u *unit) (err error) {
 		if r, err = u.tx.Review(ctx, id); err != nil {
 			return err

@@ -8,7 +8,6 @@ import (
 
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/identity"
-	"github.com/provisio/provisio/internal/store"
 )
 
 // SCIM tokens (R-APP-1, R-APP-4). A token is random, shown once, and kept
@@ -47,12 +46,12 @@ func (a *App) SCIMAuthenticate(ctx context.Context, secret, remoteAddr string) (
 				return err
 			}
 			if c.site.State == domain.SiteDeleted {
-				return store.ErrNotFound
+				return domain.ErrNotFound
 			}
 		}
 		return nil
 	})
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		return SCIMClient{}, &domain.Error{Code: domain.EUnauthorized, Message: "the SCIM token is unknown or revoked"}
 	} else if err != nil {
 		return SCIMClient{}, err
@@ -61,7 +60,7 @@ func (a *App) SCIMAuthenticate(ctx context.Context, secret, remoteAddr string) (
 	// Record use at most once a minute, so authenticating stays a read;
 	// for a site it is "when the application last read the list".
 	if now := a.now(); now.Sub(c.Token.LastUsedAt) > time.Minute {
-		if err := a.db.Write(ctx, func(tx *store.Tx) error { return tx.TouchSCIMToken(ctx, c.Token.ID, now) }); err != nil {
+		if err := a.db.Write(ctx, func(tx Tx) error { return tx.TouchSCIMToken(ctx, c.Token.ID, now) }); err != nil {
 			a.log.Warn("record SCIM token use", "token", c.Token.ID, "err", err)
 		}
 	}

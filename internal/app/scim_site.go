@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/provisio/provisio/internal/domain"
-	"github.com/provisio/provisio/internal/store"
 )
 
 // The site's user list for its application (R-APP-1): the users the
@@ -14,8 +13,8 @@ import (
 // inactive, so the application can disable its own accounts. The
 // application links a user to its own account by setting externalId.
 
-func (u *unit) memberQuery(s *domain.Site, q domain.SCIMQuery) store.SiteMemberQuery {
-	return store.SiteMemberQuery{SiteID: s.ID, Ready: s.State == domain.SiteReady, Now: u.now,
+func (u *unit) memberQuery(s *domain.Site, q domain.SCIMQuery) domain.SiteMemberQuery {
+	return domain.SiteMemberQuery{SiteID: s.ID, Ready: s.State == domain.SiteReady, Now: u.now,
 		Since: u.now.Add(-u.app.cfg.AppRetention), SCIMQuery: q}
 }
 

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/provisio/provisio/internal/domain"
-	"github.com/provisio/provisio/internal/store"
 )
 
 // Provisioning from the organisation's own directory (R-APP-4). The
@@ -56,7 +55,7 @@ func (a *App) SCIMCreateUser(ctx context.Context, c SCIMClient, in SCIMUserInput
 		o := c.org
 		usr, err := u.tx.UserByEmail(ctx, email)
 		switch {
-		case errors.Is(err, store.ErrNotFound):
+		case errors.Is(err, domain.ErrNotFound):
 			usr = nil
 		case err != nil:
 			return err
@@ -98,7 +97,7 @@ func (a *App) SCIMCreateUser(ctx context.Context, c SCIMClient, in SCIMUserInput
 		su := in.SCIMUser
 		su.UserID, su.OrgID, su.Version, su.CreatedAt, su.UpdatedAt = usr.ID, o.ID, 1, u.now, u.now
 		if err := u.tx.PutSCIMUser(ctx, &su); err != nil {
-			if errors.Is(err, store.ErrUnique) {
+			if errors.Is(err, domain.ErrUnique) {
 				return userNameTaken(su.UserName)
 			}
 			return err
@@ -199,7 +198,7 @@ func (a *App) SCIMReplaceUser(ctx context.Context, c SCIMClient, id string, vers
 		su := in.SCIMUser
 		su.UserID, su.OrgID, su.Version, su.CreatedAt, su.UpdatedAt = usr.ID, usr.OrgID, cur.Version+1, cur.CreatedAt, u.now
 		if err := u.tx.PutSCIMUser(ctx, &su); err != nil {
-			if errors.Is(err, store.ErrUnique) {
+			if errors.Is(err, domain.ErrUnique) {
 				return userNameTaken(su.UserName)
 			}
 			return err
@@ -277,7 +276,7 @@ func (u *unit) scimActivate(ctx context.Context, usr *domain.User, active, sso b
 func (u *unit) scimChangeEmail(ctx context.Context, usr *domain.User, email string, sso bool) error {
 	if other, err := u.tx.UserByEmail(ctx, email); err == nil && other.ID != usr.ID {
 		return emailTaken(email)
-	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+	} else if err != nil && !errors.Is(err, domain.ErrNotFound) {
 		return err
 	}
 	if sso || usr.State == domain.UserInvited {
@@ -291,14 +290,14 @@ func (u *unit) scimChangeEmail(ctx context.Context, usr *domain.User, email stri
 // through the organisation's own OpenID provider: the organisation has
 // one, and the address is in a domain it proved it holds.
 func (u *unit) signsInElsewhere(ctx context.Context, orgID, email string) (bool, error) {
-	if _, err := u.tx.OIDCProvider(ctx, orgID); errors.Is(err, store.ErrNotFound) {
+	if _, err := u.tx.OIDCProvider(ctx, orgID); errors.Is(err, domain.ErrNotFound) {
 		return false, nil
 	} else if err != nil {
 		return false, err
 	}
 	d, err := u.tx.SSODomain(ctx, orgID, email[indexAt(email)+1:])
 	switch {
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, domain.ErrNotFound):
 		return false, nil
 	case err != nil:
 		return false, err

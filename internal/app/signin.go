@@ -8,7 +8,6 @@ import (
 
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/identity"
-	"github.com/provisio/provisio/internal/store"
 )
 
 // Credentials are what a person signs in with.
@@ -69,7 +68,7 @@ func (a *App) signinKeys(email, addr string) []throttleKey {
 func (a *App) countAttempt(ctx context.Context, keys []throttleKey) (before int, err error) {
 	th, now := a.cfg.Throttle, a.now()
 	throttled := false
-	err = a.db.Write(ctx, func(tx *store.Tx) error {
+	err = a.db.Write(ctx, func(tx Tx) error {
 		for _, k := range keys {
 			t, err := tx.CountAttempt(ctx, k.key, now, th.Window, k.limit, th.Lockout)
 			if err != nil {
@@ -103,11 +102,11 @@ func (a *App) checkCredentials(ctx context.Context, c Credentials) (*domain.User
 	}
 	var usr *domain.User
 	var hash string
-	var totp *store.TOTP
+	var totp *domain.TOTP
 	var org *domain.Org
 	err = a.read(ctx, System, func(u *unit) error {
 		var err error
-		if usr, err = u.tx.UserByEmail(ctx, email); errors.Is(err, store.ErrNotFound) {
+		if usr, err = u.tx.UserByEmail(ctx, email); errors.Is(err, domain.ErrNotFound) {
 			return nil
 		} else if err != nil {
 			return err
@@ -118,7 +117,7 @@ func (a *App) checkCredentials(ctx context.Context, c Credentials) (*domain.User
 		if org, err = u.orgOf(ctx, usr); err != nil {
 			return err
 		}
-		if totp, err = u.tx.TOTP(ctx, usr.ID); errors.Is(err, store.ErrNotFound) {
+		if totp, err = u.tx.TOTP(ctx, usr.ID); errors.Is(err, domain.ErrNotFound) {
 			totp = nil
 			return nil
 		}
@@ -168,9 +167,9 @@ func (a *App) mfaRequired(usr *domain.User, org *domain.Org) bool {
 func (a *App) secondFactor(ctx context.Context, userID, secret, code string) bool {
 	now := a.now()
 	if step, ok := identity.CheckTOTPStep(secret, code, now); ok {
-		return a.db.Write(ctx, func(tx *store.Tx) error { return tx.UseTOTPStep(ctx, userID, step, now) }) == nil
+		return a.db.Write(ctx, func(tx Tx) error { return tx.UseTOTPStep(ctx, userID, step, now) }) == nil
 	}
-	return a.db.Write(ctx, func(tx *store.Tx) error {
+	return a.db.Write(ctx, func(tx Tx) error {
 		return tx.UseRecoveryCode(ctx, userID, identity.HashRecoveryCode(code), now)
 	}) == nil
 }
@@ -277,26 +276,26 @@ func (a *App) SessionActor(ctx context.Context, token, remoteAddr string) (act A
 			return err
 		}
 		if !now.Before(s.ExpiresAt) || now.Sub(s.LastSeenAt) >= a.cfg.SessionIdle {
-			return store.ErrNotFound
+			return domain.ErrNotFound
 		}
 		usr, err := u.tx.User(ctx, domain.Everything, s.UserID)
 		if err != nil {
 			return err
 		}
 		if usr.State != domain.UserActive {
-			return store.ErrNotFound
+			return domain.ErrNotFound
 		}
 		org, err := u.orgOf(ctx, usr)
 		act = Actor{User: usr, Org: org, RemoteAddr: remoteAddr, mfaPending: !s.MFAOK}
 		return err
 	})
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		return Actor{}, "", &domain.Error{Code: domain.EUnauthorized, Message: "your session has ended; sign in again"}
 	} else if err != nil {
 		return Actor{}, "", err
 	}
 	if now.Sub(s.LastSeenAt) > time.Minute { // write activity at most once a minute
-		_ = a.db.Write(ctx, func(tx *store.Tx) error { return tx.TouchSession(ctx, s.ID, now) })
+		_ = a.db.Write(ctx, func(tx Tx) error { return tx.TouchSession(ctx, s.ID, now) })
 	}
 	return act, s.ID, nil
 }
@@ -337,7 +336,7 @@ func (u *unit) endCredentials(ctx context.Context, usr *domain.User, keepSession
 		if s.ID == keepSession {
 			continue
 		}
-		if err := u.tx.DeleteSession(ctx, usr.ID, s.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+		if err := u.tx.DeleteSession(ctx, usr.ID, s.ID); err != nil && !errors.Is(err, domain.ErrNotFound) {
 			return fmt.Errorf("end session %s: %w", s.ID, err)
 		}
 	}

@@ -410,7 +410,7 @@ func TestCancelSite_StasisPeriodIsASetting(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		a := app.New(db, cfg, emails, w.clock.Now, nil)
+		a := app.New(bound(db), cfg, emails, w.clock.Now, nil)
 		s := must(t, of(a.CancelSite(w.ctx, w.op, w.site.ID, "")))
 		wantTime(t, "purge at", s.PurgeAt, w.clock.Now().Add(30*24*time.Hour))
 		w.clock.Add(20 * 24 * time.Hour) // past the default 7 days

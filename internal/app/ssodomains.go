@@ -9,7 +9,6 @@ import (
 
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/identity"
-	"github.com/provisio/provisio/internal/store"
 )
 
 // Single sign-on by email domain (R-PLUS-3): an organisation claims the
@@ -68,7 +67,7 @@ func (a *App) VerifySSODomain(ctx context.Context, act Actor, orgID, dom string)
 		if err != nil {
 			return err
 		}
-		if d, err = u.tx.SSODomain(ctx, o.ID, dom); errors.Is(err, store.ErrNotFound) {
+		if d, err = u.tx.SSODomain(ctx, o.ID, dom); errors.Is(err, domain.ErrNotFound) {
 			return domain.RuleError(domain.ENotFound, "R-PLUS-3", "%s does not claim the email domain %s", o.Name, dom)
 		} else if err != nil {
 			return err

@@ -6,7 +6,6 @@ import (
 
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/mail"
-	"github.com/provisio/provisio/internal/store"
 )
 
 // SweepResult counts what one sweep did.
@@ -82,7 +81,7 @@ func (a *App) Sweep(ctx context.Context) (SweepResult, error) {
 	}); err != nil {
 		return res, err
 	}
-	if err := a.db.Write(ctx, func(tx *store.Tx) error {
+	if err := a.db.Write(ctx, func(tx Tx) error {
 		if _, err := tx.ForgetIdempotencyKeysBefore(ctx, a.now().Add(-IdempotencyTTL)); err != nil {
 			return err
 		}

@@ -8,7 +8,6 @@ import (
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/identity"
 	"github.com/provisio/provisio/internal/mail"
-	"github.com/provisio/provisio/internal/store"
 )
 
 // NewUser is what it takes to invite a user.
@@ -92,7 +91,7 @@ func (a *App) CreateUser(ctx context.Context, act Actor, in NewUser) (*domain.Us
 // the R-USER-1 conflict.
 func (u *unit) createUser(ctx context.Context, usr *domain.User) error {
 	if err := u.tx.CreateUser(ctx, usr); err != nil {
-		if errors.Is(err, store.ErrUnique) {
+		if errors.Is(err, domain.ErrUnique) {
 			return emailTaken(usr.Email)
 		}
 		return err

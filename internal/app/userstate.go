@@ -10,7 +10,6 @@ import (
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/identity"
 	"github.com/provisio/provisio/internal/mail"
-	"github.com/provisio/provisio/internal/store"
 )
 
 // UpdateUser changes a user's name, email or roles (R-USER-6). A new email
@@ -56,7 +55,7 @@ func (a *App) UpdateUser(ctx context.Context, act Actor, id string, upd domain.U
 		if emailChanges {
 			if other, err := u.tx.UserByEmail(ctx, newEmail); err == nil && other.ID != usr.ID {
 				return emailTaken(newEmail)
-			} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+			} else if err != nil && !errors.Is(err, domain.ErrNotFound) {
 				return err
 			}
 		}
@@ -66,7 +65,7 @@ func (a *App) UpdateUser(ctx context.Context, act Actor, id string, upd domain.U
 		}
 		usr.UpdatedAt = u.now
 		if err := u.tx.UpdateUser(ctx, usr); err != nil {
-			if errors.Is(err, store.ErrUnique) {
+			if errors.Is(err, domain.ErrUnique) {
 				return emailTaken(usr.Email)
 			}
 			return err
@@ -136,7 +135,7 @@ func (a *App) ConfirmEmailChange(ctx context.Context, act Actor, token string) (
 		usr.Email, usr.UpdatedAt = newEmail, u.now
 		usr.Generic = domain.IsGenericLocalPart(newEmail[:indexAt(newEmail)])
 		if err := u.tx.UpdateUser(ctx, usr); err != nil {
-			if errors.Is(err, store.ErrUnique) {
+			if errors.Is(err, domain.ErrUnique) {
 				return emailTaken(newEmail)
 			}
 			return err
@@ -148,7 +147,7 @@ func (a *App) ConfirmEmailChange(ctx context.Context, act Actor, token string) (
 
 // storeErrRule maps ErrNotFound to a not_found error with a rule message.
 func storeErrRule(err error, rule, msg string) error {
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		return domain.RuleError(domain.ENotFound, rule, "%s", msg)
 	}
 	return err

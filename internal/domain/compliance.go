@@ -47,3 +47,49 @@ type Finding struct {
 	Fix       string    // what to do, in plain words
 	FixLink   string    // the page where it is done
 }
+
+// ComplianceUser is a person of the report's scope with what the report
+// looks at.
+type ComplianceUser struct {
+	User
+	OrgName      string
+	OrgKind      OrgKind
+	OrgDemo      bool
+	PartnerID    string // the organisation's partner of record
+	LastActiveAt time.Time
+	Exempt       string // why it is a break-glass account, never locked for dormancy; "" if not
+}
+
+// ComplianceAssignment is an assignment the report looks at: a partner's,
+// or a locked user's.
+type ComplianceAssignment struct {
+	Assignment
+	UserName, UserEmail string
+	UserState           UserState
+	UserUpdatedAt       time.Time
+	SiteName            string
+	Edition             Edition
+	CustomerID          string
+	CustomerName        string
+}
+
+// DormantUser is an active user of an organisation that locks its dormant
+// users, quiet since Since (its last sign-in, or its creation), with the
+// warning it got, if any.
+type DormantUser struct {
+	User
+	OrgName  string
+	Since    time.Time
+	WarnedAt time.Time
+}
+
+// ComplianceSite is a site whose infrastructure is failing: its
+// provisioning failed, or its directory has refused or not answered for
+// some accounts.
+type ComplianceSite struct {
+	Site
+	CustomerName     string
+	PendingAccounts  int       // directory accounts still waiting after a failed attempt
+	PendingSince     time.Time // the oldest of them
+	LastAccountError string
+}

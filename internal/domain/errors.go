@@ -22,6 +22,14 @@ const (
 	EInternal     = "internal"     // anything unexpected; never shown in detail
 )
 
+// Errors a store answers with, through the interface app reads it by; the
+// store wraps its driver's error in them, for the logs.
+var (
+	ErrNotFound   = errors.New("not found")
+	ErrUnique     = errors.New("unique constraint violated")
+	ErrForeignKey = errors.New("foreign key constraint violated")
+)
+
 // Error is the one error type that crosses layers. Message is safe to show to
 // the user and, where a rule refused the change, starts with the rule id.
 type Error struct {

@@ -115,3 +115,22 @@ func (d *SSODomain) TXTName() string { return "_provisio-challenge." + d.Domain 
 
 // TXTValue is the TXT record that proves the claim.
 func (d *SSODomain) TXTValue() string { return "provisio-domain-verification=" + d.Token }
+
+// OIDCState is one sign-in at an identity provider in progress: what the
+// callback needs to finish it.
+type OIDCState struct {
+	State     string
+	OrgID     string
+	Nonce     string
+	Verifier  string // the PKCE code verifier
+	ExpiresAt time.Time
+}
+
+// OIDCKey is a signing key as stored: the private key (PEM), sealed at
+// rest.
+type OIDCKey struct {
+	ID         string
+	PrivatePEM string
+	CreatedAt  time.Time
+	RetireAt   time.Time
+}

@@ -84,3 +84,14 @@ type ReviewFilter struct {
 	CampaignID *string
 	State      *string
 }
+
+// OrgAccess is one site assignment of a person of an organisation, for a
+// review.
+type OrgAccess struct {
+	UserID    string
+	SiteID    string
+	SiteName  string
+	Role      Role
+	Via       AccessVia
+	ExpiresAt time.Time
+}

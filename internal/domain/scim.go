@@ -140,3 +140,12 @@ func (m *SiteMember) Link() LinkState {
 	}
 	return ""
 }
+
+// SiteMemberQuery selects the rows of a site's user list (R-APP-1).
+type SiteMemberQuery struct {
+	SiteID string
+	Ready  bool      // the site is ready: only then can anyone use it
+	Now    time.Time // grants that ended by now are inactive
+	Since  time.Time // users who left before this are no longer listed
+	SCIMQuery
+}

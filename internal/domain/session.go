@@ -28,3 +28,18 @@ type APIToken struct {
 	LastUsedAt time.Time `json:"last_used_at,omitzero"`
 	RevokedAt  time.Time `json:"revoked_at,omitzero"` // zero while the token works
 }
+
+// Throttle is the failure count of one sign-in key (an account or a
+// client address).
+type Throttle struct {
+	Failures    int
+	WindowStart time.Time
+	LockedUntil time.Time
+}
+
+// TOTP is a user's authenticator enrolment.
+type TOTP struct {
+	Secret      string
+	ConfirmedAt time.Time // zero while enrolment is not confirmed
+	LastStep    int64     // the last time step used, so a code works once
+}

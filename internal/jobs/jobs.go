@@ -5,13 +5,14 @@ package jobs
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/provisio/provisio/internal/app"
 	"github.com/provisio/provisio/internal/domain"
-	"github.com/provisio/provisio/internal/store"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
@@ -59,10 +60,17 @@ type Posters struct {
 	Provisioner Poster
 }
 
+// Conn is the database the queue keeps its jobs in: Pool on PostgreSQL,
+// SQL on SQLite (Pool nil).
+type Conn struct {
+	Pool *pgxpool.Pool
+	SQL  *sql.DB
+}
+
 // New builds the queue over db. send and post deliver notices, webhook
 // events and provisioner calls; send may be nil when notices stay in the
 // local mailbox.
-func New(db *store.DB, a *app.App, cfg Config, send Sender, post Posters, log *slog.Logger) (*Queue, error) {
+func New(db Conn, a *app.App, cfg Config, send Sender, post Posters, log *slog.Logger) (*Queue, error) {
 	if cfg.SweepEvery <= 0 {
 		cfg.SweepEvery = time.Minute
 	}
@@ -94,10 +102,10 @@ func New(db *store.DB, a *app.App, cfg Config, send Sender, post Posters, log *s
 			func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})},
 	}
 	var err error
-	if db.Dialect() == store.Postgres {
-		q.client, err = newClient(riverpgxv5.New(db.Pool()), rc)
+	if db.Pool != nil {
+		q.client, err = newClient(riverpgxv5.New(db.Pool), rc)
 	} else {
-		q.client, err = newClient(riversqlite.New(db.SQL()), rc)
+		q.client, err = newClient(riversqlite.New(db.SQL), rc)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("river: %w", err)

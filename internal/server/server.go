@@ -97,13 +97,13 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, now func() time.Tim
 		}
 	}
 	cfg.App.MailLocal = send == nil
-	s := &Server{cfg: cfg, DB: db, log: log, App: app.New(db, cfg.App, emails, now, log)}
+	s := &Server{cfg: cfg, DB: db, log: log, App: app.New(AppStore(db), cfg.App, emails, now, log)}
 	hooks := cfg.WebhookClient
 	if hooks == nil {
 		hooks = outbound.Client(15*time.Second, cfg.OutboundLoopback)
 	}
 	s.oidcHTTP = outbound.Client(10*time.Second, cfg.OutboundLoopback)
-	if s.Queue, err = jobs.New(db, s.App, cfg.Jobs, send,
+	if s.Queue, err = jobs.New(jobs.Conn{Pool: db.Pool(), SQL: db.SQL()}, s.App, cfg.Jobs, send,
 		jobs.Posters{Webhooks: jobs.HTTPPoster(hooks), Provisioner: jobs.HTTPPoster(nil)}, log); err != nil {
 		db.Close()
 		return nil, err
@@ -264,4 +264,9 @@ func remoteHost(r *http.Request) string {
 		return h
 	}
 	return r.RemoteAddr
+}
+
+// AppStore is db as app reads and writes it.
+func AppStore(db *store.DB) app.Store {
+	return store.Bind(db, func(tx *store.Tx) app.Tx { return tx })
 }

@@ -14,15 +14,7 @@ import (
 
 // ComplianceUser is a person of the report's scope with what the report
 // looks at.
-type ComplianceUser struct {
-	domain.User
-	OrgName      string
-	OrgKind      domain.OrgKind
-	OrgDemo      bool
-	PartnerID    string // the organisation's partner of record
-	LastActiveAt time.Time
-	Exempt       string // why it is a break-glass account, never locked for dormancy; "" if not
-}
+type ComplianceUser = domain.ComplianceUser
 
 // inScope is the condition on column col for the organisations orgIDs
 // (nil: every organisation).
@@ -92,16 +84,7 @@ func (tx *Tx) PartnerDomains(ctx context.Context, partnerIDs []string) (map[stri
 
 // ComplianceAssignment is an assignment the report looks at: a partner's,
 // or a locked user's.
-type ComplianceAssignment struct {
-	domain.Assignment
-	UserName, UserEmail string
-	UserState           domain.UserState
-	UserUpdatedAt       time.Time
-	SiteName            string
-	Edition             domain.Edition
-	CustomerID          string
-	CustomerName        string
-}
+type ComplianceAssignment = domain.ComplianceAssignment
 
 // ComplianceAssignments lists the partner grants and the assignments of
 // locked users on the sites of customers in scope.
@@ -181,12 +164,7 @@ func (tx *Tx) DormancyExemption(ctx context.Context, userID string) (string, err
 // DormantUser is an active user of an organisation that locks its dormant
 // users, quiet since Since (its last sign-in, or its creation), with the
 // warning it got, if any.
-type DormantUser struct {
-	domain.User
-	OrgName  string
-	Since    time.Time
-	WarnedAt time.Time
-}
+type DormantUser = domain.DormantUser
 
 // DormantUsers lists the active, not exempt users of organisations that
 // lock dormant users (R-PLUS-4), quiet since before quietSince.
@@ -221,13 +199,7 @@ func (tx *Tx) WarnDormant(ctx context.Context, userID string, now time.Time) err
 // ComplianceSite is a site whose infrastructure is failing: its
 // provisioning failed, or its directory has refused or not answered for
 // some accounts.
-type ComplianceSite struct {
-	domain.Site
-	CustomerName     string
-	PendingAccounts  int       // directory accounts still waiting after a failed attempt
-	PendingSince     time.Time // the oldest of them
-	LastAccountError string
-}
+type ComplianceSite = domain.ComplianceSite
 
 // ComplianceSites lists the failing sites of customers in scope.
 func (tx *Tx) ComplianceSites(ctx context.Context, orgIDs []string) ([]*ComplianceSite, error) {

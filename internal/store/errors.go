@@ -6,15 +6,17 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/provisio/provisio/internal/domain"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
-// Sentinel errors that hide the driver's own.
+// Sentinel errors that hide the driver's own: domain's, so that callers
+// that know the store only by an interface can test for them.
 var (
-	ErrNotFound   = errors.New("not found")
-	ErrUnique     = errors.New("unique constraint violated")
-	ErrForeignKey = errors.New("foreign key constraint violated")
+	ErrNotFound   = domain.ErrNotFound
+	ErrUnique     = domain.ErrUnique
+	ErrForeignKey = domain.ErrForeignKey
 )
 
 // PostgreSQL's SQLSTATE codes for constraint violations.

@@ -47,13 +47,7 @@ func (tx *Tx) SetOIDCProvider(ctx context.Context, p *domain.OIDCProvider) error
 
 // OIDCState is one sign-in at an identity provider in progress: what the
 // callback needs to finish it.
-type OIDCState struct {
-	State     string
-	OrgID     string
-	Nonce     string
-	Verifier  string // the PKCE code verifier
-	ExpiresAt time.Time
-}
+type OIDCState = domain.OIDCState
 
 // CreateOIDCState stores a started sign-in and drops those that expired
 // before now, so that abandoned sign-ins do not pile up.

@@ -253,12 +253,7 @@ func (tx *Tx) RevokeUserClientTokens(ctx context.Context, userID, clientID strin
 
 // OIDCKey is a signing key as stored: the private key (PEM), sealed at
 // rest.
-type OIDCKey struct {
-	ID         string
-	PrivatePEM string
-	CreatedAt  time.Time
-	RetireAt   time.Time
-}
+type OIDCKey = domain.OIDCKey
 
 // OIDCKeys lists the keys not retired by now, newest first.
 func (tx *Tx) OIDCKeys(ctx context.Context, now time.Time) ([]*OIDCKey, error) {

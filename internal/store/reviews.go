@@ -162,14 +162,7 @@ func scanDecision(s scanner) (*domain.ReviewDecision, error) {
 
 // OrgAccess is one site assignment of a person of an organisation, for a
 // review.
-type OrgAccess struct {
-	UserID    string
-	SiteID    string
-	SiteName  string
-	Role      domain.Role
-	Via       domain.AccessVia
-	ExpiresAt time.Time
-}
+type OrgAccess = domain.OrgAccess
 
 // OrgAccessList lists the site assignments of an organisation's people,
 // by person and site name.

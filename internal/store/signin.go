@@ -81,11 +81,7 @@ func (tx *Tx) DeleteSession(ctx context.Context, userID, id string) error {
 
 // Throttle is the failure count of one sign-in key (an account or a
 // client address).
-type Throttle struct {
-	Failures    int
-	WindowStart time.Time
-	LockedUntil time.Time
-}
+type Throttle = domain.Throttle
 
 // Throttle returns the state of key, zero when it has none.
 func (tx *Tx) Throttle(ctx context.Context, key string) (Throttle, error) {
@@ -164,11 +160,7 @@ func (tx *Tx) UsePasswordReset(ctx context.Context, tokenHash string, now time.T
 }
 
 // TOTP is a user's authenticator enrolment.
-type TOTP struct {
-	Secret      string
-	ConfirmedAt time.Time // zero while enrolment is not confirmed
-	LastStep    int64     // the last time step used, so a code works once
-}
+type TOTP = domain.TOTP
 
 // TOTP returns the user's enrolment, or ErrNotFound.
 func (tx *Tx) TOTP(ctx context.Context, userID string) (*TOTP, error) {

@@ -29,13 +29,7 @@ func (tx *Tx) ForgetDeparturesBefore(ctx context.Context, before time.Time) erro
 }
 
 // SiteMemberQuery selects the rows of a site's user list (R-APP-1).
-type SiteMemberQuery struct {
-	SiteID string
-	Ready  bool      // the site is ready: only then can anyone use it
-	Now    time.Time // grants that ended by now are inactive
-	Since  time.Time // users who left before this are no longer listed
-	SCIMQuery
-}
+type SiteMemberQuery = domain.SiteMemberQuery
 
 // memberActiveSQL is the access decision over a member row, in SQL: still
 // assigned, the user active, and the grant current (m.expired is
