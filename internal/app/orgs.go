@@ -189,8 +189,23 @@ func (a *App) UpdateOrg(ctx context.Context, act Actor, id string, upd domain.Or
 // at once. It returns the customer as it is now. Codes: not_found,
 // forbidden, invalid.
 func (a *App) SetPartner(ctx context.Context, act Actor, customerID, partnerID string) (*domain.Org, error) {
+	return a.setPartner(ctx, act, customerID, partnerID, "")
+}
+
+// DropPartner ends customer customerID's link to its partner of record,
+// and with it what the partner's users had on its sites, saying why
+// (optional, in the activity log). Operators, the customer's
+// administrators and the partner's may. Codes: not_found, forbidden.
+func (a *App) DropPartner(ctx context.Context, act Actor, customerID, reason string) (*domain.Org, error) {
+	return a.setPartner(ctx, act, customerID, "", reason)
+}
+
+func (a *App) setPartner(ctx context.Context, act Actor, customerID, partnerID, reason string) (*domain.Org, error) {
 	var c *domain.Org
 	err := a.write(ctx, act, func(u *unit) error {
+		if err := u.because(reason); err != nil {
+			return err
+		}
 		var err error
 		if c, err = u.loadOrg(ctx, customerID); err != nil {
 			return err
@@ -198,14 +213,13 @@ func (a *App) SetPartner(ctx context.Context, act Actor, customerID, partnerID s
 		if c.Kind != domain.OrgCustomer {
 			return &domain.Error{Code: domain.EInvalid, Field: "id", Message: "only customers have a partner of record"}
 		}
-		ownAdmin := act.Org != nil && act.Org.ID == c.ID && act.is(domain.RoleCustomerAdmin)
-		partnerDrops := partnerID == "" && act.Org != nil && act.Org.ID == c.PartnerID && act.is(domain.RolePartnerAdmin)
-		operator := act.User == nil || act.IsOperator()
+		choose, ask, drop := act.partnerOfRecord(c)
 		switch {
-		case !operator && !ownAdmin && !partnerDrops:
-			return forbidden("R-ORG-1", "only the customer's administrators or an operator choose its partner")
-		case partnerID != "" && !operator:
+		case partnerID == "" && drop, partnerID == "" && c.PartnerID == "" && (choose || ask):
+		case partnerID != "" && !choose && ask:
 			return u.askPartner(ctx, c, partnerID)
+		case partnerID == "" || !choose:
+			return forbidden("R-ORG-1", "only the customer's administrators or an operator choose its partner")
 		}
 		if partnerID != "" {
 			p, err := u.tx.Org(ctx, domain.Everything, partnerID)

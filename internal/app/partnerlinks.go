@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/provisio/provisio/internal/domain"
@@ -124,4 +126,54 @@ func (a *App) AnswerPartnerLink(ctx context.Context, act Actor, customerID strin
 			mail.Data{OrgName: act.Org.Name, Reason: answer}, admins...)
 	})
 	return c, err
+}
+
+// partners lists every partner, by name.
+func (u *unit) partners(ctx context.Context) ([]*domain.Org, error) {
+	kind := domain.OrgPartner
+	var out []*domain.Org
+	for pg := (domain.Page{Limit: domain.MaxPageSize}); ; {
+		l, err := u.tx.Orgs(ctx, domain.OrgFilter{Kind: &kind, Page: pg})
+		if err != nil {
+			return nil, fmt.Errorf("partners: %w", err)
+		}
+		out = append(out, l.Items...)
+		if pg.Cursor = l.NextCursor; pg.Cursor == "" {
+			break
+		}
+	}
+	slices.SortFunc(out, func(a, b *domain.Org) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })
+	return out, nil
+}
+
+// AskPartner asks the partner named name (as the partner spells it, in
+// any case) to become customer customerID's partner of record; its
+// administrators are told and the link is made when they accept. The
+// customer's administrators may. The answer is the same whether or not a
+// partner has that name, so that asking does not tell a customer who the
+// vendor's partners are. Codes: not_found, forbidden, invalid.
+func (a *App) AskPartner(ctx context.Context, act Actor, customerID, name string) error {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return &domain.Error{Code: domain.EInvalid, Field: "partner", Message: "say the partner's name, as they spell it"}
+	}
+	return a.write(ctx, act, func(u *unit) error {
+		c, err := u.loadOrg(ctx, customerID)
+		if err != nil {
+			return err
+		}
+		if _, ask, _ := act.partnerOfRecord(c); !ask {
+			return forbidden("R-ORG-1", "only the customer's administrators ask a partner to be its partner of record")
+		}
+		ps, err := u.partners(ctx)
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			if strings.EqualFold(p.Name, name) {
+				return u.askPartner(ctx, c, p.ID)
+			}
+		}
+		return nil
+	})
 }

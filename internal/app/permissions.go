@@ -260,6 +260,28 @@ type OrgPermissions struct {
 	// ConfigureSignIn: its own identity provider (OpenID Connect) and the
 	// email domains it claims for it.
 	ConfigureSignIn bool
+	// ChoosePartner: link a customer to a partner of record at once
+	// (operators).
+	ChoosePartner bool
+	// AskPartner: ask a partner, by its name, to become the customer's
+	// partner of record; the link is made when it accepts (the customer's
+	// administrators).
+	AskPartner bool
+	// DropPartner: end the link to the partner of record (operators, the
+	// customer's administrators, and the partner's).
+	DropPartner bool
+}
+
+// partnerOfRecord is what the actor may do with customer o's partner of
+// record (SPEC section 2).
+func (act Actor) partnerOfRecord(o *domain.Org) (choose, ask, drop bool) {
+	if o.Kind != domain.OrgCustomer {
+		return false, false, false
+	}
+	operator := act.User == nil || act.IsOperator()
+	ownAdmin := act.Org != nil && act.Org.ID == o.ID && act.is(domain.RoleCustomerAdmin)
+	partnerAdmin := act.Org != nil && o.PartnerID != "" && act.Org.ID == o.PartnerID && act.is(domain.RolePartnerAdmin)
+	return operator, ownAdmin, o.PartnerID != "" && (operator || ownAdmin || partnerAdmin)
 }
 
 // OrgView is an organisation as the actor sees it, with the names a
@@ -276,6 +298,9 @@ type OrgView struct {
 	// Dormancy is how long without a sign-in makes a user dormant
 	// (R-AUDIT-2, R-PLUS-4).
 	Dormancy time.Duration
+	// Partners are those the actor may choose from (Can.ChoosePartner),
+	// by name.
+	Partners []*domain.Org
 }
 
 // DormancyText says Dormancy in words.
@@ -295,6 +320,12 @@ func (a *App) OrgView(ctx context.Context, act Actor, id string) (v OrgView, err
 			FlagDemo:           act.IsOperator() && o.Kind == domain.OrgCustomer && o.PartnerID != "",
 			ManageWebhooks:     act.managesWebhooksOf(o.ID),
 			ConfigureSignIn:    act.configuresSignInOf(o.ID)}}
+		v.Can.ChoosePartner, v.Can.AskPartner, v.Can.DropPartner = act.partnerOfRecord(o)
+		if v.Can.ChoosePartner {
+			if v.Partners, err = u.partners(ctx); err != nil {
+				return err
+			}
+		}
 		// The partner of record and the main contact of an organisation
 		// the actor sees are shown on its page (R-ORG-2).
 		if o.PartnerID != "" {
