@@ -10,18 +10,18 @@ import (
 
 // AccessRequest is a partner's request for access to a site.
 type AccessRequest struct {
-	ID           string     `json:"id"`
-	SiteID       string     `json:"site_id"`
-	UserID       string     `json:"user_id"`
-	Role         string     `json:"role"`
-	Kind         string     `json:"kind" enum:"grant,extension"`
-	State        string     `json:"state" enum:"pending,approved,denied,expired,withdrawn"`
-	RequestedBy  string     `json:"requested_by"`
-	ExpiresAt    time.Time  `json:"expires_at" doc:"when the request lapses unanswered"`
-	DecidedBy    string     `json:"decided_by,omitempty"`
-	DecidedAt    *time.Time `json:"decided_at,omitempty"`
-	GrantedUntil *time.Time `json:"granted_until,omitempty"`
-	CreatedAt    time.Time  `json:"created_at"`
+	ID           string     `json:"id" doc:"the request's id" example:"req_01kmagmx50etbyabrhzpj7110h"`
+	SiteID       string     `json:"site_id" doc:"the customer site asked for" example:"site_01kkpng6h0d3aqrf08caygs4pm"`
+	UserID       string     `json:"user_id" doc:"the partner user who would get access" example:"usr_01kkardc5081sagxezqehhg3z2"`
+	Role         string     `json:"role" doc:"the partner role the access would be used with (R-ROLE-4)" example:"partner_agent"`
+	Kind         string     `json:"kind" enum:"grant,extension" doc:"grant: first access (R-PARTNER-1); extension: more time for a running grant (R-PLUS-1)" example:"grant"`
+	State        string     `json:"state" enum:"pending,approved,denied,expired,withdrawn" doc:"pending until a customer administrator answers, or it lapses (R-PARTNER-4)" example:"pending"`
+	RequestedBy  string     `json:"requested_by" doc:"the partner user who asked" example:"usr_01kkardc5081sagxezqehhg3z2"`
+	ExpiresAt    time.Time  `json:"expires_at" doc:"when the request lapses unanswered (R-PARTNER-4)" example:"2026-03-09T09:15:00Z"`
+	DecidedBy    string     `json:"decided_by,omitempty" doc:"the customer administrator who approved or denied" example:"usr_01kk2tbfx02cdjh3r9ahyb84pa"`
+	DecidedAt    *time.Time `json:"decided_at,omitempty" doc:"when it was approved or denied" example:"2026-03-02T10:02:00Z"`
+	GrantedUntil *time.Time `json:"granted_until,omitempty" doc:"for an approved request, when the access ends (R-PARTNER-2, R-PLUS-1)" example:"2026-03-09T10:02:00Z"`
+	CreatedAt    time.Time  `json:"created_at" doc:"when the request was made" example:"2026-03-02T09:15:00Z"`
 }
 
 func requestOut(r *domain.AccessRequest) AccessRequest {
@@ -33,15 +33,15 @@ func requestOut(r *domain.AccessRequest) AccessRequest {
 // AccessOutcome is a pending request (standard edition) or an assignment
 // made at once (professional edition).
 type AccessOutcome struct {
-	Request    *AccessRequest `json:"request,omitempty"`
-	Assignment *Assignment    `json:"assignment,omitempty"`
+	Request    *AccessRequest `json:"request,omitempty" doc:"standard edition: the request now waiting for the customer's approval (R-PARTNER-1)"`
+	Assignment *Assignment    `json:"assignment,omitempty" doc:"professional edition: the access, given at once (R-PARTNER-3)"`
 }
 
 type requestAccessIn struct {
 	ID   string `path:"id"`
 	Body struct {
-		UserID string `json:"user_id" doc:"the partner user; agents may ask for themselves only"`
-		Role   string `json:"role,omitempty" doc:"required when the user holds several partner roles (R-ROLE-4)"`
+		UserID string `json:"user_id" doc:"the partner user; agents may ask for themselves only" example:"usr_01kkardc5081sagxezqehhg3z2"`
+		Role   string `json:"role,omitempty" doc:"required when the user holds several partner roles (R-ROLE-4)" example:"partner_agent"`
 	}
 }
 
@@ -63,9 +63,9 @@ func (s *Server) requestAccess(ctx context.Context, act app.Actor, in *requestAc
 }
 
 type listRequestsIn struct {
-	SiteID string `query:"site_id"`
-	UserID string `query:"user_id"`
-	State  string `query:"state" enum:"pending,approved,denied,expired,withdrawn"`
+	SiteID string `query:"site_id" doc:"only requests for this site" example:"site_01kkpng6h0d3aqrf08caygs4pm"`
+	UserID string `query:"user_id" doc:"only requests for this partner user" example:"usr_01kkardc5081sagxezqehhg3z2"`
+	State  string `query:"state" enum:"pending,approved,denied,expired,withdrawn" doc:"only requests in this state" example:"pending"`
 	PageParams
 }
 
@@ -132,16 +132,16 @@ func (s *Server) extendAccess(ctx context.Context, act app.Actor, in *siteUserIn
 type accountantIn struct {
 	ID   string `path:"id"`
 	Body struct {
-		Email string `json:"email"`
-		Name  string `json:"name,omitempty" doc:"needed when no accountant has this email yet"`
+		Email string `json:"email" doc:"the accountant's email address (R-ACCT-2)" example:"anna@kovacs-accounting.example"`
+		Name  string `json:"name,omitempty" doc:"needed when no accountant has this email yet" example:"Anna Kovacs"`
 	}
 }
 
 // AccountantOutcome is an accountant assigned, or invited and assigned on registering.
 type AccountantOutcome struct {
-	User       User        `json:"user"`
-	Invited    bool        `json:"invited"`
-	Assignment *Assignment `json:"assignment,omitempty"`
+	User       User        `json:"user" doc:"the accountant"`
+	Invited    bool        `json:"invited" doc:"the email was unknown: an accountant was created and invited, and is assigned on registering (R-ACCT-2)" example:"false"`
+	Assignment *Assignment `json:"assignment,omitempty" doc:"the assignment to the site, made at once for a known accountant"`
 }
 
 func (s *Server) assignAccountant(ctx context.Context, act app.Actor, in *accountantIn) (*body[AccountantOutcome], error) {
@@ -158,7 +158,7 @@ func (s *Server) assignAccountant(ctx context.Context, act app.Actor, in *accoun
 }
 
 type findAccountantIn struct {
-	Email string `query:"email" required:"true"`
+	Email string `query:"email" required:"true" doc:"the accountant's email address" example:"anna@kovacs-accounting.example"`
 }
 
 func (s *Server) findAccountant(ctx context.Context, act app.Actor, in *findAccountantIn) (*body[User], error) {

@@ -19,15 +19,15 @@ import (
 
 // AuditQuery filters the activity log.
 type AuditQuery struct {
-	OrgID      string `query:"org_id"`
-	ActorID    string `query:"actor_id"`
-	Action     string `query:"action" doc:"e.g. user.create, assignment.create"`
-	ObjectType string `query:"object_type"`
-	ObjectID   string `query:"object_id"`
-	Since      string `query:"since" doc:"RFC 3339 time or YYYY-MM-DD, inclusive"`
-	Until      string `query:"until" doc:"RFC 3339 time or YYYY-MM-DD, exclusive"`
-	Cursor     string `query:"cursor" doc:"next_cursor of the previous page"`
-	Limit      int    `query:"limit" minimum:"0" maximum:"1000"`
+	OrgID      string `query:"org_id" doc:"only entries about this organisation's data" example:"org_01kjyvahs0jdypew7da395kjeb"`
+	ActorID    string `query:"actor_id" doc:"only changes made by this user or SCIM token" example:"usr_01kk2tbfx02cdjh3r9ahyb84pa"`
+	Action     string `query:"action" doc:"only this action, e.g. user.create, assignment.create" example:"user.lock"`
+	ObjectType string `query:"object_type" doc:"only changes to objects of this kind" example:"user"`
+	ObjectID   string `query:"object_id" doc:"only changes to this object" example:"usr_01kk6sce10dyx9g1ercvp1yra5"`
+	Since      string `query:"since" doc:"RFC 3339 time or YYYY-MM-DD, inclusive" example:"2026-03-01"`
+	Until      string `query:"until" doc:"RFC 3339 time or YYYY-MM-DD, exclusive" example:"2026-04-01T00:00:00Z"`
+	Cursor     string `query:"cursor" doc:"next_cursor of the previous page" example:"4182"`
+	Limit      int    `query:"limit" minimum:"0" maximum:"1000" doc:"page size, 50 by default; the export reads every matching entry whatever it says" example:"100"`
 }
 
 func (in *AuditQuery) filter() (domain.AuditFilter, error) {
@@ -100,12 +100,12 @@ func (s *Server) listAudit(ctx context.Context, act app.Actor, in *AuditQuery) (
 
 type exportIn struct {
 	AuditQuery
-	Format string `query:"format" enum:"csv,json" default:"csv"`
+	Format string `query:"format" enum:"csv,json" default:"csv" doc:"csv: a header row and a row an entry; json: an array of entries" example:"json"`
 }
 
 type exportOut struct {
-	ContentType        string `header:"Content-Type"`
-	ContentDisposition string `header:"Content-Disposition"`
+	ContentType        string `header:"Content-Type" doc:"text/csv or application/json, as format asks" example:"text/csv; charset=utf-8"`
+	ContentDisposition string `header:"Content-Disposition" doc:"the file name to save the export as" example:"attachment; filename=\"audit.csv\""`
 	Body               func(huma.Context)
 }
 
@@ -116,7 +116,7 @@ func (s *Server) exportDoc(o huma.Operation) huma.Operation {
 	o.Responses = map[string]*huma.Response{"200": {
 		Description: "Every matching entry, oldest first: CSV with a header row (the default), or a JSON array",
 		Content: map[string]*huma.MediaType{
-			"text/csv":         {Schema: &huma.Schema{Type: huma.TypeString}},
+			"text/csv":         {Schema: &huma.Schema{Type: huma.TypeString}, Example: auditCSVExample},
 			"application/json": {Schema: &huma.Schema{Type: huma.TypeArray, Items: entry}},
 		},
 	}}
@@ -194,6 +194,12 @@ type auditExport struct {
 var auditHeader = []string{"seq", "at", "actor_id", "actor_org_id", "org_id", "action", "object_type", "object_id",
 	"before", "after", "remote_addr", "prev_hash", "hash"}
 
+// auditCSVExample is the CSV export's example in the OpenAPI document.
+var auditCSVExample = csvExample(auditHeader, "4182", "2026-03-02T09:15:00Z", "usr_01kk2tbfx02cdjh3r9ahyb84pa",
+	"org_01kjyvahs0jdypew7da395kjeb", "org_01kjyvahs0jdypew7da395kjeb", "user.lock", "user", "usr_01kk6sce10dyx9g1ercvp1yra5",
+	`{"state":"active"}`, `{"state":"locked"}`, "203.0.113.24",
+	"9f2c4e1a7b3d5f60182a4c6e8b0d2f4a6c8e0b2d4f6a8c0e2b4d6f8a0c2e4b6d", "3b7e1f9a2c4d6e8f0a1b3c5d7e9f1a2b4c6d8e0f2a3b5c7d9e1f3a5b7c9d1e3f")
+
 func newAuditExport(w io.Writer, asJSON bool) *auditExport {
 	x := &auditExport{w: w}
 	if !asJSON {
@@ -256,10 +262,10 @@ func (x *auditExport) end() error {
 
 // Verdict is the result of checking the log's hash chain.
 type Verdict struct {
-	Intact   bool   `json:"intact"`
-	Entries  int64  `json:"entries"`
-	BrokenAt int64  `json:"broken_at,omitempty" doc:"first entry that fails the check"`
-	Problem  string `json:"problem,omitempty"`
+	Intact   bool   `json:"intact" doc:"every entry's hash matches, and each seals the one before (R-AUDIT-1)" example:"false"`
+	Entries  int64  `json:"entries" doc:"how many entries were checked" example:"4182"`
+	BrokenAt int64  `json:"broken_at,omitempty" doc:"first entry that fails the check" example:"3977"`
+	Problem  string `json:"problem,omitempty" doc:"what is wrong at broken_at, in plain words" example:"the entry was changed after it was written"`
 }
 
 func (s *Server) verifyAudit(ctx context.Context, act app.Actor, _ *struct{}) (*body[Verdict], error) {
@@ -271,8 +277,8 @@ func (s *Server) verifyAudit(ctx context.Context, act app.Actor, _ *struct{}) (*
 }
 
 type mailIn struct {
-	To   string `query:"to" doc:"only notices to this address"`
-	Kind string `query:"kind"`
+	To   string `query:"to" doc:"only notices to this address" example:"maria.lopez@harbour-dental.example"`
+	Kind string `query:"kind" doc:"only notices of this kind" example:"invitation"`
 	PageParams
 }
 

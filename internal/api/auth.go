@@ -8,10 +8,10 @@ import (
 
 type createTokenIn struct {
 	Body struct {
-		Email    string `json:"email" format:"email"`
-		Password string `json:"password"`
-		Name     string `json:"name,omitempty" doc:"a label for the token, such as the machine it is for"`
-		Code     string `json:"code,omitempty" doc:"authenticator or recovery code, when the account uses MFA (R-PLUS-3)"`
+		Email    string `json:"email" format:"email" doc:"your email address" example:"maria.lopez@harbour-dental.example"`
+		Password string `json:"password" doc:"your password" example:"correct horse battery staple"`
+		Name     string `json:"name,omitempty" doc:"a label for the token, such as the machine it is for" example:"nightly user export"`
+		Code     string `json:"code,omitempty" doc:"authenticator or recovery code, when the account uses MFA (R-PLUS-3)" example:"492817"`
 	}
 }
 
@@ -46,8 +46,8 @@ func (s *Server) revokeToken(ctx context.Context, act app.Actor, in *idIn) (*str
 
 // Me is the signed-in user with its organisation.
 type Me struct {
-	User User `json:"user"`
-	Org  Org  `json:"org"`
+	User User `json:"user" doc:"the user the token or session belongs to"`
+	Org  Org  `json:"org" doc:"the user's organisation"`
 }
 
 func (s *Server) me(_ context.Context, act app.Actor, _ *struct{}) (*body[Me], error) {
@@ -56,8 +56,8 @@ func (s *Server) me(_ context.Context, act app.Actor, _ *struct{}) (*body[Me], e
 
 type acceptIn struct {
 	Body struct {
-		Token    string `json:"token" doc:"the token from the invitation link (the part after /invitations/)"`
-		Password string `json:"password"`
+		Token    string `json:"token" doc:"the token from the invitation link (the part after /invitations/)" example:"inv_Iwy6kv9MUdtgNm5IfvazUCmP5pCzzSas53-DgNc-0jA"`
+		Password string `json:"password" doc:"the password to set: long enough and not a common one" example:"correct horse battery staple"`
 	}
 }
 
@@ -71,7 +71,7 @@ func (s *Server) acceptInvitation(ctx context.Context, act app.Actor, in *accept
 
 type confirmEmailIn struct {
 	Body struct {
-		Token string `json:"token" doc:"the token from the confirmation link (the part after /email-changes/)"`
+		Token string `json:"token" doc:"the token from the confirmation link (the part after /email-changes/)" example:"eml_qH3lbyf9XJLlUOdBYRNyNj9ABaZZtZ6dHq3YiBHQ_OE"`
 	}
 }
 

@@ -16,27 +16,27 @@ import (
 
 // Finding is one thing the report says breaks a rule.
 type Finding struct {
-	Kind      string     `json:"kind" example:"single_administrator"`
-	Rule      string     `json:"rule" example:"R-ROLE-5"`
-	OrgID     string     `json:"org_id"`
-	OrgName   string     `json:"org_name"`
-	UserID    string     `json:"user_id,omitempty"`
-	UserName  string     `json:"user_name,omitempty"`
-	UserEmail string     `json:"user_email,omitempty"`
-	SiteID    string     `json:"site_id,omitempty"`
-	SiteName  string     `json:"site_name,omitempty"`
-	Since     *time.Time `json:"since,omitempty"`
-	Detail    string     `json:"detail"`
-	Fix       string     `json:"fix"`
-	FixLink   string     `json:"fix_link" doc:"the portal page where it is fixed"`
+	Kind      string     `json:"kind" doc:"what kind of breach it is" example:"single_administrator"`
+	Rule      string     `json:"rule" doc:"the rule it breaks" example:"R-ROLE-5"`
+	OrgID     string     `json:"org_id" doc:"the organisation it is in" example:"org_01kjyvahs0jdypew7da395kjeb"`
+	OrgName   string     `json:"org_name" doc:"the organisation's name" example:"Harbour Dental"`
+	UserID    string     `json:"user_id,omitempty" doc:"the user it is about, if one" example:"usr_01kk2tbfx02cdjh3r9ahyb84pa"`
+	UserName  string     `json:"user_name,omitempty" doc:"the user's name" example:"Maria Lopez"`
+	UserEmail string     `json:"user_email,omitempty" doc:"the user's email address" example:"maria.lopez@harbour-dental.example"`
+	SiteID    string     `json:"site_id,omitempty" doc:"the site it is about, if one" example:"site_01kkpng6h0d3aqrf08caygs4pm"`
+	SiteName  string     `json:"site_name,omitempty" doc:"the site's name" example:"harbour-dental-prod"`
+	Since     *time.Time `json:"since,omitempty" doc:"since when it has been so, where known" example:"2026-03-02T09:15:00Z"`
+	Detail    string     `json:"detail" doc:"what is wrong, in plain words" example:"Harbour Dental has a single administrator"`
+	Fix       string     `json:"fix" doc:"how to put it right" example:"add a second administrator"`
+	FixLink   string     `json:"fix_link" doc:"the portal page where it is fixed" example:"/orgs/org_01kjyvahs0jdypew7da395kjeb"`
 }
 
 // Compliance is the report.
 type Compliance struct {
-	At       time.Time      `json:"at"`
-	ByKind   map[string]int `json:"by_kind"`
-	ByOrg    map[string]int `json:"by_org" doc:"findings per organisation name"`
-	Findings []Finding      `json:"findings"`
+	At       time.Time      `json:"at" doc:"when the report was made" example:"2026-03-02T09:15:00Z"`
+	ByKind   map[string]int `json:"by_kind" doc:"findings per kind" example:"{\"single_administrator\":1,\"dormant_user\":3}"`
+	ByOrg    map[string]int `json:"by_org" doc:"findings per organisation name" example:"{\"Harbour Dental\":4}"`
+	Findings []Finding      `json:"findings" doc:"every finding"`
 }
 
 func complianceOut(r app.ComplianceReport) Compliance {
@@ -57,7 +57,7 @@ func findingOut(f domain.Finding) Finding {
 }
 
 type complianceIn struct {
-	OrgID string `query:"org_id" doc:"one organisation (a partner: with its customers); empty: everything you may audit"`
+	OrgID string `query:"org_id" doc:"one organisation (a partner: with its customers); empty: everything you may audit" example:"org_01kjtw9kn0hy14x8rzq06vtv72"`
 }
 
 func (s *Server) compliance(ctx context.Context, act app.Actor, in *complianceIn) (*body[Compliance], error) {
@@ -69,8 +69,8 @@ func (s *Server) compliance(ctx context.Context, act app.Actor, in *complianceIn
 }
 
 type complianceCSV struct {
-	ContentType        string `header:"Content-Type"`
-	ContentDisposition string `header:"Content-Disposition"`
+	ContentType        string `header:"Content-Type" doc:"the file's type" example:"text/csv; charset=utf-8"`
+	ContentDisposition string `header:"Content-Disposition" doc:"the file name to save it as" example:"attachment; filename=\"compliance-2026-03-02.csv\""`
 	Body               []byte
 }
 
@@ -81,7 +81,7 @@ func (s *Server) complianceCSV(ctx context.Context, act app.Actor, in *complianc
 	}
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
-	_ = w.Write([]string{"kind", "rule", "organisation", "user", "email", "site", "since", "detail", "fix", "fix_link"})
+	_ = w.Write(complianceHeader)
 	for _, f := range r.Findings {
 		since := ""
 		if !f.Since.IsZero() {
@@ -94,9 +94,27 @@ func (s *Server) complianceCSV(ctx context.Context, act app.Actor, in *complianc
 		ContentDisposition: `attachment; filename="compliance-` + r.At.Format("2006-01-02") + `.csv"`, Body: b.Bytes()}, nil
 }
 
-// csvDoc documents a CSV answer.
-func csvDoc(o huma.Operation, what string) huma.Operation {
+var complianceHeader = []string{"kind", "rule", "organisation", "user", "email", "site", "since", "detail", "fix", "fix_link"}
+
+// complianceCSVExample is the CSV export's example in the OpenAPI document.
+var complianceCSVExample = csvExample(complianceHeader, "single_administrator", "R-ROLE-5", "Harbour Dental", "", "", "", "",
+	"Harbour Dental has a single administrator", "add a second administrator", "/orgs/org_01kjyvahs0jdypew7da395kjeb")
+
+// csvDoc documents a CSV answer, with an example of it.
+func csvDoc(o huma.Operation, what, example string) huma.Operation {
 	o.Responses = map[string]*huma.Response{"200": {Description: what + ", as CSV with a header row",
-		Content: map[string]*huma.MediaType{"text/csv": {Schema: &huma.Schema{Type: huma.TypeString}}}}}
+		Content: map[string]*huma.MediaType{"text/csv": {Schema: &huma.Schema{Type: huma.TypeString}, Example: example}}}}
 	return o
+}
+
+// csvExample is a CSV document of a header row and one row of data, for
+// the OpenAPI document: built from the header the handler writes, so that
+// the two cannot drift apart.
+func csvExample(header []string, row ...string) string {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	_ = w.Write(header)
+	_ = w.Write(row)
+	w.Flush()
+	return b.String()
 }

@@ -7,7 +7,7 @@ import (
 )
 
 type noticeList struct {
-	Items []Notice `json:"items"`
+	Items []Notice `json:"items" doc:"your notices, newest first"`
 }
 
 // notifications lists the caller's own notices, newest first.

@@ -9,8 +9,8 @@ import (
 )
 
 type listOrgsIn struct {
-	Kind      string `query:"kind" enum:"vendor,partner,customer"`
-	PartnerID string `query:"partner_id"`
+	Kind      string `query:"kind" enum:"vendor,partner,customer" doc:"only organisations of this kind" example:"customer"`
+	PartnerID string `query:"partner_id" doc:"only the customers of this partner" example:"org_01kjtw9kn0hy14x8rzq06vtv72"`
 	PageParams
 }
 
@@ -32,10 +32,10 @@ func (s *Server) listOrgs(ctx context.Context, act app.Actor, in *listOrgsIn) (*
 
 type createOrgIn struct {
 	Body struct {
-		Kind      string `json:"kind" enum:"partner,customer"`
-		Name      string `json:"name" minLength:"1" maxLength:"200"`
-		PartnerID string `json:"partner_id,omitempty" doc:"customers: the partner of record"`
-		Demo      bool   `json:"demo,omitempty" doc:"customers: the partner's own demo customer (R-ROLE-3)"`
+		Kind      string `json:"kind" enum:"partner,customer" doc:"a reseller partner or a customer" example:"customer"`
+		Name      string `json:"name" minLength:"1" maxLength:"200" doc:"the organisation's name" example:"Harbour Dental"`
+		PartnerID string `json:"partner_id,omitempty" doc:"customers: the partner of record" example:"org_01kjtw9kn0hy14x8rzq06vtv72"`
+		Demo      bool   `json:"demo,omitempty" doc:"customers: the partner's own demo customer (R-ROLE-3)" example:"false"`
 	}
 }
 
@@ -59,12 +59,12 @@ func (s *Server) getOrg(ctx context.Context, act app.Actor, in *idIn) (*body[Org
 type updateOrgIn struct {
 	ID   string `path:"id"`
 	Body struct {
-		Name             *string `json:"name,omitempty" maxLength:"200"`
-		MainContactID    *string `json:"main_contact_id,omitempty"`
-		Demo             *bool   `json:"demo,omitempty"`
-		RequireMFA       *bool   `json:"require_mfa,omitempty" doc:"require a second factor of the organisation's users (R-PLUS-3)"`
-		LockDormant      *bool   `json:"lock_dormant,omitempty" doc:"lock users not signed in for the dormancy period, after a warning a week before (R-PLUS-4)"`
-		ReviewAutoRemove *string `json:"review_auto_remove,omitempty" enum:",lock,unassign" doc:"at a review's due date, lock (lock) or take off their sites (unassign) the users nobody confirmed; empty: tell the operators instead (R-PLUS-5)"`
+		Name             *string `json:"name,omitempty" maxLength:"200" doc:"a new name" example:"Harbour Dental Group"`
+		MainContactID    *string `json:"main_contact_id,omitempty" doc:"the user who becomes the main contact: one of the organisation's active users (R-ORG-2)" example:"usr_01kk2tbfx02cdjh3r9ahyb84pa"`
+		Demo             *bool   `json:"demo,omitempty" doc:"operators: mark a customer as its partner's own demo customer, or not (R-ROLE-3)" example:"false"`
+		RequireMFA       *bool   `json:"require_mfa,omitempty" doc:"require a second factor of the organisation's users (R-PLUS-3)" example:"true"`
+		LockDormant      *bool   `json:"lock_dormant,omitempty" doc:"lock users not signed in for the dormancy period, after a warning a week before (R-PLUS-4)" example:"true"`
+		ReviewAutoRemove *string `json:"review_auto_remove,omitempty" enum:",lock,unassign" doc:"at a review's due date, lock (lock) or take off their sites (unassign) the users nobody confirmed; empty: tell the operators instead (R-PLUS-5)" example:"unassign"`
 	}
 }
 
@@ -81,7 +81,7 @@ func (s *Server) updateOrg(ctx context.Context, act app.Actor, in *updateOrgIn) 
 type linkPartnerIn struct {
 	ID   string `path:"id"`
 	Body struct {
-		PartnerID string `json:"partner_id" minLength:"1"`
+		PartnerID string `json:"partner_id" minLength:"1" doc:"the partner to link the customer to" example:"org_01kjtw9kn0hy14x8rzq06vtv72"`
 	}
 }
 
@@ -104,10 +104,10 @@ func (s *Server) unlinkPartner(ctx context.Context, act app.Actor, in *idIn) (*b
 // PartnerLinkRequest is a customer asking the partner to become its
 // partner of record.
 type PartnerLinkRequest struct {
-	CustomerID   string    `json:"customer_id"`
-	CustomerName string    `json:"customer_name"`
-	AskedBy      string    `json:"asked_by" doc:"the customer administrator who asked"`
-	At           time.Time `json:"at"`
+	CustomerID   string    `json:"customer_id" doc:"the customer asking" example:"org_01kjyvahs0jdypew7da395kjeb"`
+	CustomerName string    `json:"customer_name" doc:"the customer's name" example:"Harbour Dental"`
+	AskedBy      string    `json:"asked_by" doc:"the customer administrator who asked" example:"Maria Lopez"`
+	At           time.Time `json:"at" doc:"when the customer asked" example:"2026-03-02T09:15:00Z"`
 }
 
 func (s *Server) listLinkRequests(ctx context.Context, act app.Actor, _ *struct{}) (*body[Page[PartnerLinkRequest]], error) {
@@ -123,7 +123,7 @@ func (s *Server) listLinkRequests(ctx context.Context, act app.Actor, _ *struct{
 }
 
 type linkAnswerIn struct {
-	CustomerID string `path:"customer_id"`
+	CustomerID string `path:"customer_id" doc:"the customer asking" example:"org_01kjyvahs0jdypew7da395kjeb"`
 }
 
 func (s *Server) acceptLink(ctx context.Context, act app.Actor, in *linkAnswerIn) (*body[Org], error) {

@@ -14,20 +14,20 @@ import (
 // Problem is an RFC 9457 problem document. Detail names the rule that
 // refused the request, when one did.
 type Problem struct {
-	Type   string          `json:"type" doc:"URI naming the kind of problem"`
-	Title  string          `json:"title"`
-	Status int             `json:"status"`
-	Detail string          `json:"detail,omitempty"`
-	Code   string          `json:"code" enum:"not_found,conflict,invalid,forbidden,rule,unauthorized,mfa_required,throttled,internal" doc:"Provisio error code"`
-	Rule   string          `json:"rule,omitempty" doc:"SPEC rule id that refused the request"`
-	Field  string          `json:"field,omitempty" doc:"input field that caused the problem"`
-	Errors []ProblemDetail `json:"errors,omitempty"`
+	Type   string          `json:"type" doc:"URI naming the kind of problem" example:"urn:provisio:problem:rule"`
+	Title  string          `json:"title" doc:"the HTTP status in words" example:"Unprocessable Entity"`
+	Status int             `json:"status" doc:"the HTTP status" example:"422"`
+	Detail string          `json:"detail,omitempty" doc:"what went wrong, in plain words, starting with the rule's id when a rule refused" example:"R-ASSIGN-1: tom.reed@harbour-dental.example has not registered yet (Inactive); only active users can be assigned"`
+	Code   string          `json:"code" enum:"not_found,conflict,invalid,forbidden,rule,unauthorized,mfa_required,throttled,internal" doc:"Provisio error code" example:"rule"`
+	Rule   string          `json:"rule,omitempty" doc:"SPEC rule id that refused the request" example:"R-ASSIGN-1"`
+	Field  string          `json:"field,omitempty" doc:"input field that caused the problem" example:"user_id"`
+	Errors []ProblemDetail `json:"errors,omitempty" doc:"the input errors found by validation, at most ten"`
 }
 
 // ProblemDetail is one input error found by validation.
 type ProblemDetail struct {
-	Message  string `json:"message"`
-	Location string `json:"location,omitempty"`
+	Message  string `json:"message" doc:"what is wrong with the input" example:"expected string to be RFC 5322 email: mail: missing @ in addr-spec"`
+	Location string `json:"location,omitempty" doc:"where in the request, such as body.email or query.limit" example:"body.email"`
 }
 
 func (p *Problem) Error() string { return p.Detail }

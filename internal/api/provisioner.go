@@ -9,18 +9,18 @@ import (
 
 // ProvisionerCall is one event sent to the vendor's site provisioner.
 type ProvisionerCall struct {
-	ID          string     `json:"id"`
-	Event       string     `json:"event" doc:"site.provision, or a later change: site.suspended, site.resumed, site.cancelled, site.restored, site.deleted"`
-	State       string     `json:"state" enum:"pending,sent,failed"`
-	Attempts    int        `json:"attempts"`
-	LastStatus  int        `json:"last_status,omitempty" doc:"the provisioner's HTTP status on the last attempt"`
-	LastError   string     `json:"last_error,omitempty"`
-	CreatedAt   time.Time  `json:"created_at"`
-	DeliveredAt *time.Time `json:"delivered_at,omitempty"`
+	ID          string     `json:"id" doc:"the call's id" example:"pcall_01kne7xc90nvp3zan1kn0y3752"`
+	Event       string     `json:"event" doc:"site.provision, or a later change: site.suspended, site.resumed, site.cancelled, site.restored, site.deleted" example:"site.provision"`
+	State       string     `json:"state" enum:"pending,sent,failed" doc:"pending: still being tried; sent: the provisioner took it; failed: given up" example:"sent"`
+	Attempts    int        `json:"attempts" doc:"how many times sending was tried" example:"1"`
+	LastStatus  int        `json:"last_status,omitempty" doc:"the provisioner's HTTP status on the last attempt" example:"202"`
+	LastError   string     `json:"last_error,omitempty" doc:"why the last attempt failed" example:"Post \"https://automation.vendor.example/provision\": context deadline exceeded"`
+	CreatedAt   time.Time  `json:"created_at" doc:"when the event was queued" example:"2026-03-02T09:15:00Z"`
+	DeliveredAt *time.Time `json:"delivered_at,omitempty" doc:"when the provisioner took it" example:"2026-03-02T09:15:02Z"`
 }
 
 type callList struct {
-	Items []ProvisionerCall `json:"items"`
+	Items []ProvisionerCall `json:"items" doc:"the latest calls, newest first"`
 }
 
 func (s *Server) listProvisionerCalls(ctx context.Context, act app.Actor, in *idIn) (*body[callList], error) {
@@ -41,11 +41,11 @@ func (s *Server) retryProvisioning(ctx context.Context, act app.Actor, in *idIn)
 }
 
 type callbackIn struct {
-	Signature string `header:"Provisio-Signature" required:"true" doc:"t=<unix seconds>,v1=<hex HMAC-SHA256 of t + \".\" + body with the provisioner secret>"`
+	Signature string `header:"Provisio-Signature" required:"true" doc:"t=<unix seconds>,v1=<hex HMAC-SHA256 of t + \".\" + body with the provisioner secret>" example:"t=1772442900,v1=5f0c8e2a9b14d37c6e81f2a4b90d5c3e7a16f28b4d90c5e3a7f1b26d84c09e3f"`
 	Body      struct {
-		SiteID string `json:"site_id" doc:"the site the report is about"`
-		Status string `json:"status" enum:"ready,failed"`
-		Error  string `json:"error,omitempty" maxLength:"2000" doc:"why provisioning failed, shown to operators"`
+		SiteID string `json:"site_id" doc:"the site the report is about" example:"site_01kkpng6h0d3aqrf08caygs4pm"`
+		Status string `json:"status" enum:"ready,failed" doc:"ready: the site can be used; failed: provisioning failed and may be retried" example:"ready"`
+		Error  string `json:"error,omitempty" maxLength:"2000" doc:"why provisioning failed, shown to operators" example:"no capacity left in region eu-west"`
 	}
 	RawBody []byte // the signed bytes
 }

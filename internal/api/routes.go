@@ -11,8 +11,15 @@ const (
 	private = false
 )
 
+// op is one operation of the API under /api/v1, with its description
+// from descriptions and its {id}, if any, described by pathIDs.
 func op(method, path, id, tag, summary string) huma.Operation {
-	return huma.Operation{Method: method, Path: "/api/v1" + path, OperationID: id, Tags: []string{tag}, Summary: summary}
+	o := huma.Operation{Method: method, Path: "/api/v1" + path, OperationID: id, Tags: []string{tag}, Summary: summary,
+		Description: descriptions[id]}
+	if p := idParam(path); p != nil {
+		o.Parameters = []*huma.Param{p}
+	}
+	return o
 }
 
 func created(o huma.Operation) huma.Operation {
@@ -130,16 +137,16 @@ func (s *Server) routes() {
 	handle(s, private, op(post, "/apps/{id}/rotate-secret", "rotate-app-secret", "apps", "Give a confidential application a new secret, shown once; the old one stops at once"), s.rotateAppSecret)
 	handle(s, private, op(del, "/apps/{id}", "delete-app", "apps", "Remove an application; its tokens stop working"), s.deleteApp)
 
-	handle(s, private, csvOrJSONDoc(op(get, "/users/{id}/access-history", "user-access-history", "audit", "Which sites the user could reach between two moments, when, through what, and who let them in (from the activity log)"), "Each stretch of access"), s.userAccessHistory)
+	handle(s, private, csvOrJSONDoc[spanList](s, op(get, "/users/{id}/access-history", "user-access-history", "audit", "Which sites the user could reach between two moments, when, through what, and who let them in (from the activity log)"), "Each stretch of access", accessHistoryCSVExample), s.userAccessHistory)
 	handle(s, private, op(get, "/sites/{id}/access-history", "site-access-history", "audit", "Who could reach the site at a moment, through what, and who let them in (from the activity log)"), s.siteAccessAt)
 	handle(s, private, op(get, "/compliance", "compliance-report", "audit", "The compliance report (R-AUDIT-2): what breaks the rules now, each with its rule, since when and the fix"), s.compliance)
-	handle(s, private, csvDoc(op(get, "/compliance/export", "export-compliance", "audit", "The compliance report as CSV"), "Every finding"), s.complianceCSV)
+	handle(s, private, csvDoc(op(get, "/compliance/export", "export-compliance", "audit", "The compliance report as CSV"), "Every finding", complianceCSVExample), s.complianceCSV)
 	handle(s, private, op(get, "/reviews", "list-reviews", "reviews", "User reviews: your organisation's, or every one for operators (R-AUDIT-3)"), s.listReviews)
 	handle(s, private, op(get, "/reviews/{id}", "get-review", "reviews", "A review with every user of the organisation: roles, sites, last sign-in, findings and decisions"), s.getReview)
 	handle(s, private, op(post, "/reviews/{id}/decisions", "decide-review", "reviews", "Confirm, lock or take users off sites, or confirm all unchanged; operators may remove users of an overdue review"), s.decideReview)
 	handle(s, private, op(get, "/campaigns", "list-campaigns", "reviews", "Review campaigns you have a part in (R-AUDIT-3)"), s.listCampaigns)
 	handle(s, private, created(op(post, "/campaigns", "open-campaign", "reviews", "Open a review campaign by hand, for some or all organisations (operators)")), s.openCampaign)
-	handle(s, private, csvOrJSONDoc(op(get, "/campaigns/{id}/export", "export-campaign", "reviews", "A campaign's evidence for an auditor: who reviewed, when, each decision"), "Every decision"), s.exportCampaign)
+	handle(s, private, csvOrJSONDoc[campaignEvidence](s, op(get, "/campaigns/{id}/export", "export-campaign", "reviews", "A campaign's evidence for an auditor: who reviewed, when, each decision"), "Every decision", campaignCSVExample), s.exportCampaign)
 
 	handle(s, private, op(get, "/audit", "list-audit", "audit", "Read the activity log (R-AUDIT-1)"), s.listAudit)
 	handle(s, private, s.exportDoc(op(get, "/audit/export", "export-audit", "audit", "Export the activity log as CSV or JSON")), s.exportAudit)

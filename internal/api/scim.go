@@ -14,14 +14,14 @@ import (
 // SCIMToken is a token of an organisation's identity provider or of a
 // site's application.
 type SCIMToken struct {
-	ID         string     `json:"id"`
-	OrgID      string     `json:"org_id"`
-	SiteID     string     `json:"site_id,omitempty" doc:"set for a site's application (R-APP-1); empty for the organisation's identity provider (R-APP-4)"`
-	Name       string     `json:"name" example:"Entra ID"`
-	Secret     string     `json:"token,omitempty" doc:"the token itself: shown once; the SCIM client sends it as Authorization: Bearer"`
-	CreatedAt  time.Time  `json:"created_at"`
-	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
-	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
+	ID         string     `json:"id" doc:"the token's id" example:"sct_01kn2athx0kzvjn9ftng5y5dyt"`
+	OrgID      string     `json:"org_id" doc:"the organisation the token is for" example:"org_01kjyvahs0jdypew7da395kjeb"`
+	SiteID     string     `json:"site_id,omitempty" doc:"set for a site's application (R-APP-1); empty for the organisation's identity provider (R-APP-4)" example:"site_01kkpng6h0d3aqrf08caygs4pm"`
+	Name       string     `json:"name" doc:"who uses the token" example:"Entra ID"`
+	Secret     string     `json:"token,omitempty" doc:"the token itself: shown once; the SCIM client sends it as Authorization: Bearer" example:"scim_BRlmjmuB92Rc7jmRi81m4HL1u7kTNidLQBhYOfrAMKw"`
+	CreatedAt  time.Time  `json:"created_at" doc:"when the token was created" example:"2026-03-02T09:15:00Z"`
+	LastUsedAt *time.Time `json:"last_used_at,omitempty" doc:"when the token was last used; absent: never" example:"2026-03-04T02:00:12Z"`
+	RevokedAt  *time.Time `json:"revoked_at,omitempty" doc:"when the token was revoked; absent: it works" example:"2026-03-20T11:30:00Z"`
 }
 
 func scimTokenOut(t *domain.SCIMToken, secret string) SCIMToken {
@@ -53,7 +53,7 @@ func (s *Server) createSiteSCIMToken(ctx context.Context, act app.Actor, in *cre
 }
 
 type scimTokenList struct {
-	Items []SCIMToken `json:"items"`
+	Items []SCIMToken `json:"items" doc:"the tokens, oldest first"`
 }
 
 func (s *Server) listOrgSCIMTokens(ctx context.Context, act app.Actor, in *idIn) (*body[scimTokenList], error) {
@@ -95,13 +95,13 @@ func (s *Server) revokeSCIMToken(ctx context.Context, act app.Actor, in *idIn) (
 // GroupRoles is an organisation's mapping from its identity provider's
 // groups to roles (R-APP-4).
 type GroupRoles struct {
-	Mappings []GroupRole `json:"mappings"`
+	Mappings []GroupRole `json:"mappings" doc:"each group and the role it gives; the whole mapping is replaced when set"`
 }
 
 // GroupRole maps one group to one role.
 type GroupRole struct {
-	Group string `json:"group" example:"Finance admins" doc:"the group's displayName at the identity provider, in any case"`
-	Role  string `json:"role" example:"customer_admin"`
+	Group string `json:"group" example:"Practice managers" doc:"the group's displayName at the identity provider, in any case"`
+	Role  string `json:"role" example:"customer_admin" doc:"the role the group's members get"`
 }
 
 func groupRolesOut(m []domain.GroupRole) GroupRoles {
@@ -139,30 +139,30 @@ func (s *Server) setGroupRoles(ctx context.Context, act app.Actor, in *setGroupR
 
 // AppLinks is the site application's view of the site's users (R-APP-1).
 type AppLinks struct {
-	LastReadAt *time.Time `json:"last_read_at,omitempty" doc:"when the application last read the list; absent: never"`
-	Total      int        `json:"total"`
-	Items      []AppLink  `json:"items"`
+	LastReadAt *time.Time `json:"last_read_at,omitempty" doc:"when the application last read the list; absent: never" example:"2026-03-04T02:00:12Z"`
+	Total      int        `json:"total" doc:"how many users there are in all, over every page" example:"14"`
+	Items      []AppLink  `json:"items" doc:"the page of users asked for"`
 }
 
 // AppLink is one user as the site's application sees it.
 type AppLink struct {
-	UserID     string     `json:"user_id"`
-	Name       string     `json:"name"`
-	Email      string     `json:"email"`
-	Link       string     `json:"link" enum:"new,linked,unlinked," doc:"new: has access, not linked; linked: has access and an account of the application; unlinked: linked, but no longer has access"`
-	ExternalID string     `json:"external_id,omitempty" doc:"the application's own account"`
-	Active     bool       `json:"active" doc:"the access decision says yes now"`
-	Role       string     `json:"role,omitempty"`
-	Via        string     `json:"via,omitempty"`
-	ExpiresAt  *time.Time `json:"expires_at,omitempty"`
-	LeftAt     *time.Time `json:"left_at,omitempty"`
-	LastSignIn *time.Time `json:"last_sign_in_at,omitempty" doc:"the last sign-in to one of the site's applications through Provisio (R-APP-2)"`
+	UserID     string     `json:"user_id" doc:"the user" example:"usr_01kk6sce10dyx9g1ercvp1yra5"`
+	Name       string     `json:"name" doc:"the user's name" example:"Tom Reed"`
+	Email      string     `json:"email" doc:"the user's email address" example:"tom.reed@harbour-dental.example"`
+	Link       string     `json:"link" enum:"new,linked,unlinked," doc:"new: has access, not linked; linked: has access and an account of the application; unlinked: linked, but no longer has access" example:"linked"`
+	ExternalID string     `json:"external_id,omitempty" doc:"the application's own account" example:"EMP-0042"`
+	Active     bool       `json:"active" doc:"the access decision says yes now" example:"true"`
+	Role       string     `json:"role,omitempty" doc:"the user's role on the site" example:"customer_user"`
+	Via        string     `json:"via,omitempty" doc:"how the user got access: member, partner or accountant" example:"member"`
+	ExpiresAt  *time.Time `json:"expires_at,omitempty" doc:"when a partner grant ends" example:"2026-03-09T10:02:00Z"`
+	LeftAt     *time.Time `json:"left_at,omitempty" doc:"when the user lost access to the site, for an unlinked user" example:"2026-03-20T11:30:00Z"`
+	LastSignIn *time.Time `json:"last_sign_in_at,omitempty" doc:"the last sign-in to one of the site's applications through Provisio (R-APP-2)" example:"2026-03-04T08:05:00Z"`
 }
 
 type appLinksIn struct {
 	ID    string `path:"id"`
-	Start int    `query:"start" minimum:"0" doc:"1-based index of the first row"`
-	Count int    `query:"count" minimum:"0" maximum:"200" doc:"rows, 50 by default"`
+	Start int    `query:"start" minimum:"0" doc:"1-based index of the first row" example:"51"`
+	Count int    `query:"count" minimum:"0" maximum:"200" doc:"rows, 50 by default" example:"50"`
 }
 
 func (s *Server) listAppLinks(ctx context.Context, act app.Actor, in *appLinksIn) (*body[AppLinks], error) {

@@ -9,8 +9,8 @@ import (
 )
 
 type listSitesIn struct {
-	CustomerID string `query:"customer_id"`
-	State      string `query:"state" enum:"provisioning,failed,ready,suspended,cancelled,deleted"`
+	CustomerID string `query:"customer_id" doc:"only this customer's sites" example:"org_01kjyvahs0jdypew7da395kjeb"`
+	State      string `query:"state" enum:"provisioning,failed,ready,suspended,cancelled,deleted" doc:"only sites in this state" example:"ready"`
 	PageParams
 }
 
@@ -44,10 +44,10 @@ func (s *Server) listSites(ctx context.Context, act app.Actor, in *listSitesIn) 
 
 type createSiteIn struct {
 	Body struct {
-		CustomerID string `json:"customer_id"`
-		Name       string `json:"name" maxLength:"200"`
-		Edition    string `json:"edition" enum:"standard,professional"`
-		Company    string `json:"company,omitempty" doc:"name of the site's first company" maxLength:"200"`
+		CustomerID string `json:"customer_id" doc:"the customer the site is for; a partner's linked customer, for partner administrators" example:"org_01kjyvahs0jdypew7da395kjeb"`
+		Name       string `json:"name" maxLength:"200" doc:"the site's name" example:"harbour-dental-prod"`
+		Edition    string `json:"edition" enum:"standard,professional" doc:"standard: hosted by the vendor (operators only); professional: hosted through the partner's cloud agreement (R-SITE-0)" example:"standard"`
+		Company    string `json:"company,omitempty" doc:"name of the site's first company" maxLength:"200" example:"Harbour Dental Ltd"`
 	}
 }
 
@@ -81,7 +81,7 @@ func (s *Server) getSite(ctx context.Context, act app.Actor, in *idIn) (*body[Si
 type suspendIn struct {
 	ID   string `path:"id"`
 	Body struct {
-		Reason string `json:"reason" doc:"why the site is suspended (R-SITE-1)"`
+		Reason string `json:"reason" doc:"why the site is suspended (R-SITE-1)" example:"invoice 2026-0142 unpaid"`
 		Until  string `json:"until" doc:"expected end: an RFC 3339 time or a YYYY-MM-DD date" example:"2026-12-31"`
 	}
 }
@@ -116,8 +116,8 @@ func (s *Server) restoreSite(ctx context.Context, act app.Actor, in *idIn) (*bod
 
 type accessIn struct {
 	ID      string `path:"id"`
-	User    string `query:"user" required:"true" doc:"the user's id"`
-	Company string `query:"company" doc:"a company of the site, to ask about it too"`
+	User    string `query:"user" required:"true" doc:"the user's id" example:"usr_01kk6sce10dyx9g1ercvp1yra5"`
+	Company string `query:"company" doc:"a company of the site, to ask about it too" example:"co_01kktmh4n09bmmb56yd7qkjzzz"`
 }
 
 func (s *Server) checkAccess(ctx context.Context, act app.Actor, in *accessIn) (*body[Access], error) {
@@ -152,8 +152,8 @@ func (s *Server) listSiteUsers(ctx context.Context, act app.Actor, in *siteUsers
 type assignIn struct {
 	ID   string `path:"id"`
 	Body struct {
-		UserID string `json:"user_id"`
-		Role   string `json:"role,omitempty" doc:"the role on this site; required when the user holds several (R-ROLE-4)"`
+		UserID string `json:"user_id" doc:"an active user of the site's customer, or of its partner (R-ASSIGN-1)" example:"usr_01kk6sce10dyx9g1ercvp1yra5"`
+		Role   string `json:"role,omitempty" doc:"the role on this site; required when the user holds several (R-ROLE-4)" example:"customer_user"`
 	}
 }
 
@@ -167,12 +167,12 @@ func (s *Server) assignUser(ctx context.Context, act app.Actor, in *assignIn) (*
 
 type siteUserIn struct {
 	ID     string `path:"id"`
-	UserID string `path:"user_id"`
+	UserID string `path:"user_id" doc:"the user's id" example:"usr_01kk6sce10dyx9g1ercvp1yra5"`
 }
 
 type siteUserReasonIn struct {
 	ID     string `path:"id"`
-	UserID string `path:"user_id"`
+	UserID string `path:"user_id" doc:"the user's id" example:"usr_01kk6sce10dyx9g1ercvp1yra5"`
 	Reason string `query:"reason" maxLength:"500" doc:"why, in a few words, for the activity log and the notice" example:"work finished"`
 }
 
@@ -191,7 +191,7 @@ func (s *Server) listCompanies(ctx context.Context, act app.Actor, in *siteUsers
 type companyNameIn struct {
 	ID   string `path:"id"`
 	Body struct {
-		Name string `json:"name" maxLength:"200"`
+		Name string `json:"name" maxLength:"200" doc:"the legal entity's name" example:"Harbour Dental Ltd"`
 	}
 }
 

@@ -8,10 +8,10 @@ import (
 )
 
 type listUsersIn struct {
-	OrgID string `query:"org_id" doc:"the organisation; operators may leave it out to list everyone"`
-	State string `query:"state" enum:"invited,active,locked,deleted"`
-	Role  string `query:"role"`
-	Q     string `query:"q" doc:"search in name and email"`
+	OrgID string `query:"org_id" doc:"the organisation; operators may leave it out to list everyone" example:"org_01kjyvahs0jdypew7da395kjeb"`
+	State string `query:"state" enum:"invited,active,locked,deleted" doc:"only users in this state" example:"active"`
+	Role  string `query:"role" doc:"only users holding this role" example:"customer_admin"`
+	Q     string `query:"q" doc:"search in name and email" example:"reed"`
 	PageParams
 }
 
@@ -40,17 +40,17 @@ func (s *Server) listUsers(ctx context.Context, act app.Actor, in *listUsersIn) 
 
 type createUserIn struct {
 	Body struct {
-		OrgID string   `json:"org_id"`
-		Email string   `json:"email"`
-		Name  string   `json:"name" maxLength:"200"`
-		Roles []string `json:"roles" minItems:"1"`
+		OrgID string   `json:"org_id" doc:"the organisation the user joins, fixed for good (R-ORG-3)" example:"org_01kjyvahs0jdypew7da395kjeb"`
+		Email string   `json:"email" doc:"the person's own address: unique (R-USER-1), not at a disposable mail provider (R-USER-2)" example:"tom.reed@harbour-dental.example"`
+		Name  string   `json:"name" maxLength:"200" doc:"the person's full name (R-USER-3)" example:"Tom Reed"`
+		Roles []string `json:"roles" minItems:"1" doc:"roles of the organisation's kind (R-ROLE-3, R-ROLE-4)" example:"[\"customer_user\"]"`
 	}
 }
 
 // CreatedUser is a new user with any warnings about it (R-USER-3).
 type CreatedUser struct {
-	User     User      `json:"user"`
-	Warnings []Warning `json:"warnings"`
+	User     User      `json:"user" doc:"the new user, invited (R-USER-4)"`
+	Warnings []Warning `json:"warnings" doc:"advice about the new user, such as a shared-looking address (R-USER-3); empty when none"`
 }
 
 func roles(rs []string) []domain.Role {
@@ -81,17 +81,17 @@ func (s *Server) getUser(ctx context.Context, act app.Actor, in *idIn) (*body[Us
 type updateUserIn struct {
 	ID   string `path:"id"`
 	Body struct {
-		Name  *string  `json:"name,omitempty" maxLength:"200"`
-		Email *string  `json:"email,omitempty"`
-		Roles []string `json:"roles,omitempty"`
+		Name  *string  `json:"name,omitempty" maxLength:"200" doc:"a new name" example:"Tom Reed-Walsh"`
+		Email *string  `json:"email,omitempty" doc:"a new address; it takes effect once confirmed from the email sent to it (R-USER-6)" example:"tom.walsh@harbour-dental.example"`
+		Roles []string `json:"roles,omitempty" doc:"the user's roles, all of them; the last administrator keeps theirs (R-ROLE-5)" example:"[\"customer_user\",\"customer_ops\"]"`
 	}
 }
 
 // UpdatedUser is a changed user; PendingEmail is set while a new address
 // waits for its confirmation (R-USER-6).
 type UpdatedUser struct {
-	User         User   `json:"user"`
-	PendingEmail string `json:"pending_email,omitempty"`
+	User         User   `json:"user" doc:"the user as changed"`
+	PendingEmail string `json:"pending_email,omitempty" doc:"the new address waiting for its confirmation (R-USER-6)" example:"tom.walsh@harbour-dental.example"`
 }
 
 func (s *Server) updateUser(ctx context.Context, act app.Actor, in *updateUserIn) (*body[UpdatedUser], error) {
@@ -148,14 +148,14 @@ func (s *Server) resendInvitation(ctx context.Context, act app.Actor, in *idIn) 
 type breakGlassIn struct {
 	ID   string `path:"id"`
 	Body struct {
-		Exempt bool   `json:"exempt" doc:"true: never locked for dormancy (a named break-glass account); false: as everyone"`
-		Reason string `json:"reason,omitempty" maxLength:"500" doc:"why, required to exempt"`
+		Exempt bool   `json:"exempt" doc:"true: never locked for dormancy (a named break-glass account); false: as everyone" example:"true"`
+		Reason string `json:"reason,omitempty" maxLength:"500" doc:"why, required to exempt" example:"emergency administrator, sealed envelope in the practice safe"`
 	}
 }
 
 type breakGlassOut struct {
-	Exempt bool   `json:"exempt"`
-	Reason string `json:"reason,omitempty"`
+	Exempt bool   `json:"exempt" doc:"the user is exempt from the dormancy lock (R-PLUS-4)" example:"true"`
+	Reason string `json:"reason,omitempty" doc:"why it is exempt" example:"emergency administrator, sealed envelope in the practice safe"`
 }
 
 func (s *Server) setBreakGlass(ctx context.Context, act app.Actor, in *breakGlassIn) (*body[breakGlassOut], error) {

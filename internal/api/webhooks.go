@@ -11,11 +11,11 @@ import (
 // Webhook is an organisation's endpoint for events (R-PLUS-2). Secret is
 // shown only when the webhook is created.
 type Webhook struct {
-	ID        string    `json:"id"`
-	OrgID     string    `json:"org_id"`
-	URL       string    `json:"url"`
-	Secret    string    `json:"secret,omitempty" doc:"HMAC-SHA256 key for the Provisio-Signature header; shown once"`
-	CreatedAt time.Time `json:"created_at"`
+	ID        string    `json:"id" doc:"the webhook's id" example:"whk_01kmtcrnn0ewh0e7d7rz4ge2xd"`
+	OrgID     string    `json:"org_id" doc:"the organisation whose events it receives" example:"org_01kjyvahs0jdypew7da395kjeb"`
+	URL       string    `json:"url" doc:"where events are posted" example:"https://hooks.harbour-dental.example/provisio"`
+	Secret    string    `json:"secret,omitempty" doc:"HMAC-SHA256 key for the Provisio-Signature header; shown once" example:"whsec_OtPOOuZAdruk5Dafb_tlqcZ3-spFVaHSVioBex0TqX0"`
+	CreatedAt time.Time `json:"created_at" doc:"when the webhook was registered" example:"2026-03-02T09:15:00Z"`
 }
 
 func webhookOut(h *domain.Webhook, secret bool) Webhook {
@@ -28,21 +28,21 @@ func webhookOut(h *domain.Webhook, secret bool) Webhook {
 
 // Delivery is one attempt log entry of a webhook.
 type Delivery struct {
-	ID          string     `json:"id"`
-	Event       string     `json:"event"`
-	Payload     string     `json:"payload"`
-	State       string     `json:"state" enum:"pending,sent,failed"`
-	Attempts    int        `json:"attempts"`
-	LastStatus  int        `json:"last_status"`
-	LastError   string     `json:"last_error,omitempty"`
-	CreatedAt   time.Time  `json:"created_at"`
-	DeliveredAt *time.Time `json:"delivered_at,omitempty"`
+	ID          string     `json:"id" doc:"the event's id, also in the payload" example:"evt_01kmybsks0chzrx38fc7348bq4"`
+	Event       string     `json:"event" doc:"the kind of event: the kind of notice it goes with" example:"access_requested"`
+	Payload     string     `json:"payload" doc:"the JSON body posted" example:"{\"id\":\"evt_01kmybsks0chzrx38fc7348bq4\",\"type\":\"access_requested\",\"org_id\":\"org_01kjyvahs0jdypew7da395kjeb\",\"at\":\"2026-03-02T09:15:00.000000Z\",\"data\":{\"user_name\":\"Paul Becker\"}}"`
+	State       string     `json:"state" enum:"pending,sent,failed" doc:"pending: still being tried; sent: the endpoint answered 2xx; failed: given up" example:"sent"`
+	Attempts    int        `json:"attempts" doc:"how many times posting was tried" example:"1"`
+	LastStatus  int        `json:"last_status" doc:"the endpoint's HTTP status on the last attempt; 0: no answer" example:"200"`
+	LastError   string     `json:"last_error,omitempty" doc:"why the last attempt failed" example:"Post \"https://hooks.harbour-dental.example/provisio\": dial tcp: lookup hooks.harbour-dental.example: no such host"`
+	CreatedAt   time.Time  `json:"created_at" doc:"when the event happened" example:"2026-03-02T09:15:00Z"`
+	DeliveredAt *time.Time `json:"delivered_at,omitempty" doc:"when the endpoint took it" example:"2026-03-02T09:15:01Z"`
 }
 
 type createWebhookIn struct {
 	Body struct {
-		OrgID string `json:"org_id"`
-		URL   string `json:"url" doc:"https://…, or http:// on a loopback address"`
+		OrgID string `json:"org_id" doc:"the organisation whose events it receives; you administer it (R-PLUS-2)" example:"org_01kjyvahs0jdypew7da395kjeb"`
+		URL   string `json:"url" doc:"https://…, or http:// on a loopback address" example:"https://hooks.harbour-dental.example/provisio"`
 	}
 }
 
@@ -55,7 +55,7 @@ func (s *Server) createWebhook(ctx context.Context, act app.Actor, in *createWeb
 }
 
 type listWebhooksIn struct {
-	OrgID string `query:"org_id" required:"true"`
+	OrgID string `query:"org_id" required:"true" doc:"the organisation whose webhooks to list" example:"org_01kjyvahs0jdypew7da395kjeb"`
 }
 
 func (s *Server) listWebhooks(ctx context.Context, act app.Actor, in *listWebhooksIn) (*body[Page[Webhook]], error) {
