@@ -179,6 +179,7 @@ func sentence(e *domain.AuditEntry, actor string, names map[string]string) strin
 	if obj == "" {
 		obj = strings.ReplaceAll(e.ObjectType, "_", " ")
 	}
+	named := func(key, unknown string) string { return nameOr(names, field(e, key), unknown) }
 	switch e.Action {
 	case "user.create", "scim_user.create":
 		return fmt.Sprintf("%s added %s to %s", actor, obj, org)
@@ -210,6 +211,38 @@ func sentence(e *domain.AuditEntry, actor string, names map[string]string) strin
 		return fmt.Sprintf("%s's partner access to %s ended at its expiry", user, site)
 	case "access_request.create":
 		return fmt.Sprintf("%s asked for partner access to %s", actor, nameOr(names, field(e, "site_id"), "a site"))
+	case "access_request.approve":
+		return fmt.Sprintf("%s approved %s's request for access to %s", actor, named("user_id", "a partner user"), named("site_id", "a site"))
+	case "access_request.deny":
+		return fmt.Sprintf("%s denied %s's request for access to %s", actor, named("user_id", "a partner user"), named("site_id", "a site"))
+	case "access_request.withdraw":
+		return fmt.Sprintf("%s's request for access to %s was withdrawn", named("user_id", "A partner user"), named("site_id", "a site"))
+	case "access_request.expire":
+		return fmt.Sprintf("%s's request for access to %s lapsed unanswered", named("user_id", "A partner user"), named("site_id", "a site"))
+	case "company_assignment.create":
+		return fmt.Sprintf("%s assigned %s to the company %s", actor, named("user_id", "a person"), obj)
+	case "company_assignment.delete":
+		return fmt.Sprintf("%s took %s off the company %s", actor, named("user_id", "a person"), obj)
+	case "org.link_partner":
+		return fmt.Sprintf("%s made %s the partner of record of %s", actor, named("partner_id", "a partner"), obj)
+	case "org.unlink_partner":
+		return fmt.Sprintf("%s ended the partner link of %s", actor, obj)
+	case "org.partner_link_requested":
+		return fmt.Sprintf("%s asked %s to become the partner of record of %s", actor, named("partner_id", "a partner"), obj)
+	case "org.partner_link_declined":
+		return fmt.Sprintf("%s declined to become the partner of record of %s", actor, obj)
+	case "token.create":
+		return fmt.Sprintf("%s created an API token", actor)
+	case "token.revoke":
+		return fmt.Sprintf("%s revoked an API token", actor)
+	case "mfa.remove":
+		return fmt.Sprintf("%s removed their authenticator app", actor)
+	case "webhook.create":
+		return fmt.Sprintf("%s added a webhook to %s", actor, org)
+	case "webhook.delete":
+		return fmt.Sprintf("%s removed a webhook of %s", actor, org)
+	case "user.time_zone":
+		return fmt.Sprintf("%s chose the time zone %s", actor, field(e, "time_zone"))
 	case "site.create":
 		return fmt.Sprintf("%s created the site %s for %s", actor, obj, org)
 	case "site.ready":

@@ -3,8 +3,10 @@ package app_test
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/provisio/provisio/internal/app"
 	"github.com/provisio/provisio/internal/domain"
@@ -96,4 +98,51 @@ func containsChange(cs []app.FieldChange, field, before, after string) bool {
 		}
 	}
 	return false
+}
+
+// TestActivity_EverySentence: the entries a day's work leaves (set-up,
+// a partner request approved and one denied, a company staffed, a token
+// made, a time zone chosen) each read as a sentence, never as the
+// action's code (issue 14). R-AUDIT-1
+func TestActivity_EverySentence(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		agent := w.actor(w.pAgent.ID)
+		req := must(t, of(w.app.RequestAccess(w.ctx, agent, w.site.ID, w.pAgent.ID, ""))).Request
+		must(t, of(w.app.ApproveRequest(w.ctx, w.cAdmin, req.ID, 24*time.Hour)))
+		if err := w.app.RevokeAccess(w.ctx, w.cAdmin, w.site.ID, w.pAgent.ID, "done"); err != nil {
+			t.Fatal(err)
+		}
+		req = must(t, of(w.app.RequestAccess(w.ctx, agent, w.site.ID, w.pAgent.ID, ""))).Request
+		must(t, of(w.app.DenyRequest(w.ctx, w.cAdmin, req.ID, "not this week")))
+		must(t, of(w.app.AssignUser(w.ctx, w.cAdmin, w.site.ID, w.cUser.ID, "")))
+		must(t, of(w.app.AssignUser(w.ctx, w.cAdmin, w.site.ID, w.cOps.User.ID, "")))
+		co := must(t, of(w.app.CreateCompany(w.ctx, w.cOps, w.site.ID, "Acme Kent")))
+		if err := w.app.AssignCompany(w.ctx, w.cOps, co.ID, w.cUser.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.app.SetTimeZone(w.ctx, w.cAdmin, "Europe/Paris"); err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"approved Person sam.agent's request for access to acme-prod", "denied Person sam.agent's request for access to acme-prod",
+			"assigned Person uma.user to the company Acme Kent", "chose the time zone Europe/Paris", "created an API token"}
+		var all []string
+		for p := must(t, of(w.app.Activity(w.ctx, w.op, domain.AuditFilter{}, 200))); ; {
+			for _, r := range p.Rows {
+				if strings.Contains(r.Sentence, " — ") || strings.Contains(r.Sentence, r.Entry.Action) {
+					t.Errorf("%s reads as its code: %q", r.Entry.Action, r.Sentence)
+				}
+				all = append(all, r.Sentence)
+			}
+			if p.Older == 0 {
+				break
+			}
+			p = must(t, of(w.app.Activity(w.ctx, w.op, domain.AuditFilter{BeforeSeq: p.Older}, 200)))
+		}
+		for _, s := range want {
+			if !slices.ContainsFunc(all, func(got string) bool { return strings.Contains(got, s) }) {
+				t.Errorf("no entry says %q", s)
+			}
+		}
+	})
 }

@@ -398,7 +398,7 @@ func storeErr(err error, kind, id string) error {
 	case err == nil:
 		return nil
 	case errors.Is(err, domain.ErrNotFound):
-		return domain.NotFound(kind, id).WithCause(err)
+		return domain.NotFound(kind).WithCause(err)
 	case domain.ErrorCode(err) != domain.EInternal:
 		return err
 	}
@@ -410,7 +410,7 @@ func storeErr(err error, kind, id string) error {
 // passes any other error on.
 func hideAs(err error, kind, id string) error {
 	if domain.ErrorCode(err) == domain.ENotFound {
-		return domain.NotFound(kind, id).WithCause(err)
+		return domain.NotFound(kind).WithCause(err)
 	}
 	return err
 }

@@ -61,7 +61,7 @@ func (u *unit) appSite(ctx context.Context, siteID string) (SiteView, error) {
 		return v, forbidden("R-APP-2", "only the customer's administrators and operators register a site's applications")
 	}
 	if v.Site.State == domain.SiteDeleted {
-		return v, domain.NotFound("site", siteID)
+		return v, domain.NotFound("site")
 	}
 	return v, nil
 }

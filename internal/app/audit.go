@@ -92,7 +92,7 @@ func (a *App) Mailbox(ctx context.Context, act Actor, f domain.NoticeFilter) (ou
 func (a *App) Notice(ctx context.Context, act Actor, id string) (n *domain.Notice, err error) {
 	if !act.Can().SeeMailbox {
 		// Notices belong to no tenant a non-operator sees (R-ORG-1).
-		return nil, domain.NotFound("notice", id)
+		return nil, domain.NotFound("notice")
 	}
 	err = a.read(ctx, act, func(u *unit) error {
 		n, err = u.tx.Notice(ctx, id)
@@ -120,7 +120,7 @@ func (u *unit) auditFilterIDs(ctx context.Context, f domain.AuditFilter) error {
 			return nil
 		}
 		if !u.act.Can().SeeAudit {
-			return domain.NotFound(kind, id)
+			return domain.NotFound(kind)
 		}
 		probe.Limit = 1
 		scoped := probe
@@ -132,7 +132,7 @@ func (u *unit) auditFilterIDs(ctx context.Context, f domain.AuditFilter) error {
 			return fmt.Errorf("audit entries of %s: %w", id, err)
 		}
 		if len(es) == 0 {
-			return domain.NotFound(kind, id)
+			return domain.NotFound(kind)
 		}
 		return nil
 	}

@@ -546,7 +546,7 @@ func TestOutbox_SuccessfulChangeHasNoticeAndEntry(t *testing.T) {
 				_, _, err := w.app.CreateUser(w.ctx, w.cAdmin, app.NewUser{OrgID: w.customer.ID, Email: "nora.newcomer@acme.example",
 					Name: "Nora Newcomer", Roles: []domain.Role{domain.RoleCustomerUser}})
 				return err
-			}, 1, 1},
+			}, 1, 2}, // the invitation, and its link for the inviter to pass on: no mail server here (R-USER-4)
 			{"Suspension", func() error {
 				_, err := w.app.SuspendSite(w.ctx, w.op, w.site.ID, "maintenance", w.clock.Now().Add(time.Hour))
 				return err

@@ -25,7 +25,7 @@ func (u *unit) opsAgent(ctx context.Context, s *domain.Site) error {
 	}
 	as, err := u.tx.Assignment(ctx, s.ID, u.act.User.ID)
 	if errors.Is(err, domain.ErrNotFound) || err == nil && (as.Role != domain.RoleCustomerOps || !as.Current(u.now)) {
-		return forbidden("R-SITE-3", "only operations agents assigned to site %s manage its companies", s.ID)
+		return forbidden("R-SITE-3", "only operations agents assigned to site %s manage its companies", s.Name)
 	} else if err != nil {
 		return err
 	}
@@ -138,7 +138,7 @@ func (a *App) AssignCompany(ctx context.Context, act Actor, companyID, userID st
 			return err
 		}
 		if _, err := u.tx.Assignment(ctx, s.ID, usr.ID); errors.Is(err, domain.ErrNotFound) {
-			return domain.RuleError(domain.ERule, "R-SITE-3", "%s is not assigned to site %s; assign the user to the site first", usr.Email, s.ID)
+			return domain.RuleError(domain.ERule, "R-SITE-3", "%s is not assigned to site %s; assign the user to the site first", usr.Email, s.Name)
 		} else if err != nil {
 			return err
 		}

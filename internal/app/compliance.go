@@ -56,7 +56,7 @@ func (u *unit) complianceScope(ctx context.Context, orgID string) ([]string, err
 		own := act.User == nil || act.IsOperator() || act.Org.ID == o.ID
 		partnerOf := act.Org != nil && act.Org.Kind == domain.OrgPartner && o.PartnerID == act.Org.ID
 		if !own && !partnerOf {
-			return nil, domain.NotFound("organisation", orgID)
+			return nil, domain.NotFound("organisation")
 		}
 	}
 	if !act.Can().SeeAudit {

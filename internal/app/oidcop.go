@@ -242,7 +242,7 @@ func (a *App) OPIssueTokens(ctx context.Context, g OPGrant, refresh bool, curren
 		case g.SignInID != "":
 			if err := tx.UseAuthCode(ctx, g.SignInID); err != nil {
 				reused = g.SignInID
-				return domain.NotFound("code", "")
+				return domain.NotFound("code")
 			}
 		case current != "":
 			var err error
@@ -250,10 +250,10 @@ func (a *App) OPIssueTokens(ctx context.Context, g OPGrant, refresh bool, curren
 				if t, err := tx.RefreshTokenByHash(ctx, identity.HashSecret(current)); err == nil && t.ClientID == g.ClientID {
 					reused = t.Family
 				}
-				return domain.NotFound("refresh token", "") // unknown, expired, or used already
+				return domain.NotFound("refresh token") // unknown, expired, or used already
 			}
 		default:
-			return domain.NotFound("grant", "")
+			return domain.NotFound("grant")
 		}
 		if err := u.appAccess(ctx, g.UserID, g.SiteID, g.Company); err != nil {
 			return err
@@ -289,13 +289,13 @@ func (a *App) OPRefreshGrant(ctx context.Context, secret string) (*domain.OIDCTo
 		return err
 	})
 	if err != nil || !a.now().Before(t.ExpiresAt) {
-		return nil, domain.NotFound("refresh token", "")
+		return nil, domain.NotFound("refresh token")
 	}
 	if !t.RevokedAt.IsZero() {
 		// Used already, and presented again: someone holds a copy. The
 		// whole chain ends (RFC 9700 section 4.14).
 		a.revokeFamily(ctx, t.Family)
-		return nil, domain.NotFound("refresh token", "")
+		return nil, domain.NotFound("refresh token")
 	}
 	return t, nil
 }
@@ -330,7 +330,7 @@ func (a *App) OPActiveToken(ctx context.Context, id string) (*domain.OIDCToken, 
 		return u.appAccess(ctx, t.UserID, t.SiteID, t.Company)
 	})
 	if err != nil {
-		return nil, domain.NotFound("token", "").WithCause(err)
+		return nil, domain.NotFound("token").WithCause(err)
 	}
 	return t, nil
 }

@@ -227,7 +227,7 @@ func (a *App) setPartner(ctx context.Context, act Actor, customerID, partnerID, 
 				return storeErr(err, "partner", partnerID)
 			}
 			if p.Kind != domain.OrgPartner {
-				return domain.NotFound("partner", partnerID)
+				return domain.NotFound("partner")
 			}
 		}
 		return u.setPartnerOf(ctx, c, partnerID)

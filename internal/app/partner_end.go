@@ -35,7 +35,7 @@ func (a *App) RevokeAccess(ctx context.Context, act Actor, siteID, userID, reaso
 			return fmt.Errorf("assignment of %s to %s: %w", userID, s.ID, err)
 		}
 		if err != nil || as.Via != domain.ViaPartner {
-			return domain.RuleError(domain.ENotFound, "R-PARTNER-4", "user %q has no partner access to site %s", userID, s.ID)
+			return domain.RuleError(domain.ENotFound, "R-PARTNER-4", "that user has no partner access to %s", s.Name)
 		}
 		return u.revokePartnerAccess(ctx, as, s)
 	})
@@ -98,7 +98,7 @@ func (a *App) RequestExtension(ctx context.Context, act Actor, siteID, userID st
 			return fmt.Errorf("assignment of %s to %s: %w", usr.ID, s.ID, err)
 		}
 		if err != nil || !as.Current(u.now) || as.Via != domain.ViaPartner {
-			return domain.RuleError(domain.ERule, "R-PLUS-1", "%s has no current partner access to site %s to extend", usr.Email, s.ID)
+			return domain.RuleError(domain.ERule, "R-PLUS-1", "%s has no current partner access to %s to extend", usr.Email, s.Name)
 		}
 		req, err = u.requestExtension(ctx, as)
 		return err

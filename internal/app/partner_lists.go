@@ -90,7 +90,7 @@ func (u *unit) accessRequests(ctx context.Context, f domain.AccessRequestFilter)
 			// the customer through its requests, and only so.
 			probe := domain.AccessRequestFilter{UserID: f.UserID, Page: domain.Page{Limit: 1}}
 			if err := u.scopeAccessRequests(&probe); domain.ErrorCode(err) == domain.EForbidden {
-				return out, domain.NotFound("user", *f.UserID)
+				return out, domain.NotFound("user")
 			} else if err != nil {
 				return out, err
 			}
@@ -99,7 +99,7 @@ func (u *unit) accessRequests(ctx context.Context, f domain.AccessRequestFilter)
 				return out, err
 			}
 			if len(l.Items) == 0 || l.Items[0].UserID != *f.UserID {
-				return out, domain.NotFound("user", *f.UserID)
+				return out, domain.NotFound("user")
 			}
 		} else if err != nil {
 			return out, err

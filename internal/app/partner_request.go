@@ -28,7 +28,7 @@ func (u *unit) partnerSite(ctx context.Context, siteID string) (*domain.Site, *d
 	s, cust, err := u.loadSite(ctx, siteID)
 	if err != nil && u.act.Org != nil && u.act.Org.Kind == domain.OrgPartner {
 		return nil, nil, domain.RuleError(domain.ENotFound, "R-PARTNER-6",
-			"site %q not found among the sites of your linked customers", siteID)
+			"that site is not among the sites of your linked customers")
 	}
 	return s, cust, err
 }

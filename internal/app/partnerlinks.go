@@ -89,7 +89,7 @@ func (a *App) PartnerLinkRequests(ctx context.Context, act Actor) (out []Partner
 // Codes: not_found, forbidden.
 func (a *App) AnswerPartnerLink(ctx context.Context, act Actor, customerID string, accept bool) (c *domain.Org, err error) {
 	err = a.write(ctx, act, func(u *unit) error {
-		notFound := domain.NotFound("link request of customer", customerID)
+		notFound := domain.NotFound("link request of customer")
 		if act.Org == nil || act.Org.Kind != domain.OrgPartner {
 			return notFound
 		}

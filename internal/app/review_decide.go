@@ -60,7 +60,7 @@ func (u *unit) loadReview(ctx context.Context, id string) (*domain.Review, Revie
 	act := u.act
 	own := act.Org != nil && act.Org.ID == r.OrgID && act.Can().SeeReviews
 	if !own && !act.IsOperator() && act.User != nil {
-		return nil, ReviewPermissions{}, domain.NotFound("review", id)
+		return nil, ReviewPermissions{}, domain.NotFound("review")
 	}
 	closed := r.Done()
 	return r, ReviewPermissions{Decide: own && !closed, RemoveOverdue: act.Can().OpenCampaigns && r.State == domain.ReviewEscalated}, nil
@@ -172,7 +172,7 @@ func (a *App) DecideReview(ctx context.Context, act Actor, id string, choices []
 		for _, c := range choices {
 			usr, ok := byID[c.UserID]
 			if !ok {
-				return domain.NotFound("user", c.UserID)
+				return domain.NotFound("user")
 			}
 			if seen[c.UserID] {
 				return &domain.Error{Code: domain.EInvalid, Rule: "R-AUDIT-3", Message: usr.Name + " has two decisions; give one"}
@@ -290,7 +290,7 @@ func (a *App) Campaign(ctx context.Context, act Actor, id string) (rep CampaignR
 			return err
 		}
 		if len(rs) == 0 { // no part in it: another tenant's campaign (R-ORG-1)
-			return domain.NotFound("campaign", id)
+			return domain.NotFound("campaign")
 		}
 		if !act.Can().SeeReviews {
 			return forbidden("R-AUDIT-3", "only administrators read review campaigns")

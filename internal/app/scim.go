@@ -113,7 +113,7 @@ func (u *unit) scimTokenOwner(ctx context.Context, orgID, siteID string) (string
 			return "", forbidden("R-APP-1", "only the customer's administrators and operators manage a site's application tokens")
 		}
 		if v.Site.State == domain.SiteDeleted {
-			return "", domain.NotFound("site", siteID)
+			return "", domain.NotFound("site")
 		}
 		return v.Customer.ID, nil
 	}

@@ -42,7 +42,7 @@ func (a *App) SCIMGroup(ctx context.Context, c SCIMClient, id string) (g *domain
 
 func (u *unit) scimGroup(ctx context.Context, c SCIMClient, id string) (*domain.SCIMGroup, error) {
 	if c.IsSite() {
-		return nil, domain.NotFound("group", id)
+		return nil, domain.NotFound("group")
 	}
 	g, err := u.tx.SCIMGroup(ctx, c.org.ID, id)
 	return g, storeErr(err, "group", id)

@@ -115,8 +115,16 @@ func (u *unit) invite(ctx context.Context, usr *domain.User) (link string, err e
 		return "", err
 	}
 	link = u.app.cfg.BaseURL + "/invitations/" + token
-	return link, u.announce(ctx, domain.NoticeInvitation, []string{usr.OrgID},
-		mail.Data{UserName: usr.Name, UserEmail: usr.Email, Link: link, ExpiresAt: usr.InviteExpiresAt}, usr)
+	d := mail.Data{UserName: usr.Name, UserEmail: usr.Email, Link: link, ExpiresAt: usr.InviteExpiresAt}
+	if err := u.announce(ctx, domain.NoticeInvitation, []string{usr.OrgID}, d, usr); err != nil {
+		return "", err
+	}
+	// With no mail server the invitation reaches nobody but the mailbox:
+	// the person who invited is given the link to pass on (R-USER-4).
+	if by := u.act.User; u.app.cfg.MailLocal && by != nil && by.ID != usr.ID {
+		return link, u.notify(ctx, domain.NoticeInvitationToPass, usr.OrgID, by, d)
+	}
+	return link, nil
 }
 
 // User returns a user the actor may see. Codes: not_found.
@@ -142,7 +150,7 @@ func (a *App) Users(ctx context.Context, act Actor, f domain.UserFilter) (out do
 				return err
 			}
 			if !act.seesUsersOf(o) {
-				return domain.NotFound("organisation", *f.OrgID)
+				return domain.NotFound("organisation")
 			}
 		}
 		out, err = u.tx.Users(ctx, f)
@@ -158,7 +166,7 @@ func (u *unit) adminUser(ctx context.Context, id string) (*domain.User, *domain.
 		return nil, nil, err
 	}
 	if usr.State == domain.UserDeleted {
-		return nil, nil, domain.NotFound("user", id)
+		return nil, nil, domain.NotFound("user")
 	}
 	if !u.act.administers(o) {
 		return nil, nil, forbidden("R-USER-6", "only the organisation's administrators manage its users")

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -826,5 +827,46 @@ func TestCreateUser_EmailElsewhereTellsNotWhere(t *testing.T) {
 				t.Fatalf("the refusal tells %q: %v", leak, err)
 			}
 		}
+	})
+}
+
+// TestInvitation_LinkForTheInviter: with no mail server, the person who
+// invites is given the invitation link to pass on, in a notice of their
+// own; with one, only the invitee is written to. R-USER-4 R-NOTE-2
+func TestInvitation_LinkForTheInviter(t *testing.T) {
+	t.Run("no mail server", func(t *testing.T) {
+		storetest.Each(t, func(t *testing.T, db *store.DB) {
+			w := newWorld(t, db)
+			usr, _, err := w.createUser("nora.newcomer@acme.example")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var pass []*domain.Notice // the world's set-up invited others before
+			for _, n := range w.mailed(w.cAdmin.User.Email, domain.NoticeInvitationToPass) {
+				if strings.Contains(n.Body, usr.Email) {
+					pass = append(pass, n)
+				}
+			}
+			sent := w.mailed(usr.Email, domain.NoticeInvitation)
+			if len(pass) != 1 || len(sent) != 1 {
+				t.Fatalf("%d notices with the link for the inviter, %d invitations; want 1 and 1", len(pass), len(sent))
+			}
+			link := regexp.MustCompile(`\S+/invitations/\S+`).FindString(sent[0].Body)
+			if link == "" || !strings.Contains(pass[0].Body, link) || !strings.Contains(pass[0].Subject, "Nora Newcomer") {
+				t.Fatalf("the inviter's notice lacks the invitee's link or name:\n%s\n%s", pass[0].Subject, pass[0].Body)
+			}
+		})
+	})
+	t.Run("a mail server", func(t *testing.T) {
+		storetest.Each(t, func(t *testing.T, db *store.DB) {
+			a, c := newAppWith(t, db, &clock{now: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}, func(cfg *app.Config) { cfg.MailLocal = false })
+			w := worldOn(t, db, a, c)
+			if _, _, err := w.createUser("nora.newcomer@acme.example"); err != nil {
+				t.Fatal(err)
+			}
+			if n := w.mailed(w.cAdmin.User.Email, domain.NoticeInvitationToPass); len(n) != 0 {
+				t.Fatal("with a mail server, the inviter was given the invitee's link")
+			}
+		})
 	})
 }

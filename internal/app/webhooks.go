@@ -121,7 +121,7 @@ func (u *unit) webhookOf(ctx context.Context, id string) (*domain.Webhook, error
 		return nil, storeErr(err, "webhook", id)
 	}
 	if !u.act.managesWebhooksOf(h.OrgID) {
-		return nil, domain.NotFound("webhook", id)
+		return nil, domain.NotFound("webhook")
 	}
 	return h, nil
 }

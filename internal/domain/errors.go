@@ -68,10 +68,11 @@ func RuleError(code, rule, format string, args ...any) *Error {
 	return &Error{Code: code, Rule: rule, Message: fmt.Sprintf(format, args...)}
 }
 
-// NotFound returns the uniform not-found error. It never says whether the
-// object exists in another tenant (R-ORG-1).
-func NotFound(kind, id string) *Error {
-	return &Error{Code: ENotFound, Rule: "R-ORG-1", Message: fmt.Sprintf("%s %q not found", kind, id)}
+// NotFound returns the uniform not-found error for an object of kind. It
+// never says whether the object exists in another tenant (R-ORG-1), nor
+// echoes the id asked for.
+func NotFound(kind string) *Error {
+	return &Error{Code: ENotFound, Rule: "R-ORG-1", Message: kind + " not found: it does not exist, or is not yours to see"}
 }
 
 // ErrorCode returns the code of err, or EInternal when err is not an *Error.

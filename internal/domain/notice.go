@@ -36,6 +36,7 @@ const (
 	NoticeReviewOverdue        = "review_overdue"           // R-AUDIT-3: to operators, a review not done by its due date
 	NoticeReviewAutoRemoved    = "review_auto_removed"      // R-PLUS-5: unconfirmed access was removed at the due date
 	NoticeReviewRemoved        = "review_removed"           // R-AUDIT-3: to a user whose access a review removed
+	NoticeInvitationToPass     = "invitation_to_pass"       // R-USER-4: no mail server, so the inviter passes the link on
 )
 
 // Notice delivery states.

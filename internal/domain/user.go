@@ -32,18 +32,6 @@ type User struct {
 	TimeZone        string    `json:"time_zone,omitzero"` // IANA zone the person reads dates in; "" for UTC
 }
 
-// Location is the person's time zone (UTC when none is set or it is
-// unknown).
-func (u *User) Location() *time.Location {
-	if u == nil || u.TimeZone == "" {
-		return time.UTC
-	}
-	if loc, err := time.LoadLocation(u.TimeZone); err == nil {
-		return loc
-	}
-	return time.UTC
-}
-
 // HasRole reports whether the user holds r.
 func (u *User) HasRole(r Role) bool { return slices.Contains(u.Roles, r) }
 

@@ -76,6 +76,7 @@ var kinds = []string{
 	"review_overdue",
 	"review_auto_removed",
 	"review_removed",
+	"invitation_to_pass",
 }
 
 // Kinds lists every notice kind there is a template for. The caller owns the

@@ -71,6 +71,7 @@ func TestRender_EveryKind(t *testing.T) {
 		"review_overdue":           {d.OrgName, d.Reason, d.Link},
 		"review_auto_removed":      {d.OrgName, d.Reason, d.Link},
 		"review_removed":           {d.OrgName, d.Reason},
+		"invitation_to_pass":       {d.UserName, d.UserEmail, d.Link, sampleExpires},
 	}
 	for _, kind := range Kinds() {
 		if _, ok := want[kind]; !ok {

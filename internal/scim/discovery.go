@@ -55,7 +55,7 @@ func (h *Handler) discovered(w http.ResponseWriter, r *http.Request, docs []map[
 			return
 		}
 	}
-	fail(w, r, h.log, domain.NotFound(kind, id))
+	fail(w, r, h.log, domain.NotFound(kind))
 }
 
 func (h *Handler) schemaDocs() []map[string]any {

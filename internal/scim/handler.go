@@ -55,7 +55,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		id = parts[1]
 	}
 	if len(parts) > 2 {
-		fail(w, r, h.log, domain.NotFound("resource", rest))
+		fail(w, r, h.log, domain.NotFound("resource"))
 		return
 	}
 	c, err := h.app.SCIMAuthenticate(r.Context(), bearer(r), r.RemoteAddr)
@@ -77,14 +77,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case kind == "groups":
 		h.groups(w, r, c, id)
 	default:
-		fail(w, r, h.log, domain.NotFound("resource", rest))
+		fail(w, r, h.log, domain.NotFound("resource"))
 	}
 }
 
 func (h *Handler) only(w http.ResponseWriter, r *http.Request, ok bool, method string, fn func()) {
 	switch {
 	case !ok:
-		fail(w, r, h.log, domain.NotFound("resource", r.URL.Path))
+		fail(w, r, h.log, domain.NotFound("resource"))
 	case r.Method != method:
 		methodNotAllowed(w, r, h.log, method)
 	default:

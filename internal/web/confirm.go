@@ -69,7 +69,7 @@ func (h *Handler) siteUserName(r *http.Request, act app.Actor, siteID, userID st
 			return v.Site, u.UserName, nil
 		}
 	}
-	return nil, "", domain.NotFound("user on the site", userID)
+	return nil, "", domain.NotFound("user on the site")
 }
 
 // confirmRevoke asks before ending a partner user's access (R-PARTNER-4).
@@ -148,5 +148,5 @@ func (h *Handler) confirmEndAccess(w http.ResponseWriter, r *http.Request, act a
 			Button: "End the access", Back: "/", Told: "the customer's administrators"})
 		return
 	}
-	h.fail(w, r, act, domain.NotFound("partner access of user", userID))
+	h.fail(w, r, act, domain.NotFound("partner access of user"))
 }

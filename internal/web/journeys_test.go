@@ -62,11 +62,20 @@ func TestJourney_CustomerAdministrator(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`input[name=role][value=customer_user]`)),
 		chromedp.Click(chromedp.CSS(`form[method=post][action="/users"] button[type=submit]`)))
 	u.flash("Invited uma@acme.example")
+	u.flash("Notifications page") // no mail server here
 	u.shot("users")
+
+	// With no mail server, Carol finds the link to pass on among her
+	// notifications (issue 14), the same one Uma's invitation carries.
+	u.navigate("/notifications", "article.notice")
+	link, err := chromedp.Run(u.ctx, chromedp.Evaluate[string](`(document.querySelector('article.notice a[href*="/invitations/"]') || {}).href || ""`))
+	if err != nil || link == "" || !strings.Contains(u.lastMail("uma@acme.example", domain.NoticeInvitation), link) {
+		t.Fatalf("no invitation link on Carol's Notifications page (%v):\n%s", err, u.page())
+	}
+	u.shot("notifications")
 	u.signOut()
 
-	// Uma opens the invitation from the mailbox and sets her password.
-	link := regexp.MustCompile(`http://\S+/invitations/\S+`).FindString(u.lastMail("uma@acme.example", domain.NoticeInvitation))
+	// Uma opens the invitation and sets her password.
 	u.do(chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("#password")),
 		chromedp.SetValue(chromedp.CSS("#password"), password), chromedp.Click(chromedp.CSS("button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS("p.ok")))
@@ -86,7 +95,7 @@ func TestJourney_CustomerAdministrator(t *testing.T) {
 	}
 	u.do(chromedp.SetValue(chromedp.CSS("#a-user"), uma.Items[0].ID), chromedp.Click(chromedp.CSS(`#assign button[type=submit]`)))
 	u.flash("Assigned")
-	u.shot("site-dashboard")
+	u.shot("journey-site-dashboard")
 	u.signOut()
 
 	u.signIn("oscar@acme.example")
@@ -135,7 +144,7 @@ func TestJourney_PartnerAdministrator(t *testing.T) {
 	if got := u.text("#h-grants + ul"); !strings.Contains(got, "acme-prod") {
 		t.Fatalf("dashboard grants: %q", got)
 	}
-	u.shot("partner-dashboard")
+	u.shot("journey-partner-dashboard")
 }
 
 // TestJourney_Operator: create a partner and a customer, then suspend and

@@ -40,8 +40,13 @@ func (p *people) actor(email string) app.Actor {
 // person creates and registers a user, for the set-up of a test.
 func (p *people) person(by app.Actor, orgID, email string, roles ...domain.Role) *domain.User {
 	p.t.Helper()
-	usr, _, err := p.app.CreateUser(context.Background(), by, app.NewUser{OrgID: orgID, Email: email,
-		Name: "Person " + strings.Split(email, "@")[0], Roles: roles})
+	return p.named(by, orgID, "Person "+strings.Split(email, "@")[0], email, roles...)
+}
+
+// named is person with a real-looking name.
+func (p *people) named(by app.Actor, orgID, name, email string, roles ...domain.Role) *domain.User {
+	p.t.Helper()
+	usr, _, err := p.app.CreateUser(context.Background(), by, app.NewUser{OrgID: orgID, Email: email, Name: name, Roles: roles})
 	if err != nil {
 		p.t.Fatal(err)
 	}

@@ -20,6 +20,10 @@ func TestPhoneWidthWithoutJavaScript(t *testing.T) {
 		_, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
 		return err
 	}))
+	paula := u.actor("paula@northwind.example")
+	if _, err := u.app.RequestAccess(u.ctx, paula, c.site.ID, paula.User.ID, ""); err != nil {
+		t.Fatal(err)
+	}
 	u.signIn("carol@acme.example")
 	for _, path := range []string{"/", "/users", "/sites/" + c.site.ID, "/requests", "/audit", "/account"} {
 		u.navigate(path, "main h1")
@@ -29,6 +33,16 @@ func TestPhoneWidthWithoutJavaScript(t *testing.T) {
 		}
 	}
 	u.shot("site-phone")
+	// The waiting request's Approve and Deny are on screen, not past its
+	// right edge (issue 14).
+	u.navigate("/requests?state=pending", "main h1")
+	onScreen, err := chromedp.Run(u.ctx, chromedp.Evaluate[string](`[...document.querySelectorAll('main button, main a.button')]
+		.filter(e => /^(Approve|Deny)$/.test(e.textContent.trim()))
+		.map(e => e.textContent.trim() + (e.getBoundingClientRect().right <= window.innerWidth && e.getBoundingClientRect().width > 0 ? ':in' : ':out')).join(' ')`))
+	if err != nil || onScreen != "Approve:in Deny:in" {
+		t.Fatalf("Approve and Deny at phone width: %q (%v)", onScreen, err)
+	}
+	u.shot("requests-phone")
 	u.navigate("/users", "#inv-name")
 	u.do(chromedp.SetValue(chromedp.CSS("#inv-name"), "Vera Plain"),
 		chromedp.SetValue(chromedp.CSS("#inv-email"), "vera@acme.example"),

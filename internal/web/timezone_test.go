@@ -50,3 +50,29 @@ func TestTimeZone(t *testing.T) {
 		}
 	})
 }
+
+// TestTimeZone_BrowserDefault: until a person chooses a zone, dates show
+// in the zone their browser reports (the tz cookie static/zone.js sets);
+// a zone that is not in the database shows UTC, and a chosen zone wins
+// (issue 14).
+func TestTimeZone_BrowserDefault(t *testing.T) {
+	p := startPlain(t, storetest.SQLite)
+	carol, _, _ := p.partnerRequest()
+	base, err := url.Parse(p.base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zoneIs := func(zone, want string) {
+		t.Helper()
+		carol.Jar.SetCookies(base, []*http.Cookie{{Name: "tz", Value: url.QueryEscape(zone), Path: "/"}})
+		if _, page := read(t)(carol.Get(p.base + "/notifications")); !strings.Contains(page, " "+want+"<") {
+			i := strings.Index(page, "<article")
+			t.Fatalf("browser zone %q: want dates in %s: %s", zone, want, page[i:min(len(page), i+300)])
+		}
+	}
+	zoneIs("Asia/Tokyo", "JST")
+	zoneIs("../../etc/passwd", "UTC")
+	zoneIs("Mars/Olympus", "UTC")
+	read(t)(carol.PostForm(p.base+"/account/time-zone", url.Values{"time_zone": {"America/New_York"}}))
+	zoneIs("Asia/Tokyo", "EST")
+}

@@ -73,6 +73,9 @@ func (h *Handler) inviteUser(w http.ResponseWriter, r *http.Request, act app.Act
 		return
 	}
 	msg := "Invited " + u.Email + "; the invitation link was emailed to them."
+	if h.app.Config().MailLocal {
+		msg = "Invited " + u.Email + ". No mail server is set up, so pass them the invitation link yourself: it is on your Notifications page."
+	}
 	for _, wn := range warns {
 		msg += " Warning: " + wn.Rule + ": " + wn.Message
 	}
@@ -133,8 +136,12 @@ func (h *Handler) userAction(action string) func(http.ResponseWriter, *http.Requ
 			h.back(w, r, "/users?org="+u.OrgID, "", nil, u.Email+" was deleted and removed from every site.")
 			return
 		}
+		resent := "A fresh invitation went to " + u.Email + "."
+		if h.app.Config().MailLocal {
+			resent = "A fresh invitation link for " + u.Email + " is on your Notifications page: no mail server is set up, so pass it on yourself."
+		}
 		h.back(w, r, "/users/"+id, "", nil, map[string]string{"lock": u.Email + " is locked: its sessions ended and it can reach no site.",
-			"unlock": u.Email + " is active again, with the sites it had.", "resend": "A fresh invitation went to " + u.Email + "."}[action])
+			"unlock": u.Email + " is active again, with the sites it had.", "resend": resent}[action])
 	}
 }
 

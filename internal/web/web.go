@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -40,7 +41,9 @@ type Handler struct {
 	// byZone keeps each copy made, by view and zone, so each is made once.
 	zoned  map[string]*template.Template
 	byZone sync.Map
-	mux    *http.ServeMux
+	// zones caches the time zones loaded, by name (zone.go).
+	zones sync.Map
+	mux   *http.ServeMux
 }
 
 // views lists every page; New checks that each one parses.
@@ -141,8 +144,31 @@ func (h *Handler) funcs() template.FuncMap {
 			}
 			return m
 		},
-		"join": func(v any) string { return strings.Trim(strings.ReplaceAll(fmt.Sprint(v), " ", ", "), "[]") },
+		"join":    func(v any) string { return strings.Trim(strings.ReplaceAll(fmt.Sprint(v), " ", ", "), "[]") },
+		"linkify": h.linkify,
 	}
+}
+
+// ownLink finds the portal's own links in a notice's text.
+var ownLink = regexp.MustCompile(`https?://[^\s<>"]+`)
+
+// linkify is a notice's plain text for a page: escaped, with the links to
+// the portal itself (and only those) made links a person can follow.
+func (h *Handler) linkify(text string) template.HTML {
+	base := strings.TrimSuffix(h.app.Config().BaseURL, "/") + "/"
+	var b strings.Builder
+	last := 0
+	for _, m := range ownLink.FindAllStringIndex(text, -1) {
+		u := text[m[0]:m[1]]
+		if base == "/" || !strings.HasPrefix(u, base) {
+			continue
+		}
+		b.WriteString(template.HTMLEscapeString(text[last:m[0]]))
+		fmt.Fprintf(&b, `<a href="%s">%s</a>`, template.HTMLEscapeString(u), template.HTMLEscapeString(u))
+		last = m[1]
+	}
+	b.WriteString(template.HTMLEscapeString(text[last:]))
+	return template.HTML(b.String()) // every part escaped above
 }
 
 // render writes a view inside the layout, with the flash message left by
@@ -153,7 +179,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, view string, p 
 		p.Flash, p.Error, p.Form = f.OK, f.Error, f.Form
 	}
 	t := h.views[view]
-	if loc := p.Actor.User.Location(); loc != time.UTC {
+	if loc := h.location(r, p.Actor.User); loc != time.UTC {
 		t = h.zonedView(view, loc)
 	}
 	var buf bytes.Buffer
