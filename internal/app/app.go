@@ -243,6 +243,8 @@ type unit struct {
 	deliveries []string
 	calls      []string // to the site provisioner
 	expiries   map[string]time.Time
+	// memo, in a batch of system work, keeps what its items share.
+	memo *memo
 	// reason is why the person did it, when they said: it goes in the
 	// activity log with the change (and in the notice, where one is sent).
 	reason string

@@ -98,21 +98,36 @@ func (a *App) Orgs(ctx context.Context, act Actor, f domain.OrgFilter) (domain.L
 				break
 			}
 			// The partner itself first, then its customers.
-			if f.Kind == nil && f.Cursor == "" {
+			self := f.Kind == nil && nameMatches(act.Org, f.Search)
+			if self && f.Cursor == "" {
 				out.Items = append(out.Items, act.Org)
 			}
 			f.PartnerID = &act.Org.ID
 			var more domain.List[*domain.Org]
 			more, err = u.tx.Orgs(ctx, f)
-			out.Items, out.NextCursor = append(out.Items, more.Items...), more.NextCursor
+			out.Items, out.NextCursor, out.Total = append(out.Items, more.Items...), more.NextCursor, more.Total
+			if self && f.Count {
+				out.Total++
+			}
 		case act.Org != nil:
-			if f.Cursor == "" && (f.Kind == nil || *f.Kind == act.Org.Kind) {
-				out.Items = []*domain.Org{act.Org}
+			if (f.Kind == nil || *f.Kind == act.Org.Kind) && nameMatches(act.Org, f.Search) {
+				if f.Cursor == "" {
+					out.Items = []*domain.Org{act.Org}
+				}
+				if f.Count {
+					out.Total = 1
+				}
 			}
 		}
 		return err
 	})
 	return out, err
+}
+
+// nameMatches reports whether o's name holds search (nil or "": every
+// name), as the store's search matches.
+func nameMatches(o *domain.Org, search *string) bool {
+	return search == nil || strings.Contains(strings.ToLower(o.Name), strings.ToLower(*search))
 }
 
 // UpdateOrg changes an organisation's name, main contact (R-ORG-2) or demo

@@ -160,18 +160,27 @@ func (a *App) ExpireAssignment(ctx context.Context, id string) error {
 		} else if err != nil {
 			return err
 		}
-		return u.expireAssignment(ctx, as)
+		_, err = u.expireAssignment(ctx, as)
+		return err
 	})
 }
 
-func (u *unit) expireAssignment(ctx context.Context, as *domain.Assignment) error {
+// expireAssignment removes as if its time is still up, records it and
+// tells both sides; it reports false when as was extended or is gone.
+func (u *unit) expireAssignment(ctx context.Context, as *domain.Assignment) (bool, error) {
 	err := u.tx.DeleteExpiredAssignment(ctx, as, u.now)
 	if errors.Is(err, domain.ErrNotFound) {
-		return nil
+		return false, nil
 	} else if err != nil {
-		return err
+		return false, err
 	}
-	s, err := u.tx.Site(ctx, domain.Everything, as.SiteID)
+	return true, u.announceExpiry(ctx, as)
+}
+
+// announceExpiry records an expiry and tells the partner user and the
+// customer's administrators (R-PARTNER-2).
+func (u *unit) announceExpiry(ctx context.Context, as *domain.Assignment) error {
+	s, err := u.anySite(ctx, as.SiteID)
 	if err != nil {
 		return err
 	}
@@ -182,7 +191,7 @@ func (u *unit) expireAssignment(ctx context.Context, as *domain.Assignment) erro
 	if err != nil {
 		return err
 	}
-	admins, err := u.tx.OrgAdmins(ctx, s.CustomerID, domain.RoleCustomerAdmin)
+	admins, err := u.customerAdmins(ctx, s.CustomerID)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -21,6 +22,33 @@ type RequestView struct {
 	// MaxGrant is the longest access the site's edition allows
 	// (R-PARTNER-2); zero means access does not expire.
 	MaxGrant time.Duration
+	// Grant is what became of the access an approved request gave:
+	// GrantRunning, GrantExpired or GrantEnded; "" for other requests.
+	Grant string
+}
+
+// What became of the access an approved request gave.
+const (
+	GrantRunning = "running" // the partner user has it now
+	GrantExpired = "expired" // it ran to its end
+	GrantEnded   = "ended"   // it was revoked or given up before its end
+)
+
+// grantOf says what became of the access approved request r gave.
+func (u *unit) grantOf(ctx context.Context, r *domain.AccessRequest) (string, error) {
+	if r.State != domain.RequestApproved {
+		return "", nil
+	}
+	as, err := u.tx.Assignment(ctx, r.SiteID, r.UserID)
+	switch {
+	case err == nil && as.Via == domain.ViaPartner && as.Current(u.now):
+		return GrantRunning, nil
+	case err != nil && !errors.Is(err, domain.ErrNotFound):
+		return "", fmt.Errorf("grant of request %s: %w", r.ID, err)
+	case !r.GrantedUntil.IsZero() && !r.GrantedUntil.After(u.now):
+		return GrantExpired, nil
+	}
+	return GrantEnded, nil
 }
 
 // MaxGrantDays is MaxGrant in whole days, at least one, for a form's
@@ -30,12 +58,13 @@ func (v RequestView) MaxGrantDays() int { return SiteView{MaxGrant: v.MaxGrant}.
 // AccessRequestViews lists the requests of f like AccessRequests, each
 // with the names of its site and partner user and what the actor may do
 // with it. Codes: forbidden, not_found.
-func (a *App) AccessRequestViews(ctx context.Context, act Actor, f domain.AccessRequestFilter) (out []RequestView, err error) {
+func (a *App) AccessRequestViews(ctx context.Context, act Actor, f domain.AccessRequestFilter) (out domain.List[RequestView], err error) {
 	err = a.read(ctx, act, func(u *unit) error {
 		l, err := u.accessRequests(ctx, f)
 		if err != nil {
 			return err
 		}
+		out.NextCursor, out.Total = l.NextCursor, l.Total
 		sites := map[string]SiteView{}
 		names := map[string]string{}
 		for _, r := range l.Items {
@@ -56,7 +85,11 @@ func (a *App) AccessRequestViews(ctx context.Context, act Actor, f domain.Access
 				}
 				name, names[r.UserID] = usr.Name, usr.Name
 			}
-			out = append(out, RequestView{Request: r, SiteName: sv.Site.Name, UserName: name, MaxGrant: sv.MaxGrant,
+			grant, err := u.grantOf(ctx, r)
+			if err != nil {
+				return err
+			}
+			out.Items = append(out.Items, RequestView{Grant: grant, Request: r, SiteName: sv.Site.Name, UserName: name, MaxGrant: sv.MaxGrant,
 				CanAnswer: sv.Can.AnswerRequests && r.State == domain.RequestPending})
 		}
 		return nil

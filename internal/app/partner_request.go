@@ -110,7 +110,7 @@ func (a *App) RequestAccess(ctx context.Context, act Actor, siteID, userID strin
 			return &domain.Error{Code: domain.EConflict, Rule: "R-PLUS-1",
 				Message: usr.Email + " already has access to site " + s.ID + "; ask to extend it instead"}
 		} else if err == nil {
-			if err := u.expireAssignment(ctx, as); err != nil { // lapsed but not yet swept
+			if _, err := u.expireAssignment(ctx, as); err != nil { // lapsed but not yet swept
 				return err
 			}
 		} else if !errors.Is(err, domain.ErrNotFound) {
@@ -163,7 +163,7 @@ func (u *unit) scheduleExpiry(as *domain.Assignment) {
 // partnerData is the notice data about a partner user and a site.
 func (u *unit) partnerData(ctx context.Context, s *domain.Site, usr *domain.User, r domain.Role) mail.Data {
 	d := siteData(u, s, usr, r)
-	if p, err := u.tx.Org(ctx, domain.Everything, usr.OrgID); err == nil {
+	if p, err := u.anyOrg(ctx, usr.OrgID); err == nil {
 		d.OrgName = p.Name
 	}
 	return d
@@ -177,7 +177,7 @@ func (u *unit) openRequest(ctx context.Context, s *domain.Site, cust *domain.Org
 	if err := u.tx.CreateAccessRequest(ctx, req); err != nil {
 		if errors.Is(err, domain.ErrUnique) {
 			return nil, &domain.Error{Code: domain.EConflict, Rule: "R-PARTNER-1",
-				Message: usr.Email + " already has a request waiting for site " + s.ID}
+				Message: usr.Email + " already has a request waiting for " + s.Name}
 		}
 		return nil, err
 	}

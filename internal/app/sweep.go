@@ -41,12 +41,26 @@ func (a *App) Sweep(ctx context.Context) (SweepResult, error) {
 		}); err != nil {
 			return res, err
 		}
-		for _, as := range due {
-			if err := a.ExpireAssignment(ctx, as.ID); err != nil {
-				return res, err
+		// One transaction per batch: each is idempotent (an assignment
+		// extended or gone meanwhile is left alone) and far under the
+		// job's timeout, and commits what it did.
+		n := 0
+		if err := a.write(ctx, System, func(u *unit) error {
+			u.memo, n = newMemo(), 0
+			for _, as := range due {
+				done, err := u.expireAssignment(ctx, as)
+				if err != nil {
+					return fmt.Errorf("expire %s: %w", as.ID, err)
+				}
+				if done {
+					n++
+				}
 			}
-			res.Expired++
+			return nil
+		}); err != nil {
+			return res, err
 		}
+		res.Expired += n
 		if len(due) < sweepBatch {
 			break
 		}

@@ -33,6 +33,7 @@ type Org struct {
 type OrgFilter struct {
 	Kind      *OrgKind
 	PartnerID *string
+	Search    *string // matches the name, case-insensitively
 	Page
 }
 
@@ -51,6 +52,7 @@ type OrgUpdate struct {
 type Page struct {
 	Cursor string
 	Limit  int
+	Count  bool // also count every match (List.Total)
 }
 
 // MaxPageSize bounds every list page.
@@ -72,6 +74,7 @@ func (p Page) Normalize() Page {
 type List[T any] struct {
 	Items      []T
 	NextCursor string
+	Total      int // every match, when the page asked for it (Page.Count)
 }
 
 // PartnerLinkRequest is a customer asking a partner to become its partner

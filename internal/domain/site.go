@@ -72,6 +72,7 @@ type SiteFilter struct {
 	// accountant's sites).
 	AssignedUserID *string
 	State          *SiteState
+	Search         *string // matches the name, case-insensitively
 	Page
 }
 

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -101,10 +102,7 @@ func Render(kind string, d Data) (Message, error) {
 	if !ok {
 		return Message{}, fmt.Errorf("render notice: unknown kind %q", kind)
 	}
-	loc := time.UTC // the recipient's zone, UTC unless they chose one
-	if z, err := time.LoadLocation(d.Zone); err == nil && d.Zone != "" {
-		loc = z
-	}
+	loc := zone(d.Zone) // the recipient's zone, UTC unless they chose one
 	d.ExpiresAt, d.Until = inZone(d.ExpiresAt, loc), inZone(d.Until, loc)
 	v := view{Data: d}
 	v.Product = strings.TrimSpace(v.Product)
@@ -173,4 +171,24 @@ func inZone(t time.Time, loc *time.Location) time.Time {
 		return t
 	}
 	return t.In(loc)
+}
+
+// zones keeps the time zones loaded, by name: loading one reads the zone
+// database each time.
+var zones sync.Map
+
+// zone is the named time zone, UTC for "" or a name it does not know.
+func zone(name string) *time.Location {
+	if name == "" {
+		return time.UTC
+	}
+	if z, ok := zones.Load(name); ok {
+		return z.(*time.Location)
+	}
+	z, err := time.LoadLocation(name)
+	if err != nil {
+		return time.UTC
+	}
+	zones.Store(name, z)
+	return z
 }

@@ -91,13 +91,8 @@ func (tx *Tx) AccessRequests(ctx context.Context, f domain.AccessRequestFilter, 
 	case f.State != nil:
 		add("r.state = $%d", *f.State)
 	}
-	where, args, tail := pageClause(where, args, "r.id", f.Page)
-	rows, err := tx.q.QueryContext(ctx, `SELECT `+requestCols+` FROM access_requests r`+whereSQL(where)+tail, args...)
-	if err != nil {
-		return domain.List[*domain.AccessRequest]{}, translate(err)
-	}
-	items, err := collect(rows, scanRequest)
-	return trimPage(items, f.Page, func(r *domain.AccessRequest) string { return r.ID }), err
+	return listPage(ctx, tx, requestCols, "access_requests r", where, args, "r.id", f.Page, scanRequest,
+		func(r *domain.AccessRequest) string { return r.ID })
 }
 
 // DueRequests lists pending requests whose answer time ended by now

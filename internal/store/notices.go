@@ -76,13 +76,7 @@ func (tx *Tx) Notices(ctx context.Context, f domain.NoticeFilter) (domain.List[*
 		args = append(args, *f.Kind)
 		where = append(where, fmt.Sprintf("kind = $%d", len(args)))
 	}
-	where, args, tail := pageClause(where, args, "id", f.Page)
-	rows, err := tx.q.QueryContext(ctx, `SELECT `+noticeCols+` FROM notices`+whereSQL(where)+tail, args...)
-	if err != nil {
-		return domain.List[*domain.Notice]{}, translate(err)
-	}
-	items, err := collect(rows, tx.scanNotice)
-	return trimPage(items, f.Page, func(n *domain.Notice) string { return n.ID }), err
+	return listPage(ctx, tx, noticeCols, "notices", where, args, "id", f.Page, tx.scanNotice, func(n *domain.Notice) string { return n.ID })
 }
 
 // PendingNotices lists up to limit notices waiting for delivery, oldest

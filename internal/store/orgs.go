@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 
 	"github.com/provisio/provisio/internal/domain"
 )
@@ -57,13 +58,11 @@ func (tx *Tx) Orgs(ctx context.Context, f domain.OrgFilter) (domain.List[*domain
 		args = append(args, *f.PartnerID)
 		where = append(where, fmt.Sprintf("partner_id = $%d", len(args)))
 	}
-	where, args, tail := pageClause(where, args, "id", f.Page)
-	rows, err := tx.q.QueryContext(ctx, `SELECT `+orgCols+` FROM orgs`+whereSQL(where)+tail, args...)
-	if err != nil {
-		return domain.List[*domain.Org]{}, translate(err)
+	if f.Search != nil && *f.Search != "" {
+		args = append(args, "%"+likeLiteral(strings.ToLower(*f.Search))+"%")
+		where = append(where, fmt.Sprintf(`lower(name) LIKE $%d ESCAPE '\'`, len(args)))
 	}
-	items, err := collect(rows, scanOrg)
-	return trimPage(items, f.Page, func(o *domain.Org) string { return o.ID }), err
+	return listPage(ctx, tx, orgCols, "orgs", where, args, "id", f.Page, scanOrg, func(o *domain.Org) string { return o.ID })
 }
 
 // UpdateOrg writes the mutable fields of o.

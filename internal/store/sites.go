@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/provisio/provisio/internal/domain"
@@ -79,13 +80,11 @@ func (tx *Tx) Sites(ctx context.Context, f domain.SiteFilter) (domain.List[*doma
 	} else {
 		where = append(where, "state <> 'deleted'")
 	}
-	where, args, tail := pageClause(where, args, "id", f.Page)
-	rows, err := tx.q.QueryContext(ctx, `SELECT `+siteCols+` FROM sites`+whereSQL(where)+tail, args...)
-	if err != nil {
-		return domain.List[*domain.Site]{}, translate(err)
+	if f.Search != nil && *f.Search != "" {
+		args = append(args, "%"+likeLiteral(strings.ToLower(*f.Search))+"%")
+		where = append(where, fmt.Sprintf(`lower(name) LIKE $%d ESCAPE '\'`, len(args)))
 	}
-	items, err := collect(rows, scanSite)
-	return trimPage(items, f.Page, func(s *domain.Site) string { return s.ID }), err
+	return listPage(ctx, tx, siteCols, "sites", where, args, "id", f.Page, scanSite, func(s *domain.Site) string { return s.ID })
 }
 
 const companyCols = `id, site_id, name, created_at`

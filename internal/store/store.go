@@ -247,6 +247,28 @@ func pageClause(where []string, args []any, col string, p domain.Page) ([]string
 	return where, args, fmt.Sprintf(" ORDER BY %s LIMIT $%d", col, len(args))
 }
 
+// listPage runs a list query: the rows of from (a table, with its alias)
+// that match where, in col order after the page's cursor, and, when the
+// page asks, how many match in all.
+func listPage[T any](ctx context.Context, tx *Tx, cols, from string, where []string, args []any, col string, p domain.Page,
+	scan func(scanner) (T, error), id func(T) string) (domain.List[T], error) {
+	total := 0
+	if p.Count {
+		if err := tx.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+from+whereSQL(where), args...).Scan(&total); err != nil {
+			return domain.List[T]{}, translate(err)
+		}
+	}
+	where, args, tail := pageClause(where, args, col, p)
+	rows, err := tx.q.QueryContext(ctx, `SELECT `+cols+` FROM `+from+whereSQL(where)+tail, args...)
+	if err != nil {
+		return domain.List[T]{}, translate(err)
+	}
+	items, err := collect(rows, scan)
+	l := trimPage(items, p, id)
+	l.Total = total
+	return l, err
+}
+
 // trimPage cuts the extra item that pageClause asked for and returns the
 // cursor of the next page ("" on the last page).
 func trimPage[T any](items []T, p domain.Page, id func(T) string) domain.List[T] {

@@ -92,17 +92,10 @@ func (tx *Tx) Users(ctx context.Context, f domain.UserFilter) (domain.List[*doma
 		add("(',' || roles || ',') LIKE ('%%,' || $%d || ',%%') ESCAPE '\\'", likeLiteral(string(*f.Role)))
 	}
 	if f.Search != nil && *f.Search != "" {
-		pattern := "%" + strings.ToLower(*f.Search) + "%"
-		args = append(args, pattern)
-		where = append(where, fmt.Sprintf("(lower(name) LIKE $%d OR email LIKE $%d)", len(args), len(args)))
+		args = append(args, "%"+likeLiteral(strings.ToLower(*f.Search))+"%")
+		where = append(where, fmt.Sprintf(`(lower(name) LIKE $%d ESCAPE '\' OR email LIKE $%d ESCAPE '\')`, len(args), len(args)))
 	}
-	where, args, tail := pageClause(where, args, "id", f.Page)
-	rows, err := tx.q.QueryContext(ctx, `SELECT `+userCols+` FROM users`+whereSQL(where)+tail, args...)
-	if err != nil {
-		return domain.List[*domain.User]{}, translate(err)
-	}
-	items, err := collect(rows, scanUser)
-	return trimPage(items, f.Page, func(u *domain.User) string { return u.ID }), err
+	return listPage(ctx, tx, userCols, "users", where, args, "id", f.Page, scanUser, func(u *domain.User) string { return u.ID })
 }
 
 // CountAdmins counts the organisation's administrators that are neither

@@ -10,8 +10,13 @@ import (
 	"github.com/provisio/provisio/internal/domain"
 )
 
+type mailboxData struct {
+	Notices []*domain.Notice
+	Pager   pager
+}
+
 func (h *Handler) mailbox(w http.ResponseWriter, r *http.Request, act app.Actor) {
-	f := domain.NoticeFilter{Page: domain.Page{Limit: 200, Cursor: r.URL.Query().Get("cursor")}}
+	f := domain.NoticeFilter{Page: listPage(r)}
 	if to := r.URL.Query().Get("to"); to != "" {
 		to = domain.NormalizeEmail(to)
 		f.ToEmail = &to
@@ -21,7 +26,7 @@ func (h *Handler) mailbox(w http.ResponseWriter, r *http.Request, act app.Actor)
 		h.fail(w, r, act, err)
 		return
 	}
-	h.render(w, r, "mailbox", page{Title: "Mailbox", Nav: "mailbox", Actor: act, Data: l})
+	h.render(w, r, "mailbox", page{Title: "Mailbox", Nav: "mailbox", Actor: act, Data: mailboxData{Notices: l.Items, Pager: pagerFor(r, l, "notices")}})
 }
 
 func (h *Handler) mail(w http.ResponseWriter, r *http.Request, act app.Actor) {

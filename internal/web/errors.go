@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"regexp"
 
 	"github.com/provisio/provisio/internal/app"
 	"github.com/provisio/provisio/internal/domain"
@@ -41,7 +42,31 @@ type flash struct {
 	OK    string `json:"ok,omitempty"`
 	Error string `json:"error,omitempty"`
 	Form  string `json:"form,omitempty"` // the form the refusal belongs to
+	// Typed is what the person typed in the refused form, to fill it
+	// again; never a password, secret or code.
+	Typed map[string]string `json:"typed,omitempty"`
 }
+
+// kept reads what the person typed in a refused form: the fields that are
+// safe to send back in a cookie, each cut to a reasonable length.
+func kept(r *http.Request) map[string]string {
+	out := map[string]string{}
+	size := 0
+	for k, vs := range r.PostForm {
+		if len(vs) == 0 || vs[0] == "" || secretField.MatchString(k) || size > 1500 {
+			continue
+		}
+		v := vs[0]
+		if len(v) > 300 {
+			v = v[:300]
+		}
+		out[k], size = v, size+len(k)+len(v)
+	}
+	return out
+}
+
+// secretField names the form fields never kept across a redirect.
+var secretField = regexp.MustCompile(`(?i)password|secret|token|code|current|^new$|pem`)
 
 // flashCookie carries a flash across one redirect. Flashes never travel in
 // the query string, so no link can put words on a real page.
@@ -52,9 +77,9 @@ const flashCookie = "provisio_flash"
 func (h *Handler) back(w http.ResponseWriter, r *http.Request, to, form string, err error, ok string) {
 	f := flash{OK: ok}
 	if err != nil {
-		f = flash{Error: h.message(r, err), Form: form}
+		f = flash{Error: h.message(r, err), Form: form, Typed: kept(r)}
 	}
-	if f != (flash{}) {
+	if f.OK != "" || f.Error != "" {
 		b, _ := json.Marshal(f)
 		http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: base64.RawURLEncoding.EncodeToString(b), Path: "/",
 			MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: h.secure()})

@@ -154,17 +154,17 @@ func TestJourney_Operator(t *testing.T) {
 	u.signIn("olivia@vendor.example")
 	u.navigate("/orgs", "#org-name")
 	u.do(chromedp.SetValue(chromedp.CSS("#org-kind"), "partner"), chromedp.SetValue(chromedp.CSS("#org-name"), "Contoso Partners"),
-		chromedp.Click(chromedp.CSS(`form[action="/orgs"] button`)))
+		chromedp.Click(chromedp.CSS(`form[method=post][action="/orgs"] button`)))
 	u.flash("Created partner Contoso Partners")
 	u.navigate("/orgs", "#org-name")
 	u.do(chromedp.SetValue(chromedp.CSS("#org-kind"), "customer"), chromedp.SetValue(chromedp.CSS("#org-name"), "Fabrikam"))
 	partners, _ := u.app.Orgs(u.ctx, u.op, domain.OrgFilter{Kind: ptr(domain.OrgPartner)})
-	u.do(chromedp.SetValue(chromedp.CSS("#org-partner"), partners.Items[0].ID), chromedp.Click(chromedp.CSS(`form[action="/orgs"] button`)))
+	u.do(chromedp.SetValue(chromedp.CSS("#org-partner"), partners.Items[0].ID), chromedp.Click(chromedp.CSS(`form[method=post][action="/orgs"] button`)))
 	u.flash("Created customer Fabrikam")
 	u.shot("organisation")
 
 	u.navigate("/sites", "#s-name")
-	u.do(chromedp.SetValue(chromedp.CSS("#s-name"), "fabrikam-prod"), chromedp.Click(chromedp.CSS(`form[action="/sites"] button`)))
+	u.do(chromedp.SetValue(chromedp.CSS("#s-name"), "fabrikam-prod"), chromedp.Click(chromedp.CSS(`form[method=post][action="/sites"] button`)))
 	u.flash("Site fabrikam-prod is ready")
 	u.do(chromedp.SetValue(chromedp.CSS("#reason"), "Unpaid invoice"),
 		chromedp.SetValue(chromedp.CSS("#until"), time.Now().AddDate(0, 1, 0).Format("2006-01-02")),

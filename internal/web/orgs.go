@@ -10,6 +10,7 @@ import (
 
 type orgsData struct {
 	Orgs         []*domain.Org
+	Pager        pager
 	Partners     []*domain.Org
 	LinkRequests []app.PartnerLinkView // customers asking this partner to be linked
 	Names        map[string]string     // partners' names by id
@@ -18,19 +19,23 @@ type orgsData struct {
 // orgs lists the organisations the person can see: operators see partners
 // and customers, partners their linked customers (R-ORG-1).
 func (h *Handler) orgs(w http.ResponseWriter, r *http.Request, act app.Actor) {
-	l, err := h.app.Orgs(r.Context(), act, domain.OrgFilter{Page: domain.Page{Limit: 200}})
+	l, err := h.app.Orgs(r.Context(), act, domain.OrgFilter{Search: search(r), Page: listPage(r)})
 	if err != nil {
 		h.fail(w, r, act, err)
 		return
 	}
-	d := orgsData{Orgs: l.Items}
+	d := orgsData{Orgs: l.Items, Pager: pagerFor(r, l, "organisations")}
 	var partners []string
 	for _, o := range l.Items {
-		if o.Kind == domain.OrgPartner {
-			d.Partners = append(d.Partners, o)
-		}
 		if o.PartnerID != "" {
 			partners = append(partners, o.PartnerID)
+		}
+	}
+	if act.Can().CreateOrgs {
+		kind := domain.OrgPartner
+		if d.Partners, err = list(h.app.Orgs(r.Context(), act, domain.OrgFilter{Kind: &kind, Page: domain.Page{Limit: domain.MaxPageSize}})); err != nil {
+			h.fail(w, r, act, err)
+			return
 		}
 	}
 	if d.Names, err = h.app.Names(r.Context(), act, partners); err != nil {

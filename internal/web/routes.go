@@ -70,6 +70,8 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /directory-accounts/{site_id}/password", h.signedIn(h.showDirectoryPassword))
 	m.HandleFunc("POST /sites/{id}/companies", h.signedIn(h.createCompany))
 	m.HandleFunc("POST /sites/{id}/company-users", h.signedIn(h.assignCompany))
+	m.HandleFunc("POST /sites/{id}/company-users/remove", h.signedIn(h.unassignCompany))
+	m.HandleFunc("POST /sites/{id}/companies/{company}/rename", h.signedIn(h.renameCompany))
 	m.HandleFunc("POST /sites/{id}/partner-access", h.signedIn(h.requestAccess))
 	m.HandleFunc("POST /sites/{id}/partner-access/revoke", h.signedIn(h.revokeAccess))
 	m.HandleFunc("POST /sites/{id}/partner-access/unassign", h.signedIn(h.giveUpAccess))

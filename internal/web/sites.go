@@ -11,6 +11,7 @@ import (
 )
 
 type sitesData struct {
+	Pager     pager
 	Sites     []*domain.Site
 	Customers []*domain.Org
 	Names     map[string]string // customers' names by id
@@ -18,12 +19,12 @@ type sitesData struct {
 
 func (h *Handler) sites(w http.ResponseWriter, r *http.Request, act app.Actor) {
 	ctx := r.Context()
-	l, err := h.app.Sites(ctx, act, domain.SiteFilter{Page: domain.Page{Limit: 200}})
+	l, err := h.app.Sites(ctx, act, domain.SiteFilter{Search: search(r), Page: listPage(r)})
 	if err != nil {
 		h.fail(w, r, act, err)
 		return
 	}
-	d := sitesData{Sites: l.Items}
+	d := sitesData{Sites: l.Items, Pager: pagerFor(r, l, "sites")}
 	var customers []string
 	for _, s := range l.Items {
 		customers = append(customers, s.CustomerID)
@@ -57,6 +58,9 @@ type siteData struct {
 	Users     []*domain.SiteUser // nil when the person may not see them
 	Companies []*domain.Company
 	Company   map[string]string
+	// Staff are the users of each company, by its id, for its operations
+	// agents to take off.
+	Staff     map[string][]*domain.SiteUser
 	Members   []*domain.User // the customer's active users, to assign
 	Requests  []*domain.AccessRequest
 	Requester map[string]string // names of the requests' partner users
@@ -145,6 +149,12 @@ func (h *Handler) sitePageWith(w http.ResponseWriter, r *http.Request, act app.A
 	for _, c := range d.Companies {
 		d.Company[c.ID] = c.Name
 	}
+	d.Staff = map[string][]*domain.SiteUser{}
+	for _, su := range d.Users {
+		for _, c := range su.Companies {
+			d.Staff[c] = append(d.Staff[c], su)
+		}
+	}
 	if v.Can.AssignUsers {
 		active := domain.UserActive
 		if d.Members, err = list(h.app.Users(ctx, act, domain.UserFilter{OrgID: &s.CustomerID, State: &active, Page: pg})); err != nil {
@@ -167,7 +177,7 @@ func (h *Handler) sitePageWith(w http.ResponseWriter, r *http.Request, act app.A
 			h.fail(w, r, act, err)
 			return
 		}
-		for _, rv := range l {
+		for _, rv := range l.Items {
 			d.Requests = append(d.Requests, rv.Request)
 			d.Requester[rv.Request.ID] = rv.UserName
 		}
@@ -193,6 +203,22 @@ func (h *Handler) unassign(w http.ResponseWriter, r *http.Request, act app.Actor
 func (h *Handler) createCompany(w http.ResponseWriter, r *http.Request, act app.Actor) {
 	_, err := h.app.CreateCompany(r.Context(), act, r.PathValue("id"), r.PostFormValue("name"))
 	h.back(w, r, siteURL(r), "companies", err, "Company created.")
+}
+
+// renameCompany renames a site's company (its operations agents, R-SITE-3).
+func (h *Handler) renameCompany(w http.ResponseWriter, r *http.Request, act app.Actor) {
+	c, err := h.app.RenameCompany(r.Context(), act, r.PathValue("company"), r.PostFormValue("name"))
+	msg := ""
+	if err == nil {
+		msg = "Renamed to " + c.Name + "."
+	}
+	h.back(w, r, siteURL(r), "companies", err, msg)
+}
+
+// unassignCompany takes a user off a company; they stay on the site.
+func (h *Handler) unassignCompany(w http.ResponseWriter, r *http.Request, act app.Actor) {
+	err := h.app.UnassignCompany(r.Context(), act, r.PostFormValue("company_id"), r.PostFormValue("user_id"))
+	h.back(w, r, siteURL(r), "companies", err, "Taken off the company; they stay on the site.")
 }
 
 func (h *Handler) assignCompany(w http.ResponseWriter, r *http.Request, act app.Actor) {
@@ -275,8 +301,13 @@ func (h *Handler) assignAccountant(w http.ResponseWriter, r *http.Request, act a
 	h.back(w, r, siteURL(r), "assign-accountant", err, msg)
 }
 
+type requestsData struct {
+	Requests []app.RequestView
+	Pager    pager
+}
+
 func (h *Handler) requests(w http.ResponseWriter, r *http.Request, act app.Actor) {
-	f := domain.AccessRequestFilter{Page: domain.Page{Limit: domain.MaxPageSize}}
+	f := domain.AccessRequestFilter{Page: listPage(r)}
 	if s := r.URL.Query().Get("state"); s != "" {
 		st := domain.RequestState(s)
 		f.State = &st
@@ -286,7 +317,8 @@ func (h *Handler) requests(w http.ResponseWriter, r *http.Request, act app.Actor
 		h.fail(w, r, act, err)
 		return
 	}
-	h.render(w, r, "requests", page{Title: "Partner access", Nav: "requests", Actor: act, Data: l})
+	h.render(w, r, "requests", page{Title: "Partner access", Nav: "requests", Actor: act,
+		Data: requestsData{Requests: l.Items, Pager: pagerFor(r, l, "requests")}})
 }
 
 // approve approves a request, for fewer days than the maximum when the

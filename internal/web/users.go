@@ -13,7 +13,7 @@ type usersData struct {
 	Org    *domain.Org
 	Users  []*domain.User
 	Roles  []domain.Role
-	Next   string
+	Pager  pager
 }
 
 // users lists an organisation's users with search and filters by state
@@ -29,7 +29,7 @@ func (h *Handler) users(w http.ResponseWriter, r *http.Request, act app.Actor) {
 		h.fail(w, r, act, err)
 		return
 	}
-	f := domain.UserFilter{OrgID: &o.ID, Page: domain.Page{Cursor: q.Get("cursor"), Limit: 50}}
+	f := domain.UserFilter{OrgID: &o.ID, Search: search(r), Page: listPage(r)}
 	if s := q.Get("state"); s != "" {
 		st := domain.UserState(s)
 		f.State = &st
@@ -38,16 +38,13 @@ func (h *Handler) users(w http.ResponseWriter, r *http.Request, act app.Actor) {
 		role := domain.Role(s)
 		f.Role = &role
 	}
-	if s := q.Get("q"); s != "" {
-		f.Search = &s
-	}
 	l, err := h.app.Users(r.Context(), act, f)
 	if err != nil {
 		h.fail(w, r, act, err)
 		return
 	}
 	h.render(w, r, "users", page{Title: "Users of " + o.Name, Nav: "users", Actor: act,
-		Data: usersData{States: []string{"invited", "active", "locked", "deleted"}, Org: o, Users: l.Items, Roles: domain.RolesFor(domain.TypeForOrg(o.Kind)), Next: l.NextCursor}})
+		Data: usersData{States: []string{"invited", "active", "locked", "deleted"}, Org: o, Users: l.Items, Roles: domain.RolesFor(domain.TypeForOrg(o.Kind)), Pager: pagerFor(r, l, "users")}})
 }
 
 func roleValues(r *http.Request) []domain.Role {

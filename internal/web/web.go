@@ -95,6 +95,7 @@ type page struct {
 	Flash  string // a success message
 	Error  string // a refusal, shown next to the form named by Form
 	Form   string
+	Typed  map[string]string // what the person typed in the refused form
 	Query  url.Values
 	Data   any
 	Status int
@@ -131,6 +132,12 @@ func (h *Handler) funcs() template.FuncMap {
 		"asset": func(name string) string { return h.assets.url(name) },
 		"date":  func(t time.Time) string { return showDate(t, time.UTC) },
 		"day":   func(t time.Time) string { return t.UTC().Format("2006-01-02") },
+		"typed": func(p page, form, field string) string {
+			if p.Form == form {
+				return p.Typed[field]
+			}
+			return ""
+		},
 		"errorFor": func(p page, form string) string {
 			if p.Form == form {
 				return p.Error
@@ -176,7 +183,7 @@ func (h *Handler) linkify(text string) template.HTML {
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, view string, p page) {
 	p.Query = r.URL.Query()
 	if f, ok := takeFlash(w, r); ok && p.Flash == "" && p.Error == "" {
-		p.Flash, p.Error, p.Form = f.OK, f.Error, f.Form
+		p.Flash, p.Error, p.Form, p.Typed = f.OK, f.Error, f.Form, f.Typed
 	}
 	t := h.views[view]
 	if loc := h.location(r, p.Actor.User); loc != time.UTC {
