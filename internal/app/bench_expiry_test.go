@@ -52,7 +52,7 @@ func seedDueGrants(b testing.TB, db *store.DB, w *world, n int) {
 		err := db.Write(ctx, func(tx *store.Tx) error {
 			for i := start; i < min(n, start+1000); i++ {
 				u := &domain.User{ID: domain.NewID("usr", now), OrgID: w.partner.ID, Type: domain.TypePartner,
-					Name: fmt.Sprint("Agent ", i),
+					Name:  fmt.Sprint("Agent ", i),
 					Roles: []domain.Role{domain.RolePartnerAgent}, State: domain.UserActive, CreatedAt: now, UpdatedAt: now}
 				u.Email = strings.ToLower(u.ID) + "@northwind.example"
 				if err := tx.CreateUser(ctx, u); err != nil {
