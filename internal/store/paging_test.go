@@ -1,0 +1,117 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/provisio/provisio/internal/domain"
+	"github.com/provisio/provisio/internal/store"
+	"github.com/provisio/provisio/internal/store/storetest"
+)
+
+// TestPaging_IndexServesTheOrder: each list that pages by cursor within
+// a tenant (an organisation's users, a customer's sites, a site's users
+// and requests, a partner user's requests, a person's notices, a
+// partner's customers) reads its page through an index in cursor order,
+// never by sorting every match, on both databases (issue 15: paging that
+// does not grow with the tenant). The database's own plan is checked.
+func TestPaging_IndexServesTheOrder(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Now().UTC().Truncate(time.Second)
+		partner := &domain.Org{ID: domain.NewID("org", now), Kind: domain.OrgPartner, Name: "Northwind", CreatedAt: now}
+		cust := &domain.Org{ID: domain.NewID("org", now), Kind: domain.OrgCustomer, Name: "Acme", PartnerID: partner.ID, CreatedAt: now}
+		site := &domain.Site{ID: domain.NewID("site", now), CustomerID: cust.ID, Name: "acme-prod", Edition: domain.EditionStandard,
+			State: domain.SiteReady, CreatedAt: now, UpdatedAt: now}
+		var agent *domain.User
+		err := db.Write(ctx, func(tx *store.Tx) error {
+			for _, o := range []*domain.Org{partner, cust} {
+				if err := tx.CreateOrg(ctx, o); err != nil {
+					return err
+				}
+			}
+			if err := tx.CreateSite(ctx, site); err != nil {
+				return err
+			}
+			for i := range 30 {
+				org, typ, role := cust.ID, domain.TypeCustomer, domain.RoleCustomerUser
+				if i%3 == 0 {
+					org, typ, role = partner.ID, domain.TypePartner, domain.RolePartnerAgent
+				}
+				u := &domain.User{ID: domain.NewID("usr", now), OrgID: org, Type: typ, Email: fmt.Sprintf("u%d@example.com", i), Name: "U",
+					Roles: []domain.Role{role}, State: domain.UserActive, CreatedAt: now, UpdatedAt: now}
+				if err := tx.CreateUser(ctx, u); err != nil {
+					return err
+				}
+				if err := tx.CreateAssignment(ctx, &domain.Assignment{ID: domain.NewID("asg", now), SiteID: site.ID, UserID: u.ID, Role: role,
+					Via: domain.ViaMember, CreatedAt: now}); err != nil {
+					return err
+				}
+				if typ == domain.TypePartner {
+					agent = u
+					if err := tx.CreateAccessRequest(ctx, &domain.AccessRequest{ID: domain.NewID("req", now), SiteID: site.ID, UserID: u.ID,
+						Role: role, Kind: "grant", State: domain.RequestDenied, ExpiresAt: now.Add(time.Hour), CreatedAt: now}); err != nil {
+						return err
+					}
+				}
+				if err := tx.CreateNotice(ctx, &domain.Notice{ID: domain.NewID("ntc", now), Kind: domain.NoticeInvitation, OrgID: org,
+					ToUserID: u.ID, ToEmail: u.Email, Subject: "s", Body: "b", State: "pending", CreatedAt: now}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pg := domain.Page{Limit: 10, Cursor: "a"}
+		email := "u1@example.com"
+		for _, tc := range []struct {
+			name string
+			list func(tx *store.Tx) error
+		}{
+			{"an organisation's users", func(tx *store.Tx) error {
+				_, err := tx.Users(ctx, domain.UserFilter{OrgID: &cust.ID, Page: pg})
+				return err
+			}},
+			{"a customer's sites", func(tx *store.Tx) error {
+				_, err := tx.Sites(ctx, domain.SiteFilter{CustomerID: &cust.ID, Page: pg})
+				return err
+			}},
+			{"a site's users", func(tx *store.Tx) error {
+				_, err := tx.SiteUsers(ctx, site.ID, now, pg)
+				return err
+			}},
+			{"a site's requests", func(tx *store.Tx) error {
+				_, err := tx.AccessRequests(ctx, domain.AccessRequestFilter{SiteID: &site.ID, Page: pg}, now)
+				return err
+			}},
+			{"a partner user's requests", func(tx *store.Tx) error {
+				_, err := tx.AccessRequests(ctx, domain.AccessRequestFilter{UserID: &agent.ID, Page: pg}, now)
+				return err
+			}},
+			{"a person's notices", func(tx *store.Tx) error {
+				_, err := tx.Notices(ctx, domain.NoticeFilter{ToEmail: &email, Page: pg})
+				return err
+			}},
+			{"a partner's customers", func(tx *store.Tx) error {
+				_, err := tx.Orgs(ctx, domain.OrgFilter{PartnerID: &partner.ID, Page: pg})
+				return err
+			}},
+		} {
+			plans, err := db.QueryPlans(ctx, tc.list)
+			if err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			page := plans[0] // the list's own query; what follows reads the page's rows
+			for _, bad := range []string{"TEMP B-TREE", "Sort", "Seq Scan", "SCAN "} {
+				if strings.Contains(page, bad) {
+					t.Errorf("%s: the page is not read through an index in cursor order (%s):\n%s", tc.name, bad, page)
+				}
+			}
+		}
+	})
+}
