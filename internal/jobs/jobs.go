@@ -93,6 +93,7 @@ func New(db Conn, a *app.App, cfg Config, send Sender, post Posters, log *slog.L
 	river.AddWorker(workers, &sweepWorker{app: a, queue: q})
 	rc := &river.Config{
 		Logger:               log,
+		ErrorHandler:         errorLog{log: log},
 		MaxAttempts:          cfg.MaxAttempts,
 		JobTimeout:           cfg.JobTimeout,
 		RescueStuckJobsAfter: 2 * cfg.JobTimeout,

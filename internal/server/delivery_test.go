@@ -1,8 +1,10 @@
 package server_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -78,7 +80,12 @@ func TestDelivery(t *testing.T) {
 			Jobs: jobs.Config{SweepEvery: 500 * time.Millisecond, MaxAttempts: 5}}
 		cfg.App.Argon2 = identity.Argon2Params{Time: 1, Memory: 1024, Threads: 1}
 		cfg.App.MFAFor = nil
-		s := open(t, cfg)
+		logs := &lockedBuffer{}
+		s, err := server.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(logs, nil)), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
 		ctx := serve(t, s)
 
 		// The operator's invitation goes out by SMTP, once.
@@ -157,6 +164,11 @@ func TestDelivery(t *testing.T) {
 			log.Items[0].LastStatus != 200 {
 			t.Fatalf("delivery log: %+v %v", log.Items, err)
 		}
+		// The failed first attempt was logged as a warning, not at INFO
+		// (issue 15: a job that errors logs at WARN or ERROR).
+		if !regexp.MustCompile(`level=WARN msg="job failed; it will be retried" kind=deliver_webhook .*attempt=1 `).MatchString(logs.String()) {
+			t.Fatalf("the failed webhook job was not logged at WARN:\n%s", logs.String())
+		}
 		// Carol's invitation went by SMTP too, and nothing was sent twice,
 		// even after more sweeps.
 		time.Sleep(1200 * time.Millisecond)
@@ -188,4 +200,23 @@ func TestDelivery(t *testing.T) {
 			t.Fatalf("%d notices stored readable (%v)", plain, err)
 		}
 	})
+}
+
+// lockedBuffer is a log's output that the server's goroutines write while
+// the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
