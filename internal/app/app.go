@@ -132,6 +132,10 @@ type App struct {
 	sleep  func(context.Context, time.Duration) // the sign-in slow-down; tests skip it
 	// hashSlots holds one token per password hash running (hashing.go).
 	hashSlots chan struct{}
+	// writes counts the write transactions run (countedStore); callers
+	// keeps recent API callers (callers.go).
+	writes    atomic.Uint64
+	callers   callerCache
 	dummyOnce sync.Once
 	dummy     string
 	txt       func(ctx context.Context, name string) ([]string, error) // DNS TXT lookups; nil: the system resolver
@@ -170,9 +174,11 @@ func New(db Store, cfg Config, emails *domain.EmailPolicy, now func() time.Time,
 	if cfg.MaxHashing <= 0 {
 		cfg.MaxHashing = defaultMaxHashing()
 	}
-	return &App{db: db, cfg: cfg, now: func() time.Time { return now().UTC().Truncate(time.Microsecond) },
+	a := &App{cfg: cfg, now: func() time.Time { return now().UTC().Truncate(time.Microsecond) },
 		emails: emails, log: log, pwd: identity.NewPasswordPolicy(cfg.MinPassword), sleep: sleepCtx,
 		hashSlots: make(chan struct{}, cfg.MaxHashing)}
+	a.db = countedStore{Store: db, writes: &a.writes}
+	return a
 }
 
 // Config returns the app's settings.

@@ -104,14 +104,10 @@ func (u *unit) loadUser(ctx context.Context, id string) (*domain.User, *domain.O
 // its own or its linked customers, or, for an accountant, a site it is
 // assigned to (R-ACCT-2). Deleted sites are operators' only.
 func (u *unit) loadSite(ctx context.Context, id string) (*domain.Site, *domain.Org, error) {
-	s, err := u.tx.Site(ctx, u.act.scope(), id)
+	// The customer of a site in scope is known to the actor.
+	s, o, err := u.tx.SiteWithCustomer(ctx, u.act.scope(), id)
 	if err != nil {
 		return nil, nil, storeErr(err, "site", id)
-	}
-	// The customer of a site in scope is known to the actor.
-	o, err := u.tx.Org(ctx, domain.Everything, s.CustomerID)
-	if err != nil {
-		return nil, nil, fmt.Errorf("customer of site %s: %w", id, err)
 	}
 	return s, o, nil
 }

@@ -301,6 +301,7 @@ type siteMembersTx interface {
 type sitesTx interface {
 	CreateSite(ctx context.Context, s *domain.Site) error
 	Site(ctx context.Context, sc domain.Scope, id string) (*domain.Site, error)
+	SiteWithCustomer(ctx context.Context, sc domain.Scope, id string) (*domain.Site, *domain.Org, error)
 	MoveSite(ctx context.Context, s *domain.Site, from domain.SiteState) (bool, error)
 	Sites(ctx context.Context, f domain.SiteFilter) (domain.List[*domain.Site], error)
 	CreateCompany(ctx context.Context, c *domain.Company) error

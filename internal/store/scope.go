@@ -64,6 +64,30 @@ func siteInScope(col string, sc domain.Scope, a *scopeArgs) string {
 	return pred
 }
 
+// siteRowInScope is siteInScope on a sites row itself (alias s): the
+// same predicate, read from the row's own columns rather than by looking
+// the site up again.
+func siteRowInScope(s string, sc domain.Scope, a *scopeArgs) string {
+	var or []string
+	switch {
+	case sc.All:
+		or = append(or, "TRUE")
+	case sc.OrgID != "":
+		or = append(or, orgInScope(s+".customer_id", sc, a))
+	}
+	if sc.Accountant && sc.UserID != "" {
+		or = append(or, fmt.Sprintf("%s.id IN (SELECT site_id FROM site_assignments WHERE user_id = %s)", s, a.p(sc.UserID)))
+	}
+	if len(or) == 0 {
+		return "FALSE"
+	}
+	pred := "(" + strings.Join(or, " OR ") + ")"
+	if !sc.DeletedSites {
+		pred = fmt.Sprintf("(%s AND %s.state <> 'deleted')", pred, s)
+	}
+	return pred
+}
+
 // userInScope is the predicate on a users row (alias u): its own
 // organisation's users, a partner administrator's demo customers' users,
 // and the actor itself.

@@ -32,7 +32,33 @@ func (tx *Tx) CreateSite(ctx context.Context, s *domain.Site) error {
 // Site returns the site with id if it is in scope, or ErrNotFound.
 func (tx *Tx) Site(ctx context.Context, sc domain.Scope, id string) (*domain.Site, error) {
 	a := &scopeArgs{args: []any{id}}
-	return scanSite(tx.q.QueryRowContext(ctx, `SELECT `+siteCols+` FROM sites WHERE id = $1 AND `+siteInScope("id", sc, a), a.args...))
+	return scanSite(tx.q.QueryRowContext(ctx, `SELECT `+siteCols+` FROM sites s WHERE s.id = $1 AND `+siteRowInScope("s", sc, a), a.args...))
+}
+
+// SiteWithCustomer returns the site with id in scope and its customer, in
+// one query, or ErrNotFound.
+func (tx *Tx) SiteWithCustomer(ctx context.Context, sc domain.Scope, id string) (*domain.Site, *domain.Org, error) {
+	a := &scopeArgs{args: []any{id}}
+	var both collector
+	s, _ := scanSite(&both)
+	o, _ := scanOrg(&both)
+	err := tx.q.QueryRowContext(ctx, `SELECT `+prefixed("s.", siteCols)+`, o.id, o.kind, o.name, COALESCE(o.partner_id, ''), o.demo,
+			COALESCE(o.main_contact_id, ''), o.require_mfa, o.lock_dormant, o.review_auto_remove, o.created_at
+		FROM sites s JOIN orgs o ON o.id = s.customer_id WHERE s.id = $1 AND `+siteRowInScope("s", sc, a), a.args...).Scan(both...)
+	if err != nil {
+		return nil, nil, translate(err)
+	}
+	return s, o, nil
+}
+
+// collector is a scanner that only notes the destinations it is given, so
+// that two scan functions can read one row.
+type collector []any
+
+// Scan notes dest.
+func (c *collector) Scan(dest ...any) error {
+	*c = append(*c, dest...)
+	return nil
 }
 
 // UpdateSite writes the mutable fields of s.
