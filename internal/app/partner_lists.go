@@ -181,13 +181,16 @@ type GrantView struct {
 }
 
 // PartnerGrants lists current partner access the actor should keep an eye
-// on: a partner's own grants, or those on a customer's sites, soonest
-// ending first.
+// on: a partner's own grants, those on a customer's sites, or, for
+// operators, all of it, soonest ending first; access whose time is up is
+// gone from it at once, swept or not.
 func (a *App) PartnerGrants(ctx context.Context, act Actor) (out []GrantView, err error) {
 	err = a.read(ctx, act, func(u *unit) error {
 		var gs []*domain.SiteUser
 		switch {
-		case act.Org == nil || act.IsOperator():
+		case act.IsOperator(): // every partner's, as their customers and they see them
+			gs, err = u.tx.PartnerGrants(ctx, "", "", u.now)
+		case act.Org == nil:
 			return nil
 		case act.Org.Kind == domain.OrgPartner:
 			gs, err = u.tx.PartnerGrants(ctx, act.Org.ID, "", u.now)

@@ -232,12 +232,12 @@ func (tx *Tx) TakeAccountantInvites(ctx context.Context, userID string) (map[str
 }
 
 // PartnerGrants lists current partner access: given to the users of
-// partnerID, or on the sites of customerID (one of the two is set).
+// partnerID, on the sites of customerID, or (neither set) all of it.
 func (tx *Tx) PartnerGrants(ctx context.Context, partnerID, customerID string, now time.Time) ([]*domain.SiteUser, error) {
 	rows, err := tx.q.QueryContext(ctx, `SELECT `+assignCols+`, u.name, u.email, u.state
 		FROM site_assignments a JOIN users u ON u.id = a.user_id JOIN sites s ON s.id = a.site_id
 		WHERE a.via = 'partner' AND `+grantCurrentSQL("a.expires_at", 3)+`
-			AND (($1 <> '' AND u.org_id = $1) OR ($2 <> '' AND s.customer_id = $2))
+			AND (($1 <> '' AND u.org_id = $1) OR ($2 <> '' AND s.customer_id = $2) OR ($1 = '' AND $2 = ''))
 		ORDER BY a.expires_at, a.id LIMIT 200`, partnerID, customerID, ts(now))
 	if err != nil {
 		return nil, translate(err)

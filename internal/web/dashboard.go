@@ -50,5 +50,21 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, act app.Acto
 	for _, s := range d.Sites {
 		d.SiteName[s.ID] = s.Name
 	}
+	// The sites of requests and grants beyond the first page of sites.
+	var more []string
+	for _, r := range d.Pending {
+		more = append(more, r.SiteID)
+	}
+	for _, g := range d.Grants {
+		more = append(more, g.SiteID)
+	}
+	names, err := h.app.Names(ctx, act, more)
+	if err != nil {
+		h.fail(w, r, act, err)
+		return
+	}
+	for id, n := range names {
+		d.SiteName[id] = n
+	}
 	h.render(w, r, "dashboard", page{Title: "Dashboard", Nav: "dashboard", Actor: act, Data: d})
 }
