@@ -235,6 +235,8 @@ func sentence(e *domain.AuditEntry, actor string, names map[string]string) strin
 		return fmt.Sprintf("%s created an API token", actor)
 	case "token.revoke":
 		return fmt.Sprintf("%s revoked an API token", actor)
+	case "mfa.recovery_codes":
+		return fmt.Sprintf("%s made new recovery codes", actor)
 	case "mfa.remove":
 		return fmt.Sprintf("%s removed their authenticator app", actor)
 	case "webhook.create":

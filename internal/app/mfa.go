@@ -94,11 +94,7 @@ func (a *App) ConfirmTOTP(ctx context.Context, act Actor, sessionID, code string
 		if !ok || u.tx.UseTOTPStep(ctx, act.userID(), step, u.now) != nil {
 			return &domain.Error{Code: domain.EInvalid, Rule: "R-PLUS-3", Field: "code", Message: "that code does not match; check the app's clock and try the next code"}
 		}
-		hashes := make([]string, len(codes))
-		for i, c := range codes {
-			hashes[i] = identity.HashRecoveryCode(c)
-		}
-		if err := u.tx.SetRecoveryCodes(ctx, act.userID(), hashes); err != nil {
+		if err := u.tx.SetRecoveryCodes(ctx, act.userID(), hashedCodes(codes)); err != nil {
 			return err
 		}
 		if sessionID != "" {
@@ -267,4 +263,60 @@ func (a *App) SetTimeZone(ctx context.Context, act Actor, zone string) error {
 		return u.record(ctx, "user.time_zone", "user", act.User.ID, act.orgID(), map[string]string{"time_zone": act.User.TimeZone},
 			map[string]string{"time_zone": zone})
 	})
+}
+
+// MFAStatus is the actor's second factor as their account page shows it.
+type MFAStatus struct {
+	Enrolled   bool      // a confirmed authenticator app
+	EnrolledAt time.Time // when it was confirmed
+	MayRemove  bool      // false where a second factor is required (R-PLUS-3)
+}
+
+// MFA returns the actor's second factor.
+func (a *App) MFA(ctx context.Context, act Actor) (s MFAStatus, err error) {
+	err = a.readEnrolling(ctx, act, func(u *unit) error {
+		t, err := u.tx.TOTP(ctx, act.userID())
+		if errors.Is(err, domain.ErrNotFound) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		s = MFAStatus{Enrolled: !t.ConfirmedAt.IsZero(), EnrolledAt: t.ConfirmedAt, MayRemove: !a.mfaRequired(act.User, act.Org)}
+		return nil
+	})
+	return s, err
+}
+
+// NewRecoveryCodes replaces the actor's recovery codes with ten new ones,
+// given a current code from the authenticator app; the old ones stop
+// working. Codes: not_found, invalid.
+func (a *App) NewRecoveryCodes(ctx context.Context, act Actor, code string) ([]string, error) {
+	codes := identity.NewRecoveryCodes(10)
+	err := a.write(ctx, act, func(u *unit) error {
+		t, err := u.tx.TOTP(ctx, act.userID())
+		if err != nil || t.ConfirmedAt.IsZero() {
+			return domain.RuleError(domain.ENotFound, "R-PLUS-3", "enrol an authenticator app first")
+		}
+		step, ok := identity.CheckTOTPStep(t.Secret, code, u.now)
+		if !ok || u.tx.UseTOTPStep(ctx, act.userID(), step, u.now) != nil {
+			return &domain.Error{Code: domain.EInvalid, Rule: "R-PLUS-3", Field: "code", Message: "that code does not match; try the next code from the app"}
+		}
+		if err := u.tx.SetRecoveryCodes(ctx, act.userID(), hashedCodes(codes)); err != nil {
+			return err
+		}
+		return u.record(ctx, "mfa.recovery_codes", "user", act.userID(), act.orgID(), nil, map[string]string{"method": "totp"})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return codes, nil
+}
+
+// hashedCodes is how recovery codes are kept: hashed, never as given.
+func hashedCodes(codes []string) []string {
+	hashes := make([]string, len(codes))
+	for i, c := range codes {
+		hashes[i] = identity.HashRecoveryCode(c)
+	}
+	return hashes
 }

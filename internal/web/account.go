@@ -49,6 +49,8 @@ type accountData struct {
 	MFARequire bool
 	MFAError   string // a refused first code, shown beside the enrolment it belongs to
 	Next       string // where to continue once enrolled (a site application's sign-in, say)
+	MFA        app.MFAStatus
+	Renewed    bool // Recovery holds codes that replaced earlier ones
 }
 
 func (h *Handler) account(w http.ResponseWriter, r *http.Request, act app.Actor) {
@@ -59,6 +61,9 @@ func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, act app.
 	var err error
 	if d.Sessions, err = h.app.Sessions(r.Context(), act); err == nil {
 		d.Tokens, err = h.app.Tokens(r.Context(), act)
+	}
+	if err == nil {
+		d.MFA, err = h.app.MFA(r.Context(), act)
 	}
 	if err != nil {
 		h.fail(w, r, act, err)
@@ -117,6 +122,17 @@ func (h *Handler) accountAction(w http.ResponseWriter, r *http.Request, act app.
 			return
 		}
 		h.renderAccount(w, r, act, accountData{NewToken: secret})
+	case "mfa-codes":
+		codes, err := h.app.NewRecoveryCodes(ctx, act, strings.TrimSpace(r.PostFormValue("code")))
+		if err != nil {
+			h.back(w, r, "/account", "mfa", err, "")
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		h.renderAccount(w, r, act, accountData{Recovery: codes, Renewed: true})
+	case "mfa-remove":
+		err := h.app.RemoveTOTP(ctx, act, strings.TrimSpace(r.PostFormValue("code")))
+		h.back(w, r, "/account", "mfa", err, "Authenticator removed: you sign in with your password only.")
 	case "token-revoke":
 		h.back(w, r, "/account", "tokens", h.app.RevokeToken(ctx, act, r.PostFormValue("id")), "Token revoked.")
 	default:

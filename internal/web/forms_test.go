@@ -408,7 +408,8 @@ func TestForgotPassword_WebPage(t *testing.T) {
 
 // TestMFAEnrolment_WrongFirstCodeKeepsTheSecret: a wrong first code is
 // refused next to the same enrolment (same secret, same QR code), and the
-// right code then enrols (R-PLUS-3).
+// right code then enrols; the account page then shows the enrolment and
+// makes new recovery codes (R-PLUS-3).
 func TestMFAEnrolment_WrongFirstCodeKeepsTheSecret(t *testing.T) {
 	p, paula := enrollingPartner(t)
 	secretRE := regexp.MustCompile(`type the secret <code>([A-Z2-7]+)</code>`)
@@ -432,6 +433,21 @@ func TestMFAEnrolment_WrongFirstCodeKeepsTheSecret(t *testing.T) {
 	_, page = read(t)(paula.PostForm(p.base+"/account/mfa-confirm", url.Values{"code": {right}}))
 	if !strings.Contains(page, "recovery codes") {
 		t.Fatal("the right code did not enrol")
+	}
+
+	// Enrolled: the account page says so and makes new recovery codes
+	// from a fresh code (the one just used works once).
+	if _, page = read(t)(paula.Get(p.base + "/account")); !strings.Contains(page, `id="mfa-status"`) || !strings.Contains(page, "enrolled") {
+		t.Fatal("the account page does not show the enrolment")
+	}
+	if _, page = read(t)(paula.PostForm(p.base+"/account/mfa-codes", url.Values{"code": {right}})); !strings.Contains(page, "does not match") {
+		t.Fatal("a used code made new recovery codes")
+	}
+	next, _ := totp.GenerateCode(m[1], time.Now().Add(30*time.Second))
+	_, page = read(t)(paula.PostForm(p.base+"/account/mfa-codes", url.Values{"code": {next}}))
+	codes := regexp.MustCompile(`(?s)New recovery codes made.*?<pre class="mail">(.*?)</pre>`).FindStringSubmatch(page)
+	if codes == nil || len(strings.Fields(codes[1])) != 10 {
+		t.Fatal("no new recovery codes")
 	}
 }
 
