@@ -148,7 +148,7 @@ func TestJourney_PartnerAdministrator(t *testing.T) {
 }
 
 // TestJourney_Operator: create a partner and a customer, then suspend and
-// restore a site. R-SITE-1
+// restore a site, and cancel it after a confirmation. R-SITE-1 R-SITE-2
 func TestJourney_Operator(t *testing.T) {
 	u := start(t)
 	u.signIn("olivia@vendor.example")
@@ -182,6 +182,18 @@ func TestJourney_Operator(t *testing.T) {
 	if n := len(u.mails("olivia@vendor.example", domain.NoticeSiteSuspended)); n != 1 {
 		t.Fatalf("operators told of the suspension: %d", n)
 	}
+
+	// Cancelling asks first, on a page that says what will happen; going
+	// back changes nothing, confirming with a reason cancels (issue 14).
+	u.do(chromedp.Click(chromedp.CSS(`a[href$="/cancel"]`)))
+	u.waitText("main h1", "Cancel the site fabrikam-prod?")
+	u.shot("cancel-confirm")
+	u.do(chromedp.Click(chromedp.CSS(`#confirm a.button`)))
+	u.waitText("h1 .badge", "ready")
+	u.do(chromedp.Click(chromedp.CSS(`a[href$="/cancel"]`)))
+	u.waitText("main h1", "Cancel the site fabrikam-prod?")
+	u.do(chromedp.SetValue(chromedp.CSS("#reason"), "Contract ended"), chromedp.Click(chromedp.CSS(`#confirm button.danger`)))
+	u.waitText("h1 .badge", "cancelled")
 }
 
 func (u *ui) mails(email, kind string) []*domain.Notice {
