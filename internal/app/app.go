@@ -150,13 +150,17 @@ type App struct {
 // work is already recorded in the database (the outbox), so a lost call
 // only delays it until the next sweep; it is never lost.
 type Jobs interface {
-	NoticesWritten(ctx context.Context, ids []string)
-	DeliveriesWritten(ctx context.Context, ids []string)
-	ProvisionerCallsWritten(ctx context.Context, ids []string)
-	// DirectoryChanged asks for the directory accounts of these sites and
-	// users to be brought into line with their access (R-APP-3).
-	DirectoryChanged(ctx context.Context, siteIDs, userIDs []string)
-	ExpiresAt(ctx context.Context, assignmentID string, at time.Time)
+	// Committed queues, at once, what a committed transaction left to do.
+	Committed(ctx context.Context, w Work)
+}
+
+// Work is what a committed transaction leaves for the background queue.
+type Work struct {
+	Notices, Deliveries, Calls []string             // to send (calls: to the site provisioner)
+	Expiries                   map[string]time.Time // assignment id → when its access ends
+	// DirectorySites and DirectoryUsers have directory accounts to bring
+	// into line with their access (R-APP-3).
+	DirectorySites, DirectoryUsers []string
 }
 
 // SetJobs connects the background queue. Without one, outbox work waits
@@ -277,21 +281,11 @@ func (a *App) writeEnrolling(ctx context.Context, act Actor, fn func(u *unit) er
 	if err != nil || a.jobs == nil {
 		return err
 	}
-	if len(u.notices) > 0 {
-		a.jobs.NoticesWritten(ctx, u.notices)
-	}
-	if len(u.deliveries) > 0 {
-		a.jobs.DeliveriesWritten(ctx, u.deliveries)
-	}
-	if len(u.calls) > 0 {
-		a.jobs.ProvisionerCallsWritten(ctx, u.calls)
-	}
-	for id, at := range u.expiries {
-		a.jobs.ExpiresAt(ctx, id, at)
-	}
+	w := Work{Notices: u.notices, Deliveries: u.deliveries, Calls: u.calls, Expiries: u.expiries}
 	if sites, users := u.tx.Changed(); len(sites)+len(users) > 0 && a.directoriesInUse(ctx) {
-		a.jobs.DirectoryChanged(ctx, sites, users)
+		w.DirectorySites, w.DirectoryUsers = sites, users
 	}
+	a.jobs.Committed(ctx, w)
 	return nil
 }
 

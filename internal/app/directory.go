@@ -83,7 +83,7 @@ func (a *App) SetSiteDirectory(ctx context.Context, act Actor, siteID string, in
 	}
 	a.dirInUse.Store(true)
 	if a.jobs != nil {
-		a.jobs.DirectoryChanged(ctx, []string{siteID}, nil)
+		a.jobs.Committed(ctx, Work{DirectorySites: []string{siteID}})
 	}
 	out := *d
 	out.BindPassword = ""

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -104,6 +105,15 @@ func loadtestCommand() *cli.Command {
 				Concurrency: conc, Scenarios: strings.Split(cmd.String("scenarios"), ",")})
 			loadtest.Report(out, rs)
 			fmt.Fprintln(out, "CPU is this process's (server and load generator together, the same for the baseline); on PostgreSQL the database's own CPU is not counted.")
+			if err == nil && slices.Contains(strings.Split(cmd.String("scenarios"), ","), "approve") {
+				raw := map[int]float64{}
+				for _, c := range conc {
+					if raw[c], err = loadtest.RawCommits(ctx, s.DB.SQL(), c, min(cmd.Duration("duration"), 2*time.Second)); err != nil {
+						break
+					}
+				}
+				loadtest.ReportCommits(out, rs, raw)
+			}
 			return err
 		}}
 }

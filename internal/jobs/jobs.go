@@ -40,6 +40,7 @@ type Poster func(ctx context.Context, url, secret string, d *domain.WebhookDeliv
 // transaction type (*sql.Tx on SQLite, pgx.Tx on PostgreSQL).
 type client interface {
 	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+	InsertMany(ctx context.Context, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
 	Start(ctx context.Context) error
 	Stop(ctx context.Context) error
 }
@@ -127,31 +128,37 @@ func (q *Queue) Stop(ctx context.Context) error { return q.client.Stop(ctx) }
 
 var unique = &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
 
-// NoticesWritten queues delivery of committed notices.
-func (q *Queue) NoticesWritten(ctx context.Context, ids []string) {
-	for _, id := range ids {
-		q.insert(ctx, NoticeArgs{NoticeID: id}, unique)
+// Committed queues what a committed transaction left to do, in one
+// insert: its notices, webhook deliveries and provisioner calls to send,
+// its assignments' expiries at their time, and its directory accounts.
+func (q *Queue) Committed(ctx context.Context, w app.Work) {
+	var ps []river.InsertManyParams
+	for _, id := range w.Notices {
+		ps = append(ps, river.InsertManyParams{Args: NoticeArgs{NoticeID: id}, InsertOpts: unique})
 	}
-}
-
-// DeliveriesWritten queues committed webhook deliveries.
-func (q *Queue) DeliveriesWritten(ctx context.Context, ids []string) {
-	for _, id := range ids {
-		q.insert(ctx, WebhookArgs{DeliveryID: id}, unique)
+	for _, id := range w.Deliveries {
+		ps = append(ps, river.InsertManyParams{Args: WebhookArgs{DeliveryID: id}, InsertOpts: unique})
 	}
-}
-
-// ProvisionerCallsWritten queues committed calls to the site provisioner.
-func (q *Queue) ProvisionerCallsWritten(ctx context.Context, ids []string) {
-	for _, id := range ids {
-		q.insert(ctx, ProvisionerArgs{CallID: id}, unique)
+	for _, id := range w.Calls {
+		ps = append(ps, river.InsertManyParams{Args: ProvisionerArgs{CallID: id}, InsertOpts: unique})
 	}
-}
-
-// ExpiresAt schedules removal of an assignment at its expiry.
-func (q *Queue) ExpiresAt(ctx context.Context, assignmentID string, at time.Time) {
-	q.insert(ctx, ExpiryArgs{AssignmentID: assignmentID, At: at.UTC()},
-		&river.InsertOpts{ScheduledAt: at, UniqueOpts: river.UniqueOpts{ByArgs: true}})
+	for id, at := range w.Expiries {
+		ps = append(ps, river.InsertManyParams{Args: ExpiryArgs{AssignmentID: id, At: at.UTC()},
+			InsertOpts: &river.InsertOpts{ScheduledAt: at, UniqueOpts: river.UniqueOpts{ByArgs: true}}})
+	}
+	// Directory jobs are not unique: a second run finds nothing left to do.
+	for _, id := range w.DirectorySites {
+		ps = append(ps, river.InsertManyParams{Args: DirectoryArgs{SiteID: id}})
+	}
+	for _, id := range w.DirectoryUsers {
+		ps = append(ps, river.InsertManyParams{Args: DirectoryArgs{UserID: id}})
+	}
+	if len(ps) == 0 {
+		return
+	}
+	if _, err := q.client.InsertMany(context.WithoutCancel(ctx), ps); err != nil {
+		q.log.Warn("enqueue failed; the sweep will retry", "jobs", len(ps), "err", err)
+	}
 }
 
 // insert enqueues a job. A failure is only logged: the work is recorded
@@ -171,17 +178,5 @@ func (q *Queue) directoryDue(ctx context.Context, userIDs []string) {
 		rivertype.JobStateScheduled}}}
 	for _, id := range userIDs {
 		q.insert(ctx, DirectoryArgs{UserID: id, Swept: true}, waiting)
-	}
-}
-
-// DirectoryChanged queues the directory accounts of these sites and users
-// to be brought into line with their access. The jobs are not unique: a
-// second run finds nothing left to do.
-func (q *Queue) DirectoryChanged(ctx context.Context, siteIDs, userIDs []string) {
-	for _, id := range siteIDs {
-		q.insert(ctx, DirectoryArgs{SiteID: id}, nil)
-	}
-	for _, id := range userIDs {
-		q.insert(ctx, DirectoryArgs{UserID: id}, nil)
 	}
 }

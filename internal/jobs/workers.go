@@ -162,9 +162,7 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 	if err != nil {
 		return err
 	}
-	w.queue.NoticesWritten(ctx, notices)
-	w.queue.DeliveriesWritten(ctx, deliveries)
-	w.queue.ProvisionerCallsWritten(ctx, calls)
+	w.queue.Committed(ctx, app.Work{Notices: notices, Deliveries: deliveries, Calls: calls})
 	tasks, err := w.app.DirectoryWork(ctx, 500)
 	if err != nil {
 		return err

@@ -70,43 +70,51 @@ func TestPaging_IndexServesTheOrder(t *testing.T) {
 		pg := domain.Page{Limit: 10, Cursor: "a"}
 		email := "u1@example.com"
 		for _, tc := range []struct {
-			name string
-			list func(tx *store.Tx) error
+			name  string
+			list  func(tx *store.Tx) error
+			index string // the index the plan must name, if one is meant for it
 		}{
 			{"an organisation's users", func(tx *store.Tx) error {
 				_, err := tx.Users(ctx, domain.UserFilter{OrgID: &cust.ID, Page: pg})
 				return err
-			}},
+			}, "users_org"},
 			{"a customer's sites", func(tx *store.Tx) error {
 				_, err := tx.Sites(ctx, domain.SiteFilter{CustomerID: &cust.ID, Page: pg})
 				return err
-			}},
+			}, "sites_customer"},
 			{"a site's users", func(tx *store.Tx) error {
 				_, err := tx.SiteUsers(ctx, site.ID, now, pg)
 				return err
-			}},
+			}, "site_assignments_site_id"},
 			{"a site's requests", func(tx *store.Tx) error {
 				_, err := tx.AccessRequests(ctx, domain.AccessRequestFilter{SiteID: &site.ID, Page: pg}, now)
 				return err
-			}},
+			}, "access_requests_site"},
 			{"a partner user's requests", func(tx *store.Tx) error {
 				_, err := tx.AccessRequests(ctx, domain.AccessRequestFilter{UserID: &agent.ID, Page: pg}, now)
 				return err
-			}},
+			}, "access_requests_user"},
 			{"a person's notices", func(tx *store.Tx) error {
 				_, err := tx.Notices(ctx, domain.NoticeFilter{ToEmail: &email, Page: pg})
 				return err
-			}},
+			}, "notices_to"},
+			{"a customer's administrators, told of every change", func(tx *store.Tx) error {
+				_, err := tx.OrgAdmins(ctx, cust.ID, domain.RoleCustomerAdmin)
+				return err
+			}, "users_org_admins"},
 			{"a partner's customers", func(tx *store.Tx) error {
 				_, err := tx.Orgs(ctx, domain.OrgFilter{PartnerID: &partner.ID, Page: pg})
 				return err
-			}},
+			}, "orgs_partner"},
 		} {
 			plans, err := db.QueryPlans(ctx, tc.list)
 			if err != nil {
 				t.Fatalf("%s: %v", tc.name, err)
 			}
 			page := plans[0] // the list's own query; what follows reads the page's rows
+			if !strings.Contains(page, tc.index) {
+				t.Errorf("%s: the plan does not use %s:\n%s", tc.name, tc.index, page)
+			}
 			for _, bad := range []string{"TEMP B-TREE", "Sort", "Seq Scan", "SCAN "} {
 				if strings.Contains(page, bad) {
 					t.Errorf("%s: the page is not read through an index in cursor order (%s):\n%s", tc.name, bad, page)
