@@ -2,8 +2,6 @@ package main_test
 
 import (
 	"errors"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -28,10 +26,7 @@ func TestCrash_DirectoryAccount(t *testing.T) {
 		t.Skip("builds and kills the real binary")
 	}
 	ldap := ldaptest.Start(t)
-	bin := filepath.Join(t.TempDir(), "provisio")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := build(t)
 	storetest.EachDialect(t, func(t *testing.T, d store.Dialect) {
 		crashDirectory(t, bin, d, ldap)
 	})
@@ -43,11 +38,7 @@ func crashDirectory(t *testing.T, bin string, d store.Dialect, ldap *ldaptest.Se
 	dbURL := storetest.URL(t, d)
 	smtpAddr, addr := freePort(t), freePort(t)
 	sink := mailtest.Start(t, smtpAddr)
-	out, err := exec.Command(bin, "bootstrap", "--database-url", dbURL, "--email", "olivia@vendor.example",
-		"--name", "Olivia Operator", "--base-url", "http://"+addr).CombinedOutput()
-	if err != nil {
-		t.Fatalf("bootstrap: %v\n%s", err, out)
-	}
+	link := bootstrap(t, bin, dbURL, addr)
 	p := serve(t, bin, dbURL, addr, smtpAddr)
 	register := func(email, token string) string {
 		p.call("POST", "/invitations/accept", "", map[string]string{"token": token, "password": "a long enough password"}, nil)
@@ -76,7 +67,6 @@ func crashDirectory(t *testing.T, bin string, d store.Dialect, ldap *ldaptest.Se
 		}
 		return ""
 	}
-	link := strings.Fields(string(out[strings.Index(string(out), "http://"):]))[0]
 	op := register("olivia@vendor.example", link[strings.LastIndex(link, "/")+1:])
 
 	var org, site struct{ ID string }

@@ -3,8 +3,6 @@ package main_test
 import (
 	"context"
 	"fmt"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -24,20 +22,14 @@ func TestCrash_ReviewAutoRemove(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills the real binary")
 	}
-	bin := filepath.Join(t.TempDir(), "provisio")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := build(t)
 	storetest.EachDialect(t, func(t *testing.T, d store.Dialect) { crashReview(t, bin, d) })
 }
 
 func crashReview(t *testing.T, bin string, d store.Dialect) {
 	dbURL := storetest.URL(t, d)
 	smtpAddr, addr := freePort(t), freePort(t) // nothing listens for mail: notices wait in the outbox
-	if out, err := exec.Command(bin, "bootstrap", "--database-url", dbURL, "--email", "olivia@vendor.example",
-		"--name", "Olivia Operator", "--base-url", "http://"+addr).CombinedOutput(); err != nil {
-		t.Fatalf("bootstrap: %v\n%s", err, out)
-	}
+	bootstrap(t, bin, dbURL, addr)
 	db := openDB(t, dbURL)
 	const n = 40
 	reviewID, admins := seedOverdueReview(t, db, n)

@@ -32,11 +32,30 @@ func TestCrash(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills the real binary")
 	}
+	bin := build(t)
+	storetest.EachDialect(t, func(t *testing.T, d store.Dialect) { crash(t, bin, d) })
+}
+
+// build compiles the binary into the test's temporary folder.
+func build(t *testing.T) string {
+	t.Helper()
 	bin := filepath.Join(t.TempDir(), "provisio")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
-	storetest.EachDialect(t, func(t *testing.T, d store.Dialect) { crash(t, bin, d) })
+	return bin
+}
+
+// bootstrap creates the vendor and Olivia, its first operator, through the
+// binary, for a server at addr, and returns her registration link.
+func bootstrap(t *testing.T, bin, dbURL, addr string) string {
+	t.Helper()
+	out, err := exec.Command(bin, "bootstrap", "--database-url", dbURL, "--email", "olivia@vendor.example",
+		"--name", "Olivia Operator", "--base-url", "http://"+addr).CombinedOutput()
+	if err != nil {
+		t.Fatalf("bootstrap: %v\n%s", err, out)
+	}
+	return strings.Fields(string(out[strings.Index(string(out), "http://"):]))[0]
 }
 
 type proc struct {
@@ -119,12 +138,7 @@ func crash(t *testing.T, bin string, d store.Dialect) {
 	addr := freePort(t)
 
 	// Bootstrap through the binary, register through the API.
-	out, err := exec.Command(bin, "bootstrap", "--database-url", dbURL, "--email", "olivia@vendor.example",
-		"--name", "Olivia Operator", "--base-url", "http://"+addr).CombinedOutput()
-	if err != nil {
-		t.Fatalf("bootstrap: %v\n%s", err, out)
-	}
-	link := strings.Fields(string(out[strings.Index(string(out), "http://"):]))[0]
+	link := bootstrap(t, bin, dbURL, addr)
 	p := serve(t, bin, dbURL, addr, smtpAddr)
 	p.call("POST", "/invitations/accept", "", map[string]string{"token": link[strings.LastIndex(link, "/")+1:],
 		"password": "a long enough password"}, nil)

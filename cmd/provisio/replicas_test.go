@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -32,19 +30,11 @@ func TestReplicas(t *testing.T) {
 		t.Skip("builds and runs the real binary twice")
 	}
 	dbURL := storetest.URL(t, store.Postgres) // skips without PostgreSQL
-	bin := filepath.Join(t.TempDir(), "provisio")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := build(t)
 	smtpAddr := freePort(t)
 	sink := mailtest.Start(t, smtpAddr)
 	addrA, addrB := freePort(t), freePort(t)
-	out, err := exec.Command(bin, "bootstrap", "--database-url", dbURL, "--email", "olivia@vendor.example",
-		"--name", "Olivia Operator", "--base-url", "http://"+addrA).CombinedOutput()
-	if err != nil {
-		t.Fatalf("bootstrap: %v\n%s", err, out)
-	}
-	link := strings.Fields(string(out[strings.Index(string(out), "http://"):]))[0]
+	link := bootstrap(t, bin, dbURL, addrA)
 	a := serve(t, bin, dbURL, addrA, smtpAddr)
 	b := serve(t, bin, dbURL, addrB, smtpAddr)
 	a.call("POST", "/invitations/accept", "", map[string]string{"token": link[strings.LastIndex(link, "/")+1:],

@@ -62,8 +62,9 @@ func seedSite(b *testing.B, db *store.DB, w *world, n int) *domain.Site {
 		}
 		for i := range n {
 			u := &domain.User{ID: domain.NewID("usr", now), OrgID: w.customer.ID, Type: domain.TypeCustomer,
-				Email: fmt.Sprintf("member%d@acme.example", i), Name: fmt.Sprint("Member ", i), Roles: []domain.Role{domain.RoleCustomerUser},
+				Name: fmt.Sprint("Member ", i), Roles: []domain.Role{domain.RoleCustomerUser},
 				State: domain.UserActive, CreatedAt: now, UpdatedAt: now}
+			u.Email = u.ID + "@acme.example" // unique across sites seeded in one world
 			if err := tx.CreateUser(ctx, u); err != nil {
 				return err
 			}

@@ -91,7 +91,7 @@ func BenchmarkSiteUsersPage(b *testing.B) {
 			w := newWorld(b, db)
 			ctx := context.Background()
 			for _, n := range []int{100, 10000} {
-				site := seedSiteUsers(b, db, w, n)
+				site := seedSite(b, db, w, n)
 				// A page from the middle of the big site (the cursor is the
 				// id of the row before it); the small site's only page.
 				cursor := ""
@@ -113,39 +113,4 @@ func BenchmarkSiteUsersPage(b *testing.B) {
 			}
 		})
 	}
-}
-
-// seedSiteUsers adds a site of the world's customer with n active users
-// assigned to it, straight through the store.
-func seedSiteUsers(b *testing.B, db *store.DB, w *world, n int) *domain.Site {
-	ctx := context.Background()
-	now := w.clock.Now()
-	s := &domain.Site{ID: domain.NewID("site", now), CustomerID: w.customer.ID, Name: fmt.Sprint("site-of-", n),
-		Edition: domain.EditionStandard, State: domain.SiteReady, CreatedAt: now, UpdatedAt: now}
-	for start := 0; start < n; start += 1000 {
-		err := db.Write(ctx, func(tx *store.Tx) error {
-			if start == 0 {
-				if err := tx.CreateSite(ctx, s); err != nil {
-					return err
-				}
-			}
-			for range min(1000, n-start) {
-				u := &domain.User{ID: domain.NewID("usr", now), OrgID: w.customer.ID, Type: domain.TypeCustomer, Name: "Bench",
-					Roles: []domain.Role{domain.RoleCustomerUser}, State: domain.UserActive, CreatedAt: now, UpdatedAt: now}
-				u.Email = u.ID + "@acme.example"
-				if err := tx.CreateUser(ctx, u); err != nil {
-					return err
-				}
-				if err := tx.CreateAssignment(ctx, &domain.Assignment{ID: domain.NewID("asg", now), SiteID: s.ID, UserID: u.ID,
-					Role: domain.RoleCustomerUser, Via: domain.ViaMember, CreatedAt: now}); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-	return s
 }
