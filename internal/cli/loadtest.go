@@ -104,7 +104,8 @@ func loadtestCommand() *cli.Command {
 			rs, err := loadtest.Run(ctx, base, "http://"+tln.Addr().String()+"/", w, loadtest.Config{Duration: cmd.Duration("duration"),
 				Concurrency: conc, Scenarios: strings.Split(cmd.String("scenarios"), ",")})
 			loadtest.Report(out, rs)
-			fmt.Fprintln(out, "CPU is this process's (server and load generator together, the same for the baseline); on PostgreSQL the database's own CPU is not counted.")
+			fmt.Fprintln(out, "CPU is this process's (server and load generator together, the same for the baseline); DB CPU is a local PostgreSQL server's, "+
+				"counted in REQ PER CPU-S (0 on SQLite, or when the database runs elsewhere).")
 			if err == nil && slices.Contains(strings.Split(cmd.String("scenarios"), ","), "approve") {
 				raw := map[int]float64{}
 				for _, c := range conc {

@@ -32,6 +32,7 @@ type Result struct {
 	Throughput  float64 // successful requests per second
 	P50, P99    time.Duration
 	CPUPerReq   time.Duration // this process's CPU (server and load together) per request
+	DBCPUPerReq time.Duration // the local PostgreSQL server's CPU per request (0 on SQLite)
 }
 
 // Trivial is the baseline handler: a small JSON answer, nothing else.
@@ -101,7 +102,7 @@ func Run(ctx context.Context, base, trivial string, w *World, cfg Config) ([]Res
 			atk := vegeta.NewAttacker(vegeta.Workers(uint64(c)), vegeta.MaxWorkers(uint64(c)), vegeta.Connections(c),
 				vegeta.KeepAlive(true), vegeta.Timeout(30*time.Second))
 			var m vegeta.Metrics
-			before := cpu()
+			before, dbBefore := cpu(), databaseCPU()
 			for res := range atk.Attack(tr, vegeta.Rate{Freq: 0}, cfg.Duration, sc) {
 				if res.Error == vegeta.ErrNoTargets.Error() {
 					continue // the approvals ran out: not a request
@@ -111,12 +112,15 @@ func Run(ctx context.Context, base, trivial string, w *World, cfg Config) ([]Res
 					atk.Stop()
 				}
 			}
-			used := cpu() - before
+			used, dbUsed := cpu()-before, databaseCPU()-dbBefore
 			m.Close()
 			r := Result{Scenario: sc, Concurrency: c, Requests: m.Requests, Success: m.Success, Throughput: m.Throughput,
 				P50: m.Latencies.P50, P99: m.Latencies.P99}
 			if m.Requests > 0 {
 				r.CPUPerReq = used / time.Duration(m.Requests)
+				if sc != "trivial" {
+					r.DBCPUPerReq = dbUsed / time.Duration(m.Requests)
+				}
 			}
 			out = append(out, r)
 			if ctx.Err() != nil {
@@ -131,7 +135,7 @@ func Run(ctx context.Context, base, trivial string, w *World, cfg Config) ([]Res
 // handler's at the same concurrency.
 func Report(w io.Writer, rs []Result) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SCENARIO\tCONC\tREQUESTS\tOK\tREQ/S\tvs TRIVIAL\tP50\tvs TRIVIAL\tP99\tCPU/REQ\tREQ PER CPU-S vs TRIVIAL")
+	fmt.Fprintln(tw, "SCENARIO\tCONC\tREQUESTS\tOK\tREQ/S\tvs TRIVIAL\tP50\tvs TRIVIAL\tP99\tCPU/REQ\tDB CPU/REQ\tREQ PER CPU-S vs TRIVIAL")
 	base := map[int]Result{}
 	for _, r := range rs {
 		if r.Scenario == "trivial" {
@@ -150,11 +154,11 @@ func Report(w io.Writer, rs []Result) {
 			if x.CPUPerReq == 0 {
 				return 0
 			}
-			return float64(time.Second) / float64(x.CPUPerReq)
+			return float64(time.Second) / float64(x.CPUPerReq+x.DBCPUPerReq)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f%%\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Scenario, r.Concurrency, r.Requests, 100*r.Success,
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f%%\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Scenario, r.Concurrency, r.Requests, 100*r.Success,
 			r.Throughput, ratio(r.Throughput, b.Throughput), r.P50.Round(time.Microsecond), ratio(float64(r.P50), float64(b.P50)),
-			r.P99.Round(time.Microsecond), r.CPUPerReq.Round(time.Microsecond), ratio(perCPU(r), perCPU(b)))
+			r.P99.Round(time.Microsecond), r.CPUPerReq.Round(time.Microsecond), r.DBCPUPerReq.Round(time.Microsecond), ratio(perCPU(r), perCPU(b)))
 	}
 	tw.Flush()
 }
