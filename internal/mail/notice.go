@@ -35,6 +35,11 @@ type Data struct {
 	Reason        string    // suspension reason, denial reason
 	Extension     bool      // access_requested: this is a request to extend existing access
 	Zone          string    // the recipient's IANA time zone: dates are shown in it ("" for UTC)
+	// Subject is set by Render, for the HTML body's title and heading;
+	// a caller's value is ignored. The templates execute on Data itself
+	// (no wrapper), so each field is found without a search through
+	// embedded structs.
+	Subject string
 }
 
 // Message is a rendered notice.
@@ -84,13 +89,6 @@ var kinds = []string{
 // returned slice.
 func Kinds() []string { return slices.Clone(kinds) }
 
-// view is what the templates execute on: the caller's data plus the rendered
-// subject, which the HTML body repeats as its title and heading.
-type view struct {
-	Data
-	Subject string
-}
-
 // Render renders the notice of the given kind. It fails for a kind not listed
 // by Kinds and when a template cannot be executed with d.
 //
@@ -104,7 +102,8 @@ func Render(kind string, d Data) (Message, error) {
 	}
 	loc := zone(d.Zone) // the recipient's zone, UTC unless they chose one
 	d.ExpiresAt, d.Until = inZone(d.ExpiresAt, loc), inZone(d.Until, loc)
-	v := view{Data: d}
+	v := d
+	v.Subject = ""
 	v.Product = strings.TrimSpace(v.Product)
 	if v.Product == "" {
 		v.Product = defaultProduct
