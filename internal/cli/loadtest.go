@@ -35,6 +35,7 @@ func loadtestCommand() *cli.Command {
 			&cli.StringFlag{Name: "concurrency", Value: "1,8", Usage: "concurrencies, comma-separated"},
 			&cli.StringFlag{Name: "scenarios", Value: strings.Join(loadtest.Scenarios, ","), Usage: "scenarios: access, page, scim, approve"},
 			str("cpuprofile", "write a CPU profile of the load runs to this file (go tool pprof -top FILE)"),
+			&cli.IntFlag{Name: "expiries", Usage: "after the runs, seed this many due partner grants and measure the access check while the sweep expires them (0: skip)"},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			out := cmd.Root().Writer
@@ -114,6 +115,9 @@ func loadtestCommand() *cli.Command {
 					}
 				}
 				loadtest.ReportCommits(out, rs, raw)
+			}
+			if n := cmd.Int("expiries"); err == nil && n > 0 {
+				err = sweepLoad(ctx, out, s, base, "http://"+tln.Addr().String()+"/", w, n, cmd.Duration("duration"), rs)
 			}
 			return err
 		}}

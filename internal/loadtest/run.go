@@ -21,6 +21,7 @@ type Config struct {
 	Duration    time.Duration // per scenario and concurrency
 	Concurrency []int
 	Scenarios   []string
+	NoBaseline  bool // skip the trivial handler's run (the caller has one)
 }
 
 // Result is one scenario at one concurrency.
@@ -94,7 +95,11 @@ func Run(ctx context.Context, base, trivial string, w *World, cfg Config) ([]Res
 	share := len(w.Requests) / max(1, len(cfg.Concurrency)) // each concurrency approves its own requests
 	for k, c := range cfg.Concurrency {
 		approvals := w.Requests[k*share : (k+1)*share]
-		for _, sc := range append([]string{"trivial"}, cfg.Scenarios...) {
+		scenarios := cfg.Scenarios
+		if !cfg.NoBaseline {
+			scenarios = append([]string{"trivial"}, scenarios...)
+		}
+		for _, sc := range scenarios {
 			tr, err := targeter(sc, base, trivial, w, approvals)
 			if err != nil {
 				return nil, err
