@@ -170,3 +170,22 @@ func (a *App) SiteUsers(ctx context.Context, act Actor, siteID string, p domain.
 	})
 	return out, err
 }
+
+// SiteMember returns a site the actor sees and one of the people assigned
+// to it, for a page that names them. Anyone else, and anyone outside the
+// actor's view, is "not found" (R-ORG-1). Codes: not_found.
+func (a *App) SiteMember(ctx context.Context, act Actor, siteID, userID string) (s *domain.Site, usr *domain.User, err error) {
+	err = a.read(ctx, act, func(u *unit) error {
+		if s, _, err = u.loadSite(ctx, siteID); err != nil {
+			return err
+		}
+		if usr, err = u.siteUser(ctx, s, userID); err != nil {
+			return err
+		}
+		if _, err := u.tx.Assignment(ctx, s.ID, usr.ID); err != nil {
+			return storeErr(err, "user on the site", userID)
+		}
+		return nil
+	})
+	return s, usr, err
+}

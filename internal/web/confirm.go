@@ -54,22 +54,13 @@ func (h *Handler) confirmDeleteUser(w http.ResponseWriter, r *http.Request, act 
 		Action:      "/users/" + v.User.ID + "/delete", Button: "Delete " + v.User.Name, Back: "/users/" + v.User.ID})
 }
 
-// siteUserName is the name of a user on a site's dashboard.
+// siteUserName is a site and the name of someone assigned to it.
 func (h *Handler) siteUserName(r *http.Request, act app.Actor, siteID, userID string) (*domain.Site, string, error) {
-	v, err := h.app.SiteView(r.Context(), act, siteID)
+	s, usr, err := h.app.SiteMember(r.Context(), act, siteID, userID)
 	if err != nil {
 		return nil, "", err
 	}
-	users, err := list(h.app.SiteUsers(r.Context(), act, siteID, domain.Page{Limit: domain.MaxPageSize}))
-	if err != nil {
-		return nil, "", err
-	}
-	for _, u := range users {
-		if u.UserID == userID {
-			return v.Site, u.UserName, nil
-		}
-	}
-	return nil, "", domain.NotFound("user on the site")
+	return s, usr.Name, nil
 }
 
 // confirmRevoke asks before ending a partner user's access (R-PARTNER-4).
