@@ -254,7 +254,7 @@ type unit struct {
 	calls      []string // to the site provisioner
 	expiries   map[string]time.Time
 	// memo, in a batch of system work, keeps what its items share.
-	memo *memo
+	memo memo
 	// reason is why the person did it, when they said: it goes in the
 	// activity log with the change (and in the notice, where one is sent).
 	reason string
