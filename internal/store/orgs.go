@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 
 	"github.com/provisio/provisio/internal/domain"
 )
@@ -58,10 +57,7 @@ func (tx *Tx) Orgs(ctx context.Context, f domain.OrgFilter) (domain.List[*domain
 		args = append(args, *f.PartnerID)
 		where = append(where, fmt.Sprintf("partner_id = $%d", len(args)))
 	}
-	if f.Search != nil && *f.Search != "" {
-		args = append(args, "%"+likeLiteral(strings.ToLower(*f.Search))+"%")
-		where = append(where, fmt.Sprintf(`lower(name) LIKE $%d ESCAPE '\'`, len(args)))
-	}
+	where, args = searched(where, args, f.Search, "lower(name)")
 	return listPage(ctx, tx, orgCols, "orgs", where, args, "id", f.Page, scanOrg, func(o *domain.Org) string { return o.ID })
 }
 

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/provisio/provisio/internal/domain"
@@ -106,10 +105,7 @@ func (tx *Tx) Sites(ctx context.Context, f domain.SiteFilter) (domain.List[*doma
 	} else {
 		where = append(where, "state <> 'deleted'")
 	}
-	if f.Search != nil && *f.Search != "" {
-		args = append(args, "%"+likeLiteral(strings.ToLower(*f.Search))+"%")
-		where = append(where, fmt.Sprintf(`lower(name) LIKE $%d ESCAPE '\'`, len(args)))
-	}
+	where, args = searched(where, args, f.Search, "lower(name)")
 	return listPage(ctx, tx, siteCols, "sites", where, args, "id", f.Page, scanSite, func(s *domain.Site) string { return s.ID })
 }
 

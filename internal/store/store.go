@@ -287,6 +287,20 @@ func whereSQL(where []string) string {
 	return " WHERE " + strings.Join(where, " AND ")
 }
 
+// searched adds the condition that one of cols (lower-case text) holds
+// search, case-insensitively and literally; nil or "" adds nothing.
+func searched(where []string, args []any, search *string, cols ...string) ([]string, []any) {
+	if search == nil || *search == "" {
+		return where, args
+	}
+	args = append(args, "%"+likeLiteral(strings.ToLower(*search))+"%")
+	var or []string
+	for _, c := range cols {
+		or = append(or, fmt.Sprintf(`%s LIKE $%d ESCAPE '\'`, c, len(args)))
+	}
+	return append(where, "("+strings.Join(or, " OR ")+")"), args
+}
+
 // likeLiteral escapes s for a LIKE pattern with ESCAPE '\', so that the
 // caller's text matches only itself: "%" and "_" are not wildcards there.
 func likeLiteral(s string) string {

@@ -91,10 +91,7 @@ func (tx *Tx) Users(ctx context.Context, f domain.UserFilter) (domain.List[*doma
 	if f.Role != nil {
 		add("(',' || roles || ',') LIKE ('%%,' || $%d || ',%%') ESCAPE '\\'", likeLiteral(string(*f.Role)))
 	}
-	if f.Search != nil && *f.Search != "" {
-		args = append(args, "%"+likeLiteral(strings.ToLower(*f.Search))+"%")
-		where = append(where, fmt.Sprintf(`(lower(name) LIKE $%d ESCAPE '\' OR email LIKE $%d ESCAPE '\')`, len(args), len(args)))
-	}
+	where, args = searched(where, args, f.Search, "lower(name)", "email")
 	return listPage(ctx, tx, userCols, "users", where, args, "id", f.Page, scanUser, func(u *domain.User) string { return u.ID })
 }
 
