@@ -26,6 +26,8 @@ import (
 //   - killing one mid-load loses no notice: the other delivers what the
 //     dead one had queued, and sends nothing twice but what the dead one
 //     was sending when it died (same Message-ID, at most its workers).
+//
+// R-NOTE-1 R-ASSIGN-3
 func TestReplicas(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the real binary twice")
