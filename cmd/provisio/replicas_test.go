@@ -20,8 +20,9 @@ import (
 // install with many replicas does, and shows (issue 15) that:
 //   - a session, a sign-in throttle and an idempotency key started on one
 //     are honoured by the other, and both sign with the same OIDC keys;
-//   - a removal made on one is refused on the other at once (well within
-//     100 ms: the decision reads the database, no replica keeps a copy);
+//   - a removal made on one is refused on the other within 100 ms, though
+//     the other answers from its read cache (it polls the database for
+//     changes every 15 ms);
 //   - the periodic work has exactly one leader;
 //   - killing one mid-load loses no notice: the other delivers what the
 //     dead one had queued, and sends nothing twice but what the dead one
@@ -81,7 +82,7 @@ func TestReplicas(t *testing.T) {
 		t.Fatalf("OIDC keys differ:\nA %s\nB %s", ka, kb)
 	}
 
-	// A removal on A is refused on B at once.
+	// A removal on A is refused on B within 100 ms.
 	var site struct{ ID string }
 	a.call("POST", "/sites", tok, map[string]any{"customer_id": org1.ID, "name": "acme-prod", "edition": "standard"}, &site)
 	register := func(email, role string) (id, token string) {
@@ -111,15 +112,26 @@ func TestReplicas(t *testing.T) {
 	uma, _ := register("uma@acme.example", "customer_user")
 	a.call("POST", "/sites/"+site.ID+"/users", carol, map[string]any{"user_id": uma}, nil)
 	var dec struct{ Allowed bool }
-	b.call("GET", "/sites/"+site.ID+"/access?user="+uma, tok, nil, &dec)
-	if !dec.Allowed {
-		t.Fatal("B does not see the assignment made on A")
+	// B asks for a while first, so that its read cache holds the answer.
+	for end := time.Now().Add(60 * time.Millisecond); time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
+		b.call("GET", "/sites/"+site.ID+"/access?user="+uma, tok, nil, &dec)
+		if !dec.Allowed {
+			t.Fatal("B does not see the assignment made on A")
+		}
 	}
 	a.call("DELETE", "/sites/"+site.ID+"/users/"+uma, carol, nil, nil)
 	removed := time.Now()
-	b.call("GET", "/sites/"+site.ID+"/access?user="+uma, tok, nil, &dec)
-	if took := time.Since(removed); dec.Allowed || took > 100*time.Millisecond {
-		t.Fatalf("B after the removal on A: allowed %v after %v", dec.Allowed, took)
+	for {
+		b.call("GET", "/sites/"+site.ID+"/access?user="+uma, tok, nil, &dec)
+		took := time.Since(removed)
+		if !dec.Allowed {
+			t.Logf("B refused %v after the removal on A", took)
+			break
+		}
+		if took > 100*time.Millisecond {
+			t.Fatalf("B still allows access %v after the removal on A", took)
+		}
+		time.Sleep(2 * time.Millisecond)
 	}
 
 	// One leader for the periodic work.

@@ -134,8 +134,12 @@ type App struct {
 	hashSlots chan struct{}
 	// writes counts the write transactions run (countedStore); callers
 	// keeps recent API callers (callers.go).
-	writes    atomic.Uint64
-	callers   callerCache
+	writes  atomic.Uint64
+	callers callerCache
+	// version, when the store has one, tells the read cache (reads.go)
+	// whether what it keeps is current.
+	version   func() (uint64, bool)
+	reads     readCache
 	dummyOnce sync.Once
 	dummy     string
 	txt       func(ctx context.Context, name string) ([]string, error) // DNS TXT lookups; nil: the system resolver
@@ -182,6 +186,9 @@ func New(db Store, cfg Config, emails *domain.EmailPolicy, now func() time.Time,
 		emails: emails, log: log, pwd: identity.NewPasswordPolicy(cfg.MinPassword), sleep: sleepCtx,
 		hashSlots: make(chan struct{}, cfg.MaxHashing)}
 	a.db = countedStore{Store: db, writes: &a.writes}
+	if vs, ok := db.(versioned); ok {
+		a.version = vs.Version
+	}
 	return a
 }
 
@@ -302,7 +309,7 @@ func (a *App) read(ctx context.Context, act Actor, fn func(u *unit) error) error
 // still enrol a second factor.
 func (a *App) readEnrolling(ctx context.Context, act Actor, fn func(u *unit) error) error {
 	now := a.now()
-	return a.db.Read(ctx, func(tx Tx) error { return fn(&unit{tx: tx, app: a, act: act, now: now}) })
+	return a.db.Read(ctx, func(tx Tx) error { return fn(&unit{tx: a.overReads(tx), app: a, act: act, now: now}) })
 }
 
 // record appends an activity-log entry for a change to obj in org.

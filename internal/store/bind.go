@@ -23,3 +23,6 @@ func (b Bound[T]) Read(ctx context.Context, fn func(T) error) error {
 func (b Bound[T]) Write(ctx context.Context, fn func(T) error) error {
 	return b.db.Write(ctx, func(tx *Tx) error { return fn(b.as(tx)) })
 }
+
+// Version is DB.Version.
+func (b Bound[T]) Version() (uint64, bool) { return b.db.Version() }

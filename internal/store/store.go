@@ -39,8 +39,9 @@ type DB struct {
 	dialect Dialect
 	path    string // SQLite file path
 	sealer  *seal.Sealer
-	marks   *pageMarks // where the pages of long lists begin (sitemembers.go)
-	stmts   *stmtCache // SQLite's prepared statements (stmtcache.go); nil on PostgreSQL
+	marks   *pageMarks   // where the pages of long lists begin (sitemembers.go)
+	stmts   *stmtCache   // SQLite's prepared statements (stmtcache.go); nil on PostgreSQL
+	watch   *changeWatch // when the data last changed, for caches (changes.go)
 }
 
 // SetSealer makes db seal the secrets it stores (webhook keys, OIDC client
@@ -63,7 +64,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		// database/sql's idle connections hold pgx's: leave it its default
 		// of two, so that River, which takes pgx's pool directly, always finds
 		// one; an idle pgx connection costs nothing to take again.
-		return &DB{sql: stdlib.OpenDBFromPool(pool), pool: pool, dialect: Postgres, marks: newPageMarks()}, nil
+		return &DB{sql: stdlib.OpenDBFromPool(pool), pool: pool, dialect: Postgres, marks: newPageMarks(), watch: newChangeWatch()}, nil
 	}
 	path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:")
 	if i := strings.IndexByte(path, '?'); i >= 0 {
@@ -87,11 +88,12 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	return &DB{sql: db, dialect: SQLite, path: path, marks: newPageMarks(), stmts: newStmtCache(db)}, nil
+	return &DB{sql: db, dialect: SQLite, path: path, marks: newPageMarks(), stmts: newStmtCache(db), watch: newChangeWatch()}, nil
 }
 
 // Close releases the connections.
 func (db *DB) Close() error {
+	db.watch.close()
 	if db.stmts != nil {
 		db.stmts.close()
 	}
@@ -157,6 +159,9 @@ func (tx *Tx) Changed() (sites, users []string) {
 // Write runs fn in a transaction and commits it when fn returns nil. Any
 // error, or a panic, rolls everything back.
 func (db *DB) Write(ctx context.Context, fn func(*Tx) error) (err error) {
+	// Counted once it ends, committed or not: a cache that read before
+	// then forgets what it read (changes.go).
+	defer db.watch.wrote()
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", translate(err))

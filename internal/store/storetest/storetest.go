@@ -64,12 +64,33 @@ func Open(tb testing.TB, d store.Dialect) *store.DB {
 		tb.Fatalf("open %s: %v", d, err)
 	}
 	tb.Cleanup(func() { db.Close() })
+	opened.Store(db, dsn)
+	tb.Cleanup(func() { opened.Delete(db) })
 	if !migrated {
 		if err := db.Migrate(context.Background()); err != nil {
 			tb.Fatalf("migrate %s: %v", d, err)
 		}
 	}
 	return db
+}
+
+// opened maps each database Open returned to its address, for Again.
+var opened sync.Map
+
+// Again opens a second connection pool on the database db, as another
+// replica of the server would: it shares nothing in memory with db.
+func Again(tb testing.TB, db *store.DB) *store.DB {
+	tb.Helper()
+	dsn, ok := opened.Load(db)
+	if !ok {
+		tb.Fatalf("storetest.Again: the database was not opened by storetest.Open")
+	}
+	again, err := store.Open(context.Background(), dsn.(string))
+	if err != nil {
+		tb.Fatalf("open again: %v", err)
+	}
+	tb.Cleanup(func() { again.Close() })
+	return again
 }
 
 // URL returns the address of a fresh, empty database of dialect d that is

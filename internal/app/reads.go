@@ -1,0 +1,172 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+
+	"github.com/provisio/provisio/internal/domain"
+)
+
+// versioned is a Store that tells when its data may have changed
+// (store.DB.Version): the number moves with every write of this process
+// at once and with anyone else's commit within 50 ms; ok is false when it
+// cannot vouch for that.
+type versioned interface {
+	Version() (v uint64, ok bool)
+}
+
+// maxCachedReads bounds the read cache; past it, the cache starts over.
+const maxCachedReads = 100_000
+
+// readCache keeps the rows read use cases look up most (a user, an
+// organisation, a site with its customer, a company, an assignment, the
+// access check's facts) for as long as the database has not changed.
+// Every entry belongs to the version it was read under: once the version
+// moves, all are forgotten. The scope a row was read in is part of its
+// key, so a row is only ever served to a reader that could read it.
+type readCache struct {
+	mu      sync.RWMutex
+	version uint64
+	m       map[readKey]any
+}
+
+type readKey struct {
+	kind    byte
+	scope   domain.Scope
+	a, b, c string
+}
+
+func (c *readCache) get(k readKey, v uint64) (any, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.version != v {
+		return nil, false
+	}
+	x, ok := c.m[k]
+	return x, ok
+}
+
+// put keeps x, read under version v, unless a newer version was seen
+// meanwhile.
+func (c *readCache) put(k readKey, v uint64, x any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case v < c.version:
+		return
+	case v > c.version || c.m == nil || len(c.m) >= maxCachedReads:
+		c.version, c.m = v, map[readKey]any{}
+	}
+	c.m[k] = x
+}
+
+// cachedTx is a read transaction that looks in the read cache first. Only
+// read units use it: a write transaction reads its own changes and locks.
+type cachedTx struct {
+	Tx
+	c *readCache
+	v uint64
+}
+
+// overReads returns tx, seen through the read cache when the store can
+// vouch for its version now.
+func (a *App) overReads(tx Tx) Tx {
+	if a.version == nil {
+		return tx
+	}
+	v, current := a.version()
+	if !current {
+		return tx
+	}
+	return cachedTx{Tx: tx, c: &a.reads, v: v}
+}
+
+// cachedRead returns the entry for k, or reads it and keeps a copy. Rows
+// are copied both ways, so that no caller shares the cache's. "Not found"
+// is kept too: it is as much a fact of the version as a row.
+func cachedRead[T any](t cachedTx, k readKey, read func() (T, error), clone func(T) T) (T, error) {
+	if x, ok := t.c.get(k, t.v); ok {
+		e := x.(readEntry[T])
+		return clone(e.x), e.err
+	}
+	x, err := read()
+	if err == nil || errors.Is(err, domain.ErrNotFound) {
+		t.c.put(k, t.v, readEntry[T]{clone(x), err})
+	}
+	return x, err
+}
+
+// readEntry is a kept answer: a row, or ErrNotFound.
+type readEntry[T any] struct {
+	x   T
+	err error
+}
+
+func cloneOf[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	c := *p
+	return &c
+}
+
+func cloneUser(u *domain.User) *domain.User {
+	c := cloneOf(u)
+	if c != nil {
+		c.Roles = slices.Clone(u.Roles)
+	}
+	return c
+}
+
+// User is Tx.User through the cache.
+func (t cachedTx) User(ctx context.Context, sc domain.Scope, id string) (*domain.User, error) {
+	return cachedRead(t, readKey{kind: 'u', scope: sc, a: id},
+		func() (*domain.User, error) { return t.Tx.User(ctx, sc, id) }, cloneUser)
+}
+
+// Org is Tx.Org through the cache.
+func (t cachedTx) Org(ctx context.Context, sc domain.Scope, id string) (*domain.Org, error) {
+	return cachedRead(t, readKey{kind: 'o', scope: sc, a: id},
+		func() (*domain.Org, error) { return t.Tx.Org(ctx, sc, id) }, cloneOf[domain.Org])
+}
+
+// Company is Tx.Company through the cache.
+func (t cachedTx) Company(ctx context.Context, sc domain.Scope, id string) (*domain.Company, error) {
+	return cachedRead(t, readKey{kind: 'c', scope: sc, a: id},
+		func() (*domain.Company, error) { return t.Tx.Company(ctx, sc, id) }, cloneOf[domain.Company])
+}
+
+// Assignment is Tx.Assignment through the cache.
+func (t cachedTx) Assignment(ctx context.Context, siteID, userID string) (*domain.Assignment, error) {
+	return cachedRead(t, readKey{kind: 'a', a: siteID, b: userID},
+		func() (*domain.Assignment, error) { return t.Tx.Assignment(ctx, siteID, userID) }, cloneOf[domain.Assignment])
+}
+
+// AccessFacts is Tx.AccessFacts through the cache.
+func (t cachedTx) AccessFacts(ctx context.Context, siteID, userID, companyID string) (*domain.AccessFacts, error) {
+	return cachedRead(t, readKey{kind: 'f', a: siteID, b: userID, c: companyID},
+		func() (*domain.AccessFacts, error) { return t.Tx.AccessFacts(ctx, siteID, userID, companyID) },
+		cloneOf[domain.AccessFacts])
+}
+
+// siteAndCustomer is what SiteWithCustomer returns.
+type siteAndCustomer struct {
+	site *domain.Site
+	cust *domain.Org
+}
+
+// SiteWithCustomer is Tx.SiteWithCustomer through the cache.
+func (t cachedTx) SiteWithCustomer(ctx context.Context, sc domain.Scope, id string) (*domain.Site, *domain.Org, error) {
+	p, err := cachedRead(t, readKey{kind: 's', scope: sc, a: id},
+		func() (siteAndCustomer, error) {
+			s, o, err := t.Tx.SiteWithCustomer(ctx, sc, id)
+			return siteAndCustomer{s, o}, err
+		},
+		func(p siteAndCustomer) siteAndCustomer { return siteAndCustomer{cloneOf(p.site), cloneOf(p.cust)} })
+	if err != nil {
+		return nil, nil, err
+	}
+	return p.site, p.cust, err
+}
