@@ -2,8 +2,8 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/provisio/provisio/internal/domain"
@@ -34,21 +34,21 @@ const (
 	GrantEnded   = "ended"   // it was revoked or given up before its end
 )
 
-// grantOf says what became of the access approved request r gave.
-func (u *unit) grantOf(ctx context.Context, r *domain.AccessRequest) (string, error) {
-	if r.State != domain.RequestApproved {
-		return "", nil
-	}
-	as, err := u.tx.Assignment(ctx, r.SiteID, r.UserID)
+// grantOf says what became of the access approved request r gave, from
+// what its user has on the site now (g).
+func grantOf(r *domain.AccessRequest, g domain.GrantFate, now time.Time) string {
+	as, end := g.Assignment, r.GrantedUntil
 	switch {
-	case err == nil && as.Via == domain.ViaPartner && as.Current(u.now):
-		return GrantRunning, nil
-	case err != nil && !errors.Is(err, domain.ErrNotFound):
-		return "", fmt.Errorf("grant of request %s: %w", r.ID, err)
-	case !r.GrantedUntil.IsZero() && !r.GrantedUntil.After(u.now):
-		return GrantExpired, nil
+	case r.State != domain.RequestApproved:
+		return ""
+	case as != nil && as.Via == domain.ViaPartner && as.Current(now):
+		return GrantRunning
+	case as == nil && !g.LeftAt.IsZero() && !end.IsZero() && g.LeftAt.Before(end):
+		return GrantEnded // removed before its end
+	case !end.IsZero() && !end.After(now):
+		return GrantExpired
 	}
-	return GrantEnded, nil
+	return GrantEnded
 }
 
 // MaxGrantDays is MaxGrant in whole days, at least one, for a form's
@@ -65,8 +65,25 @@ func (a *App) AccessRequestViews(ctx context.Context, act Actor, f domain.Access
 			return err
 		}
 		out.NextCursor, out.Total = l.NextCursor, l.Total
+		// The names and grants of the whole page are read at once; sites
+		// are few and read once each.
+		var userIDs, approved []string
+		for _, r := range l.Items {
+			userIDs = append(userIDs, r.UserID)
+			if r.State == domain.RequestApproved {
+				approved = append(approved, r.ID)
+			}
+		}
+		slices.Sort(userIDs)
+		names, err := u.tx.ObjectNames(ctx, slices.Compact(userIDs))
+		if err != nil {
+			return fmt.Errorf("names of the requests' users: %w", err)
+		}
+		grants, err := u.tx.RequestGrants(ctx, approved)
+		if err != nil {
+			return fmt.Errorf("grants of the approved requests: %w", err)
+		}
 		sites := map[string]SiteView{}
-		names := map[string]string{}
 		for _, r := range l.Items {
 			sv, ok := sites[r.SiteID]
 			if !ok {
@@ -77,20 +94,8 @@ func (a *App) AccessRequestViews(ctx context.Context, act Actor, f domain.Access
 				sv = SiteView{Site: s, Customer: cust, Can: u.act.sitePermissions(s, cust), MaxGrant: u.app.cfg.PartnerAccess[s.Edition]}
 				sites[r.SiteID] = sv
 			}
-			name, ok := names[r.UserID]
-			if !ok {
-				usr, err := u.tx.User(ctx, domain.Everything, r.UserID)
-				if err != nil {
-					return fmt.Errorf("user of request %s: %w", r.ID, err)
-				}
-				name, names[r.UserID] = usr.Name, usr.Name
-			}
-			grant, err := u.grantOf(ctx, r)
-			if err != nil {
-				return err
-			}
-			out.Items = append(out.Items, RequestView{Grant: grant, Request: r, SiteName: sv.Site.Name, UserName: name, MaxGrant: sv.MaxGrant,
-				CanAnswer: sv.Can.AnswerRequests && r.State == domain.RequestPending})
+			out.Items = append(out.Items, RequestView{Grant: grantOf(r, grants[r.ID], u.now), Request: r, SiteName: sv.Site.Name,
+				UserName: names[r.UserID], MaxGrant: sv.MaxGrant, CanAnswer: sv.Can.AnswerRequests && r.State == domain.RequestPending})
 		}
 		return nil
 	})

@@ -64,6 +64,7 @@ type requestsTx interface {
 	TakeAccountantInvites(ctx context.Context, userID string) (map[string]string, error)
 	PartnerGrants(ctx context.Context, partnerID, customerID string, now time.Time) ([]*domain.SiteUser, error)
 	PartnerAccessOn(ctx context.Context, customerID, partnerID string) ([]*domain.Assignment, []*domain.AccessRequest, error)
+	RequestGrants(ctx context.Context, ids []string) (map[string]domain.GrantFate, error)
 }
 
 // assignmentsTx reads and writes site assignments.

@@ -65,3 +65,11 @@ type CompanyAssignment struct {
 	SiteID    string    `json:"site_id"`
 	CreatedAt time.Time `json:"created_at,omitzero"`
 }
+
+// GrantFate is what became of the access an approved request gave:
+// the assignment its user has on the site now, if any, and when the user
+// last left the site, if that is still known.
+type GrantFate struct {
+	Assignment *Assignment // only ID, Via and ExpiresAt are set
+	LeftAt     time.Time
+}

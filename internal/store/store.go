@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -42,6 +43,33 @@ type DB struct {
 	marks   *pageMarks   // where the pages of long lists begin (sitemembers.go)
 	stmts   *stmtCache   // SQLite's prepared statements (stmtcache.go); nil on PostgreSQL
 	watch   *changeWatch // when the data last changed, for caches (changes.go)
+	// statements counts the statements run through Read and Write.
+	statements atomic.Uint64
+}
+
+// Statements is how many SQL statements db has run in Read and Write, for
+// tests that show a use case's reads do not grow with its rows.
+func (db *DB) Statements() uint64 { return db.statements.Load() }
+
+// counted is a querier that counts the statements it runs.
+type counted struct {
+	querier
+	n *atomic.Uint64
+}
+
+func (c counted) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	c.n.Add(1)
+	return c.querier.ExecContext(ctx, query, args...)
+}
+
+func (c counted) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	c.n.Add(1)
+	return c.querier.QueryContext(ctx, query, args...)
+}
+
+func (c counted) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	c.n.Add(1)
+	return c.querier.QueryRowContext(ctx, query, args...)
 }
 
 // SetSealer makes db seal the secrets it stores (webhook keys, OIDC client
@@ -177,7 +205,7 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) (err error) {
 	if db.stmts != nil {
 		q = cachedTx{tx: tx, c: db.stmts}
 	}
-	if err = fn(&Tx{q: q, dialect: db.dialect, sealer: db.sealer, marks: db.marks}); err != nil {
+	if err = fn(&Tx{q: counted{q, &db.statements}, dialect: db.dialect, sealer: db.sealer, marks: db.marks}); err != nil {
 		return err
 	}
 	if err = tx.Commit(); err != nil {
@@ -192,7 +220,7 @@ func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
 	if db.stmts != nil {
 		q = cachedDB{c: db.stmts}
 	}
-	return fn(&Tx{q: q, dialect: db.dialect, sealer: db.sealer, marks: db.marks})
+	return fn(&Tx{q: counted{q, &db.statements}, dialect: db.dialect, sealer: db.sealer, marks: db.marks})
 }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (int64, error) {
