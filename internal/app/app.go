@@ -265,6 +265,30 @@ type unit struct {
 	// reason is why the person did it, when they said: it goes in the
 	// activity log with the change (and in the notice, where one is sent).
 	reason string
+	// held is set in the units of write: their activity-log entries and
+	// notices are kept here and written together, just before commit.
+	held *held
+	// render renders a notice once for all the recipients of a change.
+	render mail.Renderer
+}
+
+// held is what a write unit writes at its end, in one go.
+type held struct {
+	audit   []*domain.AuditEntry
+	notices []*domain.Notice
+}
+
+// flush writes what u held: its notices, then its activity-log entries.
+func (u *unit) flush(ctx context.Context) error {
+	if u.held == nil {
+		return nil
+	}
+	h := u.held
+	u.held = &held{}
+	if err := u.tx.CreateNotices(ctx, h.notices); err != nil {
+		return fmt.Errorf("outbox: %w", err)
+	}
+	return u.tx.AppendAudits(ctx, h.audit)
 }
 
 // write runs fn in one transaction, then tells Jobs what it left to do.
@@ -282,8 +306,11 @@ func (a *App) write(ctx context.Context, act Actor, fn func(u *unit) error) erro
 func (a *App) writeEnrolling(ctx context.Context, act Actor, fn func(u *unit) error) error {
 	u := &unit{app: a, act: act, now: a.now()}
 	err := a.db.Write(ctx, func(tx Tx) error {
-		u.tx, u.notices, u.deliveries, u.calls, u.expiries = tx, nil, nil, nil, nil
-		return fn(u)
+		u.tx, u.notices, u.deliveries, u.calls, u.expiries, u.held = tx, nil, nil, nil, nil, &held{}
+		if err := fn(u); err != nil {
+			return err
+		}
+		return u.flush(ctx)
 	})
 	if err != nil || a.jobs == nil {
 		return err
@@ -318,6 +345,10 @@ func (u *unit) record(ctx context.Context, action, objType, objID, orgID string,
 		At: u.now, ActorID: u.act.actorID(), ActorOrgID: u.act.orgID(), OrgID: orgID, Action: action,
 		ObjectType: objType, ObjectID: objID, Before: mustJSON(before), After: withReason(mustJSON(after), u.reason),
 		RemoteAddr: u.act.RemoteAddr,
+	}
+	if u.held != nil {
+		u.held.audit = append(u.held.audit, e)
+		return nil
 	}
 	return u.tx.AppendAudit(ctx, e)
 }
@@ -365,7 +396,7 @@ func (u *unit) notify(ctx context.Context, kind, orgID string, to *domain.User, 
 	if d.ActorName == "" {
 		d.ActorName = u.act.name()
 	}
-	msg, err := mail.Render(kind, d)
+	msg, err := u.render.Render(kind, d)
 	if err != nil {
 		return fmt.Errorf("render %s notice: %w", kind, err)
 	}
@@ -377,7 +408,9 @@ func (u *unit) notify(ctx context.Context, kind, orgID string, to *domain.User, 
 		ID: domain.NewID("ntc", u.now), Kind: kind, OrgID: orgID, ToUserID: to.ID, ToEmail: to.Email,
 		Subject: msg.Subject, Body: msg.Text, BodyHTML: msg.HTML, State: state, CreatedAt: u.now,
 	}
-	if err := u.tx.CreateNotice(ctx, n); err != nil {
+	if u.held != nil {
+		u.held.notices = append(u.held.notices, n)
+	} else if err := u.tx.CreateNotice(ctx, n); err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
 	if state == domain.NoticePending {

@@ -7,17 +7,19 @@ import (
 )
 
 // memo keeps what a batch of system work reads again and again (the
-// sites, organisations and administrators its items share) for the
-// length of one transaction. A unit's zero memo (nil maps) reads each
+// sites, organisations, administrators and webhooks its items share) for
+// the length of one transaction. A unit's zero memo (nil maps) reads each
 // time.
 type memo struct {
 	sites  map[string]*domain.Site
 	orgs   map[string]*domain.Org
 	admins map[string][]*domain.User
+	hooks  map[string][]*domain.Webhook
 }
 
 func newMemo() memo {
-	return memo{sites: map[string]*domain.Site{}, orgs: map[string]*domain.Org{}, admins: map[string][]*domain.User{}}
+	return memo{sites: map[string]*domain.Site{}, orgs: map[string]*domain.Org{}, admins: map[string][]*domain.User{},
+		hooks: map[string][]*domain.Webhook{}}
 }
 
 // remembered reads key through m: the value kept there, or load's,
@@ -50,4 +52,9 @@ func (u *unit) customerAdmins(ctx context.Context, orgID string) ([]*domain.User
 	return remembered(u.memo.admins, orgID, func() ([]*domain.User, error) {
 		return u.tx.OrgAdmins(ctx, orgID, domain.RoleCustomerAdmin)
 	})
+}
+
+// webhooks lists an organisation's webhooks, through the memo if any.
+func (u *unit) webhooks(ctx context.Context, orgID string) ([]*domain.Webhook, error) {
+	return remembered(u.memo.hooks, orgID, func() ([]*domain.Webhook, error) { return u.tx.Webhooks(ctx, orgID) })
 }

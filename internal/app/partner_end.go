@@ -174,21 +174,21 @@ func (u *unit) expireAssignment(ctx context.Context, as *domain.Assignment) (boo
 	} else if err != nil {
 		return false, err
 	}
-	return true, u.announceExpiry(ctx, as)
+	usr, err := u.tx.User(ctx, domain.Everything, as.UserID)
+	if err != nil {
+		return false, err
+	}
+	return true, u.announceExpiry(ctx, as, usr)
 }
 
 // announceExpiry records an expiry and tells the partner user and the
 // customer's administrators (R-PARTNER-2).
-func (u *unit) announceExpiry(ctx context.Context, as *domain.Assignment) error {
+func (u *unit) announceExpiry(ctx context.Context, as *domain.Assignment, usr *domain.User) error {
 	s, err := u.anySite(ctx, as.SiteID)
 	if err != nil {
 		return err
 	}
 	if err := u.record(ctx, "partner_access.expire", "assignment", as.ID, s.CustomerID, as, nil); err != nil {
-		return err
-	}
-	usr, err := u.tx.User(ctx, domain.Everything, as.UserID)
-	if err != nil {
 		return err
 	}
 	admins, err := u.customerAdmins(ctx, s.CustomerID)

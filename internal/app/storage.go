@@ -60,6 +60,7 @@ type requestsTx interface {
 	DueReminders(ctx context.Context, now, until time.Time, limit int) ([]*domain.Assignment, error)
 	MarkReminded(ctx context.Context, id string, now time.Time) error
 	DeleteExpiredAssignment(ctx context.Context, a *domain.Assignment, now time.Time) error
+	DeleteExpiredAssignments(ctx context.Context, as []*domain.Assignment, now time.Time) ([]*domain.Assignment, error)
 	CreateAccountantInvite(ctx context.Context, siteID, userID, by string, now time.Time) error
 	TakeAccountantInvites(ctx context.Context, userID string) (map[string]string, error)
 	PartnerGrants(ctx context.Context, partnerID, customerID string, now time.Time) ([]*domain.SiteUser, error)
@@ -84,6 +85,7 @@ type assignmentsTx interface {
 // auditTx reads and writes the activity log.
 type auditTx interface {
 	AppendAudit(ctx context.Context, e *domain.AuditEntry) error
+	AppendAudits(ctx context.Context, es []*domain.AuditEntry) error
 	Audit(ctx context.Context, f domain.AuditFilter) ([]*domain.AuditEntry, error)
 	CountAudit(ctx context.Context, f domain.AuditFilter) (int, error)
 	ObjectNames(ctx context.Context, ids []string) (map[string]string, error)
@@ -146,6 +148,7 @@ type idempotencyTx interface {
 // noticesTx reads and writes the notice outbox.
 type noticesTx interface {
 	CreateNotice(ctx context.Context, n *domain.Notice) error
+	CreateNotices(ctx context.Context, ns []*domain.Notice) error
 	ForgetLinkSecrets(ctx context.Context, n *domain.Notice) error
 	Notice(ctx context.Context, id string) (*domain.Notice, error)
 	Notices(ctx context.Context, f domain.NoticeFilter) (domain.List[*domain.Notice], error)
@@ -331,6 +334,7 @@ type changesTx interface {
 type usersTx interface {
 	SetTimeZone(ctx context.Context, userID, zone string) error
 	CreateUser(ctx context.Context, u *domain.User) error
+	UsersByID(ctx context.Context, ids []string) (map[string]*domain.User, error)
 	User(ctx context.Context, sc domain.Scope, id string) (*domain.User, error)
 	UserByEmail(ctx context.Context, email string) (*domain.User, error)
 	Users(ctx context.Context, f domain.UserFilter) (domain.List[*domain.User], error)

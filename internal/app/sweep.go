@@ -46,16 +46,29 @@ func (a *App) Sweep(ctx context.Context) (SweepResult, error) {
 		// job's timeout, and commits what it did.
 		n := 0
 		if err := a.write(ctx, System, func(u *unit) error {
-			u.memo, n = newMemo(), 0
-			for _, as := range due {
-				done, err := u.expireAssignment(ctx, as)
-				if err != nil {
+			u.memo = newMemo()
+			gone, err := u.tx.DeleteExpiredAssignments(ctx, due, u.now)
+			if err != nil {
+				return fmt.Errorf("expire %d grants: %w", len(due), err)
+			}
+			ids := make([]string, len(gone))
+			for i, as := range gone {
+				ids[i] = as.UserID
+			}
+			users, err := u.tx.UsersByID(ctx, ids)
+			if err != nil {
+				return fmt.Errorf("users of %d expired grants: %w", len(gone), err)
+			}
+			for _, as := range gone {
+				usr, ok := users[as.UserID]
+				if !ok {
+					return fmt.Errorf("expire %s: user %s: %w", as.ID, as.UserID, domain.ErrNotFound)
+				}
+				if err := u.announceExpiry(ctx, as, usr); err != nil {
 					return fmt.Errorf("expire %s: %w", as.ID, err)
 				}
-				if done {
-					n++
-				}
 			}
+			n = len(gone)
 			return nil
 		}); err != nil {
 			return res, err

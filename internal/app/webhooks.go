@@ -50,7 +50,7 @@ func (u *unit) event(ctx context.Context, kind string, orgIDs []string, d mail.D
 			continue
 		}
 		seen[org] = true
-		hooks, err := u.tx.Webhooks(ctx, org)
+		hooks, err := u.webhooks(ctx, org)
 		if err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/provisio/provisio/internal/domain"
@@ -183,22 +184,72 @@ func (tx *Tx) MarkReminded(ctx context.Context, id string, now time.Time) error 
 	return err
 }
 
-// DeleteExpiredAssignment removes the assignment id with its company
-// assignments if it has expired by now. It returns ErrNotFound when it is
-// gone already or was extended, so a late job or a second sweep is a no-op.
+// DeleteExpiredAssignment removes a if its time is still up; see
+// DeleteExpiredAssignments. It returns ErrNotFound when a was extended
+// or is gone.
 func (tx *Tx) DeleteExpiredAssignment(ctx context.Context, a *domain.Assignment, now time.Time) error {
-	n, err := tx.exec(ctx, `DELETE FROM site_assignments WHERE id = $1 AND `+grantExpiredSQL("expires_at", 2), a.ID, ts(now))
-	if err != nil {
-		return err
+	gone, err := tx.DeleteExpiredAssignments(ctx, []*domain.Assignment{a}, now)
+	if err == nil && len(gone) == 0 {
+		err = ErrNotFound
 	}
-	if n == 0 {
-		return ErrNotFound
-	}
-	if err := tx.depart(ctx, a.SiteID, a.UserID, now); err != nil {
-		return err
-	}
-	_, err = tx.exec(ctx, `DELETE FROM company_assignments WHERE site_id = $1 AND user_id = $2`, a.SiteID, a.UserID)
 	return err
+}
+
+// DeleteExpiredAssignments removes those of as whose time is still up at
+// now (an assignment extended or gone meanwhile is left alone), with
+// their users' company assignments on those sites, and records the
+// departures. It returns the ones it removed, in the order of as, in a
+// few statements whatever their number.
+func (tx *Tx) DeleteExpiredAssignments(ctx context.Context, as []*domain.Assignment, now time.Time) ([]*domain.Assignment, error) {
+	if len(as) == 0 {
+		return nil, nil
+	}
+	ids := make([]string, len(as))
+	for i, a := range as {
+		ids[i] = a.ID
+	}
+	args := []any{ts(now)}
+	rows, err := tx.q.QueryContext(ctx, `DELETE FROM site_assignments WHERE `+grantExpiredSQL("expires_at", 1)+
+		` AND `+inScope("id", ids, &args)+` RETURNING id`, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	deleted := map[string]bool{}
+	if _, err := collect(rows, func(s scanner) (struct{}, error) {
+		var id string
+		err := s.Scan(&id)
+		deleted[id] = true
+		return struct{}{}, err
+	}); err != nil {
+		return nil, err
+	}
+	var gone []*domain.Assignment
+	for _, a := range as {
+		if deleted[a.ID] {
+			gone = append(gone, a)
+			tx.touch("", a.UserID)
+		}
+	}
+	if len(gone) == 0 {
+		return nil, nil
+	}
+	if err := tx.insertRows(ctx, `INSERT INTO site_departures (site_id, user_id, left_at) VALUES `,
+		` ON CONFLICT (site_id, user_id) DO UPDATE SET left_at = excluded.left_at`, 3, len(gone), func(i int) ([]any, error) {
+			return []any{gone[i].SiteID, gone[i].UserID, ts(now)}, nil
+		}); err != nil {
+		return nil, err
+	}
+	var pairs []string
+	args = nil
+	for _, a := range gone {
+		args = append(args, a.SiteID, a.UserID)
+		pairs = append(pairs, fmt.Sprintf("($%d, $%d)", len(args)-1, len(args)))
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM company_assignments WHERE (site_id, user_id) IN (VALUES `+
+		strings.Join(pairs, ", ")+`)`, args...); err != nil {
+		return nil, err
+	}
+	return gone, nil
 }
 
 // CreateAccountantInvite remembers to assign an invited accountant to a

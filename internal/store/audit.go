@@ -9,32 +9,47 @@ import (
 	"github.com/provisio/provisio/internal/domain"
 )
 
-// AppendAudit adds e to the activity log, chained to the entry before it.
-// It fills e.Seq, e.PrevHash and e.Hash. The update of the chain head
-// takes a row lock, so concurrent transactions append one after another.
+// AppendAudit appends e to the activity log; see AppendAudits.
 func (tx *Tx) AppendAudit(ctx context.Context, e *domain.AuditEntry) error {
-	var seq int64
+	return tx.AppendAudits(ctx, []*domain.AuditEntry{e})
+}
+
+// AppendAudits appends es to the activity log in order, each chained to
+// the one before (R-AUDIT-1), setting their Seq, PrevHash and Hash. The
+// head moves once for all of them (insertRows writes the rows). The
+// update of the head takes a row lock, so concurrent transactions append
+// one after another.
+func (tx *Tx) AppendAudits(ctx context.Context, es []*domain.AuditEntry) error {
+	if len(es) == 0 {
+		return nil
+	}
+	var last int64
 	var prev string
 	if err := tx.q.QueryRowContext(ctx,
-		`UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash`).Scan(&seq, &prev); err != nil {
+		`UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash`, len(es)).Scan(&last, &prev); err != nil {
 		return fmt.Errorf("audit head: %w", translate(err))
 	}
-	e.Seq, e.PrevHash = seq, prev
-	if len(e.Before) == 0 {
-		e.Before = []byte("null")
+	for i, e := range es {
+		e.Seq, e.PrevHash = last-int64(len(es)-1-i), prev
+		if len(e.Before) == 0 {
+			e.Before = []byte("null")
+		}
+		if len(e.After) == 0 {
+			e.After = []byte("null")
+		}
+		e.Hash = e.ComputeHash()
+		prev = e.Hash
 	}
-	if len(e.After) == 0 {
-		e.After = []byte("null")
-	}
-	e.Hash = e.ComputeHash()
-	if _, err := tx.exec(ctx, `INSERT INTO audit_log (seq, at, actor_id, actor_org_id, org_id, action, object_type,
-			object_id, before_json, after_json, remote_addr, prev_hash, hash)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-		e.Seq, ts(e.At), e.ActorID, e.ActorOrgID, e.OrgID, e.Action, e.ObjectType, e.ObjectID,
-		string(e.Before), string(e.After), e.RemoteAddr, e.PrevHash, e.Hash); err != nil {
+	err := tx.insertRows(ctx, `INSERT INTO audit_log (seq, at, actor_id, actor_org_id, org_id, action, object_type,
+			object_id, before_json, after_json, remote_addr, prev_hash, hash) VALUES `, "", 13, len(es), func(i int) ([]any, error) {
+		e := es[i]
+		return []any{e.Seq, ts(e.At), e.ActorID, e.ActorOrgID, e.OrgID, e.Action, e.ObjectType, e.ObjectID,
+			string(e.Before), string(e.After), e.RemoteAddr, e.PrevHash, e.Hash}, nil
+	})
+	if err != nil {
 		return fmt.Errorf("audit append: %w", err)
 	}
-	_, err := tx.exec(ctx, `UPDATE audit_head SET hash = $1 WHERE id = 1`, e.Hash)
+	_, err = tx.exec(ctx, `UPDATE audit_head SET hash = $1 WHERE id = 1`, prev)
 	return err
 }
 

@@ -207,3 +207,68 @@ func TestRequestLapseSQL_AgreesWithDomain(t *testing.T) {
 		}
 	})
 }
+
+// TestDeleteExpiredAssignments_OnlyThoseStillDue: a batch removes the
+// grants whose time is still up, with their company assignments, and
+// records their departures, in a few statements; a grant extended or
+// removed meanwhile is left alone, and a second run removes nothing
+// (issue 15: the sweep's batches are idempotent). R-PARTNER-2
+func TestDeleteExpiredAssignments_OnlyThoseStillDue(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newExpiryWorld(t, db)
+		co := &domain.Company{ID: "co_1", SiteID: w.site, Name: "Company", CreatedAt: now}
+		w.write(t, func(tx *store.Tx) error { return tx.CreateCompany(w.ctx, co) })
+		var due []*domain.Assignment
+		for i := range 5 {
+			user := w.partnerUser(t)
+			a := &domain.Assignment{ID: fmt.Sprintf("asg_%d", i), SiteID: w.site, UserID: user, Role: domain.RolePartnerAgent,
+				Via: domain.ViaPartner, ExpiresAt: now.Add(-time.Minute), CreatedAt: now.Add(-time.Hour)}
+			w.write(t, func(tx *store.Tx) error {
+				if err := tx.CreateAssignment(w.ctx, a); err != nil {
+					return err
+				}
+				return tx.CreateCompanyAssignment(w.ctx, &domain.CompanyAssignment{CompanyID: co.ID, UserID: user, SiteID: w.site, CreatedAt: now})
+			})
+			due = append(due, a)
+		}
+		// Meanwhile one was extended and one removed by hand.
+		w.write(t, func(tx *store.Tx) error {
+			if err := tx.SetAssignmentExpiry(w.ctx, due[1].ID, now.Add(time.Hour)); err != nil {
+				return err
+			}
+			return tx.DeleteAssignment(w.ctx, w.site, due[3].UserID, now)
+		})
+		before := db.Statements()
+		var gone []*domain.Assignment
+		w.write(t, func(tx *store.Tx) (err error) {
+			gone, err = tx.DeleteExpiredAssignments(w.ctx, due, now)
+			return err
+		})
+		if got := ids(gone, func(a *domain.Assignment) string { return a.ID }); !slices.Equal(got, []string{"asg_0", "asg_2", "asg_4"}) {
+			t.Fatalf("removed %v", got)
+		}
+		if n := db.Statements() - before; n > 3+3 {
+			t.Errorf("%d statements for a batch of 5", n)
+		}
+		count := func(query string, args ...any) (n int) {
+			t.Helper()
+			if err := db.SQL().QueryRowContext(w.ctx, query, args...).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if n := count(`SELECT COUNT(*) FROM company_assignments`); n != 1 { // the extended grant's
+			t.Errorf("%d company assignments left, want 1", n)
+		}
+		if n := count(`SELECT COUNT(*) FROM site_departures`); n != 4 { // three expired, one removed by hand
+			t.Errorf("%d departures, want 4", n)
+		}
+		w.write(t, func(tx *store.Tx) (err error) {
+			gone, err = tx.DeleteExpiredAssignments(w.ctx, due, now)
+			return err
+		})
+		if len(gone) != 0 {
+			t.Errorf("a second run removed %d", len(gone))
+		}
+	})
+}

@@ -27,21 +27,27 @@ func (tx *Tx) scanNotice(s scanner) (*domain.Notice, error) {
 	return &n, nil
 }
 
-// CreateNotice records n in the outbox, its bodies sealed: they hold
-// the secrets of emailed links.
+// CreateNotice writes n to the outbox; see CreateNotices.
 func (tx *Tx) CreateNotice(ctx context.Context, n *domain.Notice) error {
-	body, err := tx.seal(n.Body)
-	if err != nil {
-		return err
-	}
-	html, err := tx.seal(n.BodyHTML)
-	if err != nil {
-		return err
-	}
-	_, err = tx.exec(ctx, `INSERT INTO notices (`+noticeCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-		n.ID, n.Kind, n.OrgID, n.ToUserID, n.ToEmail, n.Subject, body, html, n.State, n.Attempts, n.LastError,
-		ts(n.CreatedAt), ts(n.SentAt))
-	return err
+	return tx.CreateNotices(ctx, []*domain.Notice{n})
+}
+
+// CreateNotices writes ns to the outbox, their bodies sealed (they hold
+// the secrets of emailed links); insertRows writes the rows.
+func (tx *Tx) CreateNotices(ctx context.Context, ns []*domain.Notice) error {
+	return tx.insertRows(ctx, `INSERT INTO notices (`+noticeCols+`) VALUES `, "", 13, len(ns), func(i int) ([]any, error) {
+		n := ns[i]
+		body, err := tx.seal(n.Body)
+		if err != nil {
+			return nil, err
+		}
+		html, err := tx.seal(n.BodyHTML)
+		if err != nil {
+			return nil, err
+		}
+		return []any{n.ID, n.Kind, n.OrgID, n.ToUserID, n.ToEmail, n.Subject, body, html, n.State, n.Attempts,
+			n.LastError, ts(n.CreatedAt), ts(n.SentAt)}, nil
+	})
 }
 
 // ForgetLinkSecrets keeps a delivered notice without the secrets of its

@@ -129,3 +129,22 @@ func (tx *Tx) PasswordHash(ctx context.Context, userID string) (string, error) {
 	err := tx.q.QueryRowContext(ctx, `SELECT password_hash FROM users WHERE id = $1`, userID).Scan(&h)
 	return h, translate(err)
 }
+
+// UsersByID returns the users with the given ids, whatever their tenant,
+// by id, in one query. Ids that match nobody are left out.
+func (tx *Tx) UsersByID(ctx context.Context, ids []string) (map[string]*domain.User, error) {
+	out := map[string]*domain.User{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var args []any
+	rows, err := tx.q.QueryContext(ctx, `SELECT `+userCols+` FROM users WHERE `+inScope("id", ids, &args), args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	users, err := collect(rows, scanUser)
+	for _, u := range users {
+		out[u.ID] = u
+	}
+	return out, err
+}
