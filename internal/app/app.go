@@ -150,11 +150,15 @@ type App struct {
 	dirChecked atomic.Int64
 }
 
-// Jobs is told, after a change commits, of the work it left behind. The
-// work is already recorded in the database (the outbox), so a lost call
-// only delays it until the next sweep; it is never lost.
+// Jobs is the background queue. A change hands it the work it leaves
+// behind inside its own transaction, so that the jobs commit with the
+// change or not at all. The work is also recorded in the database (the
+// outbox), which the sweep goes through in case a job is lost.
 type Jobs interface {
-	// Committed queues, at once, what a committed transaction left to do.
+	// Enqueue queues w in tx, the change's own transaction; an error
+	// rolls the change back.
+	Enqueue(ctx context.Context, tx Tx, w Work) error
+	// Committed queues, at once, work found outside a change.
 	Committed(ctx context.Context, w Work)
 }
 
@@ -305,22 +309,26 @@ func (a *App) write(ctx context.Context, act Actor, fn func(u *unit) error) erro
 // sessions.
 func (a *App) writeEnrolling(ctx context.Context, act Actor, fn func(u *unit) error) error {
 	u := &unit{app: a, act: act, now: a.now()}
-	err := a.db.Write(ctx, func(tx Tx) error {
+	return a.db.Write(ctx, func(tx Tx) error {
 		u.tx, u.notices, u.deliveries, u.calls, u.expiries, u.held = tx, nil, nil, nil, nil, &held{}
 		if err := fn(u); err != nil {
 			return err
 		}
-		return u.flush(ctx)
+		if err := u.flush(ctx); err != nil {
+			return err
+		}
+		if a.jobs == nil {
+			return nil
+		}
+		w := Work{Notices: u.notices, Deliveries: u.deliveries, Calls: u.calls, Expiries: u.expiries}
+		if sites, users := tx.Changed(); len(sites)+len(users) > 0 && a.directoriesInUse(ctx) {
+			w.DirectorySites, w.DirectoryUsers = sites, users
+		}
+		if err := a.jobs.Enqueue(ctx, tx, w); err != nil {
+			return fmt.Errorf("queue the change's jobs: %w", err)
+		}
+		return nil
 	})
-	if err != nil || a.jobs == nil {
-		return err
-	}
-	w := Work{Notices: u.notices, Deliveries: u.deliveries, Calls: u.calls, Expiries: u.expiries}
-	if sites, users := u.tx.Changed(); len(sites)+len(users) > 0 && a.directoriesInUse(ctx) {
-		w.DirectorySites, w.DirectoryUsers = sites, users
-	}
-	a.jobs.Committed(ctx, w)
-	return nil
 }
 
 // read runs fn outside a write transaction. An actor that still owes a

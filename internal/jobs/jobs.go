@@ -15,6 +15,7 @@ import (
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivertype"
@@ -48,7 +49,12 @@ type client interface {
 // Queue is the running background queue. It implements app.Jobs.
 type Queue struct {
 	client client
-	log    *slog.Logger
+	// inTx inserts jobs in a change's own database/sql transaction: the
+	// working client itself on SQLite; on PostgreSQL, an insert-only
+	// client on the riverdatabasesql driver, since the working one takes
+	// pgx's pool.
+	inTx *river.Client[*sql.Tx]
+	log  *slog.Logger
 }
 
 var _ app.Jobs = (*Queue)(nil)
@@ -61,8 +67,8 @@ type Posters struct {
 	Provisioner Poster
 }
 
-// Conn is the database the queue keeps its jobs in: Pool on PostgreSQL,
-// SQL on SQLite (Pool nil).
+// Conn is the database the queue keeps its jobs in: SQL always, and Pool
+// too on PostgreSQL (nil on SQLite), for River's working client.
 type Conn struct {
 	Pool *pgxpool.Pool
 	SQL  *sql.DB
@@ -106,8 +112,12 @@ func New(db Conn, a *app.App, cfg Config, send Sender, post Posters, log *slog.L
 	var err error
 	if db.Pool != nil {
 		q.client, err = newClient(riverpgxv5.New(db.Pool), rc)
+		if err == nil {
+			q.inTx, err = river.NewClient(riverdatabasesql.New(db.SQL), &river.Config{Logger: log, MaxAttempts: cfg.MaxAttempts})
+		}
 	} else {
-		q.client, err = newClient(riversqlite.New(db.SQL), rc)
+		q.inTx, err = river.NewClient(riversqlite.New(db.SQL), rc)
+		q.client = q.inTx
 	}
 	if err != nil {
 		return nil, fmt.Errorf("river: %w", err)
@@ -128,10 +138,38 @@ func (q *Queue) Stop(ctx context.Context) error { return q.client.Stop(ctx) }
 
 var unique = &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
 
-// Committed queues what a committed transaction left to do, in one
-// insert: its notices, webhook deliveries and provisioner calls to send,
-// its assignments' expiries at their time, and its directory accounts.
+// Enqueue queues w in tx, the change's own transaction, in one insert:
+// its notices, webhook deliveries and provisioner calls to send, its
+// assignments' expiries at their time, and its directory accounts. The
+// jobs commit with the change, or roll back with it.
+func (q *Queue) Enqueue(ctx context.Context, tx app.Tx, w app.Work) error {
+	ps := params(w)
+	if len(ps) == 0 {
+		return nil
+	}
+	sqlTx, ok := tx.(interface{ SQLTx() *sql.Tx })
+	if !ok || sqlTx.SQLTx() == nil {
+		return fmt.Errorf("jobs: the transaction %T is not a database/sql one", tx)
+	}
+	_, err := q.inTx.InsertManyTx(ctx, sqlTx.SQLTx(), ps)
+	return err
+}
+
+// Committed queues, in one insert of its own, work found outside a
+// change (the sweep's, say). A failure is only logged: the work is
+// recorded in the database and the next sweep queues it again.
 func (q *Queue) Committed(ctx context.Context, w app.Work) {
+	ps := params(w)
+	if len(ps) == 0 {
+		return
+	}
+	if _, err := q.client.InsertMany(context.WithoutCancel(ctx), ps); err != nil {
+		q.log.Warn("enqueue failed; the sweep will retry", "jobs", len(ps), "err", err)
+	}
+}
+
+// params are the jobs of w.
+func params(w app.Work) []river.InsertManyParams {
 	var ps []river.InsertManyParams
 	for _, id := range w.Notices {
 		ps = append(ps, river.InsertManyParams{Args: NoticeArgs{NoticeID: id}, InsertOpts: unique})
@@ -153,12 +191,7 @@ func (q *Queue) Committed(ctx context.Context, w app.Work) {
 	for _, id := range w.DirectoryUsers {
 		ps = append(ps, river.InsertManyParams{Args: DirectoryArgs{UserID: id}})
 	}
-	if len(ps) == 0 {
-		return
-	}
-	if _, err := q.client.InsertMany(context.WithoutCancel(ctx), ps); err != nil {
-		q.log.Warn("enqueue failed; the sweep will retry", "jobs", len(ps), "err", err)
-	}
+	return ps
 }
 
 // insert enqueues a job. A failure is only logged: the work is recorded

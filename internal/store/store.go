@@ -154,6 +154,7 @@ type querier interface {
 // entry and notices, goes through one Tx and commits together.
 type Tx struct {
 	q       querier
+	sqlTx   *sql.Tx // the transaction of Write; nil in Read
 	dialect Dialect
 	sealer  *seal.Sealer // nil: secrets are stored as they are (tests of the store alone)
 	marks   *pageMarks
@@ -177,6 +178,10 @@ func (tx *Tx) touch(siteID, userID string) {
 	add(&tx.changed.sites, siteID)
 	add(&tx.changed.users, userID)
 }
+
+// SQLTx is the database/sql transaction of a Write, for a library that
+// must write in the same transaction (the job queue); nil in a Read.
+func (tx *Tx) SQLTx() *sql.Tx { return tx.sqlTx }
 
 // Changed lists the sites whose state or assignments, and the users whose
 // record or assignments, this transaction changed.
@@ -205,7 +210,7 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) (err error) {
 	if db.stmts != nil {
 		q = cachedTx{tx: tx, c: db.stmts}
 	}
-	if err = fn(&Tx{q: counted{q, &db.statements}, dialect: db.dialect, sealer: db.sealer, marks: db.marks}); err != nil {
+	if err = fn(&Tx{q: counted{q, &db.statements}, sqlTx: tx, dialect: db.dialect, sealer: db.sealer, marks: db.marks}); err != nil {
 		return err
 	}
 	if err = tx.Commit(); err != nil {

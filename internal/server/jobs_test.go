@@ -1,0 +1,89 @@
+package server_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/provisio/provisio/internal/app"
+	"github.com/provisio/provisio/internal/domain"
+	"github.com/provisio/provisio/internal/identity"
+	"github.com/provisio/provisio/internal/mail"
+	"github.com/provisio/provisio/internal/server"
+	"github.com/provisio/provisio/internal/store"
+	"github.com/provisio/provisio/internal/store/storetest"
+)
+
+// TestJobs_CommitWithTheChange: a change's jobs are queued in the
+// change's own transaction (River's InsertManyTx, on PostgreSQL through
+// the riverdatabasesql driver): when the queue cannot take them, the
+// change is refused whole, with no user and no notice left behind; once
+// it can, the change and its delivery job commit together (issue 15).
+// R-NOTE-1
+func TestJobs_CommitWithTheChange(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, d store.Dialect) {
+		// A mail server, so that invitations wait for delivery (the queue
+		// is not started: nothing is sent).
+		cfg := server.Config{DatabaseURL: storetest.URL(t, d), App: app.DefaultConfig(),
+			SMTP: mail.SMTPConfig{Host: "127.0.0.1", Port: 2525, TLS: "none", From: "Provisio <noreply@provisio.example>"}}
+		cfg.App.Argon2 = identity.Argon2Params{Time: 1, Memory: 1024, Threads: 1}
+		cfg.App.MFAFor = nil
+		s := open(t, cfg)
+		ctx, a := context.Background(), s.App
+		_, link, err := a.Bootstrap(ctx, "Vendor", "olivia@vendor.example", "Olivia Operator")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.AcceptInvitation(ctx, "", link[strings.LastIndex(link, "/")+1:], "a long enough password"); err != nil {
+			t.Fatal(err)
+		}
+		secret, _, err := a.IssueToken(ctx, "", "olivia@vendor.example", "a long enough password", "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		op, err := a.Authenticate(ctx, secret, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cust, err := a.CreateOrg(ctx, op, app.NewOrg{Kind: domain.OrgCustomer, Name: "Acme"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		count := func(query string) (n int) {
+			t.Helper()
+			if err := s.DB.SQL().QueryRow(query).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		invite := func() error {
+			_, _, err := a.CreateUser(ctx, op, app.NewUser{OrgID: cust.ID, Email: "carol@acme.example", Name: "Carol Admin",
+				Roles: []domain.Role{domain.RoleCustomerAdmin}})
+			return err
+		}
+		const carol = `SELECT COUNT(*) FROM users WHERE email = 'carol@acme.example'`
+		const carolsMail = `SELECT COUNT(*) FROM notices WHERE to_email = 'carol@acme.example'`
+		const deliveries = `SELECT COUNT(*) FROM river_job WHERE kind = 'deliver_notice'`
+		before := count(deliveries)
+
+		if _, err := s.DB.SQL().Exec(`ALTER TABLE river_job RENAME TO river_job_away`); err != nil {
+			t.Fatal(err)
+		}
+		if err := invite(); err == nil {
+			t.Fatal("the invitation went through while its job could not be queued")
+		}
+		if _, err := s.DB.SQL().Exec(`ALTER TABLE river_job_away RENAME TO river_job`); err != nil {
+			t.Fatal(err)
+		}
+		if n, m := count(carol), count(carolsMail); n != 0 || m != 0 {
+			t.Fatalf("a refused change left %d users and %d notices", n, m)
+		}
+
+		if err := invite(); err != nil {
+			t.Fatal(err)
+		}
+		if n, m, j := count(carol), count(carolsMail), count(deliveries)-before; n != 1 || m != 1 || j != 1 {
+			t.Fatalf("after the change: %d users, %d notices, %d delivery jobs", n, m, j)
+		}
+	})
+}
