@@ -385,8 +385,10 @@ func (a *App) directoryFailed(ctx context.Context, acct *domain.DirectoryAccount
 }
 
 // directoriesInUse reports whether any site has a directory, asking the
-// database at most every half minute while none has.
-func (a *App) directoriesInUse(ctx context.Context) bool {
+// database, through tx (a change's own transaction: taking a second
+// connection while holding one could wait forever for the pool), at most
+// every half minute while none has.
+func (a *App) directoriesInUse(ctx context.Context, tx Tx) bool {
 	if a.dirInUse.Load() {
 		return true
 	}
@@ -395,11 +397,7 @@ func (a *App) directoriesInUse(ctx context.Context) bool {
 		return false
 	}
 	a.dirChecked.Store(now)
-	var n int
-	_ = a.db.Read(ctx, func(tx Tx) (err error) {
-		n, err = tx.CountSiteDirectories(ctx)
-		return err
-	})
+	n, _ := tx.CountSiteDirectories(ctx)
 	if n > 0 {
 		a.dirInUse.Store(true)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/provisio/provisio/internal/app"
 	"github.com/provisio/provisio/internal/domain"
@@ -86,4 +87,53 @@ func TestJobs_CommitWithTheChange(t *testing.T) {
 			t.Fatalf("after the change: %d users, %d notices, %d delivery jobs", n, m, j)
 		}
 	})
+}
+
+// TestWrite_OneConnectionIsEnough: a change never takes a second database
+// connection while it holds its transaction's (the check for directories,
+// the queue's insert), so a pool that is busy to its last connection
+// makes changes wait their turn instead of waiting forever. Shown with a
+// PostgreSQL pool of one connection (issue 15).
+func TestWrite_OneConnectionIsEnough(t *testing.T) {
+	base := storetest.URL(t, store.Postgres) // skips without PostgreSQL
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	cfg := server.Config{DatabaseURL: base + sep + "pool_max_conns=1", App: app.DefaultConfig(),
+		SMTP: mail.SMTPConfig{Host: "127.0.0.1", Port: 2525, TLS: "none", From: "Provisio <noreply@provisio.example>"}}
+	cfg.App.Argon2 = identity.Argon2Params{Time: 1, Memory: 1024, Threads: 1}
+	cfg.App.MFAFor = nil
+	s := open(t, cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	a := s.App
+	_, link, err := a.Bootstrap(ctx, "Vendor", "olivia@vendor.example", "Olivia Operator")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.AcceptInvitation(ctx, "", link[strings.LastIndex(link, "/")+1:], "a long enough password"); err != nil {
+		t.Fatal(err)
+	}
+	secret, _, err := a.IssueToken(ctx, "", "olivia@vendor.example", "a long enough password", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	op, err := a.Authenticate(ctx, secret, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cust, err := a.CreateOrg(ctx, op, app.NewOrg{Kind: domain.OrgCustomer, Name: "Acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	site, err := a.CreateSite(ctx, op, app.NewSite{CustomerID: cust.ID, Name: "acme-prod", Edition: domain.EditionStandard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A suspension changes a site's access: the change asks whether any
+	// site has a directory to bring into line (R-APP-3).
+	if _, err := a.SuspendSite(ctx, op, site.ID, "unpaid invoice", time.Now().Add(24*time.Hour)); err != nil {
+		t.Fatalf("suspend with one connection: %v", err)
+	}
 }
