@@ -31,21 +31,7 @@ func TestJobs_CommitWithTheChange(t *testing.T) {
 		cfg.App.MFAFor = nil
 		s := open(t, cfg)
 		ctx, a := context.Background(), s.App
-		_, link, err := a.Bootstrap(ctx, "Vendor", "olivia@vendor.example", "Olivia Operator")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := a.AcceptInvitation(ctx, "", link[strings.LastIndex(link, "/")+1:], "a long enough password"); err != nil {
-			t.Fatal(err)
-		}
-		secret, _, err := a.IssueToken(ctx, "", "olivia@vendor.example", "a long enough password", "test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		op, err := a.Authenticate(ctx, secret, "")
-		if err != nil {
-			t.Fatal(err)
-		}
+		op, _ := operator(t, ctx, a)
 		cust, err := a.CreateOrg(ctx, op, app.NewOrg{Kind: domain.OrgCustomer, Name: "Acme"})
 		if err != nil {
 			t.Fatal(err)
@@ -108,21 +94,7 @@ func TestWrite_OneConnectionIsEnough(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	a := s.App
-	_, link, err := a.Bootstrap(ctx, "Vendor", "olivia@vendor.example", "Olivia Operator")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.AcceptInvitation(ctx, "", link[strings.LastIndex(link, "/")+1:], "a long enough password"); err != nil {
-		t.Fatal(err)
-	}
-	secret, _, err := a.IssueToken(ctx, "", "olivia@vendor.example", "a long enough password", "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	op, err := a.Authenticate(ctx, secret, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	op, _ := operator(t, ctx, a)
 	cust, err := a.CreateOrg(ctx, op, app.NewOrg{Kind: domain.OrgCustomer, Name: "Acme"})
 	if err != nil {
 		t.Fatal(err)

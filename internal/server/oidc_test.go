@@ -138,21 +138,7 @@ func TestOIDC(t *testing.T) {
 		t.Cleanup(func() { hs.Close(); s.Close() })
 
 		a := s.App
-		_, link, err := a.Bootstrap(ctx, "Vendor", "olivia@vendor.example", "Olivia Operator")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := a.AcceptInvitation(ctx, "", link[strings.LastIndex(link, "/")+1:], "a long enough password"); err != nil {
-			t.Fatal(err)
-		}
-		secret, _, err := a.IssueToken(ctx, "", "olivia@vendor.example", "a long enough password", "test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		op, err := a.Authenticate(ctx, secret, "")
-		if err != nil {
-			t.Fatal(err)
-		}
+		op, _ := operator(t, ctx, a)
 		cust, err := a.CreateOrg(ctx, op, app.NewOrg{Kind: domain.OrgCustomer, Name: "Acme"})
 		if err != nil {
 			t.Fatal(err)

@@ -5,8 +5,10 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"strings"
 	"testing"
 
+	"github.com/provisio/provisio/internal/app"
 	"github.com/provisio/provisio/internal/server"
 )
 
@@ -42,4 +44,26 @@ func serveOn(t *testing.T, s *server.Server, ln net.Listener) context.Context {
 	go func() { done <- s.Serve(ctx, ln) }()
 	t.Cleanup(func() { cancel(); <-done })
 	return ctx
+}
+
+// operator bootstraps the vendor with its first operator, Olivia, who
+// accepts her invitation; it returns her as an actor, with an API token.
+func operator(t *testing.T, ctx context.Context, a *app.App) (app.Actor, string) {
+	t.Helper()
+	_, link, err := a.Bootstrap(ctx, "Vendor", "olivia@vendor.example", "Olivia Operator")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.AcceptInvitation(ctx, "", link[strings.LastIndex(link, "/")+1:], "a long enough password"); err != nil {
+		t.Fatal(err)
+	}
+	token, _, err := a.IssueToken(ctx, "", "olivia@vendor.example", "a long enough password", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	op, err := a.Authenticate(ctx, token, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return op, token
 }

@@ -89,17 +89,7 @@ func TestWebhookProvisioner_EndToEnd(t *testing.T) {
 		ctx := serveOn(t, s, ln)
 
 		a := s.App
-		_, link, err := a.Bootstrap(ctx, "Vendor", "olivia@vendor.example", "Olivia Operator")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := a.AcceptInvitation(ctx, "", link[strings.LastIndex(link, "/")+1:], "a long enough password"); err != nil {
-			t.Fatal(err)
-		}
-		token, _, err := a.IssueToken(ctx, "", "olivia@vendor.example", "a long enough password", "test")
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, token := operator(t, ctx, a)
 		api := func(method, path, sig string, body []byte) (int, map[string]any) {
 			t.Helper()
 			req, _ := http.NewRequest(method, base+"/api/v1"+path, bytes.NewReader(body))
