@@ -295,7 +295,7 @@ func (u *unit) flush(ctx context.Context) error {
 	return u.tx.AppendAudits(ctx, h.audit)
 }
 
-// write runs fn in one transaction, then tells Jobs what it left to do.
+// write runs fn in one transaction, with the jobs it leaves for the queue.
 // An actor that still owes a second factor is refused (R-PLUS-3).
 func (a *App) write(ctx context.Context, act Actor, fn func(u *unit) error) error {
 	if err := act.mayAct(); err != nil {

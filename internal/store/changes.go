@@ -36,6 +36,7 @@ type changeWatch struct {
 	polledAt atomic.Int64  // unix ns at the start of the last successful poll
 	askedAt  atomic.Int64  // unix ns of the last Version call
 	running  atomic.Bool
+	mu       sync.Mutex      // orders starting the polling with close
 	stop     context.Context // done when the DB closes
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
@@ -56,9 +57,13 @@ func (db *DB) Version() (uint64, bool) {
 	c := db.watch
 	now := time.Now().UnixNano()
 	c.askedAt.Store(now)
-	if !c.running.Load() && c.stop.Err() == nil && c.running.CompareAndSwap(false, true) {
-		c.wg.Add(1)
-		go db.pollChanges()
+	if !c.running.Load() {
+		c.mu.Lock()
+		if c.stop.Err() == nil && c.running.CompareAndSwap(false, true) {
+			c.wg.Add(1)
+			go db.pollChanges()
+		}
+		c.mu.Unlock()
 	}
 	v := c.local.Load() + c.seen.Load()
 	return v, now-c.polledAt.Load() < int64(changeFresh)
@@ -69,7 +74,9 @@ func (c *changeWatch) wrote() { c.local.Add(1) }
 
 // close stops the polling and waits for it to end.
 func (c *changeWatch) close() {
+	c.mu.Lock()
 	c.cancel()
+	c.mu.Unlock()
 	c.wg.Wait()
 }
 
