@@ -321,8 +321,14 @@ func (a *App) writeEnrolling(ctx context.Context, act Actor, fn func(u *unit) er
 			return nil
 		}
 		w := Work{Notices: u.notices, Deliveries: u.deliveries, Calls: u.calls, Expiries: u.expiries}
-		if sites, users := tx.Changed(); len(sites)+len(users) > 0 && a.directoriesInUse(ctx, tx) {
-			w.DirectorySites, w.DirectoryUsers = sites, users
+		if sites, users := tx.Changed(); len(sites)+len(users) > 0 {
+			inUse, err := a.directoriesInUse(ctx, tx)
+			if err != nil {
+				return err
+			}
+			if inUse {
+				w.DirectorySites, w.DirectoryUsers = sites, users
+			}
 		}
 		if err := a.jobs.Enqueue(ctx, tx, w); err != nil {
 			return fmt.Errorf("queue the change's jobs: %w", err)

@@ -387,21 +387,25 @@ func (a *App) directoryFailed(ctx context.Context, acct *domain.DirectoryAccount
 // directoriesInUse reports whether any site has a directory, asking the
 // database, through tx (a change's own transaction: taking a second
 // connection while holding one could wait forever for the pool), at most
-// every half minute while none has.
-func (a *App) directoriesInUse(ctx context.Context, tx Tx) bool {
+// every half minute while none has. A failed count fails the change: on
+// PostgreSQL it has aborted the transaction anyway.
+func (a *App) directoriesInUse(ctx context.Context, tx Tx) (bool, error) {
 	if a.dirInUse.Load() {
-		return true
+		return true, nil
 	}
 	now := a.now().UnixNano()
 	if last := a.dirChecked.Load(); now-last < int64(30*time.Second) && last != 0 {
-		return false
+		return false, nil
+	}
+	n, err := tx.CountSiteDirectories(ctx)
+	if err != nil {
+		return false, fmt.Errorf("count the sites with a directory: %w", err)
 	}
 	a.dirChecked.Store(now)
-	n, _ := tx.CountSiteDirectories(ctx)
 	if n > 0 {
 		a.dirInUse.Store(true)
 	}
-	return n > 0
+	return n > 0, nil
 }
 
 // oneTimePassword makes a 20-character password with upper and lower

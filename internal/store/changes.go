@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"math"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -27,14 +28,22 @@ const (
 	// changeIdle stops the polling when nobody has asked for the version
 	// for this long, so that an idle server does no work.
 	changeIdle = 2 * time.Second
+	// changeFailures ends a polling run after this many failed readings
+	// in a row, releasing its connection; the next Version starts anew.
+	changeFailures = 3
+	// never is polledAt before any good reading: long before any now.
+	never = math.MinInt64 / 2
 )
 
 // changeWatch is a DB's watch on its changes.
 type changeWatch struct {
-	local    atomic.Uint64 // writes this process ran
-	seen     atomic.Uint64 // changes seen by polling
-	polledAt atomic.Int64  // unix ns at the start of the last successful poll
-	askedAt  atomic.Int64  // unix ns of the last Version call
+	local atomic.Uint64 // writes this process ran
+	seen  atomic.Uint64 // changes seen by polling
+	// Times are nanoseconds since base, on the monotonic clock, so that a
+	// step of the wall clock cannot make an old reading look fresh.
+	base     time.Time
+	polledAt atomic.Int64 // the start of the last successful poll; never before one
+	askedAt  atomic.Int64 // the last Version call
 	running  atomic.Bool
 	mu       sync.Mutex      // orders starting the polling with close
 	stop     context.Context // done when the DB closes
@@ -43,7 +52,8 @@ type changeWatch struct {
 }
 
 func newChangeWatch() *changeWatch {
-	c := &changeWatch{}
+	c := &changeWatch{base: time.Now()}
+	c.polledAt.Store(never)
 	c.stop, c.cancel = context.WithCancel(context.Background())
 	return c
 }
@@ -55,7 +65,7 @@ func newChangeWatch() *changeWatch {
 // false.
 func (db *DB) Version() (uint64, bool) {
 	c := db.watch
-	now := time.Now().UnixNano()
+	now := c.now()
 	c.askedAt.Store(now)
 	if !c.running.Load() {
 		c.mu.Lock()
@@ -68,6 +78,9 @@ func (db *DB) Version() (uint64, bool) {
 	v := c.local.Load() + c.seen.Load()
 	return v, now-c.polledAt.Load() < int64(changeFresh)
 }
+
+// now is the time since base, on the monotonic clock.
+func (c *changeWatch) now() int64 { return int64(time.Since(c.base)) }
 
 // wrote records a write of this process, committed or not.
 func (c *changeWatch) wrote() { c.local.Add(1) }
@@ -93,27 +106,31 @@ func (db *DB) pollChanges() {
 	}
 	defer release()
 	var last string
-	first := true
+	first, failures := true, 0
 	t := time.NewTicker(changePoll)
 	defer t.Stop()
+	defer c.polledAt.Store(never)
 	for {
-		start := time.Now()
+		start := c.now()
 		mark, err := probe(c.stop)
-		if err == nil {
+		switch {
+		case err != nil:
+			if failures++; failures >= changeFailures {
+				return // a fresh connection next time
+			}
+		default:
 			if first || mark != last {
 				c.seen.Add(1)
 			}
-			last, first = mark, false
-			c.polledAt.Store(start.UnixNano())
+			last, first, failures = mark, false, 0
+			c.polledAt.Store(start)
 		}
 		select {
 		case <-c.stop.Done():
-			c.polledAt.Store(0)
 			return
 		case <-t.C:
 		}
-		if time.Since(time.Unix(0, c.askedAt.Load())) > changeIdle {
-			c.polledAt.Store(0)
+		if c.now()-c.askedAt.Load() > int64(changeIdle) {
 			return
 		}
 	}
