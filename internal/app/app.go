@@ -132,10 +132,6 @@ type App struct {
 	sleep  func(context.Context, time.Duration) // the sign-in slow-down; tests skip it
 	// hashSlots holds one token per password hash running (hashing.go).
 	hashSlots chan struct{}
-	// writes counts the write transactions run (countedStore); callers
-	// keeps recent API callers (callers.go).
-	writes  atomic.Uint64
-	callers callerCache
 	// version, when the store has one, tells the read cache (reads.go)
 	// whether what it keeps is current.
 	version   func() (uint64, bool)
@@ -189,7 +185,7 @@ func New(db Store, cfg Config, emails *domain.EmailPolicy, now func() time.Time,
 	a := &App{cfg: cfg, now: func() time.Time { return now().UTC().Truncate(time.Microsecond) },
 		emails: emails, log: log, pwd: identity.NewPasswordPolicy(cfg.MinPassword), sleep: sleepCtx,
 		hashSlots: make(chan struct{}, cfg.MaxHashing)}
-	a.db = countedStore{Store: db, writes: &a.writes}
+	a.db = db
 	if vs, ok := db.(versioned); ok {
 		a.version = vs.Version
 	}

@@ -146,40 +146,38 @@ func (a *App) IssueToken(ctx context.Context, remoteAddr, email, password, name 
 }
 
 // Authenticate returns the actor behind an API token. Tokens of users that
-// are not active (locked, deleted) do not work (R-USER-5). Codes:
-// unauthorized.
+// are not active (locked, deleted) do not work (R-USER-5). The lookup goes
+// through the read cache (reads.go), so a burst of calls with one token
+// reads it once, and a lock is seen as soon as the cache's version moves.
+// Codes: unauthorized.
 func (a *App) Authenticate(ctx context.Context, secret, remoteAddr string) (Actor, error) {
 	hash := identity.HashSecret(secret)
-	writes := a.writes.Load()
-	e, ok := a.callers.get(hash, writes)
-	if !ok {
-		err := a.read(ctx, System, func(u *unit) error {
-			usr, org, tok, err := u.tx.UserByTokenHash(ctx, hash)
-			if err != nil {
-				return err
-			}
-			if usr.State != domain.UserActive {
-				return domain.ErrNotFound
-			}
-			if org == nil { // an accountant: see orgOf
-				org = &domain.Org{}
-			}
-			e = cachedCaller{user: *usr, org: *org, lastUsed: tok.LastUsedAt, tokenID: tok.ID, at: time.Now(), writes: writes}
-			return nil
-		})
-		if errors.Is(err, domain.ErrNotFound) {
-			return Actor{}, &domain.Error{Code: domain.EUnauthorized, Message: "the API token is unknown, revoked, or its user cannot sign in"}
-		} else if err != nil {
-			return Actor{}, err
+	var act Actor
+	var tok *domain.APIToken
+	err := a.read(ctx, System, func(u *unit) error {
+		usr, org, t, err := u.tx.UserByTokenHash(ctx, hash)
+		if err != nil {
+			return err
 		}
-		// Record use at most once an hour, so authenticating stays a read.
-		if now := a.now(); now.Sub(e.lastUsed) > time.Hour {
-			_ = a.db.Write(ctx, func(tx Tx) error { return tx.TouchAPIToken(ctx, e.tokenID, now) })
+		if usr.State != domain.UserActive {
+			return domain.ErrNotFound
 		}
-		a.callers.put(hash, e)
+		if org == nil { // an accountant: see orgOf
+			org = &domain.Org{}
+		}
+		act, tok = Actor{User: usr, Org: org, RemoteAddr: remoteAddr}, t
+		return nil
+	})
+	if errors.Is(err, domain.ErrNotFound) {
+		return Actor{}, &domain.Error{Code: domain.EUnauthorized, Message: "the API token is unknown, revoked, or its user cannot sign in"}
+	} else if err != nil {
+		return Actor{}, err
 	}
-	usr, org := e.user, e.org // copies: a caller never shares the cache's
-	return Actor{User: &usr, Org: &org, RemoteAddr: remoteAddr}, nil
+	// Record use at most once an hour, so authenticating stays a read.
+	if now := a.now(); now.Sub(tok.LastUsedAt) > time.Hour {
+		_ = a.db.Write(ctx, func(tx Tx) error { return tx.TouchAPIToken(ctx, tok.ID, now) })
+	}
+	return act, nil
 }
 
 // orgOf is the user's organisation. Accountants have none: they act with

@@ -20,9 +20,9 @@ type versioned interface {
 // maxCachedReads bounds the read cache; past it, the cache starts over.
 const maxCachedReads = 100_000
 
-// readCache keeps the rows read use cases look up most (a user, an
-// organisation, a site with its customer, a company, an assignment, the
-// access check's facts) for as long as the database has not changed.
+// readCache keeps the rows read use cases look up most (the caller behind
+// an API token, a user, an organisation, a site with its customer, a
+// company, an assignment, the access check's facts) for as long as the database has not changed.
 // Every entry belongs to the version it was read under: once the version
 // moves, all are forgotten. The scope a row was read in is part of its
 // key, so a row is only ever served to a reader that could read it.
@@ -169,4 +169,25 @@ func (t cachedTx) SiteWithCustomer(ctx context.Context, sc domain.Scope, id stri
 		return nil, nil, err
 	}
 	return p.site, p.cust, err
+}
+
+// caller is what UserByTokenHash returns.
+type caller struct {
+	user *domain.User
+	org  *domain.Org
+	tok  *domain.APIToken
+}
+
+// UserByTokenHash is Tx.UserByTokenHash through the cache.
+func (t cachedTx) UserByTokenHash(ctx context.Context, hash string) (*domain.User, *domain.Org, *domain.APIToken, error) {
+	c, err := cachedRead(t, readKey{kind: 'k', a: hash},
+		func() (caller, error) {
+			u, o, tok, err := t.Tx.UserByTokenHash(ctx, hash)
+			return caller{u, o, tok}, err
+		},
+		func(c caller) caller { return caller{cloneUser(c.user), cloneOf(c.org), cloneOf(c.tok)} })
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return c.user, c.org, c.tok, nil
 }
