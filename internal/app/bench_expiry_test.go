@@ -2,12 +2,9 @@ package app_test
 
 import (
 	"context"
-	"fmt"
-	"strings"
 	"testing"
-	"time"
 
-	"github.com/provisio/provisio/internal/domain"
+	"github.com/provisio/provisio/internal/loadtest"
 	"github.com/provisio/provisio/internal/store"
 	"github.com/provisio/provisio/internal/store/storetest"
 )
@@ -31,7 +28,9 @@ func BenchmarkSweepExpiry(b *testing.B) {
 				}
 			})
 			b.Run("expiry", func(b *testing.B) {
-				seedDueGrants(b, db, w, b.N)
+				if err := loadtest.SeedDueGrants(ctx, db, w.site.ID, w.partner.ID, b.N, w.clock.Now()); err != nil {
+					b.Fatal(err)
+				}
 				b.ResetTimer()
 				res, err := w.app.Sweep(ctx)
 				if err != nil || res.Expired != b.N {
@@ -39,35 +38,5 @@ func BenchmarkSweepExpiry(b *testing.B) {
 				}
 			})
 		})
-	}
-}
-
-// seedDueGrants adds n partner users of the world's partner, each with a
-// partner grant to the world's site that ended a minute ago, straight
-// through the store.
-func seedDueGrants(b testing.TB, db *store.DB, w *world, n int) {
-	ctx := context.Background()
-	now := w.clock.Now()
-	for start := 0; start < n; start += 1000 {
-		err := db.Write(ctx, func(tx *store.Tx) error {
-			for i := start; i < min(n, start+1000); i++ {
-				u := &domain.User{ID: domain.NewID("usr", now), OrgID: w.partner.ID, Type: domain.TypePartner,
-					Name:  fmt.Sprint("Agent ", i),
-					Roles: []domain.Role{domain.RolePartnerAgent}, State: domain.UserActive, CreatedAt: now, UpdatedAt: now}
-				u.Email = strings.ToLower(u.ID) + "@northwind.example"
-				if err := tx.CreateUser(ctx, u); err != nil {
-					return err
-				}
-				a := &domain.Assignment{ID: domain.NewID("asg", now), SiteID: w.site.ID, UserID: u.ID, Role: domain.RolePartnerAgent,
-					Via: domain.ViaPartner, ExpiresAt: now.Add(-time.Minute), CreatedAt: now.Add(-time.Hour)}
-				if err := tx.CreateAssignment(ctx, a); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
 	}
 }

@@ -6,10 +6,8 @@ import (
 	"io"
 	"time"
 
-	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/loadtest"
 	"github.com/provisio/provisio/internal/server"
-	"github.com/provisio/provisio/internal/store"
 )
 
 // sweepLoad seeds n partner grants on the world's site that are already
@@ -23,26 +21,8 @@ func sweepLoad(ctx context.Context, out io.Writer, s *server.Server, base, trivi
 		w.SiteID).Scan(&partnerID); err != nil {
 		return fmt.Errorf("the site's partner: %w", err)
 	}
-	now := time.Now().UTC()
-	for start := 0; start < n; start += 1000 {
-		err := s.DB.Write(ctx, func(tx *store.Tx) error {
-			for i := start; i < min(n, start+1000); i++ {
-				u := &domain.User{ID: domain.NewID("usr", now), OrgID: partnerID, Type: domain.TypePartner, Name: fmt.Sprint("Due agent ", i),
-					Roles: []domain.Role{domain.RolePartnerAgent}, State: domain.UserActive, CreatedAt: now, UpdatedAt: now}
-				u.Email = u.ID + "@partner.example"
-				if err := tx.CreateUser(ctx, u); err != nil {
-					return err
-				}
-				if err := tx.CreateAssignment(ctx, &domain.Assignment{ID: domain.NewID("asg", now), SiteID: w.SiteID, UserID: u.ID,
-					Role: domain.RolePartnerAgent, Via: domain.ViaPartner, ExpiresAt: now.Add(-time.Minute), CreatedAt: now.Add(-time.Hour)}); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("seed due grants: %w", err)
-		}
+	if err := loadtest.SeedDueGrants(ctx, s.DB, w.SiteID, partnerID, n, time.Now().UTC()); err != nil {
+		return err
 	}
 	swept := make(chan error, 1)
 	var took time.Duration
