@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/provisio/provisio/internal/app"
+	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/store"
 	"github.com/provisio/provisio/internal/store/storetest"
 )
@@ -76,6 +77,40 @@ func TestAccess_ChangesSeenEverywhere(t *testing.T) {
 		w.clock.Add(time.Hour + time.Second)
 		if allowed(w.app, w.pAgent.ID) || allowed(other, w.pAgent.ID) {
 			t.Fatal("R-PARTNER-2: a grant past its end still allows access")
+		}
+	})
+}
+
+// TestReadCache_KeepsTenantsApart: the read cache keeps each answer under
+// the scope of the one who asked, so a site, a user or a company read by
+// an operator or by its own tenant is still "not found" to another
+// tenant asking right after, and a "not found" kept for that tenant does
+// not hide the row from its own (issue 15). R-ORG-1
+func TestReadCache_KeepsTenantsApart(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		t2 := w.secondTenant()
+		w.assign(w.cUser.ID, "")
+		// Ask over and over, so that every answer below comes from the
+		// cache once the store's version is current.
+		for end := time.Now().Add(60 * time.Millisecond); time.Now().Before(end); time.Sleep(time.Millisecond) {
+			for _, act := range []app.Actor{w.op, w.cAdmin} {
+				must(t, of(w.app.Site(w.ctx, act, w.site.ID)))
+				must(t, of(w.app.User(w.ctx, act, w.cUser.ID)))
+				must(t, of(w.app.Access(w.ctx, act, w.site.ID, w.cUser.ID, w.company.ID)))
+			}
+			if _, err := w.app.Site(w.ctx, t2.cAdmin, w.site.ID); domain.ErrorCode(err) != domain.ENotFound {
+				t.Fatalf("another tenant reads the site: %v", err)
+			}
+			if _, err := w.app.User(w.ctx, t2.cAdmin, w.cUser.ID); domain.ErrorCode(err) != domain.ENotFound {
+				t.Fatalf("another tenant reads the user: %v", err)
+			}
+			if _, err := w.app.Access(w.ctx, t2.cAdmin, w.site.ID, w.cUser.ID, ""); domain.ErrorCode(err) != domain.ENotFound {
+				t.Fatalf("another tenant asks about access on the site: %v", err)
+			}
+			if _, err := w.app.Access(w.ctx, w.cAdmin, w.site.ID, w.cUser.ID, t2.company.ID); domain.ErrorCode(err) != domain.ENotFound {
+				t.Fatalf("a company of another tenant: %v", err)
+			}
 		}
 	})
 }

@@ -79,7 +79,7 @@ func TestJobs_CommitWithTheChange(t *testing.T) {
 // connection while it holds its transaction's (the check for directories,
 // the queue's insert), so a pool that is busy to its last connection
 // makes changes wait their turn instead of waiting forever. Shown with a
-// PostgreSQL pool of one connection (issue 15).
+// PostgreSQL pool of one connection (issue 15). R-APP-3
 func TestWrite_OneConnectionIsEnough(t *testing.T) {
 	base := storetest.URL(t, store.Postgres) // skips without PostgreSQL
 	sep := "?"
