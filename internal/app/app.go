@@ -265,12 +265,17 @@ type unit struct {
 	// reason is why the person did it, when they said: it goes in the
 	// activity log with the change (and in the notice, where one is sent).
 	reason string
-	// held is set in the units of write: their activity-log entries and
-	// notices are kept here and written together, just before commit.
+	// held is set in the units of write (nil in those of read): their
+	// activity-log entries and notices are kept here and written
+	// together, just before commit.
 	held *held
 	// render renders a notice once for all the recipients of a change.
 	render mail.Renderer
 }
+
+// errReadOnly is a unit of read asked to record a change: a programming
+// error, reported rather than lost.
+var errReadOnly = errors.New("a read-only unit cannot record a change or send a notice")
 
 // held is what a write unit writes at its end, in one go.
 type held struct {
@@ -356,11 +361,11 @@ func (u *unit) record(ctx context.Context, action, objType, objID, orgID string,
 		ObjectType: objType, ObjectID: objID, Before: mustJSON(before), After: withReason(mustJSON(after), u.reason),
 		RemoteAddr: u.act.RemoteAddr,
 	}
-	if u.held != nil {
-		u.held.audit = append(u.held.audit, e)
-		return nil
+	if u.held == nil {
+		return errReadOnly
 	}
-	return u.tx.AppendAudit(ctx, e)
+	u.held.audit = append(u.held.audit, e)
+	return nil
 }
 
 // withReason adds the person's reason to an entry's after state (an
@@ -418,11 +423,10 @@ func (u *unit) notify(ctx context.Context, kind, orgID string, to *domain.User, 
 		ID: domain.NewID("ntc", u.now), Kind: kind, OrgID: orgID, ToUserID: to.ID, ToEmail: to.Email,
 		Subject: msg.Subject, Body: msg.Text, BodyHTML: msg.HTML, State: state, CreatedAt: u.now,
 	}
-	if u.held != nil {
-		u.held.notices = append(u.held.notices, n)
-	} else if err := u.tx.CreateNotice(ctx, n); err != nil {
-		return fmt.Errorf("outbox: %w", err)
+	if u.held == nil {
+		return errReadOnly
 	}
+	u.held.notices = append(u.held.notices, n)
 	if state == domain.NoticePending {
 		u.notices = append(u.notices, n.ID)
 	}

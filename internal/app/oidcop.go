@@ -233,10 +233,10 @@ type OPGrant struct {
 // or locked user gets nothing. Codes: forbidden (refused), not_found.
 func (a *App) OPIssueTokens(ctx context.Context, g OPGrant, refresh bool, current string) (accessID, refreshSecret string, exp time.Time, err error) {
 	var reused string // the family to revoke, when a code or refresh token came back
-	err = a.db.Write(ctx, func(tx Tx) error {
+	err = a.write(ctx, System, func(u *unit) error {
 		// op has checked the application in this request; a removed
 		// application's refresh tokens are revoked with it.
-		u := &unit{tx: tx, app: a, act: System, now: a.now()}
+		tx := u.tx
 		family := g.SignInID
 		switch {
 		case g.SignInID != "":
@@ -315,8 +315,8 @@ func (a *App) revokeFamily(ctx context.Context, family string) {
 // still saying yes. Codes: not_found (inactive).
 func (a *App) OPActiveToken(ctx context.Context, id string) (*domain.OIDCToken, error) {
 	var t *domain.OIDCToken
-	err := a.db.Read(ctx, func(tx Tx) error {
-		u := &unit{tx: tx, app: a, act: System, now: a.now()}
+	err := a.read(ctx, System, func(u *unit) error {
+		tx := u.tx
 		var err error
 		if t, err = tx.OIDCToken(ctx, id); err != nil {
 			return err

@@ -84,7 +84,6 @@ type assignmentsTx interface {
 
 // auditTx reads and writes the activity log.
 type auditTx interface {
-	AppendAudit(ctx context.Context, e *domain.AuditEntry) error
 	AppendAudits(ctx context.Context, es []*domain.AuditEntry) error
 	Audit(ctx context.Context, f domain.AuditFilter) ([]*domain.AuditEntry, error)
 	CountAudit(ctx context.Context, f domain.AuditFilter) (int, error)
@@ -147,7 +146,6 @@ type idempotencyTx interface {
 
 // noticesTx reads and writes the notice outbox.
 type noticesTx interface {
-	CreateNotice(ctx context.Context, n *domain.Notice) error
 	CreateNotices(ctx context.Context, ns []*domain.Notice) error
 	ForgetLinkSecrets(ctx context.Context, n *domain.Notice) error
 	Notice(ctx context.Context, id string) (*domain.Notice, error)

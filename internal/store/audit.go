@@ -9,11 +9,6 @@ import (
 	"github.com/provisio/provisio/internal/domain"
 )
 
-// AppendAudit appends e to the activity log; see AppendAudits.
-func (tx *Tx) AppendAudit(ctx context.Context, e *domain.AuditEntry) error {
-	return tx.AppendAudits(ctx, []*domain.AuditEntry{e})
-}
-
 // AppendAudits appends es to the activity log in order, each chained to
 // the one before (R-AUDIT-1), setting their Seq, PrevHash and Hash. The
 // head moves once for all of them (insertRows writes the rows). The

@@ -20,11 +20,11 @@ func TestAppendAudits_ChainAcrossBatches(t *testing.T) {
 		entry := func(i int) *domain.AuditEntry {
 			return &domain.AuditEntry{At: now, Action: "test.entry", ObjectType: "test", ObjectID: fmt.Sprint(i), OrgID: w.customer}
 		}
-		w.write(t, func(tx *store.Tx) error { return tx.AppendAudit(w.ctx, entry(0)) })
+		w.write(t, func(tx *store.Tx) error { return tx.AppendAudits(w.ctx, []*domain.AuditEntry{entry(0)}) })
 		batch := []*domain.AuditEntry{entry(1), entry(2), entry(3)}
 		w.write(t, func(tx *store.Tx) error { return tx.AppendAudits(w.ctx, batch) })
 		w.write(t, func(tx *store.Tx) error { return tx.AppendAudits(w.ctx, nil) }) // nothing to add
-		w.write(t, func(tx *store.Tx) error { return tx.AppendAudit(w.ctx, entry(4)) })
+		w.write(t, func(tx *store.Tx) error { return tx.AppendAudits(w.ctx, []*domain.AuditEntry{entry(4)}) })
 
 		es := mustRead(t, db, func(tx *store.Tx) ([]*domain.AuditEntry, error) {
 			return tx.Audit(w.ctx, domain.AuditFilter{Limit: 100})

@@ -27,11 +27,6 @@ func (tx *Tx) scanNotice(s scanner) (*domain.Notice, error) {
 	return &n, nil
 }
 
-// CreateNotice writes n to the outbox; see CreateNotices.
-func (tx *Tx) CreateNotice(ctx context.Context, n *domain.Notice) error {
-	return tx.CreateNotices(ctx, []*domain.Notice{n})
-}
-
 // CreateNotices writes ns to the outbox, their bodies sealed (they hold
 // the secrets of emailed links); insertRows writes the rows.
 func (tx *Tx) CreateNotices(ctx context.Context, ns []*domain.Notice) error {

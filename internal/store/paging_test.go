@@ -57,8 +57,8 @@ func TestPaging_IndexServesTheOrder(t *testing.T) {
 						return err
 					}
 				}
-				if err := tx.CreateNotice(ctx, &domain.Notice{ID: domain.NewID("ntc", now), Kind: domain.NoticeInvitation, OrgID: org,
-					ToUserID: u.ID, ToEmail: u.Email, Subject: "s", Body: "b", State: "pending", CreatedAt: now}); err != nil {
+				if err := tx.CreateNotices(ctx, []*domain.Notice{{ID: domain.NewID("ntc", now), Kind: domain.NoticeInvitation, OrgID: org,
+					ToUserID: u.ID, ToEmail: u.Email, Subject: "s", Body: "b", State: "pending", CreatedAt: now}}); err != nil {
 					return err
 				}
 			}
