@@ -37,8 +37,8 @@ const (
 
 // changeWatch is a DB's watch on its changes.
 type changeWatch struct {
-	local atomic.Uint64 // writes this process ran
-	seen  atomic.Uint64 // changes seen by polling
+	// version counts this process's writes and the changes polling saw.
+	version atomic.Uint64
 	// Times are nanoseconds since base, on the monotonic clock, so that a
 	// step of the wall clock cannot make an old reading look fresh.
 	base     time.Time
@@ -75,15 +75,14 @@ func (db *DB) Version() (uint64, bool) {
 		}
 		c.mu.Unlock()
 	}
-	v := c.local.Load() + c.seen.Load()
-	return v, now-c.polledAt.Load() < int64(changeFresh)
+	return c.version.Load(), now-c.polledAt.Load() < int64(changeFresh)
 }
 
 // now is the time since base, on the monotonic clock.
 func (c *changeWatch) now() int64 { return int64(time.Since(c.base)) }
 
 // wrote records a write of this process, committed or not.
-func (c *changeWatch) wrote() { c.local.Add(1) }
+func (c *changeWatch) wrote() { c.version.Add(1) }
 
 // close stops the polling and waits for it to end.
 func (c *changeWatch) close() {
@@ -120,7 +119,7 @@ func (db *DB) pollChanges() {
 			}
 		default:
 			if first || mark != last {
-				c.seen.Add(1)
+				c.version.Add(1)
 			}
 			last, first, failures = mark, false, 0
 			c.polledAt.Store(start)
