@@ -66,7 +66,10 @@ func newChangeWatch() *changeWatch {
 func (db *DB) Version() (uint64, bool) {
 	c := db.watch
 	now := c.now()
-	c.askedAt.Store(now)
+	if now-c.askedAt.Load() > int64(changePoll) {
+		// Only now and then: every reader of every core would write it.
+		c.askedAt.Store(now)
+	}
 	if !c.running.Load() {
 		c.mu.Lock()
 		if c.stop.Err() == nil && c.running.CompareAndSwap(false, true) {
