@@ -2,111 +2,180 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"sync"
+	"database/sql/driver"
+	"fmt"
+	"reflect"
+
+	"modernc.org/sqlite"
 )
 
-// On SQLite every query text is parsed again unless it is prepared; the
-// parse costs more than an access check's lookups. stmts keeps one
-// prepared statement per query text (database/sql prepares it again on
-// each connection as needed). PostgreSQL needs none of this: pgx caches
-// its prepared statements itself.
+// On SQLite every query text is parsed again unless it is prepared, and
+// the parse costs more than an access check's lookups, or than the job
+// queue's insert that shares a change's transaction. So each SQLite
+// connection keeps the statements it ran, prepared, by their text: every
+// query on the connection (the store's, the job queue's) finds its
+// statement there. PostgreSQL needs none of this: pgx caches its
+// prepared statements itself.
 
-// maxCachedStmts bounds the cache: queries built with a varying number
-// of placeholders (IN lists) would otherwise grow it without end; past
-// the bound they are simply not cached.
-const maxCachedStmts = 512
+// maxConnStmts bounds one connection's statements: queries built with a
+// varying number of placeholders (IN lists) would otherwise grow it
+// without end. Past the bound a statement not in use is dropped.
+const maxConnStmts = 256
 
-type stmtCache struct {
-	db *sql.DB
-	mu sync.Mutex
-	m  map[string]*sql.Stmt
+// stmtConnector opens SQLite connections that keep their statements.
+type stmtConnector struct{ driver.Connector }
+
+func newStmtConnector(dsn string) (driver.Connector, error) {
+	c, err := sqlite.NewConnector(dsn)
+	if err != nil {
+		return nil, err
+	}
+	return stmtConnector{c}, nil
 }
 
-func newStmtCache(db *sql.DB) *stmtCache { return &stmtCache{db: db, m: map[string]*sql.Stmt{}} }
+// sqliteConn is what the SQLite driver's connection offers and database/sql
+// asks of it.
+type sqliteConn interface {
+	driver.Conn
+	driver.ConnBeginTx
+	driver.ConnPrepareContext
+	driver.ExecerContext
+	driver.QueryerContext
+	driver.Pinger
+	driver.SessionResetter
+	driver.Validator
+}
 
-// stmt returns the prepared statement of query, or nil when it cannot be
-// prepared or the cache is full (the caller then runs the text as it is,
-// which reports any error).
-func (c *stmtCache) stmt(ctx context.Context, query string) *sql.Stmt {
-	c.mu.Lock()
-	s, ok := c.m[query]
-	full := len(c.m) >= maxCachedStmts
-	c.mu.Unlock()
-	if ok || full {
-		return s
+// Connect opens a connection with an empty statement cache.
+func (c stmtConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	conn, err := c.Connector.Connect(ctx)
+	if err != nil {
+		return nil, err
 	}
-	s, err := c.db.PrepareContext(ctx, query)
+	inner, ok := conn.(sqliteConn)
+	if !ok {
+		conn.Close()
+		return nil, fmt.Errorf("sqlite connection %T lacks what the statement cache needs", conn)
+	}
+	return &stmtConn{sqliteConn: inner, stmts: map[string]*connStmt{}}, nil
+}
+
+// stmtConn is a SQLite connection that runs queries through statements it
+// keeps. database/sql uses a connection from one goroutine at a time,
+// closing of rows included, so it needs no lock.
+type stmtConn struct {
+	sqliteConn
+	stmts map[string]*connStmt
+}
+
+// connStmt is a kept statement; busy while rows read from it are open.
+type connStmt struct {
+	s    stmt
+	busy bool
+}
+
+// stmt is what the SQLite driver's statements offer.
+type stmt interface {
+	driver.Stmt
+	driver.StmtExecContext
+	driver.StmtQueryContext
+}
+
+// take returns the kept statement of query, prepared now if it is new, or
+// nil when it is in use by open rows or cannot be prepared (the caller
+// then runs the text as it is, which reports any error).
+func (c *stmtConn) take(ctx context.Context, query string) *connStmt {
+	if cs, ok := c.stmts[query]; ok {
+		if cs.busy {
+			return nil
+		}
+		return cs
+	}
+	ps, err := c.PrepareContext(ctx, query)
 	if err != nil {
 		return nil
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if old, ok := c.m[query]; ok { // prepared meanwhile by another caller
-		s.Close()
-		return old
+	s, ok := ps.(stmt)
+	if !ok {
+		ps.Close()
+		return nil
 	}
-	c.m[query] = s
-	return s
+	if len(c.stmts) >= maxConnStmts {
+		c.dropOne()
+	}
+	cs := &connStmt{s: s}
+	c.stmts[query] = cs
+	return cs
 }
 
-func (c *stmtCache) close() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for q, s := range c.m {
-		s.Close()
-		delete(c.m, q)
+// dropOne closes a kept statement that is not in use (any one: map order
+// is random, so no text stays out for long).
+func (c *stmtConn) dropOne() {
+	for q, cs := range c.stmts {
+		if !cs.busy {
+			cs.s.Close()
+			delete(c.stmts, q)
+			return
+		}
 	}
 }
 
-// cachedDB runs queries outside a transaction through the cache.
-type cachedDB struct{ c *stmtCache }
-
-func (q cachedDB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if s := q.c.stmt(ctx, query); s != nil {
-		return s.ExecContext(ctx, args...)
+// ExecContext runs query through its kept statement.
+func (c *stmtConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if cs := c.take(ctx, query); cs != nil {
+		return cs.s.ExecContext(ctx, args)
 	}
-	return q.c.db.ExecContext(ctx, query, args...)
+	return c.sqliteConn.ExecContext(ctx, query, args)
 }
 
-func (q cachedDB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if s := q.c.stmt(ctx, query); s != nil {
-		return s.QueryContext(ctx, args...)
+// QueryContext runs query through its kept statement, which stays in use
+// until the rows are closed.
+func (c *stmtConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	cs := c.take(ctx, query)
+	if cs == nil {
+		return c.sqliteConn.QueryContext(ctx, query, args)
 	}
-	return q.c.db.QueryContext(ctx, query, args...)
+	r, err := cs.s.QueryContext(ctx, args)
+	if err != nil {
+		return nil, err
+	}
+	typed, ok := r.(sqliteRows)
+	if !ok {
+		r.Close()
+		return c.sqliteConn.QueryContext(ctx, query, args)
+	}
+	cs.busy = true
+	return &stmtRows{sqliteRows: typed, cs: cs}, nil
 }
 
-func (q cachedDB) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if s := q.c.stmt(ctx, query); s != nil {
-		return s.QueryRowContext(ctx, args...)
+// Close closes the kept statements, then the connection.
+func (c *stmtConn) Close() error {
+	for q, cs := range c.stmts {
+		cs.s.Close()
+		delete(c.stmts, q)
 	}
-	return q.c.db.QueryRowContext(ctx, query, args...)
+	return c.sqliteConn.Close()
 }
 
-// cachedTx runs a transaction's queries through the cache, on the
-// transaction's connection.
-type cachedTx struct {
-	tx *sql.Tx
-	c  *stmtCache
+// sqliteRows is what the SQLite driver's rows offer (column types
+// included, for sql.Rows.ColumnTypes).
+type sqliteRows interface {
+	driver.Rows
+	driver.RowsColumnTypeDatabaseTypeName
+	driver.RowsColumnTypeLength
+	driver.RowsColumnTypeNullable
+	driver.RowsColumnTypePrecisionScale
+	ColumnTypeScanType(index int) reflect.Type
 }
 
-func (q cachedTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if s := q.c.stmt(ctx, query); s != nil {
-		return q.tx.StmtContext(ctx, s).ExecContext(ctx, args...)
-	}
-	return q.tx.ExecContext(ctx, query, args...)
+// stmtRows are rows read from a kept statement, which they free on Close.
+type stmtRows struct {
+	sqliteRows
+	cs *connStmt
 }
 
-func (q cachedTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if s := q.c.stmt(ctx, query); s != nil {
-		return q.tx.StmtContext(ctx, s).QueryContext(ctx, args...)
-	}
-	return q.tx.QueryContext(ctx, query, args...)
-}
-
-func (q cachedTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if s := q.c.stmt(ctx, query); s != nil {
-		return q.tx.StmtContext(ctx, s).QueryRowContext(ctx, args...)
-	}
-	return q.tx.QueryRowContext(ctx, query, args...)
+func (r *stmtRows) Close() error {
+	err := r.sqliteRows.Close()
+	r.cs.busy = false
+	return err
 }

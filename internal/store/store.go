@@ -41,7 +41,6 @@ type DB struct {
 	path    string // SQLite file path
 	sealer  *seal.Sealer
 	marks   *pageMarks   // where the pages of long lists begin (sitemembers.go)
-	stmts   *stmtCache   // SQLite's prepared statements (stmtcache.go); nil on PostgreSQL
 	watch   *changeWatch // when the data last changed, for caches (changes.go)
 	// statements counts the statements run through Read and Write.
 	statements atomic.Uint64
@@ -103,10 +102,11 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	conn, err := newStmtConnector("file:" + path + "?" + q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
+	db := sql.OpenDB(conn)
 	// Keep the connections open: opening one runs the pragmas and reads the
 	// schema again, which cost more than the queries of an access check.
 	// (Their number is not capped: a use case may read outside its write
@@ -116,15 +116,12 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	return &DB{sql: db, dialect: SQLite, path: path, marks: newPageMarks(), stmts: newStmtCache(db), watch: newChangeWatch()}, nil
+	return &DB{sql: db, dialect: SQLite, path: path, marks: newPageMarks(), watch: newChangeWatch()}, nil
 }
 
 // Close releases the connections.
 func (db *DB) Close() error {
 	db.watch.close()
-	if db.stmts != nil {
-		db.stmts.close()
-	}
 	err := db.sql.Close()
 	if db.pool != nil {
 		db.pool.Close()
@@ -206,11 +203,7 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) (err error) {
 			err = errors.Join(err, fmt.Errorf("rollback: %w", rbErr))
 		}
 	}()
-	var q querier = tx
-	if db.stmts != nil {
-		q = cachedTx{tx: tx, c: db.stmts}
-	}
-	if err = fn(&Tx{q: counted{q, &db.statements}, sqlTx: tx, dialect: db.dialect, sealer: db.sealer, marks: db.marks}); err != nil {
+	if err = fn(&Tx{q: counted{tx, &db.statements}, sqlTx: tx, dialect: db.dialect, sealer: db.sealer, marks: db.marks}); err != nil {
 		return err
 	}
 	if err = tx.Commit(); err != nil {
@@ -221,11 +214,7 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) (err error) {
 
 // Read runs fn without a write transaction, for use cases that only read.
 func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
-	var q querier = db.sql
-	if db.stmts != nil {
-		q = cachedDB{c: db.stmts}
-	}
-	return fn(&Tx{q: counted{q, &db.statements}, dialect: db.dialect, sealer: db.sealer, marks: db.marks})
+	return fn(&Tx{q: counted{db.sql, &db.statements}, dialect: db.dialect, sealer: db.sealer, marks: db.marks})
 }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (int64, error) {
