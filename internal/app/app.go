@@ -269,8 +269,6 @@ type unit struct {
 	// activity-log entries and notices are kept here and written
 	// together, just before commit.
 	held *held
-	// render renders a notice once for all the recipients of a change.
-	render mail.Renderer
 }
 
 // errReadOnly is a unit of read asked to record a change: a programming
@@ -403,17 +401,22 @@ func mustJSON(v any) json.RawMessage {
 	return b
 }
 
-// notify renders the notice kind for one user and records it in the
-// outbox (R-NOTE-1). With no mail server it goes to the local mailbox
+// notify records the notice kind for one user in the outbox (R-NOTE-1):
+// its subject, and the data its bodies are rendered from when it is sent
+// or read (renderNotice). With no mail server it goes to the local mailbox
 // (R-NOTE-2); otherwise it waits for delivery.
 func (u *unit) notify(ctx context.Context, kind, orgID string, to *domain.User, d mail.Data) error {
 	d.Product, d.BaseURL, d.RecipientName, d.Zone = u.app.cfg.ProductName, u.app.cfg.BaseURL, to.Name, to.TimeZone
 	if d.ActorName == "" {
 		d.ActorName = u.act.name()
 	}
-	msg, err := u.render.Render(kind, d)
+	subject, err := mail.Subject(kind, d)
 	if err != nil {
 		return fmt.Errorf("render %s notice: %w", kind, err)
+	}
+	data, err := json.Marshal(d)
+	if err != nil {
+		return fmt.Errorf("keep %s notice: %w", kind, err)
 	}
 	state := domain.NoticePending
 	if u.app.cfg.MailLocal {
@@ -421,7 +424,7 @@ func (u *unit) notify(ctx context.Context, kind, orgID string, to *domain.User, 
 	}
 	n := &domain.Notice{
 		ID: domain.NewID("ntc", u.now), Kind: kind, OrgID: orgID, ToUserID: to.ID, ToEmail: to.Email,
-		Subject: msg.Subject, Body: msg.Text, BodyHTML: msg.HTML, State: state, CreatedAt: u.now,
+		Subject: subject, Data: string(data), State: state, CreatedAt: u.now,
 	}
 	if u.held == nil {
 		return errReadOnly

@@ -85,7 +85,10 @@ func (a *App) Mailbox(ctx context.Context, act Actor, f domain.NoticeFilter) (ou
 		out, err = u.tx.Notices(ctx, f)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return out, err
+	}
+	return out, renderNotices(out.Items...)
 }
 
 // Notice returns one notice of the mailbox. Codes: forbidden, not_found.
@@ -98,7 +101,10 @@ func (a *App) Notice(ctx context.Context, act Actor, id string) (n *domain.Notic
 		n, err = u.tx.Notice(ctx, id)
 		return storeErr(err, "notice", id)
 	})
-	return n, err
+	if err != nil {
+		return nil, err
+	}
+	return n, renderNotices(n)
 }
 
 // auditFilterIDs answers "not found" for a filter that names an

@@ -27,6 +27,10 @@ func (a *App) DeliverNotice(ctx context.Context, id string, final bool, send fun
 	} else if err != nil {
 		return err
 	}
+	stored := *n // kept as data: the link secrets are forgotten from that
+	if err := renderNotices(n); err != nil {
+		return err
+	}
 	sendErr := send(ctx, n)
 	state, msg := domain.NoticeSent, ""
 	if sendErr != nil {
@@ -39,7 +43,7 @@ func (a *App) DeliverNotice(ctx context.Context, id string, final bool, send fun
 		if err := tx.MarkNotice(ctx, id, state, msg, a.now()); err != nil || state != domain.NoticeSent {
 			return err
 		}
-		return tx.ForgetLinkSecrets(ctx, n)
+		return tx.ForgetLinkSecrets(ctx, &stored)
 	}); err != nil {
 		return err
 	}

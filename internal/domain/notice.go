@@ -50,14 +50,18 @@ const (
 // Notice is one email, recorded in the outbox in the same transaction as
 // the change that caused it (R-NOTE-1).
 type Notice struct {
-	ID        string
-	Kind      string
-	OrgID     string // the tenant it concerns
-	ToUserID  string
-	ToEmail   string
-	Subject   string
-	Body      string // plain text
-	BodyHTML  string
+	ID       string
+	Kind     string
+	OrgID    string // the tenant it concerns
+	ToUserID string
+	ToEmail  string
+	Subject  string
+	Body     string // plain text
+	BodyHTML string
+	// Data is what the notice shows, as its template's data in JSON; the
+	// bodies are rendered from it when the notice is sent or read. Empty
+	// for a notice stored with its bodies rendered.
+	Data      string
 	State     string
 	Attempts  int
 	LastError string

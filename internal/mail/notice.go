@@ -16,30 +16,31 @@ import (
 	"time"
 )
 
-// Data is what a notice template may show.
+// Data is what a notice template may show. A notice is kept as its Data
+// in JSON (fields left empty are left out) and rendered when read.
 type Data struct {
-	Product       string    // product name from settings
-	BaseURL       string    // portal URL from settings, no trailing slash
-	RecipientName string    // whom the notice greets
-	ActorName     string    // who caused the notice ("" for the system)
-	UserName      string    // the user the notice is about
-	UserEmail     string    // that user's email address
-	OrgName       string    // the organisation concerned (partner name for partner access)
-	SiteName      string    // the site concerned
-	SiteID        string    // that site's id
-	Role          string    // the role on the site
-	Link          string    // the main action link (register, approve, extend, confirm, open site)
-	DenyLink      string    // for access_requested: the deny link
-	ExpiresAt     time.Time // when access / an invitation / a request ends (zero: never)
-	Until         time.Time // suspension's expected end
-	Reason        string    // suspension reason, denial reason
-	Extension     bool      // access_requested: this is a request to extend existing access
-	Zone          string    // the recipient's IANA time zone: dates are shown in it ("" for UTC)
+	Product       string    `json:",omitzero"` // product name from settings
+	BaseURL       string    `json:",omitzero"` // portal URL from settings, no trailing slash
+	RecipientName string    `json:",omitzero"` // whom the notice greets
+	ActorName     string    `json:",omitzero"` // who caused the notice ("" for the system)
+	UserName      string    `json:",omitzero"` // the user the notice is about
+	UserEmail     string    `json:",omitzero"` // that user's email address
+	OrgName       string    `json:",omitzero"` // the organisation concerned (partner name for partner access)
+	SiteName      string    `json:",omitzero"` // the site concerned
+	SiteID        string    `json:",omitzero"` // that site's id
+	Role          string    `json:",omitzero"` // the role on the site
+	Link          string    `json:",omitzero"` // the main action link (register, approve, extend, confirm, open site)
+	DenyLink      string    `json:",omitzero"` // for access_requested: the deny link
+	ExpiresAt     time.Time `json:",omitzero"` // when access / an invitation / a request ends (zero: never)
+	Until         time.Time `json:",omitzero"` // suspension's expected end
+	Reason        string    `json:",omitzero"` // suspension reason, denial reason
+	Extension     bool      `json:",omitzero"` // access_requested: this is a request to extend existing access
+	Zone          string    `json:",omitzero"` // the recipient's IANA time zone: dates are shown in it ("" for UTC)
 	// Subject is set by Render, for the HTML body's title and heading;
 	// a caller's value is ignored. The templates execute on Data itself
 	// (no wrapper), so each field is found without a search through
 	// embedded structs.
-	Subject string
+	Subject string `json:",omitzero"`
 }
 
 // Message is a rendered notice.
@@ -96,27 +97,11 @@ func Kinds() []string { return slices.Clone(kinds) }
 // trailing slash on BaseURL is dropped. Names and other values are escaped in
 // the HTML body; the plain-text body shows them as given.
 func Render(kind string, d Data) (Message, error) {
-	set, ok := notices[kind]
-	if !ok {
-		return Message{}, fmt.Errorf("render notice: unknown kind %q", kind)
+	set, v, err := prepare(kind, d)
+	if err != nil {
+		return Message{}, err
 	}
-	loc := zone(d.Zone) // the recipient's zone, UTC unless they chose one
-	d.ExpiresAt, d.Until = inZone(d.ExpiresAt, loc), inZone(d.Until, loc)
-	v := d
-	v.Subject = ""
-	v.Product = strings.TrimSpace(v.Product)
-	if v.Product == "" {
-		v.Product = defaultProduct
-	}
-	v.BaseURL = strings.TrimRight(strings.TrimSpace(v.BaseURL), "/")
-
 	var b strings.Builder
-	if err := set.text.ExecuteTemplate(&b, partSubject, v); err != nil {
-		return Message{}, fmt.Errorf("render notice %s subject: %w", kind, err)
-	}
-	v.Subject = oneLine(b.String())
-
-	b.Reset()
 	if err := set.text.ExecuteTemplate(&b, textLayout, v); err != nil {
 		return Message{}, fmt.Errorf("render notice %s text: %w", kind, err)
 	}
@@ -127,6 +112,36 @@ func Render(kind string, d Data) (Message, error) {
 		return Message{}, fmt.Errorf("render notice %s html: %w", kind, err)
 	}
 	return Message{Subject: v.Subject, Text: text, HTML: b.String()}, nil
+}
+
+// Subject is the subject line Render gives, rendered alone.
+func Subject(kind string, d Data) (string, error) {
+	_, v, err := prepare(kind, d)
+	return v.Subject, err
+}
+
+// prepare finds the templates of kind and readies d for them: dates in
+// the recipient's zone, settings tidied, the subject rendered.
+func prepare(kind string, d Data) (noticeTemplates, Data, error) {
+	set, ok := notices[kind]
+	if !ok {
+		return set, d, fmt.Errorf("render notice: unknown kind %q", kind)
+	}
+	loc := zone(d.Zone) // the recipient's zone, UTC unless they chose one
+	d.ExpiresAt, d.Until = inZone(d.ExpiresAt, loc), inZone(d.Until, loc)
+	d.Subject = ""
+	d.Product = strings.TrimSpace(d.Product)
+	if d.Product == "" {
+		d.Product = defaultProduct
+	}
+	d.BaseURL = strings.TrimRight(strings.TrimSpace(d.BaseURL), "/")
+
+	var b strings.Builder
+	if err := set.text.ExecuteTemplate(&b, partSubject, d); err != nil {
+		return set, d, fmt.Errorf("render notice %s subject: %w", kind, err)
+	}
+	d.Subject = oneLine(b.String())
+	return set, d, nil
 }
 
 // oneLine collapses all whitespace, so a name with a line break cannot split

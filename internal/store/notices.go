@@ -8,55 +8,65 @@ import (
 	"github.com/provisio/provisio/internal/domain"
 )
 
-const noticeCols = `id, kind, org_id, to_user_id, to_email, subject, body, body_html, state, attempts, last_error, created_at, sent_at`
+const noticeCols = `id, kind, org_id, to_user_id, to_email, subject, body, body_html, data, state, attempts, last_error, created_at, sent_at`
 
-// scanNotice reads a notice, opening its sealed bodies.
+// scanNotice reads a notice, opening its sealed bodies and data.
 func (tx *Tx) scanNotice(s scanner) (*domain.Notice, error) {
 	var n domain.Notice
-	err := s.Scan(&n.ID, &n.Kind, &n.OrgID, &n.ToUserID, &n.ToEmail, &n.Subject, &n.Body, &n.BodyHTML, &n.State,
+	err := s.Scan(&n.ID, &n.Kind, &n.OrgID, &n.ToUserID, &n.ToEmail, &n.Subject, &n.Body, &n.BodyHTML, &n.Data, &n.State,
 		&n.Attempts, &n.LastError, nullTime{&n.CreatedAt}, nullTime{&n.SentAt})
 	if err != nil {
 		return nil, translate(err)
 	}
-	if n.Body, err = tx.open(n.Body); err == nil {
-		n.BodyHTML, err = tx.open(n.BodyHTML)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("notice %s: %w", n.ID, err)
+	for _, f := range []*string{&n.Body, &n.BodyHTML, &n.Data} {
+		if *f, err = tx.open(*f); err != nil {
+			return nil, fmt.Errorf("notice %s: %w", n.ID, err)
+		}
 	}
 	return &n, nil
 }
 
-// CreateNotices writes ns to the outbox, their bodies sealed (they hold
-// the secrets of emailed links); insertRows writes the rows.
+// sealedNotice is what is stored of n's bodies and data: each sealed (they
+// hold the secrets of emailed links), empty ones left empty.
+func (tx *Tx) sealedNotice(n *domain.Notice) (body, html, data string, err error) {
+	out := []*string{&body, &html, &data}
+	for i, plain := range []string{n.Body, n.BodyHTML, n.Data} {
+		if plain == "" {
+			continue
+		}
+		if *out[i], err = tx.seal(plain); err != nil {
+			return "", "", "", err
+		}
+	}
+	return body, html, data, nil
+}
+
+// CreateNotices writes ns to the outbox, sealed; insertRows writes the
+// rows.
 func (tx *Tx) CreateNotices(ctx context.Context, ns []*domain.Notice) error {
-	return tx.insertRows(ctx, `INSERT INTO notices (`+noticeCols+`) VALUES `, "", 13, len(ns), func(i int) ([]any, error) {
+	return tx.insertRows(ctx, `INSERT INTO notices (`+noticeCols+`) VALUES `, "", 14, len(ns), func(i int) ([]any, error) {
 		n := ns[i]
-		body, err := tx.seal(n.Body)
+		body, html, data, err := tx.sealedNotice(n)
 		if err != nil {
 			return nil, err
 		}
-		html, err := tx.seal(n.BodyHTML)
-		if err != nil {
-			return nil, err
-		}
-		return []any{n.ID, n.Kind, n.OrgID, n.ToUserID, n.ToEmail, n.Subject, body, html, n.State, n.Attempts,
+		return []any{n.ID, n.Kind, n.OrgID, n.ToUserID, n.ToEmail, n.Subject, body, html, data, n.State, n.Attempts,
 			n.LastError, ts(n.CreatedAt), ts(n.SentAt)}, nil
 	})
 }
 
 // ForgetLinkSecrets keeps a delivered notice without the secrets of its
-// links: the recipient has them by mail, and nobody else needs them.
+// links: the recipient has them by mail, and nobody else needs them. (The
+// secrets are letters, digits, "-" and "_", which JSON keeps as they are,
+// so they are found in the data as in the bodies.)
 func (tx *Tx) ForgetLinkSecrets(ctx context.Context, n *domain.Notice) error {
-	body, err := tx.seal(domain.RedactLinkSecrets(n.Body))
+	kept := domain.Notice{Body: domain.RedactLinkSecrets(n.Body), BodyHTML: domain.RedactLinkSecrets(n.BodyHTML),
+		Data: domain.RedactLinkSecrets(n.Data)}
+	body, html, data, err := tx.sealedNotice(&kept)
 	if err != nil {
 		return err
 	}
-	html, err := tx.seal(domain.RedactLinkSecrets(n.BodyHTML))
-	if err != nil {
-		return err
-	}
-	_, err = tx.exec(ctx, `UPDATE notices SET body = $2, body_html = $3 WHERE id = $1`, n.ID, body, html)
+	_, err = tx.exec(ctx, `UPDATE notices SET body = $2, body_html = $3, data = $4 WHERE id = $1`, n.ID, body, html, data)
 	return err
 }
 
