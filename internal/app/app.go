@@ -424,7 +424,7 @@ func (u *unit) notify(ctx context.Context, kind, orgID string, to *domain.User, 
 	}
 	n := &domain.Notice{
 		ID: domain.NewID("ntc", u.now), Kind: kind, OrgID: orgID, ToUserID: to.ID, ToEmail: to.Email,
-		Subject: subject, Data: string(data), State: state, CreatedAt: u.now,
+		Subject: subject, TemplateData: string(data), State: state, CreatedAt: u.now,
 	}
 	if u.held == nil {
 		return errReadOnly

@@ -85,10 +85,8 @@ func (a *App) Mailbox(ctx context.Context, act Actor, f domain.NoticeFilter) (ou
 		out, err = u.tx.Notices(ctx, f)
 		return err
 	})
-	if err != nil {
-		return out, err
-	}
-	return out, renderNotices(out.Items...)
+	a.renderNotices(ctx, out.Items...)
+	return out, err
 }
 
 // Notice returns one notice of the mailbox. Codes: forbidden, not_found.
@@ -104,7 +102,8 @@ func (a *App) Notice(ctx context.Context, act Actor, id string) (n *domain.Notic
 	if err != nil {
 		return nil, err
 	}
-	return n, renderNotices(n)
+	a.renderNotices(ctx, n)
+	return n, nil
 }
 
 // auditFilterIDs answers "not found" for a filter that names an

@@ -15,7 +15,8 @@ import (
 // retries with backoff; final marks the last attempt, after which the
 // notice is failed for good (R-NOTE-1). A permanent refusal by the mail
 // server (mail.Permanent) fails the notice at once; the error returned
-// then still satisfies mail.Permanent, so the queue need not retry.
+// then still satisfies mail.Permanent, so the queue need not retry. A
+// notice that cannot be rendered fails at once too, with the cause logged.
 func (a *App) DeliverNotice(ctx context.Context, id string, final bool, send func(context.Context, *domain.Notice) error) error {
 	var n *domain.Notice
 	err := a.read(ctx, System, func(u *unit) (err error) {
@@ -27,9 +28,13 @@ func (a *App) DeliverNotice(ctx context.Context, id string, final bool, send fun
 	} else if err != nil {
 		return err
 	}
-	stored := *n // kept as data: the link secrets are forgotten from that
-	if err := renderNotices(n); err != nil {
-		return err
+	stored := *n // as kept: the link secrets are forgotten from that
+	if err := renderNotice(n); err != nil {
+		// Another attempt would fail alike: the notice fails for good.
+		a.log.ErrorContext(ctx, "notice cannot be rendered; it fails for good", "notice", id, "kind", n.Kind, "err", err)
+		return a.db.Write(ctx, func(tx Tx) error {
+			return tx.MarkNotice(ctx, id, domain.NoticeFailed, "cannot be rendered: "+err.Error(), a.now())
+		})
 	}
 	sendErr := send(ctx, n)
 	state, msg := domain.NoticeSent, ""

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/mail"
@@ -23,29 +24,42 @@ func (a *App) Notifications(ctx context.Context, act Actor) (out []*domain.Notic
 		out, err = u.tx.UserNotices(ctx, act.User.ID, notificationsShown)
 		return err
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, renderNotices(out...)
+	a.renderNotices(ctx, out...)
+	return out, err
 }
 
-// renderNotices fills in the bodies of notices kept as data (notify), as
-// they read when they were written: the data holds the recipient's name
-// and time zone and the portal's settings of then.
-func renderNotices(ns ...*domain.Notice) error {
+// unrenderable stands for the body of a notice that cannot be rendered.
+const unrenderable = "This notice cannot be shown: its content could not be rendered. The server's log says why."
+
+// renderNotices fills in the bodies of notices kept as template data
+// (notify). A notice that cannot be rendered (its data damaged, its kind
+// unknown to this version) says so instead, and the cause is logged: one
+// such notice never hides the others.
+func (a *App) renderNotices(ctx context.Context, ns ...*domain.Notice) {
 	for _, n := range ns {
-		if n.Data == "" {
-			continue
+		if err := renderNotice(n); err != nil {
+			a.log.ErrorContext(ctx, "notice cannot be rendered", "notice", n.ID, "kind", n.Kind, "err", err)
+			n.Body, n.BodyHTML = unrenderable, "<p>"+html.EscapeString(unrenderable)+"</p>"
 		}
-		var d mail.Data
-		if err := json.Unmarshal([]byte(n.Data), &d); err != nil {
-			return fmt.Errorf("notice %s: read its data: %w", n.ID, err)
-		}
-		m, err := mail.Render(n.Kind, d)
-		if err != nil {
-			return fmt.Errorf("notice %s: %w", n.ID, err)
-		}
-		n.Body, n.BodyHTML = m.Text, m.HTML
 	}
+}
+
+// renderNotice renders n's bodies from its template data, with the
+// templates of this version and the recipient's name and time zone and
+// the portal's settings as they were when n was written. A notice stored
+// with its bodies rendered is left as it is.
+func renderNotice(n *domain.Notice) error {
+	if n.TemplateData == "" {
+		return nil
+	}
+	var d mail.Data
+	if err := json.Unmarshal([]byte(n.TemplateData), &d); err != nil {
+		return fmt.Errorf("read the template data: %w", err)
+	}
+	m, err := mail.Render(n.Kind, d)
+	if err != nil {
+		return err
+	}
+	n.Body, n.BodyHTML = m.Text, m.HTML
 	return nil
 }

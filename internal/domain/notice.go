@@ -58,15 +58,15 @@ type Notice struct {
 	Subject  string
 	Body     string // plain text
 	BodyHTML string
-	// Data is what the notice shows, as its template's data in JSON; the
-	// bodies are rendered from it when the notice is sent or read. Empty
-	// for a notice stored with its bodies rendered.
-	Data      string
-	State     string
-	Attempts  int
-	LastError string
-	CreatedAt time.Time
-	SentAt    time.Time
+	// TemplateData is what the notice shows, as its template's data in
+	// JSON; the bodies are rendered from it when the notice is sent or
+	// read. Empty for a notice stored with its bodies rendered.
+	TemplateData string
+	State        string
+	Attempts     int
+	LastError    string
+	CreatedAt    time.Time
+	SentAt       time.Time
 }
 
 // NoticeFilter narrows the mailbox.

@@ -196,7 +196,7 @@ func TestDelivery(t *testing.T) {
 			}
 		}
 		var plain int
-		if err := s.DB.SQL().QueryRow(`SELECT COUNT(*) FROM notices WHERE body LIKE '%invitations%' OR body_html LIKE '%invitations%' OR data LIKE '%invitations%'`).Scan(&plain); err != nil || plain != 0 {
+		if err := s.DB.SQL().QueryRow(`SELECT COUNT(*) FROM notices WHERE body LIKE '%invitations%' OR body_html LIKE '%invitations%' OR template_data LIKE '%invitations%'`).Scan(&plain); err != nil || plain != 0 {
 			t.Fatalf("%d notices stored readable (%v)", plain, err)
 		}
 	})

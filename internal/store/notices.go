@@ -8,17 +8,17 @@ import (
 	"github.com/provisio/provisio/internal/domain"
 )
 
-const noticeCols = `id, kind, org_id, to_user_id, to_email, subject, body, body_html, data, state, attempts, last_error, created_at, sent_at`
+const noticeCols = `id, kind, org_id, to_user_id, to_email, subject, body, body_html, template_data, state, attempts, last_error, created_at, sent_at`
 
-// scanNotice reads a notice, opening its sealed bodies and data.
+// scanNotice reads a notice, opening its sealed bodies and template data.
 func (tx *Tx) scanNotice(s scanner) (*domain.Notice, error) {
 	var n domain.Notice
-	err := s.Scan(&n.ID, &n.Kind, &n.OrgID, &n.ToUserID, &n.ToEmail, &n.Subject, &n.Body, &n.BodyHTML, &n.Data, &n.State,
+	err := s.Scan(&n.ID, &n.Kind, &n.OrgID, &n.ToUserID, &n.ToEmail, &n.Subject, &n.Body, &n.BodyHTML, &n.TemplateData, &n.State,
 		&n.Attempts, &n.LastError, nullTime{&n.CreatedAt}, nullTime{&n.SentAt})
 	if err != nil {
 		return nil, translate(err)
 	}
-	for _, f := range []*string{&n.Body, &n.BodyHTML, &n.Data} {
+	for _, f := range []*string{&n.Body, &n.BodyHTML, &n.TemplateData} {
 		if *f, err = tx.open(*f); err != nil {
 			return nil, fmt.Errorf("notice %s: %w", n.ID, err)
 		}
@@ -26,11 +26,11 @@ func (tx *Tx) scanNotice(s scanner) (*domain.Notice, error) {
 	return &n, nil
 }
 
-// sealedNotice is what is stored of n's bodies and data: each sealed (they
+// sealedNotice is what is stored of n's bodies and template data: each sealed (they
 // hold the secrets of emailed links), empty ones left empty.
 func (tx *Tx) sealedNotice(n *domain.Notice) (body, html, data string, err error) {
 	out := []*string{&body, &html, &data}
-	for i, plain := range []string{n.Body, n.BodyHTML, n.Data} {
+	for i, plain := range []string{n.Body, n.BodyHTML, n.TemplateData} {
 		if plain == "" {
 			continue
 		}
@@ -58,15 +58,15 @@ func (tx *Tx) CreateNotices(ctx context.Context, ns []*domain.Notice) error {
 // ForgetLinkSecrets keeps a delivered notice without the secrets of its
 // links: the recipient has them by mail, and nobody else needs them. (The
 // secrets are letters, digits, "-" and "_", which JSON keeps as they are,
-// so they are found in the data as in the bodies.)
+// so they are found in the template data as in the bodies.)
 func (tx *Tx) ForgetLinkSecrets(ctx context.Context, n *domain.Notice) error {
 	kept := domain.Notice{Body: domain.RedactLinkSecrets(n.Body), BodyHTML: domain.RedactLinkSecrets(n.BodyHTML),
-		Data: domain.RedactLinkSecrets(n.Data)}
+		TemplateData: domain.RedactLinkSecrets(n.TemplateData)}
 	body, html, data, err := tx.sealedNotice(&kept)
 	if err != nil {
 		return err
 	}
-	_, err = tx.exec(ctx, `UPDATE notices SET body = $2, body_html = $3, data = $4 WHERE id = $1`, n.ID, body, html, data)
+	_, err = tx.exec(ctx, `UPDATE notices SET body = $2, body_html = $3, template_data = $4 WHERE id = $1`, n.ID, body, html, data)
 	return err
 }
 

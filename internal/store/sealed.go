@@ -18,7 +18,7 @@ import (
 // column, secret column.
 var sealedColumns = [][3]string{
 	{"webhooks", "id", "secret"}, {"oidc_providers", "org_id", "client_secret"}, {"mfa_totp", "user_id", "secret"},
-	{"notices", "id", "body"}, {"notices", "id", "body_html"}, {"notices", "id", "data"},
+	{"notices", "id", "body"}, {"notices", "id", "body_html"}, {"notices", "id", "template_data"},
 	{"oidc_keys", "id", "private_key"}, {"oidc_state", "id", "crypto_key"},
 	{"site_directories", "site_id", "bind_password"}, {"directory_accounts", "id", "password"},
 }

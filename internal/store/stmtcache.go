@@ -25,6 +25,8 @@ const maxConnStmts = 256
 // stmtConnector opens SQLite connections that keep their statements.
 type stmtConnector struct{ driver.Connector }
 
+// newStmtConnector is the SQLite driver's connector for dsn, its
+// connections keeping their statements.
 func newStmtConnector(dsn string) (driver.Connector, error) {
 	c, err := sqlite.NewConnector(dsn)
 	if err != nil {
@@ -81,31 +83,32 @@ type stmt interface {
 	driver.StmtQueryContext
 }
 
-// take returns the kept statement of query, prepared now if it is new, or
-// nil when it is in use by open rows or cannot be prepared (the caller
-// then runs the text as it is, which reports any error).
-func (c *stmtConn) take(ctx context.Context, query string) *connStmt {
+// take returns the kept statement of query, prepared now if it is new,
+// or nil when it is in use by open rows (the caller then runs the text as
+// it is). A statement that cannot be prepared returns the error: running
+// the text would only prepare it again.
+func (c *stmtConn) take(ctx context.Context, query string) (*connStmt, error) {
 	if cs, ok := c.stmts[query]; ok {
 		if cs.busy {
-			return nil
+			return nil, nil
 		}
-		return cs
+		return cs, nil
 	}
 	ps, err := c.PrepareContext(ctx, query)
 	if err != nil {
-		return nil
+		return nil, err
 	}
 	s, ok := ps.(stmt)
 	if !ok {
 		ps.Close()
-		return nil
+		return nil, fmt.Errorf("sqlite statement %T lacks what the statement cache needs", ps)
 	}
 	if len(c.stmts) >= maxConnStmts {
 		c.dropOne()
 	}
 	cs := &connStmt{s: s}
 	c.stmts[query] = cs
-	return cs
+	return cs, nil
 }
 
 // dropOne closes a kept statement that is not in use (any one: map order
@@ -122,17 +125,24 @@ func (c *stmtConn) dropOne() {
 
 // ExecContext runs query through its kept statement.
 func (c *stmtConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	if cs := c.take(ctx, query); cs != nil {
-		return cs.s.ExecContext(ctx, args)
+	cs, err := c.take(ctx, query)
+	switch {
+	case err != nil:
+		return nil, err
+	case cs == nil:
+		return c.sqliteConn.ExecContext(ctx, query, args)
 	}
-	return c.sqliteConn.ExecContext(ctx, query, args)
+	return cs.s.ExecContext(ctx, args)
 }
 
 // QueryContext runs query through its kept statement, which stays in use
 // until the rows are closed.
 func (c *stmtConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	cs := c.take(ctx, query)
-	if cs == nil {
+	cs, err := c.take(ctx, query)
+	switch {
+	case err != nil:
+		return nil, err
+	case cs == nil:
 		return c.sqliteConn.QueryContext(ctx, query, args)
 	}
 	r, err := cs.s.QueryContext(ctx, args)
@@ -140,9 +150,9 @@ func (c *stmtConn) QueryContext(ctx context.Context, query string, args []driver
 		return nil, err
 	}
 	typed, ok := r.(sqliteRows)
-	if !ok {
+	if !ok { // not run again: the statement may have written (RETURNING)
 		r.Close()
-		return c.sqliteConn.QueryContext(ctx, query, args)
+		return nil, fmt.Errorf("sqlite rows %T lack what the statement cache needs", r)
 	}
 	cs.busy = true
 	return &stmtRows{sqliteRows: typed, cs: cs}, nil
@@ -174,6 +184,7 @@ type stmtRows struct {
 	cs *connStmt
 }
 
+// Close closes the rows and frees their statement for the next query.
 func (r *stmtRows) Close() error {
 	err := r.sqliteRows.Close()
 	r.cs.busy = false

@@ -11,8 +11,9 @@ import (
 
 // SQLite connections keep the statements they ran (stmtcache.go). A query
 // asked again while rows of the same text are still open must get its own
-// rows, not reset the first's; and a statement dropped past the bound
-// must still run.
+// rows, not reset the first's; rows of a cancelled query must free their
+// statement; a statement dropped past the bound must still run. (What the
+// cache saves shows in BenchmarkSweepExpiry and the load command.)
 func TestSQLiteStatements_NestedAndMany(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
 	ctx := context.Background()
@@ -58,6 +59,29 @@ func TestSQLiteStatements_NestedAndMany(t *testing.T) {
 		t.Fatalf("outer rows: %d of 3, err %v", pairs, err)
 	}
 	outer.Close()
+	// Rows left by a cancelled query free their statement for the next.
+	cctx, cancel := context.WithCancel(ctx)
+	rows, err := conn.QueryContext(cctx, q)
+	if err != nil || !rows.Next() {
+		t.Fatalf("query to cancel: %v", err)
+	}
+	cancel()
+	rows.Close()
+	var n int
+	if err := conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM (`+q+`)`).Scan(&n); err != nil || n != 3 {
+		t.Fatalf("after a cancelled query: %d rows, err %v", n, err)
+	}
+	again, err := conn.QueryContext(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n = 0
+	for again.Next() {
+		n++
+	}
+	if again.Close(); n != 3 {
+		t.Fatalf("the same text after a cancelled query: %d rows, want 3", n)
+	}
 	// More texts than one connection keeps: each still answers rightly.
 	for i := range 600 {
 		var got int
