@@ -14,7 +14,8 @@ import (
 
 // TestPaging_IndexServesTheOrder: each list that pages by cursor within
 // a tenant (an organisation's users, a customer's sites, a site's users
-// and requests, a partner user's requests, a person's notices, a
+// and requests, a partner user's requests, a person's notices and
+// notifications, a
 // partner's customers) reads its page through an index in cursor order,
 // never by sorting every match, on both databases (issue 15: paging that
 // does not grow with the tenant). The database's own plan is checked.
@@ -98,6 +99,10 @@ func TestPaging_IndexServesTheOrder(t *testing.T) {
 				_, err := tx.Notices(ctx, domain.NoticeFilter{ToEmail: &email, Page: pg})
 				return err
 			}, "notices_to"},
+			{"a person's notifications, newest first", func(tx *store.Tx) error {
+				_, err := tx.UserNotices(ctx, agent.ID, 100)
+				return err
+			}, "notices_user"},
 			{"a customer's administrators, told of every change", func(tx *store.Tx) error {
 				_, err := tx.OrgAdmins(ctx, cust.ID, domain.RoleCustomerAdmin)
 				return err
