@@ -26,8 +26,11 @@ type Config struct {
 	InvitationTTL time.Duration // R-USER-4
 	StasisPeriod  time.Duration // R-SITE-2
 	MailLocal     bool          // no mail server: notices stay in the local mailbox (R-NOTE-2)
-	Argon2        identity.Argon2Params
-	MinPassword   int
+	// Busy reports whether people's requests are being served; the sweep
+	// then yields to them (sweep.go). Nil: never busy.
+	Busy        func() bool
+	Argon2      identity.Argon2Params
+	MinPassword int
 
 	// Partner access (R-PARTNER-2, R-PARTNER-3): the longest grant per
 	// edition; zero means access does not expire.

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/provisio/provisio/internal/domain"
 	"github.com/provisio/provisio/internal/mail"
@@ -26,14 +27,29 @@ type SweepResult struct {
 // sweepBatch bounds each pass so one sweep never holds a long transaction.
 const sweepBatch = 100
 
+// Expiring grants is housekeeping: access ends at its time whatever the
+// sweep does (the access decision compares with the clock, R-PARTNER-2),
+// so the sweep gives way to the people using the portal. While requests
+// are being served it waits sweepYield times a batch's own time after
+// each batch, taking at most a quarter of a processor from them; and it
+// stops expiring once only a third of its job's time is left, for the
+// rest of the sweep, leaving the remaining grants to the next sweep.
+const sweepYield = 3
+
 // Sweep removes expired access and tells both sides (R-PARTNER-2), lapses
 // unanswered requests (R-PARTNER-4) and sends reminders before access ends
 // (R-PLUS-1). Each item commits on its own, so a crash mid-sweep loses
-// nothing and the next sweep finishes the job. The background queue runs
-// it periodically; it catches up on anything missed during downtime.
+// nothing and the next sweep finishes the job; so does the next sweep
+// when this one gave way to requests (sweepYield). The background queue
+// runs it periodically; it catches up on anything missed during downtime.
 func (a *App) Sweep(ctx context.Context) (SweepResult, error) {
 	var res SweepResult
-	for {
+	var stopAt time.Time // when expiring stops, for the rest of the sweep
+	if dl, ok := ctx.Deadline(); ok {
+		stopAt = dl.Add(-time.Until(dl) / 3)
+	}
+	for stopAt.IsZero() || time.Now().Before(stopAt) {
+		started := time.Now()
 		var due []*domain.Assignment
 		if err := a.read(ctx, System, func(u *unit) (err error) {
 			due, err = u.tx.ExpiredAssignments(ctx, u.now, sweepBatch)
@@ -76,6 +92,17 @@ func (a *App) Sweep(ctx context.Context) (SweepResult, error) {
 		res.Expired += n
 		if len(due) < sweepBatch {
 			break
+		}
+		if a.cfg.Busy != nil && a.cfg.Busy() {
+			wait := sweepYield * time.Since(started)
+			if !stopAt.IsZero() {
+				wait = min(wait, time.Until(stopAt))
+			}
+			select {
+			case <-ctx.Done():
+				return res, ctx.Err()
+			case <-time.After(wait):
+			}
 		}
 	}
 	var reqs []*domain.AccessRequest

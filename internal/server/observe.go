@@ -59,6 +59,9 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		s.serving.Add(1)
+		defer s.serving.Add(-1)
+		s.lastServed.Store(int64(time.Since(serverStart)))
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
 		if sw.status == 0 {
@@ -76,6 +79,20 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			"status", sw.status, "duration_ms", float64(d.Microseconds())/1000, "remote", r.RemoteAddr,
 			"request_id", httperr.RequestID(r.Context()))
 	})
+}
+
+// serverStart is the origin of lastServed, on the monotonic clock.
+var serverStart = time.Now()
+
+// busyWithin is how recently a request must have begun for the server to
+// count as busy between requests: a client that sends one request after
+// another leaves gaps shorter than this.
+const busyWithin = 50 * time.Millisecond
+
+// busy reports whether people's requests are being served, or one began
+// within busyWithin.
+func (s *Server) busy() bool {
+	return s.serving.Load() > 0 || time.Since(serverStart)-time.Duration(s.lastServed.Load()) < busyWithin
 }
 
 // unmatched is the route label of requests that no route serves.

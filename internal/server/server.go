@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/provisio/provisio/internal/api"
@@ -58,6 +59,11 @@ type Server struct {
 	web   *web.Handler
 	// provider is the OpenID provider for the sites' applications.
 	provider *oidcop.Provider
+	// serving counts the requests being served and lastServed holds when
+	// the last one began, in nanoseconds since serverStart (observe), for
+	// the background work that gives way to them (busy).
+	serving    atomic.Int64
+	lastServed atomic.Int64
 	// oidcHTTP calls organisations' identity providers.
 	oidcHTTP *http.Client
 }
@@ -97,7 +103,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, now func() time.Tim
 		}
 	}
 	cfg.App.MailLocal = send == nil
-	s := &Server{cfg: cfg, DB: db, log: log, App: app.New(AppStore(db), cfg.App, emails, now, log)}
+	s := &Server{cfg: cfg, DB: db, log: log}
+	cfg.App.Busy = s.busy
+	s.App = app.New(AppStore(db), cfg.App, emails, now, log)
 	hooks := cfg.WebhookClient
 	if hooks == nil {
 		hooks = outbound.Client(15*time.Second, cfg.OutboundLoopback)
