@@ -32,8 +32,9 @@ const sweepBatch = 100
 // so the sweep gives way to the people using the portal. While requests
 // are being served it waits sweepYield times a batch's own time after
 // each batch, taking at most a quarter of a processor from them; and it
-// stops expiring once only a third of its job's time is left, for the
-// rest of the sweep, leaving the remaining grants to the next sweep.
+// stops expiring before only a third of its job's time is left (a batch
+// is not begun unless twice the last one's time fits), for the rest of the
+// sweep, leaving the remaining grants to the next sweep.
 const sweepYield = 3
 
 // Sweep removes expired access and tells both sides (R-PARTNER-2), lapses
@@ -48,7 +49,8 @@ func (a *App) Sweep(ctx context.Context) (SweepResult, error) {
 	if dl, ok := ctx.Deadline(); ok {
 		stopAt = dl.Add(-time.Until(dl) / 3)
 	}
-	for stopAt.IsZero() || time.Now().Before(stopAt) {
+	var took time.Duration // by the last batch: the next must end before stopAt
+	for stopAt.IsZero() || time.Now().Add(2*took).Before(stopAt) {
 		started := time.Now()
 		var due []*domain.Assignment
 		if err := a.read(ctx, System, func(u *unit) (err error) {
@@ -90,11 +92,12 @@ func (a *App) Sweep(ctx context.Context) (SweepResult, error) {
 			return res, err
 		}
 		res.Expired += n
+		took = time.Since(started)
 		if len(due) < sweepBatch {
 			break
 		}
 		if a.cfg.Busy != nil && a.cfg.Busy() {
-			wait := sweepYield * time.Since(started)
+			wait := sweepYield * took
 			if !stopAt.IsZero() {
 				wait = min(wait, time.Until(stopAt))
 			}
