@@ -103,6 +103,10 @@ func TestPaging_IndexServesTheOrder(t *testing.T) {
 				_, err := tx.UserNotices(ctx, agent.ID, 100)
 				return err
 			}, "notices_user"},
+			{"the notices waiting for delivery", func(tx *store.Tx) error {
+				_, err := tx.PendingNotices(ctx, 100)
+				return err
+			}, "notices_pending"},
 			{"a customer's administrators, told of every change", func(tx *store.Tx) error {
 				_, err := tx.OrgAdmins(ctx, cust.ID, domain.RoleCustomerAdmin)
 				return err
