@@ -45,68 +45,9 @@ const sweepYield = 3
 // runs it periodically; it catches up on anything missed during downtime.
 func (a *App) Sweep(ctx context.Context) (SweepResult, error) {
 	var res SweepResult
-	var stopAt time.Time // when expiring stops, for the rest of the sweep
-	if dl, ok := ctx.Deadline(); ok {
-		stopAt = dl.Add(-time.Until(dl) / 3)
-	}
-	var took time.Duration // by the last batch: the next must end before stopAt
-	for stopAt.IsZero() || time.Now().Add(2*took).Before(stopAt) {
-		started := time.Now()
-		var due []*domain.Assignment
-		if err := a.read(ctx, System, func(u *unit) (err error) {
-			due, err = u.tx.ExpiredAssignments(ctx, u.now, sweepBatch)
-			return err
-		}); err != nil {
-			return res, err
-		}
-		// One transaction per batch: each is idempotent (an assignment
-		// extended or gone meanwhile is left alone) and far under the
-		// job's timeout, and commits what it did.
-		n := 0
-		if err := a.write(ctx, System, func(u *unit) error {
-			u.memo = newMemo()
-			gone, err := u.tx.DeleteExpiredAssignments(ctx, due, u.now)
-			if err != nil {
-				return fmt.Errorf("expire %d grants: %w", len(due), err)
-			}
-			ids := make([]string, len(gone))
-			for i, as := range gone {
-				ids[i] = as.UserID
-			}
-			users, err := u.tx.UsersByID(ctx, ids)
-			if err != nil {
-				return fmt.Errorf("users of %d expired grants: %w", len(gone), err)
-			}
-			for _, as := range gone {
-				usr, ok := users[as.UserID]
-				if !ok {
-					return fmt.Errorf("expire %s: user %s: %w", as.ID, as.UserID, domain.ErrNotFound)
-				}
-				if err := u.announceExpiry(ctx, as, usr); err != nil {
-					return fmt.Errorf("expire %s: %w", as.ID, err)
-				}
-			}
-			n = len(gone)
-			return nil
-		}); err != nil {
-			return res, err
-		}
-		res.Expired += n
-		took = time.Since(started)
-		if len(due) < sweepBatch {
-			break
-		}
-		if a.cfg.Busy != nil && a.cfg.Busy() {
-			wait := sweepYield * took
-			if !stopAt.IsZero() {
-				wait = min(wait, time.Until(stopAt))
-			}
-			select {
-			case <-ctx.Done():
-				return res, ctx.Err()
-			case <-time.After(wait):
-			}
-		}
+	var err error
+	if res.Expired, err = a.expireDue(ctx); err != nil {
+		return res, err
 	}
 	var reqs []*domain.AccessRequest
 	var reminders []*domain.Assignment
@@ -157,7 +98,6 @@ func (a *App) Sweep(ctx context.Context) (SweepResult, error) {
 		}
 		res.Purged++
 	}
-	var err error
 	if res.ProvisionTimedOut, err = a.sweepProvisioning(ctx); err != nil {
 		return res, err
 	}
@@ -189,4 +129,81 @@ func (u *unit) purgeSite(ctx context.Context, s *domain.Site) error {
 		return err
 	}
 	return u.notifySite(ctx, domain.NoticeSiteDeleted, fresh, mail.Data{})
+}
+
+// expireDue removes the grants whose access has ended, in batches of
+// sweepBatch, each with its notices and activity entries, giving way to
+// requests (sweepYield). It returns how many it removed.
+func (a *App) expireDue(ctx context.Context) (int, error) {
+	expired := 0
+	var stopAt time.Time // when expiring stops, for the rest of the sweep
+	if dl, ok := ctx.Deadline(); ok {
+		stopAt = dl.Add(-time.Until(dl) / 3)
+	}
+	var took time.Duration // by the last batch: the next must end before stopAt
+	for stopAt.IsZero() || time.Now().Add(2*took).Before(stopAt) {
+		started := time.Now()
+		var due []*domain.Assignment
+		if err := a.read(ctx, System, func(u *unit) (err error) {
+			due, err = u.tx.ExpiredAssignments(ctx, u.now, sweepBatch)
+			return err
+		}); err != nil {
+			return expired, err
+		}
+		n, err := a.expireBatch(ctx, due)
+		if err != nil {
+			return expired, err
+		}
+		expired += n
+		took = time.Since(started)
+		if len(due) < sweepBatch {
+			break
+		}
+		if a.cfg.Busy != nil && a.cfg.Busy() {
+			wait := sweepYield * took
+			if !stopAt.IsZero() {
+				wait = min(wait, time.Until(stopAt))
+			}
+			select {
+			case <-ctx.Done():
+				return expired, ctx.Err()
+			case <-time.After(wait):
+			}
+		}
+	}
+	return expired, nil
+}
+
+// expireBatch removes the grants of due whose access has still ended, in
+// one transaction: each batch is idempotent (a grant extended or gone
+// meanwhile is left alone), far under the job's timeout, and commits what
+// it did. Both sides are told of each (R-PARTNER-2).
+func (a *App) expireBatch(ctx context.Context, due []*domain.Assignment) (n int, err error) {
+	err = a.write(ctx, System, func(u *unit) error {
+		u.memo = newMemo()
+		gone, err := u.tx.DeleteExpiredAssignments(ctx, due, u.now)
+		if err != nil {
+			return fmt.Errorf("expire %d grants: %w", len(due), err)
+		}
+		ids := make([]string, len(gone))
+		for i, as := range gone {
+			ids[i] = as.UserID
+		}
+		users, err := u.tx.UsersByID(ctx, ids)
+		if err != nil {
+			return fmt.Errorf("users of %d expired grants: %w", len(gone), err)
+		}
+		for _, as := range gone {
+			usr, ok := users[as.UserID]
+			if !ok {
+				return fmt.Errorf("expire %s: user %s: %w", as.ID, as.UserID, domain.ErrNotFound)
+			}
+			if err := u.announceExpiry(ctx, as, usr); err != nil {
+				return fmt.Errorf("expire %s: %w", as.ID, err)
+			}
+		}
+		n = len(gone)
+		return nil
+	})
+	return n, err
 }
