@@ -319,24 +319,32 @@ func (a *App) writeEnrolling(ctx context.Context, act Actor, fn func(u *unit) er
 		if err := u.flush(ctx); err != nil {
 			return err
 		}
-		if a.jobs == nil {
-			return nil
-		}
-		w := Work{Notices: u.notices, Deliveries: u.deliveries, Calls: u.calls, Expiries: u.expiries}
-		if sites, users := tx.Changed(); len(sites)+len(users) > 0 {
-			inUse, err := a.directoriesInUse(ctx, tx)
-			if err != nil {
-				return err
-			}
-			if inUse {
-				w.DirectorySites, w.DirectoryUsers = sites, users
-			}
-		}
-		if err := a.jobs.Enqueue(ctx, tx, w); err != nil {
-			return fmt.Errorf("queue the change's jobs: %w", err)
-		}
-		return nil
+		return u.queueJobs(ctx)
 	})
+}
+
+// queueJobs hands the queue, in u's transaction, the work u's change left
+// behind: its notices, deliveries, calls and expiries, and the directory
+// accounts of what it changed when any site has a directory (R-APP-3).
+func (u *unit) queueJobs(ctx context.Context) error {
+	a := u.app
+	if a.jobs == nil {
+		return nil
+	}
+	w := Work{Notices: u.notices, Deliveries: u.deliveries, Calls: u.calls, Expiries: u.expiries}
+	if sites, users := u.tx.Changed(); len(sites)+len(users) > 0 {
+		inUse, err := a.directoriesInUse(ctx, u.tx)
+		if err != nil {
+			return err
+		}
+		if inUse {
+			w.DirectorySites, w.DirectoryUsers = sites, users
+		}
+	}
+	if err := a.jobs.Enqueue(ctx, u.tx, w); err != nil {
+		return fmt.Errorf("queue the change's jobs: %w", err)
+	}
+	return nil
 }
 
 // read runs fn outside a write transaction. An actor that still owes a

@@ -13,9 +13,9 @@ import (
 
 // TestNotices_KeptAsDataRenderedWhenRead checks how the outbox keeps a
 // notice (R-NOTE-1): its subject and the data it shows (sealed where a
-// key is set: TestDelivery checks that), a few
-// hundred bytes, with no rendered body; the mailbox shows it rendered, as
-// it read when it was written, after the recipient has since been
+// key is set: TestDelivery checks that), a few hundred bytes, with no
+// rendered body; and that the local mailbox (R-NOTE-2) shows it rendered,
+// as it read when it was written, after the recipient has since been
 // renamed. A notice stored with its bodies rendered (before this) still
 // reads as stored.
 func TestNotices_KeptAsDataRenderedWhenRead(t *testing.T) {

@@ -61,7 +61,11 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		start := time.Now()
 		s.serving.Add(1)
 		defer s.serving.Add(-1)
-		s.lastServed.Store(int64(time.Since(serverStart)))
+		// Written at most once a millisecond, not by every request on
+		// every core: busy needs no finer time.
+		if t := int64(time.Since(serverStart)); t-s.lastServed.Load() > int64(time.Millisecond) {
+			s.lastServed.Store(t)
+		}
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
 		if sw.status == 0 {
