@@ -191,6 +191,7 @@ func New(db Store, cfg Config, emails *domain.EmailPolicy, now func() time.Time,
 	a.db = db
 	if vs, ok := db.(versioned); ok {
 		a.version = vs.Version
+		vs.OnAssignments(a.reads.forget)
 	}
 	return a
 }

@@ -10,11 +10,13 @@ import (
 )
 
 // versioned is a Store that tells when its data may have changed
-// (store.DB.Version): the number moves with every write of this process
-// at once and with anyone else's commit within 50 ms; ok is false when it
-// cannot vouch for that.
+// (store.DB.Version, OnAssignments): the version moves with any write of
+// this process at once and with anyone else's commit within 50 ms (ok is
+// false when it cannot vouch for that), except a write that changed only
+// some users' assignments, which names them to forget instead.
 type versioned interface {
 	Version() (v uint64, ok bool)
+	OnAssignments(forget func(users []string))
 }
 
 // maxCachedReads bounds the read cache; past it, the cache starts over.
@@ -22,20 +24,42 @@ const maxCachedReads = 100_000
 
 // readCache keeps the rows read use cases look up most (the caller behind
 // an API token, a user, an organisation, a site with its customer, a
-// company, an assignment, the access check's facts) for as long as the database has not changed.
-// Every entry belongs to the version it was read under: once the version
-// moves, all are forgotten. The scope a row was read in is part of its
-// key, so a row is only ever served to a reader that could read it.
+// company, an assignment, the access check's facts) for as long as the
+// database has not changed them. Every entry belongs to the version it was
+// read under: once the version moves, all are forgotten. A change of some
+// users' assignments forgets only the entries that depend on them
+// (readKey.assignee). The scope a row was read in is part of its key, so
+// a row is only ever served to a reader that could read it.
 type readCache struct {
 	mu      sync.RWMutex
 	version uint64
 	m       map[readKey]any
+	// byAssignee lists, by user, the keys of the entries that depend on
+	// the user's assignments.
+	byAssignee map[string][]readKey
+	// forgot counts the calls of forget: a read that began before one
+	// may have read what it forgot, and keeps nothing.
+	forgot uint64
 }
 
 type readKey struct {
 	kind    byte
 	scope   domain.Scope
 	a, b, c string
+}
+
+// assignee is the user whose site or company assignments the entry under
+// k depends on, if any: an assignment and the access facts name theirs
+// (b); a site or company read in an accountant's scope depends on the
+// sites the accountant is assigned to (store's siteInScope).
+func (k readKey) assignee() string {
+	switch {
+	case k.kind == 'a' || k.kind == 'f':
+		return k.b
+	case k.scope.Accountant:
+		return k.scope.UserID
+	}
+	return ""
 }
 
 func (c *readCache) get(k readKey, v uint64) (any, bool) {
@@ -48,26 +72,43 @@ func (c *readCache) get(k readKey, v uint64) (any, bool) {
 	return x, ok
 }
 
-// put keeps x, read under version v, unless a newer version was seen
-// meanwhile.
-func (c *readCache) put(k readKey, v uint64, x any) {
+// put keeps x, read under version v after forgot forgettings, unless a
+// newer version was seen or a forgetting came meanwhile.
+func (c *readCache) put(k readKey, v, forgot uint64, x any) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch {
-	case v < c.version:
+	case v < c.version || forgot != c.forgot:
 		return
 	case v > c.version || c.m == nil || len(c.m) >= maxCachedReads:
-		c.version, c.m = v, map[readKey]any{}
+		c.version, c.m, c.byAssignee = v, map[readKey]any{}, map[string][]readKey{}
 	}
 	c.m[k] = x
+	if u := k.assignee(); u != "" {
+		c.byAssignee[u] = append(c.byAssignee[u], k)
+	}
+}
+
+// forget drops the entries that depend on the assignments of users.
+func (c *readCache) forget(users []string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.forgot++
+	for _, u := range users {
+		for _, k := range c.byAssignee[u] {
+			delete(c.m, k)
+		}
+		delete(c.byAssignee, u)
+	}
 }
 
 // cachedTx is a read transaction that looks in the read cache first. Only
 // read units use it: a write transaction reads its own changes and locks.
 type cachedTx struct {
 	Tx
-	c *readCache
-	v uint64
+	c      *readCache
+	v      uint64
+	forgot uint64
 }
 
 // overReads returns tx, seen through the read cache when the store can
@@ -80,7 +121,10 @@ func (a *App) overReads(tx Tx) Tx {
 	if !current {
 		return tx
 	}
-	return cachedTx{Tx: tx, c: &a.reads, v: v}
+	a.reads.mu.RLock()
+	forgot := a.reads.forgot
+	a.reads.mu.RUnlock()
+	return cachedTx{Tx: tx, c: &a.reads, v: v, forgot: forgot}
 }
 
 // cachedRead returns the entry for k, or reads it and keeps a copy. Rows
@@ -93,7 +137,7 @@ func cachedRead[T any](t cachedTx, k readKey, read func() (T, error), clone func
 	}
 	x, err := read()
 	if err == nil || errors.Is(err, domain.ErrNotFound) {
-		t.c.put(k, t.v, readEntry[T]{clone(x), err})
+		t.c.put(k, t.v, t.forgot, readEntry[T]{clone(x), err})
 	}
 	return x, err
 }

@@ -61,6 +61,7 @@ type requestsTx interface {
 	MarkReminded(ctx context.Context, id string, now time.Time) error
 	DeleteExpiredAssignment(ctx context.Context, a *domain.Assignment, now time.Time) error
 	DeleteExpiredAssignments(ctx context.Context, as []*domain.Assignment, now time.Time) ([]*domain.Assignment, error)
+	PruneChanges(ctx context.Context) error
 	CreateAccountantInvite(ctx context.Context, siteID, userID, by string, now time.Time) error
 	TakeAccountantInvites(ctx context.Context, userID string) (map[string]string, error)
 	PartnerGrants(ctx context.Context, partnerID, customerID string, now time.Time) ([]*domain.SiteUser, error)

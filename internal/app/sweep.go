@@ -88,7 +88,11 @@ func (a *App) Sweep(ctx context.Context) (SweepResult, error) {
 			return err
 		}
 		// Sign-ins, tokens and keys the OpenID provider no longer needs (R-APP-2).
-		return tx.PruneOIDC(ctx, a.now())
+		if err := tx.PruneOIDC(ctx, a.now()); err != nil {
+			return err
+		}
+		// The change log's rows every replica has read.
+		return tx.PruneChanges(ctx)
 	}); err != nil {
 		return res, err
 	}

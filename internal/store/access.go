@@ -208,6 +208,7 @@ func (tx *Tx) DeleteExpiredAssignments(ctx context.Context, as []*domain.Assignm
 	for i, a := range as {
 		ids[i] = a.ID
 	}
+	defer tx.writingAssignments()()
 	args := []any{ts(now)}
 	rows, err := tx.q.QueryContext(ctx, `DELETE FROM site_assignments WHERE `+grantExpiredSQL("expires_at", 1)+
 		` AND `+inScope("id", ids, &args)+` RETURNING id`, args...)
@@ -228,6 +229,7 @@ func (tx *Tx) DeleteExpiredAssignments(ctx context.Context, as []*domain.Assignm
 		if deleted[a.ID] {
 			gone = append(gone, a)
 			tx.touch("", a.UserID)
+			tx.changedAssignmentsOf(a.UserID)
 		}
 	}
 	if len(gone) == 0 {

@@ -26,3 +26,6 @@ func (b Bound[T]) Write(ctx context.Context, fn func(T) error) error {
 
 // Version is DB.Version.
 func (b Bound[T]) Version() (uint64, bool) { return b.db.Version() }
+
+// OnAssignments is DB.OnAssignments.
+func (b Bound[T]) OnAssignments(forget func(users []string)) { b.db.OnAssignments(forget) }

@@ -156,6 +156,7 @@ type Tx struct {
 	sealer  *seal.Sealer // nil: secrets are stored as they are (tests of the store alone)
 	marks   *pageMarks
 	changed changes
+	written written // what a cache must forget once the transaction ends
 }
 
 // changes are the sites and users whose access a write transaction may
@@ -189,32 +190,45 @@ func (tx *Tx) Changed() (sites, users []string) {
 // Write runs fn in a transaction and commits it when fn returns nil. Any
 // error, or a panic, rolls everything back.
 func (db *DB) Write(ctx context.Context, fn func(*Tx) error) (err error) {
-	// Counted once it ends, committed or not: a cache that read before
-	// then forgets what it read (changes.go).
-	defer db.watch.wrote()
-	tx, err := db.sql.BeginTx(ctx, nil)
+	sqlTx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", translate(err))
 	}
+	tx := &Tx{sqlTx: sqlTx, dialect: db.dialect, sealer: db.sealer, marks: db.marks}
+	tx.q = noted{counted{sqlTx, &db.statements}, &tx.written}
+	// Told once it ends, committed or not: a cache that read before then
+	// forgets what it read (changes.go).
+	defer func() { db.watch.apply(&tx.written) }()
 	// Rollback is a no-op once Commit has run (sql.ErrTxDone); deferring it
 	// unconditionally also ends the transaction when fn panics.
 	defer func() {
-		if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) && err != nil {
+		if rbErr := sqlTx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) && err != nil {
 			err = errors.Join(err, fmt.Errorf("rollback: %w", rbErr))
 		}
 	}()
-	if err = fn(&Tx{q: counted{tx, &db.statements}, sqlTx: tx, dialect: db.dialect, sealer: db.sealer, marks: db.marks}); err != nil {
+	if err = fn(tx); err != nil {
 		return err
 	}
-	if err = tx.Commit(); err != nil {
+	if err = db.logChange(ctx, sqlTx, &tx.written); err != nil {
+		return err
+	}
+	if err = sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", translate(err))
 	}
 	return nil
 }
 
 // Read runs fn without a write transaction, for use cases that only read.
+// A write it runs all the same is told to caches like Write's.
 func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
-	return fn(&Tx{q: counted{db.sql, &db.statements}, dialect: db.dialect, sealer: db.sealer, marks: db.marks})
+	tx := &Tx{dialect: db.dialect, sealer: db.sealer, marks: db.marks}
+	tx.q = noted{counted{db.sql, &db.statements}, &tx.written}
+	err := fn(tx)
+	if !tx.written.empty() {
+		err = errors.Join(err, db.logChange(ctx, db.sql, &tx.written))
+		db.watch.apply(&tx.written)
+	}
+	return err
 }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (int64, error) {

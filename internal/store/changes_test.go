@@ -1,0 +1,121 @@
+package store_test
+
+import (
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/provisio/provisio/internal/domain"
+	"github.com/provisio/provisio/internal/store"
+	"github.com/provisio/provisio/internal/store/storetest"
+)
+
+// told is what a DB told a cache: its version, and the users whose
+// assignments alone changed.
+type told struct {
+	db    *store.DB
+	mu    sync.Mutex
+	users []string
+}
+
+func watch(db *store.DB) *told {
+	w := &told{db: db}
+	db.OnAssignments(func(users []string) {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		w.users = append(w.users, users...)
+	})
+	return w
+}
+
+// version waits for the DB to vouch for its version, and returns it.
+func (w *told) version(t *testing.T) uint64 {
+	t.Helper()
+	for start := time.Now(); time.Since(start) < 5*time.Second; time.Sleep(time.Millisecond) {
+		if v, ok := w.db.Version(); ok {
+			return v
+		}
+	}
+	t.Fatal("the version is never current")
+	return 0
+}
+
+func (w *told) forgotten() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Sorted(slices.Values(w.users))
+}
+
+// within waits up to 100 ms for cond, the time DESIGN gives a change to
+// reach every replica.
+func within(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	start := time.Now()
+	for !cond() {
+		if time.Since(start) > 100*time.Millisecond {
+			t.Fatalf("%s: not after %v", what, time.Since(start))
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// TestChanges_ToldByWhatTheyWrote: a write tells the caches what it
+// changed (issue 15). One that wrote only tables no cache keeps tells
+// nothing; the sweep's expiry names the users whose assignments it
+// removed, without moving the version; any other write moves the version.
+// This process is told at once, another (a second DB on the same
+// database, as a replica) within 100 ms. R-PARTNER-2 R-USER-5
+func TestChanges_ToldByWhatTheyWrote(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newExpiryWorld(t, db)
+		agents := []string{w.partnerUser(t), w.partnerUser(t)}
+		bystander := w.partnerUser(t)
+		var grants []*domain.Assignment
+		for i, id := range append(slices.Clone(agents), bystander) {
+			a := &domain.Assignment{ID: "asg_" + id, SiteID: w.site, UserID: id, Role: domain.RolePartnerAgent,
+				Via: domain.ViaPartner, ExpiresAt: now.Add(time.Duration(i-1) * time.Hour), CreatedBy: "usr_admin", CreatedAt: now}
+			w.write(t, func(tx *store.Tx) error { return tx.CreateAssignment(w.ctx, a) })
+			grants = append(grants, a)
+		}
+		here, there := watch(db), watch(storetest.Again(t, db))
+		v, vThere := here.version(t), there.version(t)
+
+		w.write(t, func(tx *store.Tx) (err error) {
+			_, err = tx.ForgetIdempotencyKeysBefore(w.ctx, now)
+			return err
+		})
+		time.Sleep(100 * time.Millisecond) // long enough for the other to have seen it
+		if got, gotThere := here.version(t), there.version(t); got != v || gotThere != vThere {
+			t.Errorf("a write to no table a cache keeps moved the version: here %d → %d, there %d → %d", v, got, vThere, gotThere)
+		}
+
+		// The bystander's grant has not ended: only the agents' are removed.
+		w.write(t, func(tx *store.Tx) error {
+			gone, err := tx.DeleteExpiredAssignments(w.ctx, grants, now)
+			if len(gone) != 2 && err == nil {
+				t.Errorf("removed %d grants, want the agents' 2", len(gone))
+			}
+			return err
+		})
+		want := slices.Sorted(slices.Values(agents))
+		if got := here.forgotten(); !slices.Contains(got, agents[0]) || !slices.Contains(got, agents[1]) {
+			t.Errorf("right after the expiry, this DB told %v to forget, want %v", got, want)
+		}
+		within(t, "the other DB tells the expired agents to forget", func() bool { return slices.Equal(there.forgotten(), want) })
+		if got, gotThere := here.version(t), there.version(t); got != v || gotThere != vThere {
+			t.Errorf("the expiry moved the version: here %d → %d, there %d → %d", v, got, vThere, gotThere)
+		}
+
+		u := mustRead(t, db, func(tx *store.Tx) (*domain.User, error) { return tx.User(w.ctx, domain.Everything, bystander) })
+		u.State = domain.UserLocked
+		w.write(t, func(tx *store.Tx) error { return tx.UpdateUser(w.ctx, u) })
+		if got := here.version(t); got == v {
+			t.Error("right after a lock, this DB's version has not moved")
+		}
+		within(t, "the other DB's version moves after a lock", func() bool { return there.version(t) != vThere })
+		if got := there.forgotten(); !slices.Equal(got, want) {
+			t.Errorf("the lock was told as a change of assignments: %v", got)
+		}
+	})
+}
