@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -151,8 +152,24 @@ func (tx *Tx) AssignmentByID(ctx context.Context, id string) (*domain.Assignment
 // SetAssignmentExpiry changes when an assignment ends and clears its
 // reminder, for an extension.
 func (tx *Tx) SetAssignmentExpiry(ctx context.Context, id string, expires time.Time) error {
-	_, err := tx.exec(ctx, `UPDATE site_assignments SET expires_at = $2, reminded_at = NULL WHERE id = $1`, id, ts(expires))
-	return err
+	return tx.updateAssignment(ctx, `UPDATE site_assignments SET expires_at = $2, reminded_at = NULL WHERE id = $1 RETURNING user_id`,
+		id, ts(expires))
+}
+
+// updateAssignment runs an UPDATE of one assignment by its id that
+// returns the assignment's user_id, and names that user as changed. An
+// id that matches nothing is no error.
+func (tx *Tx) updateAssignment(ctx context.Context, query string, args ...any) error {
+	defer tx.writingAssignments()()
+	var userID string
+	switch err := tx.q.QueryRowContext(ctx, query, args...).Scan(&userID); {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return translate(err)
+	}
+	tx.changedAssignmentsOf(userID)
+	return nil
 }
 
 // ExpiredAssignments lists assignments whose access ended by now
@@ -180,8 +197,7 @@ func (tx *Tx) DueReminders(ctx context.Context, now, until time.Time, limit int)
 
 // MarkReminded records that the reminder for an assignment went out.
 func (tx *Tx) MarkReminded(ctx context.Context, id string, now time.Time) error {
-	_, err := tx.exec(ctx, `UPDATE site_assignments SET reminded_at = $2 WHERE id = $1`, id, ts(now))
-	return err
+	return tx.updateAssignment(ctx, `UPDATE site_assignments SET reminded_at = $2 WHERE id = $1 RETURNING user_id`, id, ts(now))
 }
 
 // DeleteExpiredAssignment removes a if its time is still up; see

@@ -26,6 +26,7 @@ func scanAssignment(s scanner, extra ...any) (*domain.Assignment, error) {
 // back.
 func (tx *Tx) CreateAssignment(ctx context.Context, a *domain.Assignment) error {
 	tx.touch("", a.UserID)
+	defer tx.writingAssignmentsOf(a.UserID)()
 	if _, err := tx.exec(ctx, `DELETE FROM site_departures WHERE site_id = $1 AND user_id = $2`, a.SiteID, a.UserID); err != nil {
 		return err
 	}
@@ -44,6 +45,7 @@ func (tx *Tx) Assignment(ctx context.Context, siteID, userID string) (*domain.As
 // DeleteAssignment removes the user from the site, with the user's
 // company assignments on that site, and records the departure at now.
 func (tx *Tx) DeleteAssignment(ctx context.Context, siteID, userID string, now time.Time) error {
+	defer tx.writingAssignmentsOf(userID)()
 	if err := tx.depart(ctx, siteID, userID, now); err != nil {
 		return err
 	}
@@ -61,6 +63,7 @@ func (tx *Tx) DeleteAssignment(ctx context.Context, siteID, userID string, now t
 // user, records the departures at now, and returns the site assignments
 // removed.
 func (tx *Tx) DeleteUserAssignments(ctx context.Context, userID string, now time.Time) ([]*domain.Assignment, error) {
+	defer tx.writingAssignmentsOf(userID)()
 	as, err := tx.UserAssignments(ctx, userID)
 	if err != nil {
 		return nil, err
@@ -144,6 +147,7 @@ func (tx *Tx) SiteUsers(ctx context.Context, siteID string, now time.Time, p dom
 
 // CreateCompanyAssignment gives the user access to the company.
 func (tx *Tx) CreateCompanyAssignment(ctx context.Context, ca *domain.CompanyAssignment) error {
+	defer tx.writingAssignmentsOf(ca.UserID)()
 	_, err := tx.exec(ctx, `INSERT INTO company_assignments (company_id, user_id, site_id, created_at) VALUES ($1, $2, $3, $4)`,
 		ca.CompanyID, ca.UserID, ca.SiteID, ts(ca.CreatedAt))
 	return err
@@ -151,6 +155,7 @@ func (tx *Tx) CreateCompanyAssignment(ctx context.Context, ca *domain.CompanyAss
 
 // DeleteCompanyAssignment removes the user from the company.
 func (tx *Tx) DeleteCompanyAssignment(ctx context.Context, companyID, userID string) error {
+	defer tx.writingAssignmentsOf(userID)()
 	n, err := tx.exec(ctx, `DELETE FROM company_assignments WHERE company_id = $1 AND user_id = $2`, companyID, userID)
 	if err == nil && n == 0 {
 		err = ErrNotFound

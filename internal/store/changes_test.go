@@ -47,6 +47,12 @@ func (w *told) forgotten() []string {
 	return slices.Sorted(slices.Values(w.users))
 }
 
+func (w *told) reset() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.users = nil
+}
+
 // within waits up to 100 ms for cond, the time DESIGN gives a change to
 // reach every replica.
 func within(t *testing.T, what string, cond func() bool) {
@@ -62,15 +68,16 @@ func within(t *testing.T, what string, cond func() bool) {
 
 // TestChanges_ToldByWhatTheyWrote: a write tells the caches what it
 // changed (issue 15). One that wrote only tables no cache keeps tells
-// nothing; the sweep's expiry names the users whose assignments it
-// removed, without moving the version; any other write moves the version.
-// This process is told at once, another (a second DB on the same
+// nothing; one that wrote only some users' site or company assignments
+// (the sweep's expiry, an approval's grant, an extension, a removal) names
+// those users, without moving the version; any other write moves the
+// version. This process is told at once, another (a second DB on the same
 // database, as a replica) within 100 ms. R-PARTNER-2 R-USER-5
 func TestChanges_ToldByWhatTheyWrote(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newExpiryWorld(t, db)
 		agents := []string{w.partnerUser(t), w.partnerUser(t)}
-		bystander := w.partnerUser(t)
+		bystander, member := w.partnerUser(t), w.partnerUser(t)
 		var grants []*domain.Assignment
 		for i, id := range append(slices.Clone(agents), bystander) {
 			a := &domain.Assignment{ID: "asg_" + id, SiteID: w.site, UserID: id, Role: domain.RolePartnerAgent,
@@ -78,35 +85,66 @@ func TestChanges_ToldByWhatTheyWrote(t *testing.T) {
 			w.write(t, func(tx *store.Tx) error { return tx.CreateAssignment(w.ctx, a) })
 			grants = append(grants, a)
 		}
+		company := &domain.Company{ID: "cmp_1", SiteID: w.site, Name: "Company", CreatedAt: now}
+		w.write(t, func(tx *store.Tx) error { return tx.CreateCompany(w.ctx, company) })
 		here, there := watch(db), watch(storetest.Again(t, db))
 		v, vThere := here.version(t), there.version(t)
 
-		w.write(t, func(tx *store.Tx) (err error) {
+		// step runs write and checks that it told the users want (none:
+		// nothing) to forget and did not move the version.
+		step := func(name string, write func(tx *store.Tx) error, want ...string) {
+			t.Helper()
+			here.reset()
+			there.reset()
+			w.write(t, write)
+			slices.Sort(want)
+			if got := here.forgotten(); !slices.Equal(got, want) {
+				t.Errorf("%s: right after it, this DB told %v to forget, want %v", name, got, want)
+			}
+			if len(want) == 0 {
+				time.Sleep(100 * time.Millisecond) // long enough for the other to have seen it
+			}
+			within(t, name+": the other DB tells whom to forget", func() bool { return slices.Equal(there.forgotten(), want) })
+			if got, gotThere := here.version(t), there.version(t); got != v || gotThere != vThere {
+				t.Errorf("%s moved the version: here %d → %d, there %d → %d", name, v, got, vThere, gotThere)
+			}
+		}
+		step("a write to no table a cache keeps", func(tx *store.Tx) (err error) {
 			_, err = tx.ForgetIdempotencyKeysBefore(w.ctx, now)
 			return err
 		})
-		time.Sleep(100 * time.Millisecond) // long enough for the other to have seen it
-		if got, gotThere := here.version(t), there.version(t); got != v || gotThere != vThere {
-			t.Errorf("a write to no table a cache keeps moved the version: here %d → %d, there %d → %d", v, got, vThere, gotThere)
-		}
-
 		// The bystander's grant has not ended: only the agents' are removed.
-		w.write(t, func(tx *store.Tx) error {
+		step("the expiry", func(tx *store.Tx) error {
 			gone, err := tx.DeleteExpiredAssignments(w.ctx, grants, now)
 			if len(gone) != 2 && err == nil {
 				t.Errorf("removed %d grants, want the agents' 2", len(gone))
 			}
 			return err
-		})
-		want := slices.Sorted(slices.Values(agents))
-		if got := here.forgotten(); !slices.Contains(got, agents[0]) || !slices.Contains(got, agents[1]) {
-			t.Errorf("right after the expiry, this DB told %v to forget, want %v", got, want)
-		}
-		within(t, "the other DB tells the expired agents to forget", func() bool { return slices.Equal(there.forgotten(), want) })
-		if got, gotThere := here.version(t), there.version(t); got != v || gotThere != vThere {
-			t.Errorf("the expiry moved the version: here %d → %d, there %d → %d", v, got, vThere, gotThere)
+		}, agents...)
+		grant := &domain.Assignment{ID: "asg_member", SiteID: w.site, UserID: member, Role: domain.RolePartnerAgent,
+			Via: domain.ViaPartner, ExpiresAt: now.Add(time.Hour), CreatedBy: "usr_admin", CreatedAt: now}
+		ca := &domain.CompanyAssignment{CompanyID: company.ID, UserID: member, SiteID: w.site, CreatedAt: now}
+		for _, s := range []struct {
+			name  string
+			write func(tx *store.Tx) error
+		}{
+			{"a grant", func(tx *store.Tx) error { return tx.CreateAssignment(w.ctx, grant) }},
+			{"a company", func(tx *store.Tx) error { return tx.CreateCompanyAssignment(w.ctx, ca) }},
+			{"an extension", func(tx *store.Tx) error { return tx.SetAssignmentExpiry(w.ctx, grant.ID, now.Add(2*time.Hour)) }},
+			{"a reminder", func(tx *store.Tx) error { return tx.MarkReminded(w.ctx, grant.ID, now) }},
+			{"a company's removal", func(tx *store.Tx) error { return tx.DeleteCompanyAssignment(w.ctx, company.ID, member) }},
+			{"a removal", func(tx *store.Tx) error { return tx.DeleteAssignment(w.ctx, w.site, member, now) }},
+			{"a grant again", func(tx *store.Tx) error { return tx.CreateAssignment(w.ctx, grant) }},
+			{"the removal of all", func(tx *store.Tx) error {
+				_, err := tx.DeleteUserAssignments(w.ctx, member, now)
+				return err
+			}},
+		} {
+			step(s.name, s.write, member)
 		}
 
+		here.reset()
+		there.reset()
 		u := mustRead(t, db, func(tx *store.Tx) (*domain.User, error) { return tx.User(w.ctx, domain.Everything, bystander) })
 		u.State = domain.UserLocked
 		w.write(t, func(tx *store.Tx) error { return tx.UpdateUser(w.ctx, u) })
@@ -114,8 +152,8 @@ func TestChanges_ToldByWhatTheyWrote(t *testing.T) {
 			t.Error("right after a lock, this DB's version has not moved")
 		}
 		within(t, "the other DB's version moves after a lock", func() bool { return there.version(t) != vThere })
-		if got := there.forgotten(); !slices.Equal(got, want) {
-			t.Errorf("the lock was told as a change of assignments: %v", got)
+		if got := there.forgotten(); len(got) != 0 {
+			t.Errorf("the lock was told as a change of assignments of %v", got)
 		}
 	})
 }

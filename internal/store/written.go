@@ -11,7 +11,8 @@ import (
 // AccessFacts, UserByTokenHash, and the tenancy predicates of scope.go
 // they add). A write to any other table changes nothing such a cache
 // holds. A read added to the cache that reads another table must add it
-// here.
+// here. (The triggers on site_assignments write sites.assigned and
+// sites.member_changes, which none of those reads.)
 var cachedTables = map[string]bool{
 	"users": true, "orgs": true, "companies": true, "sites": true, "api_tokens": true,
 	"site_assignments": true, "company_assignments": true,
@@ -88,6 +89,13 @@ func writeTarget(query string) (table string, write bool) {
 func (tx *Tx) writingAssignments() (done func()) {
 	tx.written.naming = true
 	return func() { tx.written.naming = false }
+}
+
+// writingAssignmentsOf is writingAssignments for a method that writes the
+// assignments of one user, named at once.
+func (tx *Tx) writingAssignmentsOf(userID string) (done func()) {
+	tx.changedAssignmentsOf(userID)
+	return tx.writingAssignments()
 }
 
 // changedAssignmentsOf names users whose assignments tx changed.

@@ -11,6 +11,7 @@ CREATE TABLE changes (
     users      TEXT NOT NULL,
     at         INTEGER NOT NULL
 );
+CREATE INDEX changes_at ON changes (at);
 
 -- +goose Down
 DROP TABLE changes;
