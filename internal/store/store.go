@@ -42,6 +42,8 @@ type DB struct {
 	sealer  *seal.Sealer
 	marks   *pageMarks   // where the pages of long lists begin (sitemembers.go)
 	watch   *changeWatch // when the data last changed, for caches (changes.go)
+	// checkpoints copies SQLite's log back into its file (checkpoint.go).
+	checkpoints *checkpointer
 	// statements counts the statements run through Read and Write.
 	statements atomic.Uint64
 }
@@ -98,7 +100,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		path = path[:i]
 	}
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)",
+		"wal_autocheckpoint(0)", "journal_size_limit(67108864)"} { // checkpoints in the background (checkpoint.go)
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
@@ -116,12 +119,15 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	return &DB{sql: db, dialect: SQLite, path: path, marks: newPageMarks(), watch: newChangeWatch()}, nil
+	d := &DB{sql: db, dialect: SQLite, path: path, marks: newPageMarks(), watch: newChangeWatch()}
+	d.checkpoints = d.startCheckpoints()
+	return d, nil
 }
 
 // Close releases the connections.
 func (db *DB) Close() error {
 	db.watch.close()
+	db.checkpoints.close()
 	err := db.sql.Close()
 	if db.pool != nil {
 		db.pool.Close()
