@@ -56,7 +56,7 @@ func (k readKey) assignee() string {
 	switch {
 	case k.kind == 'a' || k.kind == 'f':
 		return k.b
-	case k.scope.Accountant:
+	case (k.kind == 's' || k.kind == 'c') && k.scope.Accountant:
 		return k.scope.UserID
 	}
 	return ""

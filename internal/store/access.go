@@ -159,8 +159,8 @@ func (tx *Tx) SetAssignmentExpiry(ctx context.Context, id string, expires time.T
 // updateAssignment runs an UPDATE of one assignment by its id that
 // returns the assignment's user_id, and names that user as changed. An
 // id that matches nothing is no error.
-func (tx *Tx) updateAssignment(ctx context.Context, query string, args ...any) error {
-	defer tx.writingAssignments()()
+func (tx *Tx) updateAssignment(ctx context.Context, query string, args ...any) (err error) {
+	defer tx.writingAssignments()(&err)
 	var userID string
 	switch err := tx.q.QueryRowContext(ctx, query, args...).Scan(&userID); {
 	case errors.Is(err, sql.ErrNoRows):
@@ -216,7 +216,7 @@ func (tx *Tx) DeleteExpiredAssignment(ctx context.Context, a *domain.Assignment,
 // their users' company assignments on those sites, and records the
 // departures. It returns the ones it removed, in the order of as, in a
 // few statements whatever their number.
-func (tx *Tx) DeleteExpiredAssignments(ctx context.Context, as []*domain.Assignment, now time.Time) ([]*domain.Assignment, error) {
+func (tx *Tx) DeleteExpiredAssignments(ctx context.Context, as []*domain.Assignment, now time.Time) (_ []*domain.Assignment, err error) {
 	if len(as) == 0 {
 		return nil, nil
 	}
@@ -224,7 +224,7 @@ func (tx *Tx) DeleteExpiredAssignments(ctx context.Context, as []*domain.Assignm
 	for i, a := range as {
 		ids[i] = a.ID
 	}
-	defer tx.writingAssignments()()
+	defer tx.writingAssignments()(&err)
 	args := []any{ts(now)}
 	rows, err := tx.q.QueryContext(ctx, `DELETE FROM site_assignments WHERE `+grantExpiredSQL("expires_at", 1)+
 		` AND `+inScope("id", ids, &args)+` RETURNING id`, args...)

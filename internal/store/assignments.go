@@ -24,13 +24,13 @@ func scanAssignment(s scanner, extra ...any) (*domain.Assignment, error) {
 // CreateAssignment inserts a; the user already on the site gives ErrUnique.
 // A departure recorded for the user and site is forgotten: the user is
 // back.
-func (tx *Tx) CreateAssignment(ctx context.Context, a *domain.Assignment) error {
+func (tx *Tx) CreateAssignment(ctx context.Context, a *domain.Assignment) (err error) {
 	tx.touch("", a.UserID)
-	defer tx.writingAssignmentsOf(a.UserID)()
+	defer tx.writingAssignmentsOf(a.UserID)(&err)
 	if _, err := tx.exec(ctx, `DELETE FROM site_departures WHERE site_id = $1 AND user_id = $2`, a.SiteID, a.UserID); err != nil {
 		return err
 	}
-	_, err := tx.exec(ctx, `INSERT INTO site_assignments (id, site_id, user_id, role, via, expires_at, created_by, created_at)
+	_, err = tx.exec(ctx, `INSERT INTO site_assignments (id, site_id, user_id, role, via, expires_at, created_by, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 		a.ID, a.SiteID, a.UserID, a.Role, a.Via, ts(a.ExpiresAt), a.CreatedBy, ts(a.CreatedAt))
 	return err
@@ -44,8 +44,8 @@ func (tx *Tx) Assignment(ctx context.Context, siteID, userID string) (*domain.As
 
 // DeleteAssignment removes the user from the site, with the user's
 // company assignments on that site, and records the departure at now.
-func (tx *Tx) DeleteAssignment(ctx context.Context, siteID, userID string, now time.Time) error {
-	defer tx.writingAssignmentsOf(userID)()
+func (tx *Tx) DeleteAssignment(ctx context.Context, siteID, userID string, now time.Time) (err error) {
+	defer tx.writingAssignmentsOf(userID)(&err)
 	if err := tx.depart(ctx, siteID, userID, now); err != nil {
 		return err
 	}
@@ -62,8 +62,8 @@ func (tx *Tx) DeleteAssignment(ctx context.Context, siteID, userID string, now t
 // DeleteUserAssignments removes every site and company assignment of the
 // user, records the departures at now, and returns the site assignments
 // removed.
-func (tx *Tx) DeleteUserAssignments(ctx context.Context, userID string, now time.Time) ([]*domain.Assignment, error) {
-	defer tx.writingAssignmentsOf(userID)()
+func (tx *Tx) DeleteUserAssignments(ctx context.Context, userID string, now time.Time) (_ []*domain.Assignment, err error) {
+	defer tx.writingAssignmentsOf(userID)(&err)
 	as, err := tx.UserAssignments(ctx, userID)
 	if err != nil {
 		return nil, err
@@ -146,16 +146,16 @@ func (tx *Tx) SiteUsers(ctx context.Context, siteID string, now time.Time, p dom
 }
 
 // CreateCompanyAssignment gives the user access to the company.
-func (tx *Tx) CreateCompanyAssignment(ctx context.Context, ca *domain.CompanyAssignment) error {
-	defer tx.writingAssignmentsOf(ca.UserID)()
-	_, err := tx.exec(ctx, `INSERT INTO company_assignments (company_id, user_id, site_id, created_at) VALUES ($1, $2, $3, $4)`,
+func (tx *Tx) CreateCompanyAssignment(ctx context.Context, ca *domain.CompanyAssignment) (err error) {
+	defer tx.writingAssignmentsOf(ca.UserID)(&err)
+	_, err = tx.exec(ctx, `INSERT INTO company_assignments (company_id, user_id, site_id, created_at) VALUES ($1, $2, $3, $4)`,
 		ca.CompanyID, ca.UserID, ca.SiteID, ts(ca.CreatedAt))
 	return err
 }
 
 // DeleteCompanyAssignment removes the user from the company.
-func (tx *Tx) DeleteCompanyAssignment(ctx context.Context, companyID, userID string) error {
-	defer tx.writingAssignmentsOf(userID)()
+func (tx *Tx) DeleteCompanyAssignment(ctx context.Context, companyID, userID string) (err error) {
+	defer tx.writingAssignmentsOf(userID)(&err)
 	n, err := tx.exec(ctx, `DELETE FROM company_assignments WHERE company_id = $1 AND user_id = $2`, companyID, userID)
 	if err == nil && n == 0 {
 		err = ErrNotFound

@@ -93,7 +93,8 @@ func (db *DB) OnAssignments(forget func(users []string)) {
 }
 
 // Version returns a number that changes whenever the database may have
-// changed beyond what OnAssignments is told, and whether it is current: false while the polling starts,
+// changed (once OnAssignments is called, except by a change of some users'
+// assignments alone, which it is told instead), and whether it is current: false while the polling starts,
 // after it fails, or after the DB closes. A caller must not trust a row
 // it read under one version once Version returns another, or returns
 // false.
@@ -147,17 +148,21 @@ func (db *DB) logChange(ctx context.Context, q querier, w *written) error {
 	if !w.all {
 		users = strings.Join(slices.Sorted(maps.Keys(w.assignees)), " ")
 	}
-	if _, err := q.ExecContext(ctx, `INSERT INTO changes (origin, everything, users, at) VALUES ($1, $2, $3, $4)`,
-		db.watch.origin, w.all, users, ts(time.Now())); err != nil {
+	if _, err := q.ExecContext(ctx, `INSERT INTO changes (origin, everything, users) VALUES ($1, $2, $3)`,
+		db.watch.origin, w.all, users); err != nil {
 		return fmt.Errorf("log the change: %w", translate(err))
 	}
 	return nil
 }
 
 // PruneChanges drops the change log's rows older than changeKept, by the
-// wall clock that wrote them.
+// database's clock, which wrote their time.
 func (tx *Tx) PruneChanges(ctx context.Context) error {
-	_, err := tx.exec(ctx, `DELETE FROM changes WHERE at < $1`, ts(time.Now().Add(-changeKept)))
+	now := `CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER)`
+	if tx.dialect == Postgres {
+		now = `(EXTRACT(EPOCH FROM now()) * 1000000)::BIGINT`
+	}
+	_, err := tx.exec(ctx, `DELETE FROM changes WHERE at < `+now+` - $1`, changeKept.Microseconds())
 	return err
 }
 

@@ -67,12 +67,13 @@ func within(t *testing.T, what string, cond func() bool) {
 }
 
 // TestChanges_ToldByWhatTheyWrote: a write tells the caches what it
-// changed (issue 15). One that wrote only tables no cache keeps tells
-// nothing; one that wrote only some users' site or company assignments
-// (the sweep's expiry, an approval's grant, an extension, a removal) names
-// those users, without moving the version; any other write moves the
-// version. This process is told at once, another (a second DB on the same
-// database, as a replica) within 100 ms. R-PARTNER-2 R-USER-5
+// changed (issue 15). One that wrote only tables or columns no cache
+// keeps (a sign-in) tells nothing; one that wrote only some users' site or
+// company assignments (the sweep's expiry, an approval's grant, an
+// extension, a removal) names those users, without moving the version;
+// any other write moves the version. This process is told at once,
+// another (a second DB on the same database, as a replica) within 100 ms.
+// R-PARTNER-2 R-USER-5
 func TestChanges_ToldByWhatTheyWrote(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newExpiryWorld(t, db)
@@ -112,6 +113,10 @@ func TestChanges_ToldByWhatTheyWrote(t *testing.T) {
 		step("a write to no table a cache keeps", func(tx *store.Tx) (err error) {
 			_, err = tx.ForgetIdempotencyKeysBefore(w.ctx, now)
 			return err
+		})
+		step("a sign-in (a session and the person's last activity)", func(tx *store.Tx) error {
+			return tx.CreateSession(w.ctx, &domain.Session{ID: "ses_1", UserID: bystander, MFAOK: true, Via: "password",
+				CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)}, "hash-of-ses_1")
 		})
 		// The bystander's grant has not ended: only the agents' are removed.
 		step("the expiry", func(tx *store.Tx) error {

@@ -44,9 +44,12 @@ func (db *DB) startCheckpoints() *checkpointer {
 			if err != nil || seen != nil && fi.Size() == seen.Size() && fi.ModTime().Equal(seen.ModTime()) {
 				continue
 			}
-			// A failure is left to the next look: the log only grows
+			// A failure, or a checkpoint that readers kept from copying
+			// the whole log, is left to the next look: the log only grows
 			// meanwhile, and every read still sees every commit.
-			if _, err := db.sql.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`); err == nil {
+			var busy, frames, copied int
+			err = db.sql.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied)
+			if err == nil && busy == 0 && copied == frames {
 				seen = fi
 			}
 		}

@@ -24,6 +24,7 @@ var migrations embed.FS
 // Migrate brings the schema up to date: Provisio's own migrations, then
 // River's. On PostgreSQL a session lock lets replicas start together.
 func (db *DB) Migrate(ctx context.Context) error {
+	defer db.uncached.Store(nil) // the tables may have changed (written.go)
 	p, err := db.migrations(true)
 	if err != nil {
 		return err

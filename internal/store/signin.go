@@ -33,6 +33,7 @@ func (tx *Tx) CreateSession(ctx context.Context, s *domain.Session, tokenHash st
 
 // active records that the user signed in or used the portal at t.
 func (tx *Tx) active(ctx context.Context, userID string, t time.Time) error {
+	defer tx.writingUnread()() // no cached read reads last_active_at
 	_, err := tx.exec(ctx, `UPDATE users SET last_active_at = $2 WHERE id = $1`, userID, ts(t))
 	return err
 }

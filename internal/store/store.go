@@ -44,6 +44,7 @@ type DB struct {
 	watch   *changeWatch // when the data last changed, for caches (changes.go)
 	// checkpoints copies SQLite's log back into its file (checkpoint.go).
 	checkpoints *checkpointer
+	uncached    atomic.Pointer[map[string]bool] // the tables no cache reads (written.go)
 	// statements counts the statements run through Read and Write.
 	statements atomic.Uint64
 }
@@ -200,7 +201,8 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) (err error) {
 	if err != nil {
 		return fmt.Errorf("begin: %w", translate(err))
 	}
-	tx := &Tx{sqlTx: sqlTx, dialect: db.dialect, sealer: db.sealer, marks: db.marks}
+	tx := &Tx{sqlTx: sqlTx, dialect: db.dialect, sealer: db.sealer, marks: db.marks,
+		written: written{uncached: db.uncachedTables(ctx)}}
 	tx.q = noted{counted{sqlTx, &db.statements}, &tx.written}
 	// Told once it ends, committed or not: a cache that read before then
 	// forgets what it read (changes.go).
@@ -227,7 +229,7 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) (err error) {
 // Read runs fn without a write transaction, for use cases that only read.
 // A write it runs all the same is told to caches like Write's.
 func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
-	tx := &Tx{dialect: db.dialect, sealer: db.sealer, marks: db.marks}
+	tx := &Tx{dialect: db.dialect, sealer: db.sealer, marks: db.marks, written: written{uncached: db.uncachedTables(ctx)}}
 	tx.q = noted{counted{db.sql, &db.statements}, &tx.written}
 	err := fn(tx)
 	if !tx.written.empty() {

@@ -10,7 +10,9 @@ CREATE TABLE changes (
     origin     TEXT NOT NULL,
     everything BOOLEAN NOT NULL,
     users      TEXT NOT NULL,
-    at         BIGINT NOT NULL
+    -- microseconds since the epoch by the database's clock, for pruning:
+    -- the replicas' clocks may disagree
+    at         BIGINT NOT NULL DEFAULT (EXTRACT(EPOCH FROM now()) * 1000000)::BIGINT
 );
 CREATE INDEX changes_xid ON changes (xid);
 CREATE INDEX changes_at ON changes (at);

@@ -9,7 +9,8 @@ CREATE TABLE changes (
     origin     TEXT NOT NULL,
     everything BOOLEAN NOT NULL,
     users      TEXT NOT NULL,
-    at         INTEGER NOT NULL
+    -- microseconds since the epoch by the database's clock, for pruning
+    at         INTEGER NOT NULL DEFAULT (CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER))
 );
 CREATE INDEX changes_at ON changes (at);
 
