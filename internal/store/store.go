@@ -197,12 +197,14 @@ func (tx *Tx) Changed() (sites, users []string) {
 // Write runs fn in a transaction and commits it when fn returns nil. Any
 // error, or a panic, rolls everything back.
 func (db *DB) Write(ctx context.Context, fn func(*Tx) error) (err error) {
+	// Read before the transaction takes its connection: the pool may
+	// have no other.
+	uncached := db.uncachedTables(ctx)
 	sqlTx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", translate(err))
 	}
-	tx := &Tx{sqlTx: sqlTx, dialect: db.dialect, sealer: db.sealer, marks: db.marks,
-		written: written{uncached: db.uncachedTables(ctx)}}
+	tx := &Tx{sqlTx: sqlTx, dialect: db.dialect, sealer: db.sealer, marks: db.marks, written: written{uncached: uncached}}
 	tx.q = noted{counted{sqlTx, &db.statements}, &tx.written}
 	// Told once it ends, committed or not: a cache that read before then
 	// forgets what it read (changes.go).
@@ -229,7 +231,13 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) (err error) {
 // Read runs fn without a write transaction, for use cases that only read.
 // A write it runs all the same is told to caches like Write's.
 func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
-	tx := &Tx{dialect: db.dialect, sealer: db.sealer, marks: db.marks, written: written{uncached: db.uncachedTables(ctx)}}
+	// A read unit does not write: it only takes the tables if a Write
+	// has read them, and without them any write counts as anything.
+	var uncached map[string]bool
+	if m := db.uncached.Load(); m != nil {
+		uncached = *m
+	}
+	tx := &Tx{dialect: db.dialect, sealer: db.sealer, marks: db.marks, written: written{uncached: uncached}}
 	tx.q = noted{counted{db.sql, &db.statements}, &tx.written}
 	err := fn(tx)
 	if !tx.written.empty() {
