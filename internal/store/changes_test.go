@@ -162,3 +162,48 @@ func TestChanges_ToldByWhatTheyWrote(t *testing.T) {
 		}
 	})
 }
+
+// TestChanges_LateCommitIsSeen: on PostgreSQL a transaction that began
+// writing before another but commits after it (an older transaction id,
+// committed later) still reaches the other replicas: the change log is
+// read by what each poll's snapshot newly sees, not by a number that a
+// late commit could fall behind. R-USER-5
+func TestChanges_LateCommitIsSeen(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		if db.Dialect() != store.Postgres {
+			t.Skip("SQLite commits one write at a time: a later commit always has a later seq")
+		}
+		w := newExpiryWorld(t, db)
+		early, late := w.partnerUser(t), w.partnerUser(t)
+		company := &domain.Company{ID: "cmp_1", SiteID: w.site, Name: "Company", CreatedAt: now}
+		w.write(t, func(tx *store.Tx) error { return tx.CreateCompany(w.ctx, company) })
+		there := watch(storetest.Again(t, db))
+		there.version(t)
+
+		wrote, commit, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+		go func() {
+			done <- db.Write(w.ctx, func(tx *store.Tx) error {
+				err := tx.CreateCompanyAssignment(w.ctx, &domain.CompanyAssignment{CompanyID: company.ID, UserID: early,
+					SiteID: w.site, CreatedAt: now})
+				close(wrote)
+				<-commit
+				return err
+			})
+		}()
+		<-wrote
+		w.write(t, func(tx *store.Tx) error {
+			return tx.CreateCompanyAssignment(w.ctx, &domain.CompanyAssignment{CompanyID: company.ID, UserID: late,
+				SiteID: w.site, CreatedAt: now})
+		})
+		within(t, "the other DB tells the later-begun write's user to forget", func() bool {
+			return slices.Equal(there.forgotten(), []string{late})
+		})
+		close(commit)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		within(t, "the other DB tells the earlier-begun, later-committed write's user to forget", func() bool {
+			return slices.Contains(there.forgotten(), early)
+		})
+	})
+}
