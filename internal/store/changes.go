@@ -93,11 +93,11 @@ func (db *DB) OnAssignments(forget func(users []string)) {
 }
 
 // Version returns a number that changes whenever the database may have
-// changed (once OnAssignments is called, except by a change of some users'
-// assignments alone, which it is told instead), and whether it is current: false while the polling starts,
-// after it fails, or after the DB closes. A caller must not trust a row
-// it read under one version once Version returns another, or returns
-// false.
+// changed (once OnAssignments is called, except by a change of some
+// users' assignments alone, which it is told instead), and whether it is
+// current: false while the polling starts, after it fails, or after the DB
+// closes. A caller must not trust a row it read under one version once
+// Version returns another, or returns false.
 func (db *DB) Version() (uint64, bool) {
 	c := db.watch
 	now := c.now()

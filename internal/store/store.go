@@ -53,25 +53,38 @@ type DB struct {
 // tests that show a use case's reads do not grow with its rows.
 func (db *DB) Statements() uint64 { return db.statements.Load() }
 
-// counted is a querier that counts the statements it runs.
-type counted struct {
+// noted is the querier of a Tx: it counts every statement it runs
+// (Statements) and first notes it in w, for the caches (written.go).
+type noted struct {
 	querier
 	n *atomic.Uint64
+	w *written
 }
 
-func (c counted) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	c.n.Add(1)
-	return c.querier.ExecContext(ctx, query, args...)
+func (q noted) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	q.n.Add(1)
+	q.w.note(query)
+	return q.querier.ExecContext(ctx, query, args...)
 }
 
-func (c counted) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	c.n.Add(1)
-	return c.querier.QueryContext(ctx, query, args...)
+func (q noted) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	q.n.Add(1)
+	q.w.note(query)
+	return q.querier.QueryContext(ctx, query, args...)
 }
 
-func (c counted) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	c.n.Add(1)
-	return c.querier.QueryRowContext(ctx, query, args...)
+func (q noted) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	q.n.Add(1)
+	q.w.note(query)
+	return q.querier.QueryRowContext(ctx, query, args...)
+}
+
+// newTx is a unit of work whose statements run on q: sqlTx's in a Write,
+// the pool's in a Read.
+func (db *DB) newTx(q querier, sqlTx *sql.Tx, uncached map[string]bool) *Tx {
+	tx := &Tx{sqlTx: sqlTx, dialect: db.dialect, sealer: db.sealer, marks: db.marks, written: written{uncached: uncached}}
+	tx.q = noted{q, &db.statements, &tx.written}
+	return tx
 }
 
 // SetSealer makes db seal the secrets it stores (webhook keys, OIDC client
@@ -204,8 +217,7 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) (err error) {
 	if err != nil {
 		return fmt.Errorf("begin: %w", translate(err))
 	}
-	tx := &Tx{sqlTx: sqlTx, dialect: db.dialect, sealer: db.sealer, marks: db.marks, written: written{uncached: uncached}}
-	tx.q = noted{counted{sqlTx, &db.statements}, &tx.written}
+	tx := db.newTx(sqlTx, sqlTx, uncached)
 	// Told once it ends, committed or not: a cache that read before then
 	// forgets what it read (changes.go).
 	defer func() { db.watch.apply(&tx.written) }()
@@ -231,14 +243,9 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) (err error) {
 // Read runs fn without a write transaction, for use cases that only read.
 // A write it runs all the same is told to caches like Write's.
 func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
-	// A read unit does not write: it only takes the tables if a Write
+	// A read unit does not write: it takes the tables only if a Write
 	// has read them, and without them any write counts as anything.
-	var uncached map[string]bool
-	if m := db.uncached.Load(); m != nil {
-		uncached = *m
-	}
-	tx := &Tx{dialect: db.dialect, sealer: db.sealer, marks: db.marks, written: written{uncached: uncached}}
-	tx.q = noted{counted{db.sql, &db.statements}, &tx.written}
+	tx := db.newTx(db.sql, nil, db.uncachedRead())
 	err := fn(tx)
 	if !tx.written.empty() {
 		err = errors.Join(err, db.logChange(ctx, db.sql, &tx.written))

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"strings"
 )
 
@@ -152,11 +151,20 @@ func (tx *Tx) writingUnread() (done func()) {
 	return func() { tx.written.unread = false }
 }
 
+// uncachedRead returns the tables of the schema no cache reads if they
+// have been read; nil if not.
+func (db *DB) uncachedRead() map[string]bool {
+	if m := db.uncached.Load(); m != nil {
+		return *m
+	}
+	return nil
+}
+
 // uncachedTables returns the tables of the schema no cache reads, read
 // once (again after a migration); nil when they cannot be read.
 func (db *DB) uncachedTables(ctx context.Context) map[string]bool {
-	if m := db.uncached.Load(); m != nil {
-		return *m
+	if m := db.uncachedRead(); m != nil {
+		return m
 	}
 	q := `SELECT name FROM sqlite_schema WHERE type = 'table'`
 	if db.dialect == Postgres {
@@ -177,25 +185,4 @@ func (db *DB) uncachedTables(ctx context.Context) map[string]bool {
 	}
 	db.uncached.Store(&m)
 	return m
-}
-
-// noted is a querier that notes every statement in w before running it.
-type noted struct {
-	querier
-	w *written
-}
-
-func (q noted) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	q.w.note(query)
-	return q.querier.ExecContext(ctx, query, args...)
-}
-
-func (q noted) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	q.w.note(query)
-	return q.querier.QueryContext(ctx, query, args...)
-}
-
-func (q noted) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	q.w.note(query)
-	return q.querier.QueryRowContext(ctx, query, args...)
 }
