@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/provisio/provisio/internal/domain"
 )
@@ -37,9 +38,9 @@ type readCache struct {
 	// byAssignee lists, by user, the keys of the entries that depend on
 	// the user's assignments.
 	byAssignee map[string][]readKey
-	// forgot counts the calls of forget: a read that began before one
-	// may have read what it forgot, and keeps nothing.
-	forgot uint64
+	// forgot counts the calls of forget (written under mu): a read that
+	// began before one may have read what it forgot, and keeps nothing.
+	forgot atomic.Uint64
 }
 
 type readKey struct {
@@ -78,7 +79,7 @@ func (c *readCache) put(k readKey, v, forgot uint64, x any) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch {
-	case v < c.version || forgot != c.forgot:
+	case v < c.version || forgot != c.forgot.Load():
 		return
 	case v > c.version || c.m == nil || len(c.m) >= maxCachedReads:
 		c.version, c.m, c.byAssignee = v, map[readKey]any{}, map[string][]readKey{}
@@ -93,7 +94,7 @@ func (c *readCache) put(k readKey, v, forgot uint64, x any) {
 func (c *readCache) forget(users []string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.forgot++
+	c.forgot.Add(1)
 	for _, u := range users {
 		for _, k := range c.byAssignee[u] {
 			delete(c.m, k)
@@ -121,10 +122,7 @@ func (a *App) overReads(tx Tx) Tx {
 	if !current {
 		return tx
 	}
-	a.reads.mu.RLock()
-	forgot := a.reads.forgot
-	a.reads.mu.RUnlock()
-	return cachedTx{Tx: tx, c: &a.reads, v: v, forgot: forgot}
+	return cachedTx{Tx: tx, c: &a.reads, v: v, forgot: a.reads.forgot.Load()}
 }
 
 // cachedRead returns the entry for k, or reads it and keeps a copy. Rows
