@@ -3,6 +3,7 @@ package app_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/provisio/provisio/internal/app"
 	"github.com/provisio/provisio/internal/domain"
@@ -101,3 +102,54 @@ func TestAccountant_UnknownThenKnown(t *testing.T) {
 
 // t2Email is the email of a partner administrator in another tenant.
 func t2Email(w *world) string { return w.secondTenant().pAdmin.User.Email }
+
+// TestAccountant_RemovalEndsItsView: an accountant's view of a site is
+// kept in the read cache, but once it is removed from the site the site
+// is "not found" to it at once in this process, and within 100 ms on
+// another replica: the cache forgets what it kept in the accountant's
+// scope when its assignments change. R-ACCT-2 R-ORG-1
+func TestAccountant_RemovalEndsItsView(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		res := must(t, of(w.app.AssignAccountant(w.ctx, w.cAdmin, w.site.ID, "alma@ledger.example", "Alma Ledger")))
+		if _, err := w.app.AcceptInvitation(w.ctx, "", w.lastLink("alma@ledger.example", "invitations"), testPassword); err != nil {
+			t.Fatal(err)
+		}
+		alma := w.actor(res.User.ID)
+		otherDB := storetest.Again(t, db)
+		other, _ := newAppWith(t, otherDB, w.clock, nil)
+		// cached waits until a's answer to alma's look at the site runs no
+		// statement: it is kept in a's cache.
+		cached := func(a *app.App, adb *store.DB) {
+			t.Helper()
+			for start := time.Now(); time.Since(start) < 5*time.Second; time.Sleep(time.Millisecond) {
+				before := adb.Statements()
+				must(t, of(a.Site(w.ctx, alma, w.site.ID)))
+				if adb.Statements() == before {
+					return
+				}
+			}
+			t.Fatal("the accountant's view of its site is never kept in the cache")
+		}
+		cached(w.app, db)
+		cached(other, otherDB)
+
+		if err := w.app.UnassignUser(w.ctx, w.cAdmin, w.site.ID, res.User.ID, "engagement ended"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.app.Site(w.ctx, alma, w.site.ID); domain.ErrorCode(err) != domain.ENotFound {
+			t.Fatalf("right after the removal, the accountant's look at the site: %v, want not found", err)
+		}
+		removed := time.Now()
+		for {
+			_, err := other.Site(w.ctx, alma, w.site.ID)
+			if domain.ErrorCode(err) == domain.ENotFound {
+				break
+			}
+			if time.Since(removed) > 100*time.Millisecond {
+				t.Fatalf("the other replica still shows the site to the removed accountant after %v (%v)", time.Since(removed), err)
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+	})
+}
