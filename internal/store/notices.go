@@ -26,8 +26,8 @@ func (tx *Tx) scanNotice(s scanner) (*domain.Notice, error) {
 	return &n, nil
 }
 
-// sealedNotice is what is stored of n's bodies and template data: each sealed (they
-// hold the secrets of emailed links), empty ones left empty.
+// sealedNotice is what is stored of n's bodies and template data: each
+// sealed (they hold the secrets of emailed links), empty ones left empty.
 func (tx *Tx) sealedNotice(n *domain.Notice) (body, html, data string, err error) {
 	out := []*string{&body, &html, &data}
 	for i, plain := range []string{n.Body, n.BodyHTML, n.TemplateData} {
