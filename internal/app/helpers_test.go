@@ -11,6 +11,19 @@ import (
 	"github.com/provisio/provisio/internal/store"
 )
 
+// withinReplication waits for cond, and fails the test unless it holds
+// within the 100 ms DESIGN gives a change to reach every replica.
+func withinReplication(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	start := time.Now()
+	for !cond() {
+		if time.Since(start) > 100*time.Millisecond {
+			t.Fatalf("%s: not after %v", what, time.Since(start))
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 // tenant is a second partner with its own linked customer, site and
 // company, to check that the world's tenants cannot reach each other
 // (R-ORG-1).
