@@ -73,7 +73,7 @@ func within(t *testing.T, what string, cond func() bool) {
 // extension, a removal) names those users, without moving the version;
 // any other write moves the version. This process is told at once,
 // another (a second DB on the same database, as a replica) within 100 ms.
-// R-PARTNER-2 R-USER-5
+// R-PARTNER-2 R-PLUS-1 R-USER-5
 func TestChanges_ToldByWhatTheyWrote(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newExpiryWorld(t, db)
