@@ -3,7 +3,6 @@ package app_test
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/provisio/provisio/internal/app"
 	"github.com/provisio/provisio/internal/domain"
@@ -118,21 +117,12 @@ func TestAccountant_RemovalEndsItsView(t *testing.T) {
 		alma := w.actor(res.User.ID)
 		otherDB := storetest.Again(t, db)
 		other, _ := newAppWith(t, otherDB, w.clock, nil)
-		// cached waits until a's answer to alma's look at the site runs no
-		// statement: it is kept in a's cache.
-		cached := func(a *app.App, adb *store.DB) {
-			t.Helper()
-			for start := time.Now(); time.Since(start) < 5*time.Second; time.Sleep(time.Millisecond) {
-				before := adb.Statements()
-				must(t, of(a.Site(w.ctx, alma, w.site.ID)))
-				if adb.Statements() == before {
-					return
-				}
-			}
-			t.Fatal("the accountant's view of its site is never kept in the cache")
+		for _, r := range []struct {
+			a  *app.App
+			db *store.DB
+		}{{w.app, db}, {other, otherDB}} {
+			untilCached(t, r.db, "the accountant's look at its site", func() { must(t, of(r.a.Site(w.ctx, alma, w.site.ID))) })
 		}
-		cached(w.app, db)
-		cached(other, otherDB)
 
 		if err := w.app.UnassignUser(w.ctx, w.cAdmin, w.site.ID, res.User.ID, "engagement ended"); err != nil {
 			t.Fatal(err)

@@ -24,6 +24,21 @@ func withinReplication(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// untilCached calls read until it runs no statement on db, its answer
+// kept in the read cache (which is used once the database vouches for its
+// version), and fails the test if that never happens within 5 s.
+func untilCached(t *testing.T, db *store.DB, what string, read func()) {
+	t.Helper()
+	for start := time.Now(); time.Since(start) < 5*time.Second; time.Sleep(time.Millisecond) {
+		before := db.Statements()
+		read()
+		if db.Statements() == before {
+			return
+		}
+	}
+	t.Fatalf("%s is never answered from the read cache", what)
+}
+
 // tenant is a second partner with its own linked customer, site and
 // company, to check that the world's tenants cannot reach each other
 // (R-ORG-1).
