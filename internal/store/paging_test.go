@@ -15,10 +15,10 @@ import (
 // TestPaging_IndexServesTheOrder: each list that pages by cursor within
 // a tenant (an organisation's users, a customer's sites, a site's users
 // and requests, a partner user's requests, a person's notices and
-// notifications, a partner's customers) reads its page through an index
-// in cursor order, never by sorting every match, on both databases (issue
-// 15: paging that does not grow with the tenant). The database's own plan
-// is checked.
+// notifications, a partner's customers, the outbox's notices waiting for
+// delivery) reads its page through an index in cursor order, never by
+// sorting every match, on both databases (issue 15: paging that does not
+// grow with the tenant). The database's own plan is checked. R-NOTE-1
 func TestPaging_IndexServesTheOrder(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
