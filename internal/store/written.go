@@ -178,7 +178,9 @@ func (db *DB) uncachedTables(ctx context.Context) map[string]bool {
 	if _, err := collect(rows, func(s scanner) (struct{}, error) {
 		var name string
 		err := s.Scan(&name)
-		m[strings.ToLower(name)] = !cachedTables[strings.ToLower(name)]
+		if name = strings.ToLower(name); !cachedTables[name] {
+			m[name] = true
+		}
 		return struct{}{}, err
 	}); err != nil {
 		return nil
